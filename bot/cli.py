@@ -1,0 +1,59 @@
+"""The `bcy-intake` command line: global options, then one subcommand module per command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from bot.commands import COMMANDS
+
+EX_USAGE = 64
+DEFAULT_CONFIG = "/etc/bcy-intake/config.toml"
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called: exit 64 with one line, no traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EX_USAGE, f"{self.prog}: {message}\n")
+
+
+def config_path(args: argparse.Namespace) -> str:
+    return str(args.config or os.environ.get("BCY_INTAKE_CONFIG") or DEFAULT_CONFIG)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bcy-intake", description="BCY certificate-demand intake bot")
+    parser.add_argument("--config", help="config file (else $BCY_INTAKE_CONFIG, else %s)"
+                        % DEFAULT_CONFIG)
+    parser.add_argument("--campaign", help="campaign file (default: the built-in 2021-2025 one)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"bot.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        print(f"bcy-intake: {exc}", file=sys.stderr)
+        return EX_USAGE
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,76 @@
+"""What a DOCX or XLSX reader hands on: paragraphs and grids of cells, with places to point at.
+
+Readers know file formats; they know nothing of the form. The interpretation step finds the form
+in these blocks by content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+CellValue = Union[str, int, float, bool, dt.datetime, dt.date, dt.time, None]
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place a clerk can find: a cell of a sheet, or a row/column of a Word table."""
+
+    sheet: str | None = None  # Excel sheet title
+    cell: str | None = None  # Excel reference, e.g. "F9"
+    table: int | None = None  # Word table number, 1-based in reading order
+    row: int | None = None  # Word table row, 1-based
+    column: str | None = None  # a column's heading (a year, "Đvt") or its number
+    paragraph: int | None = None  # Word paragraph number, 1-based
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: CellValue  # what the file holds: text, or a number for spreadsheet cells
+    text: str  # the value as cleaned text ("" for blank)
+    location: Location
+    font: str | None = None  # font name, for legacy-encoding detection
+
+
+@dataclass
+class Grid:
+    """A Word table or a spreadsheet: rows of cells, merged continuations left blank."""
+
+    kind: Literal["table", "sheet"]
+    name: str  # sheet title, or "1", "2"... for Word tables
+    rows: list[list[Cell]] = field(default_factory=list)
+
+    def cell(self, r: int, c: int) -> Cell | None:
+        if 0 <= r < len(self.rows) and 0 <= c < len(self.rows[r]):
+            return self.rows[r][c]
+        return None
+
+    def lines_outside(self, first: int, last: int) -> list[str]:
+        """Texts of the cells in rows before `first` and after `last`, in reading order."""
+        out: list[str] = []
+        for i, row in enumerate(self.rows):
+            if first <= i <= last:
+                continue
+            for c in row:
+                out.extend(line for line in c.text.split("\n") if line.strip())
+        return out
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    location: Location
+
+
+Block = Union[Paragraph, Grid]
+
+
+@dataclass
+class Document:
+    kind: Literal["docx", "xlsx"]
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def grids(self) -> list[Grid]:
+        return [b for b in self.blocks if isinstance(b, Grid)]
