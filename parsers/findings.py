@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from parsers.document import Location
+
 Severity = Literal["error", "warning"]
 
 
@@ -63,7 +65,7 @@ CATALOGUE: dict[str, CodeSpec] = {
 class Finding:
     code: str
     field: str
-    location: str | None = None
+    location: Location | None = None
     params: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property

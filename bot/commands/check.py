@@ -1,0 +1,56 @@
+"""`bcy-intake check FILE... [--json]`: parse and validate form files offline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from parsers.campaign import Campaign, load_campaign
+from parsers.findings import Finding
+from parsers.form import FormReport, read_form
+from parsers.report import report_dict
+from replies.findings import finding_message, location_text
+from replies.render import render
+
+EXIT_BY_VERDICT = {"accepted": 0, "needs_correction": 1, "unreadable": 2}
+MAX_READ = 64 * 1024 * 1024
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("check", help="parse and validate form files offline")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+def check_file(path: str, campaign: Campaign) -> FormReport:
+    name = Path(path).name
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_READ + 1)
+    except OSError:
+        return FormReport(file=name, verdict="unreadable",
+                          findings=[Finding("file-unreadable", "file", params={"file": name})])
+    return read_form(data, name, campaign)
+
+
+def as_dict(report: FormReport) -> dict[str, Any]:
+    return report_dict(report, finding_message, location_text)
+
+
+def run(args: argparse.Namespace) -> int:
+    campaign = load_campaign(args.campaign)
+    reports = [check_file(path, campaign) for path in args.files]
+    dicts = [as_dict(r) for r in reports]
+    if args.json:
+        payload: Any = dicts[0] if len(dicts) == 1 else dicts
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        rows = [(spec.key, spec.short) for spec in campaign.quantity_rows]
+        sys.stdout.write(render("check/report.txt.j2", reports=dicts, rows=rows,
+                                years=campaign.years))
+    return max(EXIT_BY_VERDICT[r.verdict] for r in reports)

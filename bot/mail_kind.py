@@ -1,0 +1,223 @@
+"""Is a mail automatic (never answer it), a submission of the campaign, or something else?
+
+The rules are one table, in order; the first that fires decides. Automatic mail is told the way
+Mailman's replybot tells it, so the bot never answers a bounce, a list or another robot.
+"""
+
+from __future__ import annotations
+
+import email.message
+import email.utils
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Final, Literal
+
+from bot.mime_parts import Attachment, body_text, find_attachments, header_names, header_value
+from bot.mime_parts import header_values, part_types
+from parsers.campaign import Campaign
+from parsers.text import clean, fold, match_key
+
+Kind = Literal["automatic", "submission", "other"]
+
+# Attachments that are a form as they are: a person sending one is a candidate submission.
+FORM_KINDS: Final = frozenset({"docx", "xlsx", "xlsm", "docm", "ods", "odt"})
+# Attachments that may hold a form; they count only when the mail names the campaign.
+MAYBE_FORM_KINDS: Final = FORM_KINDS | {"ole", "ole-encrypted-ooxml", "zip", "pdf"}
+
+_BULK_PRECEDENCE: Final = frozenset({"bulk", "junk", "list", "auto_reply"})
+_AUTOREPLY_HEADERS: Final = ("x-autoreply", "x-autorespond", "x-auto-response-suppress")
+_ROBOT_LOCAL_PARTS: Final = frozenset({"mailer-daemon", "postmaster"})
+_REPORT_TYPES: Final = frozenset({
+    "multipart/report", "message/delivery-status", "message/global-delivery-status",
+    "message/disposition-notification", "message/global-disposition-notification",
+})
+# Reply and forward markers in the languages seen in this mailbox, on the folded subject.
+_SUBJECT_PREFIX: Final = re.compile(
+    r"^\s*(?:\[[^\]]*\]\s*)*(?:re|fw|fwd|tl|tra loi|chuyen tiep|aw|wg|sv|vs|rv|tr)"
+    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]\s*"
+)
+_MIN_COMPACT_KEYWORD: Final = 8
+
+
+@dataclass(frozen=True)
+class Classification:
+    kind: Kind
+    reason: str
+
+
+def strip_reply_prefixes(subject: str) -> str:
+    """"TL: Fwd: RE: x" -> "x", whatever the case and accents of the prefixes."""
+    text = clean(subject)
+    folded = fold(text)
+    if len(folded) != len(text):
+        return text
+    while m := _SUBJECT_PREFIX.match(folded):
+        text, folded = text[m.end():], folded[m.end():]
+    return text
+
+
+@lru_cache(maxsize=16)
+def _keyword_keys(campaign: Campaign) -> tuple[str, ...]:
+    return tuple(k for k in (match_key(w) for w in campaign.keywords) if k)
+
+
+def _mentions(text: str, keys: tuple[str, ...], compact: bool = False) -> bool:
+    """A keyword on word boundaries; `compact` also finds it with the spaces squeezed out,
+    as in file names like "MauDangKy_2021-2025.docx"."""
+    key = match_key(text)
+    hay = f" {key} "
+    if any(f" {k} " in hay for k in keys):
+        return True
+    squeezed = key.replace(" ", "")
+    return compact and any(
+        len(k.replace(" ", "")) >= _MIN_COMPACT_KEYWORD and k.replace(" ", "") in squeezed
+        for k in keys
+    )
+
+
+class MailFacts:
+    """What the rules look at, each computed once and only when a rule asks for it."""
+
+    def __init__(self, msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
+                 loop_header: str, attachments: Sequence[Attachment] | None = None) -> None:
+        self.msg = msg
+        self.keys = _keyword_keys(campaign)
+        self.own_addresses = {a.strip().lower() for a in own_addresses}
+        self.loop_header = loop_header.strip().lower()
+        self._given_attachments = attachments
+
+    def header(self, name: str) -> str:
+        return header_value(self.msg, name)
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(header_names(self.msg))
+
+    @cached_property
+    def sender(self) -> str:
+        try:
+            pairs = email.utils.getaddresses(header_values(self.msg, "From"))
+        except Exception:
+            return ""
+        return next((addr.strip().lower() for _, addr in pairs if addr.strip()), "")
+
+    @cached_property
+    def attachments(self) -> Sequence[Attachment]:
+        if self._given_attachments is not None:
+            return self._given_attachments
+        return find_attachments(self.msg)
+
+    @cached_property
+    def subject(self) -> str:
+        return strip_reply_prefixes(self.header("Subject"))
+
+    @cached_property
+    def body(self) -> str:
+        # Lines quoted from an earlier mail (our own replies among them) do not count.
+        lines = body_text(self.msg).splitlines()
+        return "\n".join(line for line in lines if not line.lstrip().startswith(">"))
+
+
+# --- automatic mail -----------------------------------------------------------------------------
+
+def auto_submitted(f: MailFacts) -> bool:
+    value = f.header("Auto-Submitted").split(";")[0].strip().lower()
+    return bool(value) and value != "no"
+
+
+def precedence_bulk(f: MailFacts) -> bool:
+    return f.header("Precedence").strip().lower() in _BULK_PRECEDENCE
+
+
+def list_header(f: MailFacts) -> bool:
+    return any(name.startswith("list-") for name in f.names)
+
+
+def x_autoreply(f: MailFacts) -> bool:
+    return any(name in f.names for name in _AUTOREPLY_HEADERS)
+
+
+def null_return_path(f: MailFacts) -> bool:
+    return any(v.strip("<> \t") == "" for v in header_values(f.msg, "Return-Path"))
+
+
+def mailer_daemon(f: MailFacts) -> bool:
+    return f.sender.split("@")[0] in _ROBOT_LOCAL_PARTS
+
+
+def delivery_status(f: MailFacts) -> bool:
+    return any(t in _REPORT_TYPES for t in part_types(f.msg))
+
+
+def own_address(f: MailFacts) -> bool:
+    return bool(f.sender) and f.sender in f.own_addresses
+
+
+def loop_header(f: MailFacts) -> bool:
+    return bool(f.loop_header) and f.loop_header in f.names
+
+
+# --- submissions --------------------------------------------------------------------------------
+
+def form_attachment(f: MailFacts) -> bool:
+    return any(a.kind in FORM_KINDS for a in f.attachments)
+
+
+def keyword_subject(f: MailFacts) -> bool:
+    return _mentions(f.subject, f.keys)
+
+
+def keyword_body(f: MailFacts) -> bool:
+    return _mentions(f.body, f.keys)
+
+
+def keyword_filename(f: MailFacts) -> bool:
+    return any(a.filename and _mentions(a.filename, f.keys, compact=True) for a in f.attachments)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: Kind
+    reason: str
+    check: Callable[[MailFacts], bool]
+
+
+# The first rule that fires decides. A keyword alone makes a submission even without a usable
+# attachment (forgotten file, PDF only), so that the sender can be told what is missing.
+RULES: Final[tuple[Rule, ...]] = (
+    Rule("automatic", "auto-submitted", auto_submitted),
+    Rule("automatic", "precedence-bulk", precedence_bulk),
+    Rule("automatic", "list-header", list_header),
+    Rule("automatic", "x-autoreply", x_autoreply),
+    Rule("automatic", "null-return-path", null_return_path),
+    Rule("automatic", "mailer-daemon", mailer_daemon),
+    Rule("automatic", "delivery-status", delivery_status),
+    Rule("automatic", "own-address", own_address),
+    Rule("automatic", "loop-header", loop_header),
+    Rule("submission", "form-attachment", form_attachment),
+    Rule("submission", "keyword-subject", keyword_subject),
+    Rule("submission", "keyword-body", keyword_body),
+    Rule("submission", "keyword-filename", keyword_filename),
+)
+KEYWORD_RULES: Final = tuple(r for r in RULES if r.reason.startswith("keyword-"))
+NO_MATCH: Final = Classification("other", "no-match")
+
+
+def classify(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
+             loop_header: str = "X-BCY-Intake", *,
+             attachments: Sequence[Attachment] | None = None) -> Classification:
+    """`attachments`, when the caller already has them from `find_attachments`, saves a walk."""
+    facts = MailFacts(msg, campaign, own_addresses, loop_header, attachments)
+    for rule in RULES:
+        if rule.check(facts):
+            return Classification(rule.kind, rule.reason)
+    return NO_MATCH
+
+
+def mentions_campaign(msg: email.message.Message, campaign: Campaign, *,
+                      attachments: Sequence[Attachment] | None = None) -> bool:
+    """Subject, body or a file name names the campaign (not merely its topic)."""
+    facts = MailFacts(msg, campaign, set(), "", attachments)
+    return any(rule.check(facts) for rule in KEYWORD_RULES)

@@ -1,0 +1,239 @@
+"""The tables of the intake store and the plain records the store hands out.
+
+Alembic migrations in `bot/migrations/versions` create these tables; a test keeps the
+two in step, so change both together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Literal
+
+from sqlalchemy import (
+    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer,
+    LargeBinary, MetaData, String, Table, Text, UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import false
+from sqlalchemy.types import TypeDecorator
+
+Kind = Literal["automatic", "submission", "other"]
+State = Literal["new", "done", "quarantined", "failed"]
+Verdict = Literal["accepted", "needs_correction", "unreadable"]
+OutboxKind = Literal["reply", "digest"]
+Level = Literal["info", "warning", "error"]
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware one")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+messages = Table(
+    "messages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("folder", String(255), nullable=False),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("uid", BigInteger, nullable=False),
+    Column("message_id", String(998), nullable=False),  # '' when the mail has none
+    Column("content_sha256", String(64), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("received_at", UtcDateTime, nullable=True),
+    Column("from_addr", String(998), nullable=True),
+    Column("subject", Text, nullable=True),
+    Column("kind", String(16), nullable=True),
+    Column("state", String(16), nullable=False, server_default="new"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("mailbox_action_done", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("folder", "uidvalidity", "uid"),
+    UniqueConstraint("message_id", "content_sha256"),
+    _one_of("kind", ("automatic", "submission", "other"), "kind"),
+    _one_of("state", ("new", "done", "quarantined", "failed"), "state"),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reference", String(64), nullable=False, unique=True),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=False),
+    Column("agency", Text, nullable=True),
+    Column("agency_key", String(255), nullable=True),
+    Column("sender", String(998), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("document_number", Text, nullable=True),
+    Column("document_date", Date, nullable=True),
+    Column("place", Text, nullable=True),
+    Column("record_json", Text, nullable=False),
+    Column("findings_json", Text, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("superseded_by", Integer, ForeignKey("submissions.id"), nullable=True),
+    _one_of("verdict", ("accepted", "needs_correction", "unreadable"), "verdict"),
+    Index(None, "agency_key", "verdict"),
+    Index(None, "received_at"),
+)
+
+quantities = Table(
+    "quantities", metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id"), primary_key=True),
+    Column("row_key", String(64), primary_key=True),
+    Column("year", String(16), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    CheckConstraint("value >= 0", name="value_not_negative"),
+)
+
+# One row per prefix ('BCY-CTS-2021'); bumped in the submission's own transaction.
+reference_counters = Table(
+    "reference_counters", metadata,
+    Column("prefix", String(64), primary_key=True),
+    Column("last_value", Integer, nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("recipient", String(998), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    _one_of("kind", ("reply", "digest"), "kind"),
+    Index(None, "recipient", "created_at"),
+)
+
+digests = Table(
+    "digests", metadata,
+    Column("day", Date, primary_key=True),
+    Column("sent_at", UtcDateTime, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ts", UtcDateTime, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    _one_of("level", ("info", "warning", "error"), "level"),
+    Index(None, "ts"),
+)
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str
+    content_sha256: str
+    size: int
+    received_at: datetime | None
+    from_addr: str | None
+    subject: str | None
+    kind: Kind | None
+    state: State
+    attempts: int
+    last_error: str | None
+    mailbox_action_done: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    reference_prefix: str  # 'BCY-CTS-2021' gives 'BCY-CTS-2021-0001', ...
+    sender: str
+    verdict: Verdict
+    received_at: datetime
+    record_json: str
+    findings_json: str
+    agency: str | None = None
+    agency_key: str | None = None
+    document_number: str | None = None
+    document_date: date | None = None
+    place: str | None = None
+    quantities: dict[str, dict[str, int]] = field(default_factory=dict)  # row -> year -> n
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    id: int
+    reference: str
+    message_id: int
+    sender: str
+    verdict: Verdict
+    received_at: datetime
+    record_json: str
+    findings_json: str
+    agency: str | None
+    agency_key: str | None
+    document_number: str | None
+    document_date: date | None
+    place: str | None
+    superseded_by: int | None
+    quantities: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class NewOutbox:
+    kind: OutboxKind
+    recipient: str  # one envelope recipient per row
+    raw: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    message_id: int | None
+    submission_id: int | None
+    kind: OutboxKind
+    recipient: str
+    raw: bytes = field(repr=False)
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    ts: datetime
+    level: Level
+    kind: str
+    detail: str
+    message_id: int | None

@@ -1,0 +1,138 @@
+"""Bytes of a form file in, a FormReport out: the one entry point of the parsing core."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from parsers.campaign import Campaign
+from parsers.document import Document, Paragraph
+from parsers.errors import UnreadableFile
+from parsers.findings import Finding, verdict_of
+from parsers.header import read_header
+from parsers.read_docx import read_docx
+from parsers.read_xlsx import read_xlsx
+from parsers.reading import FormReading
+from parsers.rules import validate
+from parsers.table import TableReading, find_table
+
+MAX_FILE_BYTES = 30 * 1024 * 1024
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+Quantities = dict[str, dict[str, int | None] | None]
+
+
+@dataclass
+class FormReport:
+    file: str
+    verdict: str
+    kind: str | None = None
+    agency: str | None = None
+    document_number: str | None = None
+    place: str | None = None
+    date: str | None = None
+    quantities: Quantities | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def sniff_kind(data: bytes) -> str:
+    """docx · xlsx · ole · ole-encrypted · pdf · zip · empty · other — by content only."""
+    if not data.strip():
+        return "empty"
+    if data.startswith(_OLE):
+        return "ole-encrypted" if _ENCRYPTED in data else "ole"
+    if data.lstrip().startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK"):
+        try:
+            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return "other"
+        if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+            return "docx"
+        if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
+            return "xlsx"
+        return "zip"
+    return "other"
+
+
+_UNSUPPORTED_CODE = {
+    "empty": "file-empty",
+    "ole-encrypted": "file-protected",
+    "ole": "file-type-unsupported",
+    "pdf": "file-type-unsupported",
+    "zip": "file-type-unsupported",
+    "other": "file-type-unsupported",
+}
+
+
+def _unreadable(name: str, kind: str | None, code: str) -> FormReport:
+    finding = Finding(code, "file", params={"file": name, "kind": kind or ""})
+    return FormReport(file=name, verdict="unreadable", kind=kind, findings=[finding])
+
+
+def _quantities(table: TableReading, campaign: Campaign) -> Quantities:
+    out: Quantities = {}
+    for spec in campaign.quantity_rows:
+        row = table.rows.get(spec.key)
+        if row is None:
+            out[spec.key] = None
+            continue
+        out[spec.key] = {
+            year: (row.cells[year].quantity.value if year in row.cells else None)
+            for year in campaign.years
+        }
+    return out
+
+
+def _header_lines(document: Document, table: TableReading | None) -> list[str]:
+    lines: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        elif table is not None and block is table.grid:
+            lines.extend(block.lines_outside(table.first_row, table.last_row))
+        else:
+            lines.extend(block.lines_outside(0, -1))
+    return lines
+
+
+def read_document(document: Document, name: str, campaign: Campaign) -> FormReport:
+    table = find_table(document.grids, campaign)
+    if table is None:
+        return _unreadable(name, document.kind, "form-not-found")
+    header = read_header(_header_lines(document, table), campaign)
+    reading = FormReading(document.kind, header, table)
+    findings = validate(reading, campaign)
+    return FormReport(
+        file=name,
+        verdict=verdict_of(findings),
+        kind=document.kind,
+        agency=header.intro_agency.value or header.agency.value,
+        document_number=header.number.value,
+        place=header.place.value,
+        date=header.date.value.isoformat() if header.date.value else None,
+        quantities=_quantities(table, campaign),
+        notes={k: r.note for k, r in table.rows.items() if r.note},
+        findings=findings,
+    )
+
+
+def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
+    """Parse and validate one file. Never raises on bad input: a bad file is a verdict."""
+    if len(data) > MAX_FILE_BYTES:
+        return _unreadable(name, None, "file-too-large")
+    kind = sniff_kind(data)
+    readers = {"docx": read_docx, "xlsx": read_xlsx}
+    if kind not in readers:
+        return _unreadable(name, kind, _UNSUPPORTED_CODE[kind])
+    try:
+        document = readers[kind](data)
+        return read_document(document, name, campaign)
+    except UnreadableFile as exc:
+        return _unreadable(name, kind, exc.code)
+    except RecursionError:
+        return _unreadable(name, kind, "file-unreadable")

@@ -1,0 +1,81 @@
+"""XLSX/XLSM → Document: one grid per sheet, cached formula values, legacy fonts converted.
+
+Read-only mode keeps memory flat on huge sheets; only the top-left of a sheet is scanned
+(a form never needs more), so a 100,000-row sheet costs no more than a small one.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from parsers.document import Cell, Document, Grid, Location
+from parsers.errors import UnreadableFile
+from parsers.safe_zip import check_zip
+from parsers.text import clean
+
+MAX_ROWS = 1_000
+MAX_COLS = 60
+MAX_SHEETS = 50
+
+try:
+    from parsers.legacy import to_unicode as _to_unicode
+except ImportError:  # pragma: no cover
+    _to_unicode = None
+
+
+def _font_name(cell: Any) -> str | None:
+    try:
+        name = cell.font.name if cell.font is not None else None
+    except (AttributeError, IndexError, KeyError):
+        return None
+    return str(name) if name else None
+
+
+def _cell(sheet: str, r: int, c: int, raw: Any) -> Cell:
+    value = getattr(raw, "value", None)
+    loc = Location(sheet=sheet, cell=f"{get_column_letter(c + 1)}{r + 1}")
+    if value is None:
+        return Cell(None, "", loc)
+    font = _font_name(raw)
+    if isinstance(value, str):
+        if _to_unicode is not None:
+            value = _to_unicode(value, font)
+        text = "\n".join(clean(line) for line in value.splitlines())
+        return Cell(value, text.strip("\n"), loc, font)
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    return Cell(value, text, loc, font)
+
+
+def _sheet_grid(ws: Any) -> Grid:
+    grid = Grid(kind="sheet", name=str(ws.title))
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # some writers record a wrong dimension; scan for real
+    rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS, min_col=1, max_col=MAX_COLS)
+    for r, row in enumerate(rows):
+        grid.rows.append([_cell(grid.name, r, c, raw) for c, raw in enumerate(row)])
+    while grid.rows and not any(c.text for c in grid.rows[-1]):
+        grid.rows.pop()
+    return grid
+
+
+def read_xlsx(data: bytes) -> Document:
+    check_zip(data)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            grids = [_sheet_grid(ws) for ws in wb.worksheets[:MAX_SHEETS]]
+            wb.close()
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a broken package
+        raise UnreadableFile("file-unreadable", type(exc).__name__) from exc
+    return Document(kind="xlsx", blocks=list(grids))

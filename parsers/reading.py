@@ -1,0 +1,15 @@
+"""A form as read from a file, before judgement: header fields and the demand table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from parsers.header import HeaderReading
+from parsers.table import TableReading
+
+
+@dataclass(frozen=True)
+class FormReading:
+    kind: str  # "docx" | "xlsx"
+    header: HeaderReading
+    table: TableReading | None

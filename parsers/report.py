@@ -1,0 +1,37 @@
+"""FormReport → the JSON object of CONTRACT.md (`check --json`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from parsers.document import Location
+from parsers.findings import Finding
+from parsers.form import FormReport
+
+MessageOf = Callable[[Finding], str]
+LocationOf = Callable[[Location | None], str | None]
+
+
+def report_dict(report: FormReport, message_of: MessageOf, location_of: LocationOf
+                ) -> dict[str, Any]:
+    return {
+        "file": report.file,
+        "verdict": report.verdict,
+        "agency": report.agency,
+        "document_number": report.document_number,
+        "place": report.place,
+        "date": report.date,
+        "quantities": report.quantities,
+        "notes": report.notes,
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "field": f.field,
+                "location": location_of(f.location),
+                "message": message_of(f),
+            }
+            for f in report.findings
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Replies to senders: rendered messages and the official blank form."""

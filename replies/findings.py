@@ -1,0 +1,20 @@
+"""Findings into words: the message and the location a clerk reads."""
+
+from __future__ import annotations
+
+from parsers.document import Location
+from parsers.findings import Finding
+from replies.render import render
+
+
+def location_text(location: Location | None, short: bool = False) -> str | None:
+    if location is None:
+        return None
+    text = render("location.txt.j2", loc=location, short=short).strip()
+    return text or None
+
+
+def finding_message(finding: Finding) -> str:
+    where = location_text(finding.location, short=True) or ""
+    context = {"where": where, "file": "", "kind": "", "written": "", **finding.params}
+    return render(f"findings/{finding.code}.txt.j2", **context).strip()
