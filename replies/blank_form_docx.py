@@ -46,8 +46,10 @@ SIGNATURE_COLUMNS = (7.0, TEXT_WIDTH - 7.0)
 AGENCY_RULE_WIDTH = 2.5  # the short line under the agency name
 
 # Demand table column widths (cm); the content column takes what the years leave.
-TT_WIDTH, UNIT_WIDTH, NOTES_WIDTH = 1.0, 1.3, 1.8
-YEAR_MAX_WIDTH, CONTENT_MIN_WIDTH = 1.4, 4.5
+TT_WIDTH, UNIT_MIN_WIDTH, NOTES_WIDTH = 1.0, 1.3, 1.8
+CM_PER_UNIT_CHAR = 0.2  # so a longer unit ("Thiết bị") is not broken mid-word
+# A year must never wrap; the content column takes what is left, at least its minimum.
+YEAR_MIN_WIDTH, YEAR_MAX_WIDTH, CONTENT_MIN_WIDTH = 1.35, 1.4, 4.5
 HEADER_ROWS = 2
 FIRST_YEAR_COLUMN = 3  # after TT, Nội dung, Đvt
 SUB_ROW_INDENT = 0.5
@@ -217,6 +219,8 @@ def _layout_table(doc: DocxDocument, rows: int, widths: Sequence[float]) -> Tabl
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _set_widths(table, widths)
+    for row in table.rows:  # a row never breaks across pages
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return table
 
 
@@ -258,11 +262,13 @@ def _signature(doc: DocxDocument, form: dict[str, Any]) -> None:
 # --- the demand table -------------------------------------------------------------------------
 
 
-def _column_widths(year_count: int) -> list[float]:
-    fixed = TT_WIDTH + UNIT_WIDTH + NOTES_WIDTH
-    year = min(YEAR_MAX_WIDTH, (TEXT_WIDTH - fixed - CONTENT_MIN_WIDTH) / year_count)
+def _column_widths(year_count: int, unit: str) -> list[float]:
+    unit_width = max(UNIT_MIN_WIDTH, len(unit) * CM_PER_UNIT_CHAR + 0.4)
+    fixed = TT_WIDTH + unit_width + NOTES_WIDTH
+    fitting = (TEXT_WIDTH - fixed - CONTENT_MIN_WIDTH) / year_count
+    year = max(YEAR_MIN_WIDTH, min(YEAR_MAX_WIDTH, fitting))
     content = TEXT_WIDTH - fixed - year * year_count
-    return [TT_WIDTH, content, UNIT_WIDTH, *([year] * year_count), NOTES_WIDTH]
+    return [TT_WIDTH, content, unit_width, *([year] * year_count), NOTES_WIDTH]
 
 
 def _set_widths(table: Table, widths: Sequence[float]) -> None:
@@ -275,7 +281,7 @@ def _set_widths(table: Table, widths: Sequence[float]) -> None:
 
 
 def _demand_table(doc: DocxDocument, campaign: Campaign) -> None:
-    widths = _column_widths(len(campaign.years))
+    widths = _column_widths(len(campaign.years), campaign.unit)
     table = _layout_table(doc, HEADER_ROWS + len(campaign.rows), widths)
     table.style = doc.styles["Table Grid"]
     _table_header(table, campaign.form, campaign.years)
