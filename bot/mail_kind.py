@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Final, Literal
 
-from bot.mime_parts import Attachment, body_text, find_attachments, header_names, header_value
-from bot.mime_parts import header_values, part_types
+from bot.mime_parts import (
+    Attachment,
+    body_text,
+    find_attachments,
+    header_names,
+    header_value,
+    header_values,
+    part_types,
+)
 from parsers.campaign import Campaign
 from parsers.text import clean, fold, match_key
 

@@ -17,6 +17,7 @@ import html
 import io
 import quopri
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -59,7 +60,7 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Bytes to text: the declared charset if Python knows it, then UTF-8, then Vietnamese cp1258."""
+    """Bytes to text: the declared charset if Python knows it, else UTF-8, else cp1258."""
     names = [charset.strip().strip("\"'").lower()] if charset else []
     for name in [*names, *_FALLBACK_CHARSETS]:
         try:
@@ -165,7 +166,8 @@ def _split_header(value: str) -> tuple[str, dict[str, str]]:
     for m in _PARAM.finditer(value):
         key, raw = m.group(1).lower(), m.group(2).strip()
         if raw.startswith('"'):
-            raw = re.sub(r"\\(.)", r"\1", raw[1:-1] if raw.endswith('"') and len(raw) > 1 else raw[1:])
+            inner = raw[1:-1] if raw.endswith('"') and len(raw) > 1 else raw[1:]
+            raw = re.sub(r"\\(.)", r"\1", inner)
         params.setdefault(key, raw)
     return head.strip().lower(), params
 
@@ -174,7 +176,8 @@ def _rfc2231_value(raw: str, charset_first: bool) -> tuple[bytes, str | None]:
     charset = None
     if charset_first and raw.count("'") >= 2:
         charset, _, raw = raw.split("'", 2)
-    data = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw.encode("utf-8", "surrogateescape"))
+    data = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                  raw.encode("utf-8", "surrogateescape"))
     return data, charset or None
 
 
@@ -267,7 +270,9 @@ _ODF: Final = (
     (b"application/vnd.oasis.opendocument.spreadsheet", "ods"),
     (b"application/vnd.oasis.opendocument.text", "odt"),
 )
-_IMAGE_MAGIC: Final = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
+_IMAGE_MAGIC: Final = (
+    b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*",
+)
 _LOCAL_HEADER: Final = re.compile(rb"PK\x03\x04.{26}", re.DOTALL)
 
 
@@ -302,7 +307,7 @@ def _zip_kind(data: bytes) -> str:
 
 def detect_kind(data: bytes) -> str:
     """What the bytes are, whatever the sender declared."""
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(data)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole-encrypted-ooxml" if "EncryptedPackage".encode("utf-16-le") in data else "ole"
@@ -358,7 +363,9 @@ def _leaf(part: email.message.Message, ctype: str, cparams: dict[str, str]) -> A
     data = _payload(part)
     kind = detect_kind(data)
     inline_image = ctype.startswith("image/") and _raw_values(part, "Content-ID")
-    if inline_image and disposition != "attachment" and kind in ("image", "other"):
+    # A picture in the HTML body is not a file the sender chose; a document labelled
+    # image/* by a confused client still is.
+    if inline_image and disposition != "attachment" and kind in ("image", "text", "other"):
         return None
     return Attachment(filename=filename, content_type=ctype, data=data, kind=kind)
 
@@ -466,12 +473,13 @@ def _body(part: email.message.Message, depth: int, budget: _Budget, max_depth: i
 
 def body_text(msg: email.message.Message, max_chars: int = MAX_BODY_CHARS,
               max_depth: int = 20, max_parts: int = 500) -> str:
-    """Plain text of the body (text/plain preferred over HTML), forwarded mail included."""
+    """Plain text of the body (text/plain preferred over HTML), forwarded mail included, NFC."""
     try:
         chunks = _body(msg, 0, _Budget(max_parts), max_depth)
     except Exception:
         return ""
-    return "\n\n".join(c.strip() for c in chunks if c.strip())[:max_chars]
+    text = "\n\n".join(c.strip() for c in chunks if c.strip())[:max_chars]
+    return unicodedata.normalize("NFC", text)  # cp1258 mail spells tones as combining marks
 
 
 def part_types(msg: email.message.Message, max_depth: int = 20, max_parts: int = 500) -> list[str]:
