@@ -51,6 +51,7 @@ class Campaign:
     rows: tuple[RowSpec, ...]
     keywords: tuple[str, ...]
     form: dict[str, Any] = field(hash=False, compare=False)
+    contact: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def quantity_rows(self) -> tuple[RowSpec, ...]:
@@ -103,6 +104,7 @@ def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
         rows=tuple(_row(r) for r in raw["rows"]),
         keywords=tuple(raw.get("mail", {}).get("keywords", [])),
         form=dict(raw.get("form", {})),
+        contact={k: str(v) for k, v in raw.get("contact", {}).items()},
     )
 
 

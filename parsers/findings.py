@@ -7,7 +7,8 @@ staff catalogue and the template check in the tests are generated from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Literal
 
 from parsers.document import Location
@@ -32,6 +33,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         CodeSpec("file-protected", "error", True),
         CodeSpec("file-too-large", "error", True),
         CodeSpec("form-not-found", "error", True),
+        CodeSpec("attachment-missing", "error", True),
         # the letter header
         CodeSpec("agency-missing", "error"),
         CodeSpec("agency-placeholder", "error"),
@@ -66,7 +68,7 @@ class Finding:
     code: str
     field: str
     location: Location | None = None
-    params: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    params: dict[str, str] = dc_field(default_factory=dict, hash=False, compare=False)
 
     @property
     def severity(self) -> Severity:

@@ -16,7 +16,7 @@ from parsers.text import clean, fold, has_letters, match_key
 
 # Administrative conventions (Nghị định 30/2020), as folded patterns.
 _NUMBER = re.compile(r"^so\s*(?::|\.|(?=\d)|(?=/))\s*(?P<rest>.*)$")
-_PLACE_DATE = re.compile(r"^(?P<place>[^\d/()]{0,60}?)\s*,?\s*ngay\b(?P<rest>.*)$")
+_PLACE_DATE = re.compile(r"^(?P<place>[^\d/()]{0,60}?)\s*,?\s*(?P<when>ngay\b(?P<rest>.*))$")
 _DATE_WORDS = re.compile(r"^\s*(?P<d>\S*)\s*thang\s*(?P<m>\S*)\s*nam\s*(?P<y>\S*)")
 _DATE_NUMERIC = re.compile(r"^\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
 _INTRO = re.compile(r"chinh phu\s*,\s*(?P<agency>.+?)\s*,?\s+de xuat\b")
@@ -83,9 +83,10 @@ def _document_number(lines: list[str], campaign: Campaign) -> HeaderField:
     return HeaderField()
 
 
-def _date(rest: str) -> DateField:
+def _date(rest: str, written: str) -> DateField:
+    """`rest` is the folded text after "ngày", `written` the same text as written."""
     m = _DATE_WORDS.match(rest) or _DATE_NUMERIC.match(rest)
-    written = rest.strip()
+    written = written.strip()
     if not m:
         return DateField(None, False, written, invalid=True)
     parts = [m.group(g).strip(".,;") for g in ("d", "m", "y")]
@@ -105,7 +106,7 @@ def _place_and_date(lines: list[str]) -> tuple[HeaderField, DateField]:
         if not m or "cong van" in folded[: m.end("place")]:
             continue
         place = line[: m.end("place")].strip(" ,")
-        date = _date(folded[m.start("rest"):])
+        date = _date(folded[m.start("rest"):], line[m.start("when"):])
         if not has_letters(place) and not date.value and not date.placeholder:
             continue
         place_field = HeaderField(
@@ -117,11 +118,12 @@ def _place_and_date(lines: list[str]) -> tuple[HeaderField, DateField]:
 
 def _agency_lines(lines: list[str], campaign: Campaign) -> list[str]:
     boiler = _boilerplate(campaign)
+    number_key = match_key(campaign.form.get("number_placeholder", ""))
     out: list[str] = []
     for line in lines:
         key = match_key(line)
         folded = fold(line)
-        if _NUMBER.match(folded) or key.startswith(_STOP_AGENCY) and out:
+        if _NUMBER.match(folded) or key == number_key or key.startswith(_STOP_AGENCY) and out:
             break
         if not has_letters(line) or _is_boilerplate(key, boiler) or _PLACE_DATE.match(folded):
             continue

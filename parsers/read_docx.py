@@ -19,39 +19,44 @@ from parsers.text import clean
 
 MAX_BLOCKS = 20_000
 
-try:  # converter for .VnTime / VNI fonts, when present
-    from parsers.legacy import to_unicode as _to_unicode
-except ImportError:  # pragma: no cover - the module ships with the package
-    _to_unicode = None
+from parsers.legacy import legacy_encoding_of_font
+from parsers.legacy import to_unicode as _to_unicode
 
 
-def _run_font(run: Any) -> str | None:
-    rpr = run._element.rPr
-    if rpr is None or rpr.rFonts is None:
+def _run_font(r: Any) -> str | None:
+    fonts = r.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
+    if fonts is None:
         return None
-    fonts = rpr.rFonts
-    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+    # the accented bytes of a legacy font are drawn with the hAnsi font
+    for attr in ("w:hAnsi", "w:ascii", "w:cs"):
         name = fonts.get(qn(attr))
         if name:
             return str(name)
     return None
 
 
+_RUN_TEXT = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:softHyphen"): "\xad",
+             qn("w:noBreakHyphen"): "-"}
+
+
+def _run_text(r: Any) -> str:
+    out: list[str] = []
+    for child in r.iterchildren():
+        if child.tag == qn("w:t"):
+            out.append(child.text or "")
+        else:
+            out.append(_RUN_TEXT.get(child.tag, ""))
+    return "".join(out)
+
+
 def _paragraph_text(p: DocxParagraph, default_font: str | None) -> tuple[str, str | None]:
-    if _to_unicode is None:
-        return p.text, None
-    parts: list[str] = []
-    first_font: str | None = None
-    legacy = False
-    for run in p.runs:
-        font = _run_font(run) or default_font
-        first_font = first_font or font
-        converted = _to_unicode(run.text, font)
-        legacy = legacy or converted != run.text
-        parts.append(converted)
-    if not legacy:
+    """The paragraph's text, runs in a legacy font (.VnTime, VNI-Times) converted."""
+    runs = p._p.xpath(".//w:r")
+    fonts = [_run_font(r) or default_font for r in runs]
+    first_font = next((f for f in fonts if f), None)
+    if not any(legacy_encoding_of_font(f) for f in fonts):
         return p.text, first_font
-    return "".join(parts), first_font
+    return "".join(_to_unicode(_run_text(r), f) for r, f in zip(runs, fonts)), first_font
 
 
 class _Reader:

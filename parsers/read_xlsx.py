@@ -22,10 +22,7 @@ MAX_ROWS = 1_000
 MAX_COLS = 60
 MAX_SHEETS = 50
 
-try:
-    from parsers.legacy import to_unicode as _to_unicode
-except ImportError:  # pragma: no cover
-    _to_unicode = None
+from parsers.legacy import to_unicode as _to_unicode
 
 
 def _font_name(cell: Any) -> str | None:
@@ -43,8 +40,7 @@ def _cell(sheet: str, r: int, c: int, raw: Any) -> Cell:
         return Cell(None, "", loc)
     font = _font_name(raw)
     if isinstance(value, str):
-        if _to_unicode is not None:
-            value = _to_unicode(value, font)
+        value = _to_unicode(value, font)
         text = "\n".join(clean(line) for line in value.splitlines())
         return Cell(value, text.strip("\n"), loc, font)
     if isinstance(value, float) and value.is_integer():

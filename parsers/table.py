@@ -72,7 +72,7 @@ def _year_of(cell: Cell, years: tuple[str, ...]) -> str | None:
 
 
 def _find_years(grid: Grid, years: tuple[str, ...]) -> tuple[int, dict[str, int]]:
-    best_row, best = -1, {}
+    best_row, best = -1, dict[str, int]()
     for r, row in enumerate(grid.rows[:MAX_HEADER_SCAN]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
