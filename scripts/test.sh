@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# THE test command (`make test`): venv + deps, a real Dovecot for integration tests, pytest, mypy.
+# Usage: scripts/test.sh [pytest args...]     Env: PYTHON (default python3), SKIP_MYPY=1
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+PY="$VENV/bin/python"
+
+banner() {  # a message nobody scrolls past
+    printf '\n%s\n' "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+    printf '!!! %s\n' "$@" >&2
+    printf '%s\n\n' "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" >&2
+}
+phase() { printf '\n== %s (t=%ss)\n' "$1" "$SECONDS"; }
+
+have_dovecot() {
+    { command -v dovecot >/dev/null || [ -x /usr/sbin/dovecot ]; } &&
+        { [ -e /usr/lib/dovecot/lmtp ] || [ -e /usr/libexec/dovecot/lmtp ]; }
+}
+
+# -- system packages: only as root with apt, never fatal here (pytest decides) --------------
+apt_packages=()
+have_dovecot || apt_packages+=(dovecot-imapd dovecot-lmtpd)
+[ -x "$PY" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+    phase "apt-get install ${apt_packages[*]}"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        timeout 300 apt-get update -q >/dev/null &&
+            timeout 600 apt-get install -y -q --no-install-recommends "${apt_packages[@]}" \
+                >/dev/null ||
+            banner "apt-get install ${apt_packages[*]} FAILED."
+    else
+        banner "Missing: ${apt_packages[*]}; not root or no apt-get, cannot install."
+    fi
+fi
+
+if have_dovecot; then
+    export BCY_REQUIRE_SERVERS=1  # Dovecot is here: a server test that cannot run must fail
+else
+    banner "Dovecot (dovecot-imapd + dovecot-lmtpd) is NOT available." \
+        "Integration tests against a real IMAP server will FAIL under CI=true, else be SKIPPED." \
+        "Fix: run this script as root on Debian/Ubuntu, or apt-get install dovecot-imapd dovecot-lmtpd."
+fi
+
+# -- Python environment -------------------------------------------------------------------
+if [ ! -x "$PY" ]; then
+    phase "create $VENV with $PYTHON"
+    timeout 120 "$PYTHON" -m venv "$VENV"
+fi
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    { banner "$VENV uses Python < 3.11; remove $VENV and set PYTHON=python3.11"; exit 1; }
+phase "pip install -e .[test]"
+timeout 600 "$PY" -m pip install --disable-pip-version-check -q -e '.[test]'
+
+# -- tests --------------------------------------------------------------------------------
+phase "pytest $*"
+status=0
+timeout --kill-after=20 900 "$PY" -m pytest "$@" || status=$?
+case "$status" in
+    0) ;;
+    5) banner "pytest collected NO TESTS (exit 5): that is a failure, not a pass." ;;
+    124) banner "pytest TIMED OUT after 900 s." ;;
+    *) banner "pytest FAILED (exit $status)." ;;
+esac
+
+if [ "${SKIP_MYPY:-0}" != 1 ]; then
+    phase "mypy"
+    timeout 300 "$PY" -m mypy || { banner "mypy FAILED."; [ "$status" != 0 ] || status=1; }
+fi
+
+phase "done, exit $status"
+exit "$status"

@@ -1,0 +1,139 @@
+"""An SMTP sink on 127.0.0.1 (aiosmtpd in a thread) that keeps every message it accepts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Self
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from . import LOOPBACK, free_port
+
+REFUSAL = "451 4.3.0 Temporarily refused by the test sink"
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    raw: bytes
+    auth_login: str | None
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.sink.refusing:
+            return REFUSAL
+        login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
+        raw = envelope.original_content or b""
+        self.sink._record(
+            ReceivedMessage(
+                mail_from=envelope.mail_from or "",
+                rcpt_tos=tuple(envelope.rcpt_tos),
+                raw=raw if isinstance(raw, bytes) else raw.encode(),
+                auth_login=login.decode() if isinstance(login, bytes) else None,
+            )
+        )
+        return "250 2.0.0 OK: queued by the test sink"
+
+
+class _Authenticator:
+    def __init__(self, user: str, password: str) -> None:
+        self.credentials = (user.encode(), password.encode())
+
+    def __call__(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = (
+            mechanism in ("PLAIN", "LOGIN")
+            and isinstance(data, LoginPassword)
+            and (data.login, data.password) == self.credentials
+        )
+        return AuthResult(success=ok, handled=False, auth_data=data if ok else None)
+
+
+class SmtpSink:
+    """Accepts mail on 127.0.0.1:`port`; with `user`/`password`, AUTH is required.
+
+    Set `refusing = True` at any time to answer 451 to DATA (a temporary failure).
+    """
+
+    host = LOOPBACK
+
+    def __init__(self, user: str | None = None, password: str | None = None) -> None:
+        self.user = user
+        self.password = password
+        self.port = 0
+        self.refusing = False
+        self._messages: list[ReceivedMessage] = []
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self._controller: Controller | None = None
+
+    @property
+    def messages(self) -> list[ReceivedMessage]:
+        with self._lock:
+            return list(self._messages)
+
+    def _record(self, message: ReceivedMessage) -> None:
+        with self._arrived:
+            self._messages.append(message)
+            self._arrived.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedMessage]:
+        """The messages once at least `count` arrived; raises TimeoutError after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self._messages) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"{len(self._messages)} of {count} messages in {timeout}s")
+                self._arrived.wait(remaining)
+            return list(self._messages)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._messages.clear()
+
+    def start(self) -> None:
+        if self._controller is not None:
+            return
+        options: dict[str, Any] = {}
+        if self.user is not None and self.password is not None:
+            options = {
+                "authenticator": _Authenticator(self.user, self.password),
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        last_error: Exception | None = None
+        for _ in range(5):  # the free port may be taken between probing and binding
+            self.port = free_port()
+            controller = Controller(
+                _Handler(self), hostname=LOOPBACK, port=self.port, ready_timeout=5.0, **options
+            )
+            try:
+                controller.start()
+            except Exception as error:  # noqa: BLE001 - retried on another port, then re-raised
+                last_error = error
+                continue
+            self._controller = controller
+            return
+        raise RuntimeError(f"SMTP sink could not start on 127.0.0.1: {last_error}")
+
+    def stop(self) -> None:
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
