@@ -1,0 +1,255 @@
+"""Who is expected to answer a campaign, and which of them a message comes from.
+
+The agencies are data (`registry/agencies-2021.toml`, editable by staff), effective-dated so
+that the registry of one campaign is read as of the campaign's date. An agency is recognised by
+the name in the document header (accent-, case- and abbreviation-insensitive, on whole words)
+and by the sender's e-mail domain; when the two disagree the header wins and staff get a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from email.utils import parseaddr
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from parsers.text import clean, match_key
+
+DEFAULT_REGISTRY = "agencies-2021.toml"
+GROUPS = (
+    "bo",
+    "co-quan-ngang-bo",
+    "co-quan-thuoc-chinh-phu",
+    "tinh-thanh",
+    "dang",
+    "quoc-hoi-tu-phap-khac",
+)
+Source = Literal["header", "domain", "both"]
+
+# Abbreviations read as the words they stand for, so "UBND TP. HCM" meets
+# "Ủy ban nhân dân thành phố Hồ Chí Minh". Applied to aliases and headers alike.
+_ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "tp": "thanh pho",
+    "tphcm": "thanh pho ho chi minh",
+    "hcm": "ho chi minh",
+    "tw": "trung uong",
+    "ubtw": "uy ban trung uong",
+    "mttq": "mat tran to quoc",
+    "vn": "viet nam",
+}
+# Header lines that never name the agency: motto, number, place and date, subject, addressee.
+_NOT_A_NAME = re.compile(
+    r"^(cong hoa xa hoi chu nghia viet nam|doc lap tu do hanh phuc|v v |kinh gui)"
+    r"|\bngay\b.*\bthang\b"
+)
+_NUMBER_LINE = re.compile(r"^s[ốo]\s*:", re.IGNORECASE)
+_KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_FIELDS = {"key", "name", "aliases", "domains", "group", "valid_from", "valid_to"}
+
+
+class RegistryError(ValueError):
+    """The registry file is wrong; the message names the entry."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    domains: tuple[str, ...]
+    group: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None  # exclusive: the day it ceased to exist
+
+    def valid_on(self, on: dt.date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Identification:
+    agency: Agency | None
+    by: Source | None
+    mismatch: bool  # header and sender domain name two different agencies
+    header_agency: Agency | None = None
+    domain_agency: Agency | None = None
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The match key of `text` as words, abbreviations spelled out."""
+    return tuple(w for k in match_key(text).split() for w in _ABBREVIATIONS.get(k, k).split())
+
+
+def header_words(header: str) -> tuple[str, ...]:
+    """Words of a header block, its lines joined, lines that cannot be the name dropped."""
+    kept = [
+        line for line in str(header).splitlines()
+        if not _NUMBER_LINE.match(clean(line)) and not _NOT_A_NAME.search(match_key(line))
+    ]
+    return words(" ".join(kept))
+
+
+def sender_domain(address: str) -> str:
+    _, addr = parseaddr(address)
+    return addr.rpartition("@")[2].strip().rstrip(".").lower() if "@" in addr else ""
+
+
+def _overlap(a: Agency, b: Agency) -> bool:
+    a_end, b_end = a.valid_to or dt.date.max, b.valid_to or dt.date.max
+    return a.valid_from < b_end and b.valid_from < a_end
+
+
+class Registry:
+    def __init__(self, agencies: Iterable[Agency]) -> None:
+        self.agencies = tuple(agencies)
+        self._by_key = {a.key: a for a in self.agencies}
+        self._spellings: dict[tuple[str, ...], list[Agency]] = {}
+        for a in self.agencies:
+            for s in a.spellings:
+                owners = self._spellings.setdefault(words(s), [])
+                if a not in owners:
+                    owners.append(a)
+        self._by_first: dict[str, list[tuple[tuple[str, ...], list[Agency]]]] = {}
+        for spelling, owners in self._spellings.items():
+            if spelling:
+                self._by_first.setdefault(spelling[0], []).append((spelling, owners))
+        self._check()
+
+    def _check(self) -> None:
+        problems: list[str] = []
+        counts = Counter(a.key for a in self.agencies)
+        problems += [f"duplicate key {k!r}" for k, n in counts.items() if n > 1]
+        if () in self._spellings:
+            problems += [f"{a.key}: an alias has no letters" for a in self._spellings[()]]
+        for spelling, owners in self._spellings.items():
+            problems += [f"alias {' '.join(spelling)!r} names both {a.key} and {b.key}"
+                         for i, a in enumerate(owners) for b in owners[i + 1:] if _overlap(a, b)]
+        domains: dict[str, Agency] = {}
+        for a in self.agencies:
+            for d in a.domains:
+                other = domains.setdefault(d, a)
+                if other is not a and _overlap(a, other):
+                    problems.append(f"domain {d!r} names both {other.key} and {a.key}")
+        if problems:
+            raise RegistryError("; ".join(problems))
+
+    def __len__(self) -> int:
+        return len(self.agencies)
+
+    def get(self, key: str) -> Agency:
+        return self._by_key[key]
+
+    def expected(self, on: dt.date) -> list[Agency]:
+        """The agencies expected to answer a campaign dated `on`, in file order."""
+        return [a for a in self.agencies if a.valid_on(on)]
+
+    def match_header(self, header: str, on: dt.date) -> Agency | None:
+        """The agency a header names: the first one written, by its longest alias there."""
+        have = header_words(header)
+        for start, word in enumerate(have):
+            found = [
+                (len(spelling), a)
+                for spelling, owners in self._by_first.get(word, [])
+                if have[start:start + len(spelling)] == spelling
+                for a in owners if a.valid_on(on)
+            ]
+            if found:
+                return max(found, key=lambda f: f[0])[1]
+        return None
+
+    def match_address(self, address: str, on: dt.date) -> Agency | None:
+        """The agency owning the sender's domain or a parent domain of it (longest wins)."""
+        domain = sender_domain(address)
+        best: tuple[int, Agency] | None = None
+        for a in self.expected(on):
+            for d in a.domains:
+                if (domain == d or domain.endswith("." + d)) and (best is None or len(d) > best[0]):
+                    best = (len(d), a)
+        return best[1] if best else None
+
+    def identify(
+        self, header_name: str | None, sender_address: str | None, on: dt.date
+    ) -> Identification:
+        h = self.match_header(header_name or "", on)
+        d = self.match_address(sender_address or "", on)
+        if h and d:
+            same = h.key == d.key
+            return Identification(h, "both" if same else "header", not same, h, d)
+        if h:
+            return Identification(h, "header", False, h, None)
+        if d:
+            return Identification(d, "domain", False, None, d)
+        return Identification(None, None, False)
+
+
+def _strings(entry: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
+    value = entry.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RegistryError(f"{where}: {name} must be a list of strings")
+    return tuple(clean(v) for v in value)
+
+
+def _date(value: object, name: str, where: str) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise RegistryError(f"{where}: {name} must be a date like 2021-01-01")
+    return value
+
+
+def agency_from_dict(entry: object, where: str) -> Agency:
+    if not isinstance(entry, Mapping):
+        raise RegistryError(f"{where}: not a table")
+    unknown = set(entry) - _FIELDS
+    if unknown:
+        raise RegistryError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    key, name, group = entry.get("key"), entry.get("name"), entry.get("group")
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise RegistryError(f"{where}: key must be a lowercase ASCII slug like 'bo-tai-chinh'")
+    where = f"agency {key!r}"
+    if not isinstance(name, str) or not match_key(name):
+        raise RegistryError(f"{where}: name is missing")
+    if group not in GROUPS:
+        raise RegistryError(f"{where}: group must be one of {', '.join(GROUPS)}")
+    domains = tuple(d.lower() for d in _strings(entry, "domains", where))
+    bad = [d for d in domains if not _DOMAIN.match(d)]
+    if bad:
+        raise RegistryError(f"{where}: not a domain: {', '.join(bad)}")
+    valid_from = _date(entry.get("valid_from"), "valid_from", where)
+    valid_to = None if "valid_to" not in entry else _date(entry["valid_to"], "valid_to", where)
+    if valid_to is not None and valid_to <= valid_from:
+        raise RegistryError(f"{where}: valid_to must come after valid_from")
+    return Agency(key, clean(name), _strings(entry, "aliases", where), domains, str(group),
+                  valid_from, valid_to)
+
+
+def registry_from_dict(raw: Mapping[str, Any]) -> Registry:
+    entries = raw.get("agency")
+    if not isinstance(entries, list) or not entries:
+        raise RegistryError("no [[agency]] entries")
+    return Registry(agency_from_dict(e, f"[[agency]] #{i}") for i, e in enumerate(entries, 1))
+
+
+def load_registry(path: str | Path | None = None) -> Registry:
+    """Load a registry file; None means the built-in one."""
+    if path is None:
+        return default_registry()
+    with open(path, "rb") as fh:
+        return registry_from_dict(tomllib.load(fh))
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    text = resources.files("parsers").joinpath("registry", DEFAULT_REGISTRY).read_bytes()
+    return registry_from_dict(tomllib.loads(text.decode("utf-8")))
