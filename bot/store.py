@@ -10,24 +10,45 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    Connection, Engine, Select, create_engine, event, func, insert, select, update,
+    Connection,
+    Engine,
+    Select,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bot import migrations
 from bot.store_schema import (
-    Event, Kind, Level, NewOutbox, NewSubmission, OutboxItem, State, StoredMessage,
-    StoredSubmission, digests, events, messages, outbox, quantities, reference_counters,
+    Event,
+    Kind,
+    Level,
+    NewOutbox,
+    NewSubmission,
+    OutboxItem,
+    State,
+    StoredMessage,
+    StoredSubmission,
+    digests,
+    events,
+    message_slots,
+    messages,
+    outbox,
+    quantities,
+    reference_counters,
     submissions,
 )
 
-UTC = timezone.utc
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _MESSAGE_COLUMNS = [c for c in messages.c if c.name != "raw"]
 
@@ -125,17 +146,34 @@ class Store:
             return [StoredMessage(**row._mapping) for row in conn.execute(stmt)]
 
     def seen_uids(self, folder: str, uidvalidity: int) -> set[int]:
-        m = messages.c
+        """UIDs in this folder already kept, including where a kept mail turned up again."""
+        m, slot = messages.c, message_slots.c
         with self._reading() as conn:
-            rows = conn.execute(select(m.uid).where(m.folder == folder,
-                                                    m.uidvalidity == uidvalidity))
-            return {int(uid) for uid in rows.scalars()}
+            own = select(m.uid).where(m.folder == folder, m.uidvalidity == uidvalidity)
+            seen = select(slot.uid).where(slot.folder == folder, slot.uidvalidity == uidvalidity)
+            return {int(uid) for uid in conn.execute(own.union(seen)).scalars()}
 
     def find_message(self, folder: str, uidvalidity: int, uid: int) -> StoredMessage | None:
-        m = messages.c
+        """The mail kept from this mailbox slot (its first slot or one it turned up in)."""
+        m, slot = messages.c, message_slots.c
+        moved = select(slot.message_id).where(
+            slot.folder == folder, slot.uidvalidity == uidvalidity, slot.uid == uid)
         found = self._messages(select(*_MESSAGE_COLUMNS).where(
-            m.folder == folder, m.uidvalidity == uidvalidity, m.uid == uid))
+            ((m.folder == folder) & (m.uidvalidity == uidvalidity) & (m.uid == uid))
+            | m.id.in_(moved)))
         return found[0] if found else None
+
+    def remember_slot(self, folder: str, uidvalidity: int, uid: int, message_id: int) -> None:
+        """Record that kept mail `message_id` also sits at this slot; idempotent."""
+        if self.find_message(folder, uidvalidity, uid) is not None:
+            return
+        try:
+            with self._writing() as conn:
+                conn.execute(insert(message_slots).values(
+                    folder=folder, uidvalidity=uidvalidity, uid=uid, message_id=message_id,
+                    created_at=_now()))
+        except IntegrityError:
+            pass  # recorded meanwhile by someone else
 
     def find_duplicate(self, message_id: str | None, sha256: str) -> StoredMessage | None:
         m = messages.c
@@ -154,13 +192,17 @@ class Store:
     def save_raw_message(self, *, folder: str, uidvalidity: int, uid: int, raw: bytes,
                          message_id: str | None, received_at: datetime | None = None,
                          from_addr: str | None = None, subject: str | None = None) -> int:
-        """Keep the raw mail before anything else happens; an already-known mail (same
-        mailbox slot, or same Message-ID and content) gives the id it already has."""
+        """Keep the raw mail before anything else happens. A mail already kept (same
+        mailbox slot, or same Message-ID and content) gives the id it already has, and a
+        new slot is remembered so that `seen_uids` includes it."""
         sha = hashlib.sha256(raw).hexdigest()
         for attempt in range(2):
-            known = self.find_message(folder, uidvalidity, uid) or self.find_duplicate(
-                message_id, sha)
+            known = self.find_message(folder, uidvalidity, uid)
             if known is not None:
+                return known.id
+            known = self.find_duplicate(message_id, sha)
+            if known is not None:
+                self.remember_slot(folder, uidvalidity, uid, known.id)
                 return known.id
             try:
                 with self._writing() as conn:

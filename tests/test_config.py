@@ -1,0 +1,175 @@
+"""Loading the TOML configuration: typed values, all problems at once, secrets kept secret."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.config import MB, ConfigError, Secret, Security, load_config
+
+MINIMAL = """
+[imap]
+host = "mail.bcy.gov.vn"
+port = 993
+security = "ssl"
+username = "ca@bcy.gov.vn"
+password = "imap-hunter2"
+folder = "INBOX"
+
+[smtp]
+host = "mail.bcy.gov.vn"
+port = 465
+security = "ssl"
+username = "ca@bcy.gov.vn"
+password = "smtp-hunter2"
+from_address = "ca@bcy.gov.vn"
+
+[store]
+url = "sqlite:////var/lib/bcy-intake/intake.db"
+
+[digest]
+recipients = ["cts@bcy.gov.vn"]
+"""
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BCY_INTAKE_IMAP_PASSWORD", "BCY_INTAKE_SMTP_PASSWORD",
+                 "CREDENTIALS_DIRECTORY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, text))
+    assert str(caught.value).splitlines() == caught.value.problems
+    return caught.value.problems
+
+
+def test_contract_example_loads_with_defaults(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, MINIMAL))
+    assert config.imap.security is Security.SSL and config.imap.port == 993
+    assert config.imap.password.reveal() == "imap-hunter2"
+    assert config.imap.processed_folder == "BCY-Intake/Processed"
+    assert config.imap.quarantine_folder == "BCY-Intake/Quarantine"
+    assert (config.imap.tls_verify, config.imap.timeout, config.imap.batch_size) == (True, 30.0, 20)
+    assert (config.imap.idle_renew_seconds, config.imap.poll_interval) == (600, 60)
+    assert config.smtp.sent_folder == "Sent" and config.smtp.append_to_sent is False
+    assert config.digest.recipients == ("cts@bcy.gov.vn",)
+    assert config.limits.max_message_bytes == 25 * MB
+    assert config.limits.max_attachment_bytes == 15 * MB
+    assert (config.limits.replies_per_sender_per_day, config.limits.max_attempts) == (10, 3)
+    assert config.campaign_file is None and config.store.archive_dir is None
+
+
+def test_every_problem_is_listed_one_per_line(tmp_path: Path) -> None:
+    text = MINIMAL.replace('port = 993', 'port = "993"').replace('"ssl"', '"tls"', 1)
+    text = text.replace('host = "mail.bcy.gov.vn"\nport = 465', 'port = 465')
+    text = text.replace('recipients = ["cts@bcy.gov.vn"]', 'recipients = ["a", 3]\nhour = 24')
+    text += '[limits]\nmax_attempts = 0\n[campaign]\nfile = true\n'
+    problems = _problems(tmp_path, text.replace("[store]\nurl", "[store]\nuri"))
+    assert problems == [
+        "[imap] security: must be one of ssl, starttls, none, got 'tls'",
+        "[imap] port: expected an integer, got a string",
+        "[smtp] host: missing required key",
+        "[store] url: missing required key",
+        "[digest] recipients: expected a list of strings",
+        "[digest] hour: must be between 0 and 23",
+        "[limits] max_attempts: must be at least 1, got 0",
+        "[campaign] file: expected a string, got a boolean",
+    ]
+
+
+def test_missing_sections_and_unreadable_files(tmp_path: Path) -> None:
+    assert _problems(tmp_path, "[store]\nurl = 'sqlite://'\n") == [
+        "[imap]: missing required section", "[smtp]: missing required section"]
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError, match="cannot read the config file"):
+        load_config(missing)
+    with pytest.raises(ConfigError, match="not a valid TOML file"):
+        load_config(_write(tmp_path, "[imap\nhost ="))
+
+
+def test_unknown_keys_are_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        load_config(_write(tmp_path, MINIMAL + "colour = 'red'\n[extra]\nx = 1\n"))
+    assert "[digest] colour: unknown key, ignored" in caplog.text
+    assert "[extra]: unknown section, ignored" in caplog.text
+
+
+def test_secrets_never_show(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    text = MINIMAL.replace("sqlite:////var/lib/bcy-intake/intake.db",
+                           "postgresql+psycopg://bot:db-hunter2@db/intake")
+    with caplog.at_level(logging.DEBUG):
+        config = load_config(_write(tmp_path, text))
+    shown = repr(config) + str(config) + caplog.text
+    assert "hunter2" not in shown and "***" in shown
+    assert repr(Secret("x")) == str(Secret("x")) == "***"
+    assert Secret("x") == Secret("x") != Secret("y")
+    assert config.store.url.endswith("db-hunter2@db/intake")
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BCY_INTAKE_IMAP_PASSWORD", "from-env")
+    monkeypatch.setenv("BCY_INTAKE_SMTP_PASSWORD", "smtp-env")
+    config = load_config(_write(tmp_path, MINIMAL))
+    assert config.imap.password.reveal() == "from-env"
+    assert config.smtp.password is not None and config.smtp.password.reveal() == "smtp-env"
+
+
+def test_password_file_and_systemd_credentials(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "imap.pw").write_text("from-file\n")
+    (tmp_path / "imap.pw").chmod(0o600)
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "smtp_password").write_text("from-credential")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    text = (MINIMAL.replace('password = "imap-hunter2"', 'password_file = "imap.pw"')
+            .replace('password = "smtp-hunter2"\n', ""))
+    config = load_config(_write(tmp_path, text))
+    assert config.imap.password.reveal() == "from-file"  # relative to the config file
+    assert config.smtp.password is not None
+    assert config.smtp.password.reveal() == "from-credential"
+
+
+def test_password_problems(tmp_path: Path) -> None:
+    text = (MINIMAL.replace('password = "imap-hunter2"', 'password_file = "missing.pw"')
+            .replace('password = "smtp-hunter2"\n', ""))
+    assert _problems(tmp_path, text) == [
+        f"[imap] password_file: cannot read {tmp_path / 'missing.pw'}: No such file or directory",
+        ("[smtp] password: missing: set password or password_file, $BCY_INTAKE_SMTP_PASSWORD, "
+         "or the systemd credential 'smtp_password'"),
+    ]
+    both = MINIMAL.replace('password = "imap-hunter2"',
+                           'password = "x"\npassword_file = "x.pw"')
+    assert _problems(tmp_path, both) == [
+        "[imap] password: set password or password_file, not both"]
+
+
+def test_smtp_relay_without_login_and_default_ports(tmp_path: Path) -> None:
+    text = MINIMAL.replace('port = 465\nsecurity = "ssl"\nusername = "ca@bcy.gov.vn"\n'
+                           'password = "smtp-hunter2"\n', 'security = "starttls"\n')
+    config = load_config(_write(tmp_path, text))
+    assert config.smtp.username is None and config.smtp.password is None
+    assert config.smtp.port == 587
+
+
+def test_tls_verify_off_is_explicit_and_warned(tmp_path: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.config"):
+        config = load_config(_write(tmp_path, MINIMAL.replace(
+            'folder = "INBOX"', 'folder = "INBOX"\ntls_verify = false')))
+    assert config.imap.tls_verify is False and config.smtp.tls_verify is True
+    assert "[imap] tls_verify = false" in caplog.text
+    assert _problems(tmp_path, MINIMAL.replace(
+        'folder = "INBOX"', 'tls_verify = "no"')) == [
+        "[imap] tls_verify: expected true or false, got a string"]

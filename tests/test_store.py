@@ -1,0 +1,265 @@
+"""The store against a real SQLite file (and PostgreSQL when BCY_TEST_PG_URL is set)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from bot import migrations
+from bot.store import OutcomeAlreadySaved, Store, create_store_engine
+from bot.store_schema import NewOutbox, NewSubmission, messages, metadata
+
+T0 = datetime(2021, 5, 10, 8, 0, tzinfo=UTC)
+
+
+def _pg_url() -> str | None:
+    return os.environ.get("BCY_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'intake.db'}"
+        return
+    base = _pg_url()
+    if not base:
+        pytest.skip("BCY_TEST_PG_URL not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"  # each test gets a fresh, throw-away schema
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in base else "?"
+    yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def store(url: str) -> Iterator[Store]:
+    opened = Store.open(url)
+    yield opened
+    opened.close()
+
+
+def _save(store: Store, uid: int, raw: bytes = b"", message_id: str | None = None) -> int:
+    return store.save_raw_message(folder="INBOX", uidvalidity=7, uid=uid,
+                                  raw=raw or f"Subject: {uid}\r\n\r\nbody".encode(),
+                                  message_id=message_id or f"<{uid}@example.vn>",
+                                  received_at=T0, from_addr="a@example.vn", subject=str(uid))
+
+
+def _submission(agency_key: str = "btc", verdict: str = "accepted", at: datetime = T0,
+                n: int = 1) -> NewSubmission:
+    return NewSubmission(reference_prefix="BCY-CTS-2021", sender="vanthu@btc.gov.vn",
+                         verdict=verdict, received_at=at, record_json="{}",  # type: ignore[arg-type]
+                         findings_json="[]", agency="Bộ Tài chính", agency_key=agency_key,
+                         document_date=date(2021, 5, 10),
+                         quantities={"personal_sim_pki": {"2021": n, "2022": 0}})
+
+
+def _reply(ref: str | None) -> list[NewOutbox]:
+    return [NewOutbox("reply", "vanthu@btc.gov.vn", f"X-BCY-Intake-Reference: {ref}".encode())]
+
+
+def test_save_raw_message_is_idempotent_and_keeps_bytes(store: Store) -> None:
+    raw = b"Message-ID: <1@x>\r\n\r\n\xff\x00binary"
+    first = _save(store, 1, raw)
+    assert _save(store, 1, raw) == first
+    assert store.raw_message(first) == raw
+    stored = store.get_message(first)
+    assert stored.state == "new" and stored.size == len(raw)
+    assert stored.content_sha256 == hashlib.sha256(raw).hexdigest()
+    assert stored.received_at == T0 and stored.created_at.tzinfo is not None
+    assert store.seen_uids("INBOX", 7) == {1} and store.seen_uids("INBOX", 8) == set()
+
+
+def test_same_message_at_a_new_uid_is_the_same_row(store: Store) -> None:
+    first = _save(store, 1, b"same bytes", "<dup@x>")
+    assert _save(store, 2, b"same bytes", "<dup@x>") == first
+    assert store.find_duplicate("<dup@x>", hashlib.sha256(b"same bytes").hexdigest()) is not None
+    assert _save(store, 3, b"other bytes", "<dup@x>") != first  # a resend with new content
+    assert store.seen_uids("INBOX", 7) == {1, 2, 3}
+    found = store.find_message("INBOX", 7, 2)
+    assert found is not None and (found.id, found.uid) == (first, 1)
+    store.remember_slot("Archive", 1, 9, first)
+    store.remember_slot("Archive", 1, 9, first)
+    assert store.seen_uids("Archive", 1) == {9}
+
+
+def test_both_unique_keys_hold_in_the_database(store: Store) -> None:
+    _save(store, 1, b"one", "<1@x>")
+    row = {"folder": "INBOX", "uidvalidity": 7, "raw": b"r", "size": 1, "state": "new",
+           "created_at": T0}
+    for clash in ({"uid": 1, "message_id": "<other@x>", "content_sha256": "f" * 64},
+                  {"uid": 99, "message_id": "<1@x>",
+                   "content_sha256": hashlib.sha256(b"one").hexdigest()}):
+        with pytest.raises(IntegrityError), store.engine.begin() as conn:
+            conn.execute(insert(messages).values(**row, **clash))
+
+
+def test_outcome_is_one_transaction(store: Store) -> None:
+    message = _save(store, 1)
+
+    def broken(ref: str | None) -> list[NewOutbox]:
+        raise RuntimeError("template failed")
+
+    with pytest.raises(RuntimeError):
+        store.save_outcome(message, _submission(), broken)
+    assert store.submissions() == [] and store.unsent_outbox() == []
+    assert store.get_message(message).state == "new"
+    assert store.save_outcome(message, _submission(), _reply) == "BCY-CTS-2021-0001"
+    saved = store.submission("BCY-CTS-2021-0001")
+    assert saved is not None and saved.quantities == {"personal_sim_pki": {"2021": 1, "2022": 0}}
+    assert saved.document_date == date(2021, 5, 10) and saved.received_at == T0
+    assert store.get_message(message).kind == "submission"
+    with pytest.raises(OutcomeAlreadySaved):
+        store.save_outcome(message, _submission(), _reply)
+
+
+def test_references_are_gap_free_across_threads(url: str) -> None:
+    setup = Store.open(url)
+    ids = [_save(setup, uid) for uid in range(40)]
+    setup.close()
+    results: list[str] = []
+    errors: list[BaseException] = []
+
+    def work(chunk: list[int]) -> None:
+        own = Store.open(url)  # like a second process: its own engine and connections
+        try:
+            for message_id in chunk:
+                results.append(str(own.save_outcome(message_id, _submission(), _reply)))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=work, args=(ids[i::2],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(results) == [f"BCY-CTS-2021-{n:04d}" for n in range(1, 41)]
+
+
+def test_outbox_builder_may_read_the_store(store: Store) -> None:
+    today = datetime.now(UTC).date()
+
+    def capped(ref: str | None) -> list[NewOutbox]:  # runs inside the write transaction
+        return _reply(ref) if store.replies_sent_today("vanthu@btc.gov.vn", today) < 1 else []
+
+    store.save_outcome(_save(store, 1), _submission(), capped)
+    store.save_outcome(_save(store, 2), _submission(), capped)
+    assert len(store.unsent_outbox()) == 1
+
+
+def test_outbox_flow(store: Store) -> None:
+    message = _save(store, 1)
+    store.save_outcome(message, _submission(), _reply)
+    store.enqueue(NewOutbox("digest", "cts@bcy.gov.vn", b"digest"))
+    first, digest = store.unsent_outbox()
+    assert first.submission_id is not None and b"BCY-CTS-2021-0001" in first.raw
+    assert "raw" not in repr(first)
+    assert store.mark_send_failed(first.id, "421 try later") == 1
+    assert store.unsent_outbox(max_attempts=1) == [digest]
+    store.mark_sent(first.id)
+    store.mark_sent(digest.id)
+    assert store.unsent_outbox() == []
+    today = datetime.now(UTC).date()
+    assert store.replies_sent_today("VanThu@btc.gov.vn", today) == 1
+    assert store.replies_sent_today("cts@bcy.gov.vn", today) == 0
+    assert store.replies_sent_today("vanthu@btc.gov.vn", today - timedelta(days=1)) == 0
+
+
+def test_latest_valid_submission_superseded_by_resubmission(store: Store) -> None:
+    def submit(uid: int, sub: NewSubmission) -> str:
+        return str(store.save_outcome(_save(store, uid), sub))
+
+    first = submit(1, _submission(at=T0, n=1))
+    submit(2, _submission(verdict="needs_correction", at=T0 + timedelta(hours=1)))
+    assert [s.reference for s in store.latest_valid_submissions()] == [first]
+    second = submit(3, _submission(at=T0 + timedelta(hours=2), n=2))
+    late_old = submit(4, _submission(at=T0 + timedelta(minutes=30), n=9))  # processed late
+    other = submit(5, _submission(agency_key="bca"))
+    latest = store.latest_valid_submissions()
+    assert [s.reference for s in latest] == [other, second]
+    assert latest[1].quantities["personal_sim_pki"]["2021"] == 2
+    superseded = store.submission(late_old)
+    assert superseded is not None and superseded.superseded_by == latest[1].id
+    assert len(store.submissions(agency_key="btc")) == 4
+    assert len(store.submissions(verdict="needs_correction")) == 1
+    assert len(store.submissions(day=date(2021, 5, 10))) == 5
+    hanoi = timezone(timedelta(hours=7))
+    assert len(store.submissions(day=date(2021, 5, 11), tz=hanoi)) == 0
+
+
+def test_mailbox_actions_attempts_digests_and_events(store: Store) -> None:
+    done, failing = _save(store, 1), _save(store, 2)
+    store.save_outcome(done, None, kind="other")
+    assert store.bump_attempts(failing) == 1 and store.bump_attempts(failing) == 2
+    assert [m.id for m in store.unfinished_messages()] == [failing]
+    store.mark_message(failing, state="failed", error="parser crashed")
+    assert [m.id for m in store.pending_mailbox_actions()] == [done, failing]
+    store.mark_message(done, mailbox_action_done=True)
+    assert [m.last_error for m in store.pending_mailbox_actions()] == ["parser crashed"]
+    day = date(2021, 5, 10)
+    assert not store.digest_sent(day)
+    store.mark_digest_sent(day)
+    store.mark_digest_sent(day)
+    assert store.digest_sent(day)
+    store.record_event("send-failed", "outbox 3: 550 rejected", level="error", message_id=done)
+    [event] = store.events(datetime.now(UTC).date())
+    assert (event.kind, event.level, event.message_id) == ("send-failed", "error", done)
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises(Exception, match="naive"):
+        store.save_raw_message(folder="INBOX", uidvalidity=1, uid=1, raw=b"x",
+                               message_id=None, received_at=datetime(2021, 5, 10))
+
+
+def test_sqlite_connection_settings(tmp_path: Path) -> None:
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'sub' / 'dir' / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    engine.dispose()
+
+
+def test_migrations_match_the_tables(url: str) -> None:
+    store = Store.open(url)
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    store.close()
+    assert diff == []
+
+
+def test_upgrade_keeps_data(url: str) -> None:
+    engine = create_store_engine(url)
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "0001")
+    with engine.begin() as conn:
+        assert "message_slots" not in inspect(conn).get_table_names()
+        conn.execute(insert(messages).values(
+            folder="INBOX", uidvalidity=1, uid=5, message_id="<old@x>", content_sha256="a" * 64,
+            raw=b"kept", size=4, state="done", created_at=T0))
+    engine.dispose()
+    store = Store.open(url)  # upgrades to head
+    with store.engine.connect() as conn:
+        assert conn.execute(select(messages.c.raw)).scalar_one() == b"kept"
+        assert "message_slots" in inspect(conn).get_table_names()
+    assert store.seen_uids("INBOX", 1) == {5}
+    store.close()
