@@ -16,8 +16,21 @@ EX_USAGE = 64
 DEFAULT_CONFIG = "/etc/bcy-intake/config.toml"
 
 
-class UsageError(Exception):
+class CommandError(Exception):
+    """The command cannot go on: a one-line message (or a few) and an exit status."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class UsageError(CommandError):
     """A mistake in how the command was called: exit 64 with one line, no traceback."""
+
+    exit_code = EX_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args))
-    except UsageError as exc:
+    except CommandError as exc:
         print(f"bcy-intake: {exc}", file=sys.stderr)
-        return EX_USAGE
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130

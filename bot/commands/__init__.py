@@ -3,4 +3,4 @@
 `COMMANDS` lists them in the order `--help` shows them.
 """
 
-COMMANDS = ("check", "template")
+COMMANDS = ("check", "template", "poll", "run")

@@ -1,0 +1,112 @@
+"""`python -m bot.demo`: the README's first command. A local mailbox (pymap + an SMTP sink on
+127.0.0.1, no root), five sample mails, one intake cycle, and what each agency receives."""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import sys
+import tempfile
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from bot.cli import main as cli_main
+from bot.demo_forms import Filling, fill_docx, fill_xlsx
+from bot.demo_mailbox import DemoMailbox
+from bot.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
+from parsers.campaign import Campaign, default_campaign
+from replies.render import render
+
+MAILBOX = "ca@bcy.gov.vn"
+
+
+@dataclass(frozen=True)
+class Sample:
+    sender: str
+    subject: str
+    raw: bytes
+
+
+def samples(campaign: Campaign) -> list[Sample]:
+    """A valid DOCX, a valid XLSX, a form with errors, a question, an out-of-office."""
+    btc = Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "215/BTC-THTK",
+                  numbers={"organization_usb_token": {"2021": 120, "2022": 80, "2023": 60},
+                           "personal_usb_token": {"2021": "1.500", "2022": 900},
+                           "personal_sim_pki": {"2022": 200, "2023": 300},
+                           "device_service_software": {"2021": 15}})
+    bn = Filling("ỦY BAN NHÂN DÂN\nTỈNH BẮC NINH", "Ủy ban nhân dân tỉnh Bắc Ninh",
+                 "1234/UBND-KSTT", "Bắc Ninh, ngày 05 tháng 5 năm 2021",
+                 numbers={"organization_usb_token": {y: 40 for y in campaign.years},
+                          "personal_usb_token": {y: 250 for y in campaign.years},
+                          "personal_sd_secure": {"2023": 30}})
+    byt = Filling("BỘ Y TẾ", "Bộ Y tế", "<Số, ký hiệu>",
+                  numbers={"organization_usb_token": {"2021": "mười", "2022": 12},
+                           "personal_sim_pki": {"2021": "khoảng 50", "2022": -5}})
+    mails = [
+        ("Cục Tin học và Thống kê tài chính <cntt@mof.gov.vn>",
+         "Đề xuất nhu cầu cấp mới chứng thư số giai đoạn 2021-2025 - Bộ Tài chính",
+         "Kính gửi Ban Cơ yếu Chính phủ,\nBộ Tài chính gửi kèm Mẫu đăng ký.\nTrân trọng.",
+         [("De xuat nhu cau CTS - BTC.docx", fill_docx(campaign, btc), DOCX_TYPE)], {}),
+        ("Văn phòng UBND tỉnh Bắc Ninh <vpubnd@bacninh.gov.vn>",
+         "V/v đề xuất nhu cầu chứng thư số",
+         "Kính gửi Ban Cơ yếu Chính phủ,\nUBND tỉnh Bắc Ninh gửi mẫu đăng ký (Excel).",
+         [("Mẫu đăng ký - Bắc Ninh.xlsx", fill_xlsx(campaign, bn), XLSX_TYPE)], {}),
+        ("Văn phòng Bộ Y tế <vanthu@moh.gov.vn>", "Gửi mẫu đăng ký chứng thư số",
+         "Kính gửi Ban Cơ yếu Chính phủ,\nBộ Y tế gửi mẫu đăng ký.",
+         [("mau-dang-ky-BYT.docx", fill_docx(campaign, byt), DOCX_TYPE)], {}),
+        ("Nguyễn Văn An <an.nv@hanoi.gov.vn>", "Hỏi về gia hạn chứng thư số",
+         "Chứng thư số của tôi sắp hết hạn, xin hỏi thủ tục gia hạn như thế nào?", [], {}),
+        ("Trần Thị Bình <binh.tt@mic.gov.vn>", "Trả lời tự động: Vắng mặt",
+         "Tôi đang đi công tác đến hết ngày 20/5/2021.", [],
+         {"Auto-Submitted": "auto-replied"}),
+    ]
+    return [Sample(sender, subject, build_mail(sender=sender, to=MAILBOX, subject=subject,
+                                               body=body, attachments=atts, headers=headers))
+            for sender, subject, body, atts, headers in mails]
+
+
+def _config(box: DemoMailbox, folder: Path) -> Path:
+    path = folder / "config.toml"
+    path.write_text(render("demo/config.toml.j2", box=box, mailbox=MAILBOX,
+                           db=(folder / "intake.db").as_posix()), encoding="utf-8")
+    return path
+
+
+def _reply_view(raw: bytes) -> dict[str, object]:
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    body = msg.get_body(preferencelist=("plain",))
+    return {"to": msg["To"], "subject": msg["Subject"],
+            "verdict": msg["X-BCY-Intake-Verdict"], "reference": msg["X-BCY-Intake-Reference"],
+            "attachments": [a.get_filename() for a in msg.iter_attachments()],
+            "text": body.get_content() if body is not None else ""}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.demo")
+    parser.add_argument("--keep", metavar="DIR", help="keep the database and config here")
+    args = parser.parse_args(argv)
+    folder = Path(args.keep or tempfile.mkdtemp(prefix="bcy-intake-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    campaign = default_campaign()
+    sample_list = samples(campaign)
+    with DemoMailbox(user=MAILBOX, outbox_dir=folder / "sent") as box:
+        for sample in sample_list:
+            box.append(sample.raw)
+        config = _config(box, folder)
+        status = cli_main(["--config", str(config), "poll", "--once"])
+        replies = [_reply_view(m.raw) for m in box.sent()]
+    answered = {str(r["to"]) for r in replies}
+    silent = [f"{s.sender} — «{s.subject}»" for s in sample_list
+              if not any(a in s.sender for a in (x.split("<")[-1].rstrip(">") for x in answered))]
+    sys.stdout.write(render("demo/summary.txt.j2", imap_port=box.imap_port,
+                            smtp_port=box.smtp_port, samples=sample_list,
+                            stats="xong" if status == 0 else f"lỗi {status}", replies=replies,
+                            silent=silent, db=folder / "intake.db"))
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

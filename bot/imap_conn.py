@@ -1,0 +1,119 @@
+"""The mailbox behind a small interface: list UIDs, fetch raw bytes without marking \\Seen, move
+or flag, append, IDLE. Connects with retries; never touches a message it was not asked to."""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
+
+import imap_tools
+from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from bot.config import ImapConfig, Security
+from bot.tls import tls_context
+
+log = logging.getLogger(__name__)
+_UID = re.compile(rb"UID (\d+)")
+CONNECT_ERRORS = (OSError, socket.timeout, imap_tools.errors.MailboxLoginError,
+                  imap_tools.errors.MailboxFolderSelectError)
+
+
+class MailboxUnavailable(Exception):
+    """The IMAP server could not be reached or refused us after every retry."""
+
+
+def _open(cfg: ImapConfig) -> Any:
+    if cfg.security is Security.SSL:
+        box: Any = MailBox(cfg.host, cfg.port, timeout=cfg.timeout,
+                           ssl_context=tls_context(cfg.tls_verify, "IMAP"))
+    elif cfg.security is Security.STARTTLS:
+        box = MailBoxStartTls(cfg.host, cfg.port, timeout=cfg.timeout,
+                              ssl_context=tls_context(cfg.tls_verify, "IMAP"))
+    else:
+        box = MailBoxUnencrypted(cfg.host, cfg.port, timeout=cfg.timeout)
+    box.login(cfg.username, cfg.password.reveal(), initial_folder=cfg.folder)
+    # imaplib keeps the pre-login CAPABILITY list, which lacks MOVE on most servers; without
+    # this, imap-tools falls back to COPY + EXPUNGE and expunges others' \Deleted mail.
+    typ, data = box.client.capability()
+    if typ == "OK" and data and data[-1]:
+        box.client.capabilities = tuple(data[-1].decode().upper().split())
+    return box
+
+
+class Mailbox:
+    def __init__(self, cfg: ImapConfig, attempts: int = 5) -> None:
+        self.cfg = cfg
+        self.attempts = attempts
+        self.box: Any = None
+        self._folders: set[str] = set()
+
+    def __enter__(self) -> Mailbox:
+        opener = retry(stop=stop_after_attempt(self.attempts),
+                       wait=wait_exponential(multiplier=0.5, max=30),
+                       retry=retry_if_exception_type(CONNECT_ERRORS), reraise=True)(_open)
+        try:
+            self.box = opener(self.cfg)
+        except CONNECT_ERRORS as exc:
+            raise MailboxUnavailable(f"{self.cfg.host}:{self.cfg.port}: {exc}") from exc
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            self.box.logout()
+        except Exception:  # the connection may already be gone; nothing to save
+            log.debug("logout failed", exc_info=True)
+
+    @property
+    def capabilities(self) -> tuple[str, ...]:
+        return tuple(self.box.client.capabilities)
+
+    def uidvalidity(self) -> int:
+        status = self.box.folder.status(self.cfg.folder, ["UIDVALIDITY"])
+        return int(status["UIDVALIDITY"])
+
+    def uids(self) -> list[int]:
+        typ, data = self.box.client.uid("SEARCH", "ALL")
+        if typ != "OK":
+            raise MailboxUnavailable(f"UID SEARCH: {typ}")
+        return sorted(int(x) for x in b" ".join(d for d in data if d).split())
+
+    def fetch_raw(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
+        """(uid, raw bytes) for each UID, with BODY.PEEK so nothing is marked \\Seen."""
+        if not uids:
+            return
+        typ, data = self.box.client.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
+        if typ != "OK":
+            raise MailboxUnavailable(f"UID FETCH: {typ}")
+        for item in data:
+            if isinstance(item, tuple) and len(item) >= 2:
+                m = _UID.search(item[0])
+                if m:
+                    yield int(m.group(1)), bytes(item[1])
+
+    def ensure_folder(self, name: str) -> None:
+        if name in self._folders:
+            return
+        if not self.box.folder.exists(name):
+            self.box.folder.create(name)
+        self._folders.add(name)
+
+    def move(self, uid: int, folder: str) -> None:
+        self.ensure_folder(folder)
+        self.box.move(str(uid), folder)
+
+    def mark_seen(self, uid: int) -> None:
+        self.box.client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)")
+
+    def append(self, raw: bytes, folder: str, seen: bool = True) -> None:
+        self.ensure_folder(folder)
+        self.box.append(raw, folder, flag_set=[imap_tools.MailMessageFlags.SEEN] if seen else [])
+
+    def idle_wait(self, timeout: float) -> bool:
+        """Wait in IDLE up to `timeout` s; True when the server announced something."""
+        return bool(self.box.idle.wait(timeout=timeout))

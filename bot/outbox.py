@@ -1,0 +1,44 @@
+"""Sending what waits in the outbox. A reply is stored before it is sent; an SMTP outage only
+delays it, and a row is marked sent only after the server took it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.config import SmtpConfig
+from bot.smtp_send import PermanentSendError, send
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+MAX_SEND_ATTEMPTS = 20  # then a person must look (listed in the digest)
+
+
+def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], None] | None = None,
+                 attempts_per_cycle: int = 3) -> tuple[int, int]:
+    """Send every unsent item; returns (sent, still unsent)."""
+    sent = 0
+    pending = store.unsent_outbox(max_attempts=MAX_SEND_ATTEMPTS)
+    for n, item in enumerate(pending):
+        try:
+            send(cfg, item.raw, [item.recipient], attempts=attempts_per_cycle)
+        except PermanentSendError as exc:
+            tries = store.mark_send_failed(item.id, f"refused: {exc}")
+            store.record_event("send-refused", f"outbox {item.id}: {exc}", level="error")
+            log.error("outbox %s refused by the server (attempt %s)", item.id, tries)
+            continue
+        except Exception as exc:  # the server is away: keep everything for the next cycle
+            store.mark_send_failed(item.id, f"{type(exc).__name__}: {exc}"[:500])
+            store.record_event("smtp-unavailable", f"{type(exc).__name__}", level="warning")
+            log.warning("SMTP unavailable (%s); %s message(s) wait for the next cycle",
+                        type(exc).__name__, len(pending) - n)
+            return sent, len(pending) - n
+        store.mark_sent(item.id)
+        sent += 1
+        log.info("outbox %s sent (%s)", item.id, item.kind)
+        if keep_copy is not None:
+            try:
+                keep_copy(item.raw)
+            except Exception:
+                log.warning("could not keep a copy of outbox %s in Sent", item.id, exc_info=True)
+    return sent, 0

@@ -1,0 +1,133 @@
+"""From a decision to what is stored in one transaction: the submission, its numbers, and the
+reply waiting in the outbox (or nothing, for automatic mail and mail that is not ours)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.message
+import email.utils
+import json
+import logging
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from bot.decide import Decision
+from bot.mime_parts import header_value
+from bot.store import Store
+from bot.store_schema import NewOutbox, NewSubmission, StoredMessage
+from bot.store_schema import Verdict
+from parsers.campaign import Campaign
+from parsers.form import FormReport
+from parsers.registry import Registry
+from parsers.report import report_dict
+from parsers.text import match_key
+from replies.blank_form_docx import blank_form_docx
+from replies.blank_form_xlsx import blank_form_xlsx
+from replies.compose import WIRE_POLICY, FileAttachment, ReplyInput, compose_reply
+from replies.findings import finding_message, location_text
+
+log = logging.getLogger(__name__)
+DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
+XLSX = ("vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+
+
+def reply_address(msg: email.message.Message) -> str:
+    for name in ("Reply-To", "From"):
+        pairs = email.utils.getaddresses([header_value(msg, name)])
+        for _, addr in pairs:
+            if "@" in addr:
+                return addr.strip()
+    return ""
+
+
+def _received(msg: email.message.Message, tz: ZoneInfo) -> str:
+    try:
+        when = email.utils.parsedate_to_datetime(header_value(msg, "Date"))
+    except (TypeError, ValueError, IndexError):
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(tz).strftime("%d/%m/%Y")
+
+
+class OutcomeBuilder:
+    def __init__(self, cfg: Config, store: Store, campaign: Campaign, registry: Registry) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.campaign = campaign
+        self.registry = registry
+        self.tz = ZoneInfo(cfg.digest.timezone)
+
+    def blank_forms(self, kind: str | None) -> tuple[FileAttachment, ...]:
+        stem = "mau-dang-ky-" + self.campaign.id
+        if kind == "xlsx":
+            data, (sub, ext) = blank_form_xlsx(self.campaign), XLSX
+        else:
+            data, (sub, ext) = blank_form_docx(self.campaign), DOCX
+        return (FileAttachment(f"{stem}.{ext}", data, "application", sub),)
+
+    def submission(self, msg: email.message.Message, report: FormReport) -> NewSubmission:
+        sender = reply_address(msg)
+        # the registry as it stood when the campaign asked (agencies merged since still count)
+        found = self.registry.identify(report.agency, sender, self.campaign.opened)
+        if found.mismatch:
+            self.store.record_event("agency-mismatch", f"{report.agency} / {sender}", level="info")
+        key = found.agency.key if found.agency else (match_key(report.agency or "") or None)
+        return NewSubmission(
+            reference_prefix=self.campaign.reference_prefix,
+            sender=sender,
+            verdict=_verdict(report.verdict),
+            received_at=dt.datetime.now(dt.timezone.utc),
+            record_json=json.dumps(self.report_json(report), ensure_ascii=False),
+            findings_json=json.dumps(self.report_json(report)["findings"], ensure_ascii=False),
+            agency=report.agency or (found.agency.name if found.agency else None),
+            agency_key=key,
+            document_number=report.document_number,
+            document_date=dt.date.fromisoformat(report.date) if report.date else None,
+            place=report.place,
+            quantities={row: {y: v for y, v in years.items() if v is not None}
+                        for row, years in (report.quantities or {}).items() if years},
+        )
+
+    def report_json(self, report: FormReport) -> dict[str, object]:
+        return report_dict(report, finding_message, location_text)
+
+    def replies(self, msg: email.message.Message, report: FormReport, reference: str | None
+                ) -> Iterator[NewOutbox]:
+        to = reply_address(msg)
+        if not to or reference is None:
+            return
+        day = dt.datetime.now(self.tz).date()
+        cap = self.cfg.limits.replies_per_sender_per_day
+        if self.store.replies_sent_today(to, day, self.tz) >= cap:
+            log.warning("reply cap of %s per day reached for a sender; no reply", cap)
+            return
+        reply = ReplyInput(
+            reference=reference, verdict=report.verdict, report=self.report_json(report),
+            agency=report.agency, subject=header_value(msg, "Subject"),
+            received=_received(msg, self.tz),
+            message_id=header_value(msg, "Message-ID").strip() or None,
+            references=header_value(msg, "References").strip() or None,
+            attachments=() if report.verdict == "accepted" else self.blank_forms(report.kind))
+        composed = compose_reply(reply, self.campaign, to=to,
+                                 from_address=self.cfg.smtp.from_address,
+                                 from_name=self.cfg.smtp.from_name)
+        yield NewOutbox(kind="reply", recipient=to, raw=composed.as_bytes(policy=WIRE_POLICY))
+
+    def save(self, stored: StoredMessage, msg: email.message.Message, decision: Decision
+             ) -> str | None:
+        if decision.kind != "submission" or decision.report is None:
+            self.store.save_outcome(stored.id, None, kind=decision.kind, state="done")
+            return None
+        report = decision.report
+        return self.store.save_outcome(
+            stored.id, self.submission(msg, report),
+            lambda reference: list(self.replies(msg, report, reference)),
+            kind="submission", state="done")
+
+
+def _verdict(value: str) -> Verdict:
+    if value == "accepted":
+        return "accepted"
+    return "needs_correction" if value == "needs_correction" else "unreadable"

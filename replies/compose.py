@@ -1,0 +1,105 @@
+"""The reply to an agency: headers of CONTRACT.md, text + HTML bodies from templates, and the
+blank form attached when something must be sent again."""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from parsers.campaign import Campaign
+from replies.render import render
+
+LOOP_HEADER = "X-BCY-Intake"
+# CRLF line ends for SMTP; headers folded only past 998 characters, because Python's folding of
+# long non-ASCII headers leaves the space between two encoded words outside them, and decoders
+# (rightly) drop it: "chứng thư" would arrive as "chứngthư".
+WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
+@dataclass(frozen=True)
+class FileAttachment:
+    filename: str
+    data: bytes
+    maintype: str
+    subtype: str
+
+
+@dataclass(frozen=True)
+class ReplyInput:
+    reference: str
+    verdict: str  # accepted | needs_correction | unreadable
+    report: dict[str, Any] | None  # report_dict of the form that decided, if any
+    agency: str | None
+    subject: str  # the original subject, decoded
+    received: str  # dd/mm/yyyy of the original
+    message_id: str | None  # of the original
+    references: str | None  # of the original
+    attachments: tuple[FileAttachment, ...] = field(default_factory=tuple)
+
+
+def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dict[str, Any]:
+    rows = []
+    year_totals = [0 for _ in campaign.years]
+    for spec in campaign.quantity_rows:
+        by_year = (quantities or {}).get(spec.key) or {}
+        values = [by_year.get(y) or 0 for y in campaign.years]
+        year_totals = [a + b for a, b in zip(year_totals, values)]
+        rows.append({"key": spec.key, "label": spec.short, "amounts": values, "total": sum(values)})
+    return {"rows": rows, "year_totals": year_totals, "total": sum(year_totals)}
+
+
+def reply_subject(original: str, reference: str, campaign: Campaign) -> str:
+    subject = original.strip()
+    if subject and not subject.lower().startswith(("re:", "re :")):
+        subject = f"Re: {subject}"
+    if not subject:
+        return render("mail/subject.txt.j2", subject="", reference=reference,
+                      campaign=campaign).strip()
+    return f"{subject} [{reference}]"
+
+
+def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
+    findings = (reply.report or {}).get("findings", [])
+    return {
+        "campaign": campaign,
+        "reference": reply.reference,
+        "verdict": reply.verdict,
+        "agency": reply.agency,
+        "subject": reply.subject,
+        "received": reply.received,
+        "file": (reply.report or {}).get("file"),
+        "years": campaign.years,
+        "table": quantity_table((reply.report or {}).get("quantities"), campaign),
+        "errors": [f for f in findings if f["severity"] == "error"],
+        "warnings": [f for f in findings if f["severity"] == "warning"],
+        "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+    }
+
+
+def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_address: str,
+                  from_name: str = "") -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = email.utils.formataddr((from_name, from_address)) if from_name else from_address
+    msg["To"] = to
+    msg["Subject"] = reply_subject(reply.subject, reply.reference, campaign)
+    msg["Date"] = email.utils.formatdate(localtime=False)
+    domain = from_address.rpartition("@")[2] or "localhost"
+    msg["Message-ID"] = email.utils.make_msgid(domain=domain)
+    if reply.message_id:
+        msg["In-Reply-To"] = reply.message_id
+        msg["References"] = " ".join(x for x in (reply.references, reply.message_id) if x)
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["X-BCY-Intake-Verdict"] = reply.verdict
+    msg["X-BCY-Intake-Reference"] = reply.reference
+    msg[LOOP_HEADER] = reply.reference
+    context = _context(reply, campaign)
+    msg.set_content(render("mail/reply.txt.j2", **context))
+    msg.add_alternative(render("mail/reply.html.j2", **context), subtype="html")
+    for att in reply.attachments:
+        msg.add_attachment(att.data, maintype=att.maintype, subtype=att.subtype,
+                           filename=att.filename)
+    return msg
