@@ -114,6 +114,13 @@ class Mailbox:
         self.ensure_folder(folder)
         self.box.append(raw, folder, flag_set=[imap_tools.MailMessageFlags.SEEN] if seen else [])
 
+    def interrupt(self) -> None:
+        """Shut the socket down (safe from a signal handler): a blocked read returns at once."""
+        try:
+            self.box.client.sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError):
+            pass
+
     def idle_wait(self, timeout: float) -> bool:
         """Wait in IDLE up to `timeout` s; True when the server announced something."""
         return bool(self.box.idle.wait(timeout=timeout))

@@ -1,0 +1,120 @@
+"""Shared pieces of the pipeline tests: a config for the test servers, mail in several client
+shapes, and reading what the SMTP sink received."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+from email.header import Header
+from email.message import EmailMessage
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from pathlib import Path
+
+from bot.cli import main
+from bot.demo_forms import Filling, fill_docx, fill_xlsx
+from bot.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
+from parsers.campaign import default_campaign
+from replies.compose import WIRE_POLICY
+from tests.servers.dovecot import MailboxAccount
+from tests.servers.smtp import SmtpSink
+
+CAMPAIGN = default_campaign()
+OURS = "ca@bcy.gov.vn"
+SUBJECT = "Đề xuất nhu cầu cấp mới chứng thư số giai đoạn 2021-2025"
+BTC = Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "215/BTC-THTK",
+              numbers={"organization_usb_token": {"2021": 120, "2022": 80},
+                       "personal_sim_pki": {"2023": "1.000"}})
+BTC_FIXED = Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "230/BTC-THTK",
+                    numbers={"organization_usb_token": {"2021": 125, "2022": 85},
+                             "personal_sd_secure": {"2024": 7}})
+BTC_BROKEN = Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "215/BTC-THTK",
+                     numbers={"organization_usb_token": {"2021": "mười"}})
+
+
+def write_config(tmp: Path, box: MailboxAccount, sink: SmtpSink, **imap: object) -> Path:
+    extra = "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in imap.items())
+    path = tmp / "config.toml"
+    path.write_text(f"""
+[imap]
+host = "{box.host}"
+port = {box.port}
+security = "none"
+username = "{box.user}"
+password = "{box.password}"
+folder = "INBOX"
+{extra}
+[smtp]
+host = "{sink.host}"
+port = {sink.port}
+security = "none"
+username = "{sink.user}"
+password = "{sink.password}"
+from_address = "{OURS}"
+from_name = "Ban Cơ yếu Chính phủ"
+
+[store]
+url = "sqlite:///{(tmp / 'intake.db').as_posix()}"
+
+[digest]
+recipients = ["cts@bcy.gov.vn"]
+""", encoding="utf-8")
+    return path
+
+
+def poll(config: Path) -> int:
+    return main(["--config", str(config), "poll", "--once"])
+
+
+def received(sink: SmtpSink) -> list[EmailMessage]:
+    out = []
+    for m in sink.messages:
+        msg = email.message_from_bytes(m.raw, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        out.append(msg)
+    return out
+
+
+def docx_mail(sender: str, filling: Filling = BTC, subject: str = SUBJECT,
+              filename: str = "mau-dang-ky.docx", **kw: object) -> bytes:
+    return build_mail(sender=sender, to=OURS, subject=subject, body="Kính gửi Ban Cơ yếu.",
+                      attachments=[(filename, fill_docx(CAMPAIGN, filling), DOCX_TYPE)],
+                      **kw)  # type: ignore[arg-type]
+
+
+def outlook_nameless_xlsx(sender: str, filling: Filling = BTC) -> bytes:
+    """multipart/mixed > multipart/alternative + an octet-stream part with no file name."""
+    outer = MIMEMultipart("mixed")
+    name, addr = email.utils.parseaddr(sender)
+    outer["From"] = email.utils.formataddr((name, addr), charset="utf-8")
+    outer["To"] = OURS
+    outer["Subject"] = Header("Gửi Ban Cơ yếu", "utf-8").encode()
+    outer["Message-ID"] = "<nameless-xlsx@example.gov.vn>"
+    alt = MIMEMultipart("alternative")
+    alt.attach(MIMEText("Kính gửi Ban Cơ yếu Chính phủ.", "plain", "utf-8"))
+    alt.attach(MIMEText("<p>Kính gửi Ban Cơ yếu Chính phủ.</p>", "html", "utf-8"))
+    outer.attach(alt)
+    part = MIMEApplication(fill_xlsx(CAMPAIGN, filling), "octet-stream")
+    outer.attach(part)
+    return outer.as_bytes(policy=WIRE_POLICY)
+
+
+def plain(sender: str, subject: str, body: str = "Xin chào.", **kw: object) -> bytes:
+    return build_mail(sender=sender, to=OURS, subject=subject, body=body, **kw)  # type: ignore[arg-type]
+
+
+def pdf_only(sender: str) -> bytes:
+    return build_mail(sender=sender, to=OURS, subject=SUBJECT, body="Gửi kèm bản PDF.",
+                      attachments=[("de-xuat.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n<<>>\nendobj\n",
+                                    "application/pdf")])
+
+
+def bounce() -> bytes:
+    return (b"From: Mail Delivery System <MAILER-DAEMON@mail.example.gov.vn>\r\n"
+            b"To: ca@bcy.gov.vn\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            b"Message-ID: <bounce-1@mail.example.gov.vn>\r\n"
+            b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n"
+            b"MIME-Version: 1.0\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmau dang ky\r\n"
+            b"--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n\r\n--b--\r\n")
