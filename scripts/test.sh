@@ -23,6 +23,7 @@ have_dovecot() {
 # -- system packages: only as root with apt, never fatal here (pytest decides) --------------
 apt_packages=()
 have_dovecot || apt_packages+=(dovecot-imapd dovecot-lmtpd)
+command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
 [ -x "$PY" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
     phase "apt-get install ${apt_packages[*]}"
