@@ -40,6 +40,7 @@ class Campaign:
     id: str
     name: str
     unit: str
+    unit_name: str
     years: tuple[str, ...]
     opened: dt.date
     deadline: dt.date
@@ -91,6 +92,7 @@ def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
         id=raw["id"],
         name=raw["name"],
         unit=raw["unit"],
+        unit_name=raw.get("unit_name", raw["unit"]),
         years=tuple(str(y) for y in raw["years"]),
         opened=raw["opened"],
         deadline=raw["deadline"],

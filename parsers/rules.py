@@ -96,7 +96,8 @@ def cells(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
 
 def units(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     assert form.table is not None
-    accepted = {match_key(campaign.unit), "chung thu so", "chung thu", "cai", "chiec"}
+    # the unit's own abbreviation, or it spelt out ("CTS" is "chứng thư số")
+    accepted = {match_key(campaign.unit), match_key(campaign.unit_name)}
     for spec in campaign.quantity_rows:
         row = form.table.rows.get(spec.key)
         if row and row.unit and match_key(row.unit) not in accepted:
