@@ -3,4 +3,5 @@
 `COMMANDS` lists them in the order `--help` shows them.
 """
 
-COMMANDS = ("check", "template", "poll", "run")
+COMMANDS = ("check", "template", "poll", "run", "digest", "export", "submissions",
+            "reprocess", "resend", "agencies")

@@ -1,0 +1,82 @@
+"""`bcy-intake reprocess REF|--all [--reply]`: read and check stored mail again after a rule
+change, and rewrite the submission in place (same reference). No reply unless --reply."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from bot.cli import UsageError, config_path
+from bot.commands.submissions import find_submission
+from bot.decide import decide
+from bot.export import labels
+from bot.mime_parts import parse_message
+from bot.outbox import send_pending
+from bot.progress import with_progress
+from bot.service import Service, open_service
+from bot.staff_queries import enqueue_for, replace_outcome
+from bot.store_schema import StoredSubmission
+from replies.render import render
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reprocessed:
+    reference: str
+    before: str
+    after: str
+    skipped: bool = False
+    replied: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("reprocess", help="parse and validate stored submissions again")
+    p.add_argument("reference", nargs="?", metavar="REF", help="the submission to redo")
+    p.add_argument("--all", action="store_true", help="every submission")
+    p.add_argument("--reply", action="store_true", help="queue and send a new reply")
+    p.set_defaults(func=run)
+
+
+def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocessed:
+    cfg, builder = service.cfg, service.intake.builder
+    msg = parse_message(service.store.raw_message(sub.message_id))
+    decision = decide(msg, service.campaign, service.intake.own, cfg.limits.max_attachment_bytes)
+    if decision.kind != "submission" or decision.report is None:
+        log.warning("%s: the mail no longer reads as a submission; left as it was",
+                    sub.reference)
+        return Reprocessed(sub.reference, sub.verdict, sub.verdict, skipped=True)
+    report = decision.report
+    new = builder.submission(msg, report)
+    replies = list(builder.replies(msg, report, sub.reference)) if reply else []
+    with service.store.engine.begin() as conn:
+        replace_outcome(conn, sub, new)
+        for item in replies:
+            enqueue_for(conn, item, sub)
+    return Reprocessed(sub.reference, sub.verdict, new.verdict, replied=bool(replies))
+
+
+def run(args: argparse.Namespace) -> int:
+    if bool(args.reference) == bool(args.all):
+        raise UsageError("reprocess needs one REF or --all")
+    service = open_service(config_path(args), args.campaign)
+    unsent = 0
+    try:
+        targets = (service.store.submissions() if args.all
+                   else [find_submission(service, args.reference)])
+        results = [reprocess(service, sub, args.reply)
+                   for sub in with_progress(targets, len(targets))]
+        if args.reply:
+            unsent = send_pending(service.cfg.smtp, service.store)[1]
+    finally:
+        service.store.close()
+    sys.stdout.write(render("staff/reprocess.txt.j2", results=results, unsent=unsent,
+                            verdicts=labels("staff/labels.toml.j2")["verdict"]))
+    return 0

@@ -1,0 +1,39 @@
+"""`bcy-intake resend REF`: queue the latest reply of a submission again and send it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot.cli import CommandError, config_path
+from bot.commands.submissions import find_submission
+from bot.outbox import send_pending
+from bot.service import open_service
+from bot.staff_queries import enqueue_for, latest_reply
+from bot.store_schema import NewOutbox
+from replies.render import render
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("resend", help="send the latest reply of a submission again")
+    p.add_argument("reference", metavar="REF")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    service = open_service(config_path(args), args.campaign)
+    try:
+        sub = find_submission(service, args.reference)
+        item = latest_reply(service.store, sub)
+        if item is None:
+            raise CommandError(f"{sub.reference} has no reply in the outbox to send again")
+        with service.store.engine.begin() as conn:
+            enqueue_for(conn, NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw),
+                        sub)
+        unsent = send_pending(service.cfg.smtp, service.store)[1]
+    finally:
+        service.store.close()
+    sys.stdout.write(render("staff/resend.txt.j2", reference=sub.reference,
+                            recipient=item.recipient, unsent=unsent))
+    return 0

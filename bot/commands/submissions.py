@@ -1,0 +1,90 @@
+"""`bcy-intake submissions list|show`: what the store holds, as tables for a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.cli import UsageError, config_path
+from bot.commands.digest import day_argument
+from bot.export import agency_name, labels, local
+from bot.service import Service, open_service
+from bot.store_schema import StoredSubmission
+from parsers.text import match_key
+from replies.compose import quantity_table
+from replies.render import render
+
+VERDICTS = ("accepted", "needs_correction", "unreadable")
+TIME = "%d/%m/%Y %H:%M"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("submissions", help="list the submissions, or show one")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    ls = actions.add_parser("list", help="a table of submissions, oldest first")
+    ls.add_argument("--agency", metavar="TEXT", help="agency name or key contains TEXT")
+    ls.add_argument("--verdict", choices=VERDICTS)
+    ls.add_argument("--date", type=day_argument, metavar="YYYY-MM-DD", help="received that day")
+    ls.set_defaults(func=run_list)
+    show = actions.add_parser("show", help="one submission: header, quantities, findings")
+    show.add_argument("reference", metavar="REF")
+    show.set_defaults(func=run_show)
+
+
+def _matches(sub: StoredSubmission, name: str, wanted: str) -> bool:
+    return any(wanted in match_key(text) for text in (name, sub.agency or "", sub.agency_key or ""))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    service = open_service(config_path(args), args.campaign)
+    try:
+        tz = ZoneInfo(service.cfg.digest.timezone)
+        found = service.store.submissions(day=args.date, verdict=args.verdict, tz=tz)
+        wanted = match_key(args.agency or "")
+        rows = []
+        for sub in found:
+            name = agency_name(sub, service.registry)
+            if wanted and not _matches(sub, name, wanted):
+                continue
+            rows.append({"reference": sub.reference, "received": local(sub.received_at, tz)
+                         .strftime(TIME), "agency": name, "verdict": sub.verdict,
+                         "sender": sub.sender, "superseded": sub.superseded_by is not None})
+    finally:
+        service.store.close()
+    sys.stdout.write(render("staff/submissions.txt.j2", subs=rows,
+                            verdicts=labels("staff/labels.toml.j2")["verdict"]))
+    return 0
+
+
+def find_submission(service: Service, reference: str) -> StoredSubmission:
+    sub = service.store.submission(reference.strip())
+    if sub is None:
+        raise UsageError(f"no submission with reference {reference!r}")
+    return sub
+
+
+def run_show(args: argparse.Namespace) -> int:
+    service = open_service(config_path(args), args.campaign)
+    try:
+        sub = find_submission(service, args.reference)
+        successor = None
+        if sub.superseded_by is not None:
+            successor = next((s.reference for s in service.store.submissions(
+                agency_key=sub.agency_key) if s.id == sub.superseded_by), None)
+    finally:
+        service.store.close()
+    record = json.loads(sub.record_json or "{}")
+    text = render(
+        "staff/submission.txt.j2", s=sub, superseded_by=successor, campaign=service.campaign,
+        received=local(sub.received_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME),
+        agency=agency_name(sub, service.registry), file=record.get("file"),
+        has_table=bool(sub.quantities) or bool(record.get("quantities")),
+        years=service.campaign.years, table=quantity_table(sub.quantities, service.campaign),
+        findings=json.loads(sub.findings_json or "[]"),
+        verdicts=labels("staff/labels.toml.j2")["verdict"])
+    sys.stdout.write(text)
+    return 0
