@@ -4,4 +4,4 @@
 """
 
 COMMANDS = ("check", "template", "poll", "run", "digest", "export", "submissions",
-            "reprocess", "resend", "agencies")
+            "reprocess", "resend", "agencies", "codes")
