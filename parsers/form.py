@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
-from io import BytesIO
 
 from parsers.campaign import Campaign
 from parsers.document import Document, Paragraph
@@ -15,6 +13,7 @@ from parsers.read_docx import read_docx
 from parsers.read_xlsx import read_xlsx
 from parsers.reading import FormReading
 from parsers.rules import validate
+from parsers.safe_zip import member_names
 from parsers.table import TableReading, find_table
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
@@ -39,7 +38,8 @@ class FormReport:
 
 
 def sniff_kind(data: bytes) -> str:
-    """docx · xlsx · ole · ole-encrypted · pdf · zip · empty · other — by content only."""
+    """docx · xlsx · ole · ole-encrypted · pdf · zip · zip-damaged · empty · other — by content
+    only."""
     if not data.strip():
         return "empty"
     if data.startswith(_OLE):
@@ -47,10 +47,10 @@ def sniff_kind(data: bytes) -> str:
     if data.lstrip().startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK"):
-        try:
-            names = set(zipfile.ZipFile(BytesIO(data)).namelist())
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            return "other"
+        listed = member_names(data)
+        if listed is None:
+            return "zip-damaged"
+        names = set(listed)
         if "word/document.xml" in names or any(n.startswith("word/") for n in names):
             return "docx"
         if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
@@ -65,6 +65,7 @@ _UNSUPPORTED_CODE = {
     "ole": "file-type-unsupported",
     "pdf": "file-type-unsupported",
     "zip": "file-type-unsupported",
+    "zip-damaged": "file-unreadable",
     "other": "file-type-unsupported",
 }
 

@@ -23,6 +23,9 @@ _INTRO = re.compile(r"chinh phu\s*,\s*(?P<agency>.+?)\s*,?\s+de xuat\b")
 _LABELLED = re.compile(r"^(?:ten co quan|co quan|don vi|ten don vi|co quan de xuat)\s*:\s*(?P<v>.+)$")
 _STOP_AGENCY = ("v v", "kinh gui", "thuc hien", "mau dang ky")
 _CONTINUATIONS = ("tinh ", "thanh pho ", "tp ", "huyen ", "quan ", "thi xa ")
+# Titles agencies put above their table ("BẢNG ĐĂNG KÝ NHU CẦU CHỨNG THƯ SỐ"): never a name.
+_TITLE_WORDS = ("chung thu so", "nhu cau", "dang ky")
+_TITLE_STARTS = ("bang ", "mau ", "phu luc", "bieu ", "danh muc")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,10 @@ def _place_and_date(lines: list[str]) -> tuple[HeaderField, DateField]:
     return HeaderField(), DateField()
 
 
+def _is_title(key: str) -> bool:
+    return key.startswith(_TITLE_STARTS) or any(f" {w} " in f" {key} " for w in _TITLE_WORDS)
+
+
 def _agency_lines(lines: list[str], campaign: Campaign) -> list[str]:
     boiler = _boilerplate(campaign)
     number_key = match_key(campaign.form.get("number_placeholder", ""))
@@ -127,7 +134,7 @@ def _agency_lines(lines: list[str], campaign: Campaign) -> list[str]:
             break
         if not has_letters(line) or _is_boilerplate(key, boiler) or _PLACE_DATE.match(folded):
             continue
-        if key.startswith(_STOP_AGENCY):
+        if key.startswith(_STOP_AGENCY) or _is_title(key):
             continue
         out.append(line)
         if len(out) == 3:

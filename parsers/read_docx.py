@@ -4,7 +4,6 @@ included, merged cells counted once, legacy-font text converted to Unicode."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import docx
@@ -13,14 +12,18 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from parsers.document import Cell, Document, Grid, Location, Paragraph
+from parsers.docx_rows import grid_rows
 from parsers.errors import UnreadableFile
+from parsers.legacy import legacy_encoding_of_font
+from parsers.legacy import to_unicode as _to_unicode
+from parsers.ooxml_parts import needs_plain_word, plain_word_copy
 from parsers.safe_zip import check_zip
 from parsers.text import clean
 
 MAX_BLOCKS = 20_000
-
-from parsers.legacy import legacy_encoding_of_font
-from parsers.legacy import to_unicode as _to_unicode
+MAX_CELLS = 200_000
+MAX_DEPTH = 20  # tables in tables, content controls in content controls
+_WRAPPERS = (qn("w:sdt"), qn("w:customXml"))
 
 
 def _run_font(r: Any) -> str | None:
@@ -65,21 +68,25 @@ class _Reader:
         self.blocks: list[Paragraph | Grid] = []
         self.tables = 0
         self.paragraphs = 0
+        self.cells = 0
         self.default_font = self._default_font()
 
     def _default_font(self) -> str | None:
         try:
             name = self.document.styles["Normal"].font.name
-        except (KeyError, AttributeError):
+        except (KeyError, AttributeError, ValueError):
             return None
         return str(name) if name else None
 
     def _text(self, p: DocxParagraph) -> tuple[str, str | None]:
         return _paragraph_text(p, self.default_font)
 
-    def body(self, parent: Any, element: Any) -> None:
+    def _full(self) -> bool:
+        return len(self.blocks) > MAX_BLOCKS or self.cells > MAX_CELLS
+
+    def body(self, parent: Any, element: Any, depth: int = 0) -> None:
         for child in element.iterchildren():
-            if len(self.blocks) > MAX_BLOCKS:
+            if self._full():
                 return
             if child.tag == qn("w:p"):
                 self.paragraphs += 1
@@ -89,36 +96,39 @@ class _Reader:
                     if clean(line):
                         self.blocks.append(Paragraph(clean(line), loc))
             elif child.tag == qn("w:tbl"):
-                self.table(Table(child, parent))
-            elif child.tag == qn("w:sdt"):
-                content = child.find(qn("w:sdtContent"))
+                self.tables_from(Table(child, parent))
+            elif child.tag in _WRAPPERS and depth < MAX_DEPTH:
+                content = child.find(qn("w:sdtContent")) if child.tag == qn("w:sdt") else child
                 if content is not None:
-                    self.body(parent, content)
-            elif child.tag == qn("w:customXml"):
-                self.body(parent, child)
+                    self.body(parent, content, depth + 1)
 
-    def table(self, table: Table) -> None:
+    def tables_from(self, outer: Table) -> None:
+        """The table and the tables nested in its cells, depth first, without recursion."""
+        stack: list[tuple[Table, int]] = [(outer, 0)]
+        while stack and not self._full():
+            table, depth = stack.pop()
+            nested = self.table(table)
+            if depth < MAX_DEPTH:
+                stack.extend((inner, depth + 1) for inner in reversed(nested))
+
+    def table(self, table: Table) -> list[Table]:
         self.tables += 1
         number = self.tables
         grid = Grid(kind="table", name=str(number))
         self.blocks.append(grid)
-        above: list[Any] = []
         nested: list[Table] = []
-        for r, row in enumerate(table.rows):
+        for r, slots in enumerate(grid_rows(table._tbl)):
             cells: list[Cell] = []
-            seen_tcs: list[Any] = []
-            for c, cell in enumerate(_row_cells(row)):
-                duplicate = (seen_tcs and seen_tcs[-1] is cell._tc) or (
-                    c < len(above) and above[c] is cell._tc
-                )
-                seen_tcs.append(cell._tc)
-                cells.append(self._cell(cell, number, r, c, bool(duplicate)))
-                if not duplicate:
+            for c, slot in enumerate(slots):
+                cell = _Cell(slot.tc, table)
+                cells.append(self._cell(cell, number, r, c, slot.duplicate))
+                if not slot.duplicate:
                     nested.extend(cell.tables)
-            above = seen_tcs
+            self.cells += len(cells)
             grid.rows.append(cells)
-        for inner in nested:
-            self.table(inner)
+            if self._full():
+                break
+        return nested
 
     def _cell(self, cell: _Cell, table: int, r: int, c: int, duplicate: bool) -> Cell:
         loc = Location(table=table, row=r + 1, column=str(c + 1))
@@ -134,20 +144,20 @@ class _Reader:
         return Cell(text or None, text, loc, font)
 
 
-def _row_cells(row: Any) -> Iterator[_Cell]:
-    try:
-        yield from row.cells
-    except (ValueError, IndexError, AttributeError):  # malformed grid: fall back to raw cells
-        for tc in row._tr.tc_lst:
-            yield _Cell(tc, row._parent)
-
-
 def read_docx(data: bytes) -> Document:
-    check_zip(data)
+    archive = check_zip(data)
+    if needs_plain_word(archive):
+        data = plain_word_copy(archive)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a broken package
         raise UnreadableFile("file-unreadable", type(exc).__name__) from exc
+    body = getattr(document.element, "body", None)  # the main part may be any XML at all
+    if body is None:
+        raise UnreadableFile("file-unreadable", "no body")
     reader = _Reader(document)
-    reader.body(document, document.element.body)
+    try:
+        reader.body(document, body)
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError) as exc:
+        raise UnreadableFile("file-unreadable", type(exc).__name__) from exc  # malformed parts
     return Document(kind="docx", blocks=reader.blocks)

@@ -1,4 +1,5 @@
 """XLSX/XLSM → Document: one grid per sheet, cached formula values, legacy fonts converted.
+Macros and external links are never loaded.
 
 Read-only mode keeps memory flat on huge sheets; only the top-left of a sheet is scanned
 (a form never needs more), so a 100,000-row sheet costs no more than a small one.
@@ -11,18 +12,33 @@ import warnings
 from typing import Any
 
 import openpyxl
+import openpyxl.reader.excel
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from parsers.document import Cell, Document, Grid, Location
 from parsers.errors import UnreadableFile
 from parsers.safe_zip import check_zip
 from parsers.text import clean
+from parsers.xlsx_guard import check_workbook_parts
 
 MAX_ROWS = 1_000
 MAX_COLS = 60
 MAX_SHEETS = 50
 
 from parsers.legacy import to_unicode as _to_unicode
+
+
+class _UnsizedWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    """openpyxl sizes every read-only sheet when the workbook opens, parsing the whole sheet
+    when it has no <dimension> (streaming writers omit it); `_sheet_grid` resets the size
+    anyway, so the scan is skipped and a 100,000-row sheet costs what its first rows cost."""
+
+    def _get_size(self) -> None:
+        return None
+
+
+openpyxl.reader.excel.ReadOnlyWorksheet = _UnsizedWorksheet  # only read_xlsx loads read-only
 
 
 def _font_name(cell: Any) -> str | None:
@@ -63,11 +79,12 @@ def _sheet_grid(ws: Any) -> Grid:
 
 
 def read_xlsx(data: bytes) -> Document:
-    check_zip(data)
+    check_workbook_parts(check_zip(data))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
+                                        keep_vba=False, keep_links=False)
             grids = [_sheet_grid(ws) for ws in wb.worksheets[:MAX_SHEETS]]
             wb.close()
     except UnreadableFile:

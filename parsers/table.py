@@ -96,13 +96,16 @@ def _heading_columns(grid: Grid, header_row: int) -> dict[str, int]:
     return out
 
 
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+
+
 def _tt_of(row: list[Cell], columns: dict[str, int]) -> str:
     cell = row[columns["tt"]] if "tt" in columns and columns["tt"] < len(row) else (
         row[0] if row else None)
     key = match_key(cell.text) if cell else ""
     if key.isdigit():
         return str(int(key))
-    return key if _TT.match(key) else ""
+    return _ROMAN.get(key, key) if _TT.match(key) else ""
 
 
 def _label_of(row: list[Cell], columns: dict[str, int], stop: int) -> str:

@@ -40,7 +40,8 @@ def _cases() -> list[tuple[str, Path, Path]]:
     out = []
     for expect in sorted(CASES_DIR.glob("*.expect.json")):
         name = expect.name[: -len(".expect.json")]
-        inputs = [p for p in CASES_DIR.glob(name + ".*") if not p.name.endswith(".expect.json")]
+        inputs = [p for p in CASES_DIR.glob(name + ".*")
+                  if not p.name.endswith((".expect.json", ".golden.json"))]
         assert len(inputs) == 1, f"{name}: expected one input file, found {inputs}"
         out.append((name, inputs[0], expect))
     return out

@@ -1,0 +1,73 @@
+"""The rows of a Word table on its layout grid, computed in one pass over the XML.
+
+python-docx resolves each vertically merged cell by walking up the table, and expands a
+horizontal span into one object per grid column, so a hostile `gridSpan` or a long vertical merge
+costs it time without bound. Here a span is clamped, a merge is looked up in the row above,
+and rows and columns are capped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from docx.oxml.ns import qn
+
+MAX_TABLE_ROWS = 1_000
+MAX_GRID_COLS = 64  # Word itself stops at 63
+
+_TC, _TR = qn("w:tc"), qn("w:tr")
+_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
+_VMERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
+_BEFORE = f"{qn('w:trPr')}/{qn('w:gridBefore')}"
+_VAL = qn("w:val")
+
+
+@dataclass(frozen=True)
+class Slot:
+    tc: Any  # the w:tc element holding the content of this grid cell
+    duplicate: bool  # a merged continuation: its content is counted at its first slot
+
+
+def _number(tr_or_tc: Any, path: str, default: int) -> int:
+    element = tr_or_tc.find(path)
+    if element is None:
+        return default
+    try:
+        return max(0, min(int(str(element.get(_VAL, default))), MAX_GRID_COLS))
+    except ValueError:
+        return default
+
+
+def _continues(tc: Any) -> bool:
+    element = tc.find(_VMERGE)
+    return element is not None and element.get(_VAL, "continue") == "continue"
+
+
+def _row(tr: Any, above: dict[int, Any]) -> tuple[list[Slot], dict[int, Any]]:
+    """Slots of one row (positions exclude gridBefore, as Word's cell list does) and the
+    content cell at each grid offset, for the row below."""
+    slots: list[Slot] = []
+    roots: dict[int, Any] = {}
+    offset = _number(tr, _BEFORE, 0)
+    for tc in tr.iterchildren(_TC):
+        span = max(1, _number(tc, _SPAN, 1))
+        root = above.get(offset) if _continues(tc) else None
+        for k in range(span):
+            if len(slots) >= MAX_GRID_COLS:
+                return slots, roots
+            roots[offset + k] = root if root is not None else tc
+            slots.append(Slot(root if root is not None else tc, root is not None or k > 0))
+        offset += span
+    return slots, roots
+
+
+def grid_rows(tbl: Any) -> Iterator[list[Slot]]:
+    """Rows of `tbl` (a w:tbl element) as grid slots, at most MAX_TABLE_ROWS of them."""
+    above: dict[int, Any] = {}
+    for r, tr in enumerate(tbl.iterchildren(_TR)):
+        if r >= MAX_TABLE_ROWS:
+            return
+        slots, above = _row(tr, above)
+        yield slots
