@@ -1,7 +1,8 @@
 """The service loop: a cycle, then IDLE (or a poll interval), again and again until SIGTERM.
 
 SIGTERM while waiting ends at once; while processing it ends after the current message, so a
-message is never left half-done by a stop."""
+message is never left half-done by a stop. An outage (IMAP, SMTP, the store) is waited out
+with a doubling delay, logged, and recorded as an event for the digest; nothing is lost."""
 
 from __future__ import annotations
 
@@ -11,17 +12,23 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from types import FrameType
 
+import imap_tools
+
+from bot.cli import CommandError
 from bot.imap_conn import Mailbox, MailboxUnavailable
-from bot.intake import CycleStats
+from bot.intake import CycleStats, StoreUnavailable, store_guard
 from bot.notify import sd_notify
 from bot.outbox import send_pending
-from bot.service import Service
+from bot.service import EX_TEMPFAIL, Service
 
 log = logging.getLogger(__name__)
 WAIT_SLICE = 50.0  # seconds: under half the unit's WatchdogSec
 MAX_BACKOFF = 300.0
+IMAP_TROUBLE = (MailboxUnavailable, OSError, imaplib.IMAP4.error,
+                imap_tools.errors.UnexpectedCommandStatusError)
 
 
 class Stopper:
@@ -61,31 +68,55 @@ def _send(service: Service, box: Mailbox | None) -> tuple[int, int]:
     if box is not None and smtp.append_to_sent:
         def keep(raw: bytes) -> None:
             box.append(raw, smtp.sent_folder)
-    return send_pending(smtp, service.store, keep)
+    with store_guard():
+        return send_pending(smtp, service.store, keep)
+
+
+def _send_without_mailbox(service: Service) -> None:
+    """During an IMAP outage replies already stored still go out; a store outage waits."""
+    try:
+        _send(service, None)
+    except StoreUnavailable as exc:
+        log.warning("outbox not sent: store unavailable (%s)", exc)
+
+
+def _record(service: Service, kind: str, detail: str) -> None:
+    try:
+        with store_guard():
+            service.store.record_event(kind, detail)
+    except StoreUnavailable:
+        log.debug("event %s not recorded: store unavailable", kind)
 
 
 def one_cycle(service: Service, box: Mailbox | None = None, stopper: Stopper | None = None
               ) -> CycleStats:
-    """Fetch and process new mail, then send the outbox. Without a mailbox the outbox is still
-    sent before MailboxUnavailable is raised, so an IMAP outage does not hold replies back."""
+    """Fetch and process new mail, then send the outbox. Without a mailbox (`poll --once`) the
+    outbox is still sent before MailboxUnavailable is raised, so an IMAP outage does not hold
+    replies back, and a store outage ends the command with EX_TEMPFAIL and one line."""
     stop = stopper.requested if stopper else (lambda: False)
     if box is None:
         try:
             with Mailbox(service.cfg.imap) as opened:
                 return one_cycle(service, opened, stopper)
         except MailboxUnavailable:
-            _send(service, None)
+            _send_without_mailbox(service)
             raise
+        except IMAP_TROUBLE as exc:
+            _send_without_mailbox(service)
+            raise MailboxUnavailable(f"connection lost: {type(exc).__name__}: {exc}") from exc
+        except StoreUnavailable as exc:
+            raise CommandError(f"store unavailable, mail left for the next run: {exc}",
+                               EX_TEMPFAIL) from exc
     stats = service.intake.cycle(box, stop)
     stats.sent, stats.unsent = _send(service, box)
     return stats
 
 
-def _wait(box: Mailbox, service: Service, stopper: Stopper) -> None:
+def _wait(box: Mailbox, service: Service, stopper: Stopper, at_most: float | None) -> None:
     """Wait for new mail: IDLE in slices (re-issued well within 29 minutes), else sleep."""
     imap = service.cfg.imap
-    deadline = time.monotonic() + min(imap.poll_interval if "IDLE" not in box.capabilities
-                                      else imap.idle_renew_seconds, 29 * 60)
+    longest = imap.poll_interval if "IDLE" not in box.capabilities else imap.idle_renew_seconds
+    deadline = time.monotonic() + min(longest, 29 * 60, at_most or longest)
     while (left := deadline - time.monotonic()) > 0 and not stopper.stop:
         sd_notify("WATCHDOG=1")
         if "IDLE" in box.capabilities:
@@ -103,37 +134,109 @@ def _sleep(seconds: float, stopper: Stopper) -> None:
         time.sleep(min(1.0, left))
 
 
+@dataclass
+class Backoff:
+    """A doubling delay for one kind of outage, and how long the outage has lasted."""
+
+    first: float = 1.0
+    delay: float = 0.0
+    failures: int = 0
+    since: float = 0.0
+
+    def failed(self) -> float:
+        if not self.failures:
+            self.since = time.monotonic()
+        self.failures += 1
+        self.delay = min(max(self.delay * 2, self.first), MAX_BACKOFF)
+        return self.delay
+
+    def recovered(self) -> str | None:
+        """What the outage was, once it is over; None when there was none."""
+        if not self.failures:
+            return None
+        text = f"{self.failures} failed attempt(s) over {time.monotonic() - self.since:.0f} s"
+        self.delay, self.failures = 0.0, 0
+        return text
+
+
+@dataclass
+class Run:
+    """The daemon's state between cycles: the stop flag, the cycle count, one backoff per
+    kind of outage."""
+
+    stopper: Stopper
+    max_cycles: int | None = None
+    cycles: int = 0
+    imap: Backoff = field(default_factory=Backoff)
+    store: Backoff = field(default_factory=Backoff)
+    smtp: Backoff = field(default_factory=Backoff)
+    error: Backoff = field(default_factory=Backoff)
+
+    def more(self) -> bool:
+        return not self.stopper.stop and (self.max_cycles is None
+                                          or self.cycles < self.max_cycles)
+
+    def cycle_ok(self, service: Service, stats: CycleStats) -> None:
+        self.cycles += 1
+        log.info("cycle done: %s", stats.summary())
+        for name, backoff in (("imap", self.imap), ("store", self.store)):
+            if (text := backoff.recovered()) is not None:
+                log.warning("%s back after %s", name, text)
+                _record(service, f"{name}-unavailable", f"recovered after {text}")
+        if not stats.unsent and (text := self.smtp.recovered()) is not None:
+            log.warning("smtp back after %s", text)
+        self.error.recovered()
+
+
+def _serve(service: Service, box: Mailbox, run: Run) -> None:
+    """Cycles on one IMAP session until a stop, the cycle limit, or an outage."""
+    while run.more():
+        with run.stopper.working():
+            stats = one_cycle(service, box, run.stopper)
+        run.cycle_ok(service, stats)
+        sd_notify("WATCHDOG=1")
+        if not run.more() or stats.fetched:
+            continue  # mail may have come while busy: look again before waiting
+        retry = run.smtp.failed() if stats.unsent else None
+        if retry is not None:
+            log.warning("%s message(s) wait for SMTP; retrying in %.0f s", stats.unsent, retry)
+        _wait(box, service, run.stopper, retry)
+
+
+def _outage(service: Service, run: Run, exc: Exception) -> None:
+    """Log the outage in one line, record it, wait the backoff; the loop then starts over."""
+    if isinstance(exc, StoreUnavailable):
+        delay = run.store.failed()
+        log.warning("store unavailable (%s); retrying in %.0f s", exc, delay)
+    elif isinstance(exc, IMAP_TROUBLE):
+        delay = run.imap.failed()
+        log.warning("mailbox unavailable (%s: %s); retrying in %.0f s", type(exc).__name__,
+                    str(exc)[:200], delay)
+        _record(service, "imap-unavailable", type(exc).__name__)
+        with run.stopper.working():
+            _send_without_mailbox(service)
+    else:  # a bug: logged in full, then the same backoff as an outage, never a hot loop
+        delay = run.error.failed()
+        log.exception("unexpected error; retrying in %.0f s", delay)
+        _record(service, "daemon-error", f"{type(exc).__name__}: {exc}"[:500])
+    _sleep(delay, run.stopper)
+
+
 def run_forever(service: Service, max_cycles: int | None = None) -> int:
-    stopper = Stopper()
+    run = Run(Stopper(), max_cycles)
     sd_notify("READY=1")
-    backoff, cycles = 1.0, 0
-
-    def more() -> bool:
-        return not stopper.stop and (max_cycles is None or cycles < max_cycles)
-
-    while more():
+    while run.more():
         try:
             with Mailbox(service.cfg.imap) as box:
-                stopper.box, backoff = box, 1.0
-                while more():
-                    with stopper.working():
-                        stats = one_cycle(service, box, stopper)
-                    cycles += 1
-                    log.info("cycle done: %s", stats.summary())
-                    sd_notify("WATCHDOG=1")
-                    if more():
-                        _wait(box, service, stopper)
-        except (MailboxUnavailable, OSError, imaplib.IMAP4.error) as exc:
-            if stopper.stop:
+                run.stopper.box = box
+                _serve(service, box, run)
+        except Exception as exc:  # noqa: BLE001 - the daemon outlives any one failure
+            run.stopper.box = None
+            if run.stopper.stop:
                 break
-            log.warning("mailbox unavailable (%s); retrying in %.0f s", exc, backoff)
-            service.store.record_event("imap-unavailable", type(exc).__name__)
-            with stopper.working():
-                _send(service, None)
-            _sleep(backoff, stopper)
-            backoff = min(backoff * 2, MAX_BACKOFF)
+            _outage(service, run, exc)
         finally:
-            stopper.box = None
+            run.stopper.box = None
     log.info("stopped")
     sd_notify("STOPPING=1")
     return 0

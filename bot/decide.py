@@ -15,6 +15,15 @@ from parsers.form import FormReport, read_form
 
 _RANK = {"accepted": 0, "needs_correction": 1, "unreadable": 2}
 DEFAULT_NAME = "tep-dinh-kem-{n}"
+MAX_DECLARED_PARTS = 500
+FORM_TYPES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/msword": "docx",
+    "application/vnd.ms-excel": "xlsx",
+}
+FORM_SUFFIXES = ((".docx", "docx"), (".doc", "docx"), (".xlsx", "xlsx"), (".xlsm", "xlsx"),
+                 (".xls", "xlsx"))
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,48 @@ def _unreadable(tried: Sequence[FormReport]) -> FormReport:
                       kind=tried[0].kind, findings=findings)
 
 
+def _declared_files(msg: email.message.Message) -> list[Attachment]:
+    """Names and types the parts declare, payloads left undecoded: a mail too large to take
+    in is never unpacked."""
+    found: list[Attachment] = []
+    try:
+        for n, part in enumerate(msg.walk()):
+            if n >= MAX_DECLARED_PARTS:
+                break
+            name, ctype = part.get_filename(), part.get_content_type()
+            if name or ctype in FORM_TYPES:
+                found.append(Attachment(name, ctype, b"", FORM_TYPES.get(ctype, "declared")))
+    except Exception:  # noqa: BLE001, S110 - a malformed header: keep what was found so far
+        pass
+    return found
+
+
+def _form_kind(att: Attachment) -> str | None:
+    name = (att.filename or "").lower()
+    by_name = next((kind for suffix, kind in FORM_SUFFIXES if name.endswith(suffix)), None)
+    return by_name or (att.kind if att.kind in FORM_TYPES.values() else None)
+
+
+def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: set[str]
+               ) -> Decision:
+    declared = _declared_files(msg)
+    first = classify(msg, campaign, own_addresses, attachments=declared)
+    if first.kind == "automatic":
+        return Decision("automatic", first.reason)
+    kinds = [k for k in map(_form_kind, declared) if k]
+    if not kinds and not mentions_campaign(msg, campaign, attachments=declared):
+        return Decision("other", "message-too-large")
+    names = ", ".join(a.filename for a in declared if a.filename)
+    report = FormReport(file=names, verdict="unreadable", kind=kinds[0] if kinds else None,
+                        findings=[Finding("file-too-large", "file", params={"file": names})])
+    return Decision("submission", "message-too-large", report)
+
+
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
-           max_attachment_bytes: int) -> Decision:
+           max_attachment_bytes: int, *, size: int = 0,
+           max_message_bytes: int | None = None) -> Decision:
+    if max_message_bytes is not None and size > max_message_bytes:
+        return _oversized(msg, campaign, own_addresses)
     attachments = find_attachments(msg)
     first = classify(msg, campaign, own_addresses, attachments=attachments)
     if first.kind == "automatic":

@@ -1,23 +1,53 @@
 """One intake cycle: new mail → raw kept → decided → outcome and reply stored → mail filed →
-outbox sent. Every step can be cut short by a crash and resumed by the next cycle."""
+outbox sent. Every step can be cut short by a crash and resumed by the next cycle.
+
+Crash windows and what the next cycle does about them:
+- raw kept, no outcome: the message is still 'new' → decided again (`_resume`).
+- outcome kept, mail not filed: `pending_mailbox_actions` → filed (`_resume`).
+- mail filed, not yet marked so: its UID is gone from the folder → only marked.
+- a duplicate copy remembered but not filed: `_reconcile` at the first cycle of a process.
+- a mail that kills the process: attempts are counted before each try, so after
+  `max_attempts` starts it is quarantined without another try.
+"""
 
 from __future__ import annotations
 
 import email.message
-import email.utils
+import imaplib
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy.exc import OperationalError
 
 from bot.config import Config
 from bot.decide import Decision, decide
 from bot.imap_conn import Mailbox
 from bot.mime_parts import header_value, parse_message
 from bot.outcome import OutcomeBuilder
-from bot.store import Store
+from bot.store import OutcomeAlreadySaved, Store
 from bot.store_schema import StoredMessage
 
 log = logging.getLogger(__name__)
+CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)
+
+
+class StoreUnavailable(Exception):
+    """The store refused a read or a write (locked past the busy timeout, disk full): the cycle
+    stops where it is; unprocessed mail stays in the folder for the next cycle."""
+
+
+def store_error_text(exc: OperationalError) -> str:
+    return str(exc.orig or exc).splitlines()[0][:200]
+
+
+@contextmanager
+def store_guard() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreUnavailable(store_error_text(exc)) from exc
 
 
 @dataclass
@@ -36,6 +66,15 @@ class CycleStats:
         return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
+@dataclass
+class Folder:
+    """The watched folder as this cycle found it."""
+
+    name: str
+    validity: int
+    uids: set[int] = field(default_factory=set)
+
+
 def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
     for i in range(0, len(items), max(1, size)):
         yield items[i:i + size]
@@ -47,62 +86,93 @@ class Intake:
         self.store = store
         self.builder = builder
         self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
+        self._reconciled = False
 
     def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False) -> CycleStats:
+        with store_guard():
+            return self._cycle(box, stop)
+
+    def _cycle(self, box: Mailbox, stop: Callable[[], bool]) -> CycleStats:
         stats = CycleStats()
-        folder = self.cfg.imap.folder
-        validity = box.uidvalidity()
-        self._resume(box, stats)
-        known = self.store.seen_uids(folder, validity)
-        new = [uid for uid in box.uids() if uid not in known]
+        here = Folder(self.cfg.imap.folder, box.uidvalidity(), set(box.uids()))
+        self._resume(box, here, stats)
+        known = self.store.seen_uids(here.name, here.validity)
+        if not self._reconciled:
+            self._reconcile(box, here, known)
+        new = sorted(here.uids - known)
         for batch in _chunks(new, self.cfg.imap.batch_size):
             for uid, raw in box.fetch_raw(batch):
                 if stop():
                     return stats
                 stats.fetched += 1
-                self._take(box, folder, validity, uid, raw, stats)
+                self._take(box, here, uid, raw, stats)
         return stats
 
-    def _resume(self, box: Mailbox, stats: CycleStats) -> None:
+    def _resume(self, box: Mailbox, here: Folder, stats: CycleStats) -> None:
         """Finish what an earlier cycle left: undecided mail, then unfiled mail."""
         for stored in self.store.unfinished_messages():
-            self._process(box, stored, stats)
+            self._process(box, here, stored, stats)
         for stored in self.store.pending_mailbox_actions():
-            self._file(box, stored)
+            self._file(box, here, stored)
 
-    def _take(self, box: Mailbox, folder: str, validity: int, uid: int, raw: bytes,
-              stats: CycleStats) -> None:
+    def _reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
+        """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
+        for uid in sorted(here.uids & known):
+            stored = self.store.find_message(here.name, here.validity, uid)
+            if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
+                continue
+            target = self._target(stored)
+            if target is None:
+                continue
+            if not self._move(box, uid, target):
+                return
+            here.uids.discard(uid)
+        self._reconciled = True
+
+    def _take(self, box: Mailbox, here: Folder, uid: int, raw: bytes, stats: CycleStats) -> None:
         msg = parse_message(raw)
-        message_id = header_value(msg, "Message-ID").strip() or None
         row_id = self.store.save_raw_message(
-            folder=folder, uidvalidity=validity, uid=uid, raw=raw, message_id=message_id,
+            folder=here.name, uidvalidity=here.validity, uid=uid, raw=raw,
+            message_id=header_value(msg, "Message-ID").strip() or None,
             from_addr=header_value(msg, "From")[:500] or None,
             subject=header_value(msg, "Subject")[:500] or None)
         stored = self.store.get_message(row_id)
-        if (stored.folder, stored.uidvalidity, stored.uid) != (folder, validity, uid):
+        if (stored.folder, stored.uidvalidity, stored.uid) != (here.name, here.validity, uid):
             stats.duplicates += 1
             log.info("duplicate uid=%s of message %s: no second reply", uid, row_id)
-            self.store.remember_slot(folder, validity, uid, row_id)
-            if stored.kind == "submission":
-                box.move(uid, self.cfg.imap.processed_folder)
+            self.store.remember_slot(here.name, here.validity, uid, row_id)
+            target = self._target(stored)
+            if target and self._move(box, uid, target):
+                here.uids.discard(uid)
             return
         if stored.state == "new":
-            self._process(box, stored, stats, msg)
+            self._process(box, here, stored, stats, msg)
         elif not stored.mailbox_action_done:
-            self._file(box, stored)
+            self._file(box, here, stored)
 
-    def _process(self, box: Mailbox, stored: StoredMessage, stats: CycleStats,
+    def _process(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
                  msg: email.message.Message | None = None) -> None:
+        # Counted before the try: a mail that kills the process is still counted.
+        attempts = self.store.bump_attempts(stored.id)
+        limit = self.cfg.limits
+        if attempts > limit.max_attempts:
+            self._quarantine(box, here, stored, stored.last_error or "interrupted", stats)
+            return
         try:
             msg = msg or parse_message(self.store.raw_message(stored.id))
-            decision = decide(msg, self.builder.campaign, self.own,
-                              self.cfg.limits.max_attachment_bytes)
+            decision = decide(msg, self.builder.campaign, self.own, limit.max_attachment_bytes,
+                              size=stored.size, max_message_bytes=limit.max_message_bytes)
             self.builder.save(stored, msg, decision)
-        except Exception as exc:  # one bad mail must never stop the service
-            self._failed(box, stored, exc, stats)
+        except OperationalError:
+            raise  # the store is away, not the mail at fault: no attempt is held against it
+        except OutcomeAlreadySaved:
+            log.info("message %s was decided meanwhile", stored.id)
+        except Exception as exc:  # noqa: BLE001 - one bad mail must never stop the service
+            self._failed(box, here, stored, exc, attempts, stats)
             return
-        self._count(decision, stats)
-        self._file(box, self.store.get_message(stored.id))
+        else:
+            self._count(decision, stats)
+        self._file(box, here, self.store.get_message(stored.id))
 
     def _count(self, decision: Decision, stats: CycleStats) -> None:
         counter = "submissions" if decision.kind == "submission" else decision.kind
@@ -110,31 +180,59 @@ class Intake:
         log.info("message decided: kind=%s reason=%s verdict=%s", decision.kind,
                  decision.reason, decision.verdict)
 
-    def _failed(self, box: Mailbox, stored: StoredMessage, exc: Exception,
-                stats: CycleStats) -> None:
-        attempts = self.store.bump_attempts(stored.id)
+    def _failed(self, box: Mailbox, here: Folder, stored: StoredMessage, exc: Exception,
+                attempts: int, stats: CycleStats) -> None:
         error = f"{type(exc).__name__}: {exc}"[:500]
-        log.exception("processing message %s failed (attempt %s)", stored.id, attempts)
+        log.exception("processing message %s failed (attempt %s of %s)", stored.id, attempts,
+                      self.cfg.limits.max_attempts)
         stats.failed += 1
         if attempts < self.cfg.limits.max_attempts:
             self.store.mark_message(stored.id, error=error)
             return
-        stats.quarantined += 1
-        self.store.mark_message(stored.id, state="quarantined", error=error)
-        self.store.record_event("quarantined", error, level="error", message_id=stored.id)
-        self._file(box, self.store.get_message(stored.id))
+        self._quarantine(box, here, stored, error, stats)
 
-    def _file(self, box: Mailbox, stored: StoredMessage) -> None:
-        """The mailbox action, only after the outcome is stored: submissions go to the
-        processed folder, quarantined mail to quarantine; other mail stays as it was."""
-        target = {"quarantined": self.cfg.imap.quarantine_folder}.get(stored.state)
-        if target is None and stored.kind == "submission":
-            target = self.cfg.imap.processed_folder
-        if target and stored.folder == self.cfg.imap.folder:
-            try:
-                box.move(stored.uid, target)
-            except Exception:
-                log.warning("could not move message %s to %s; will retry", stored.id, target,
-                            exc_info=True)
-                return
+    def _quarantine(self, box: Mailbox, here: Folder, stored: StoredMessage, error: str,
+                    stats: CycleStats) -> None:
+        stats.quarantined += 1
+        log.error("message %s quarantined after %s attempts: %s", stored.id,
+                  self.cfg.limits.max_attempts, error)
+        self.store.mark_message(stored.id, state="quarantined", error=error)
+        self.store.record_event("quarantined", f"message {stored.id}: {error}", level="error",
+                                message_id=stored.id)
+        self._reconciled = False  # copies of it may wait in the folder
+        self._file(box, here, self.store.get_message(stored.id))
+
+    def _target(self, stored: StoredMessage) -> str | None:
+        """Submissions go to the processed folder, quarantined mail to quarantine; other mail
+        stays where it was, unseen."""
+        if stored.state == "quarantined":
+            return self.cfg.imap.quarantine_folder
+        return self.cfg.imap.processed_folder if stored.kind == "submission" else None
+
+    def _file(self, box: Mailbox, here: Folder, stored: StoredMessage) -> None:
+        """The mailbox action, only after the outcome is stored."""
+        target = self._target(stored)
+        if target and stored.folder == here.name:
+            if stored.uidvalidity != here.validity:
+                # Its UID now names another mail; the copy under its new UID is filed as a
+                # duplicate when the cycle meets it.
+                log.warning("message %s: UIDVALIDITY of %s changed (%s → %s); old UID not moved",
+                            stored.id, here.name, stored.uidvalidity, here.validity)
+                self.store.record_event("uidvalidity-changed", f"{here.name}: {here.validity}",
+                                        message_id=stored.id)
+            elif stored.uid in here.uids:
+                if not self._move(box, stored.uid, target):
+                    return
+                here.uids.discard(stored.uid)
         self.store.mark_message(stored.id, mailbox_action_done=True)
+
+    def _move(self, box: Mailbox, uid: int, target: str) -> bool:
+        try:
+            box.move(uid, target)
+        except CONNECTION_LOST:
+            raise  # the session is gone: the daemon reconnects, the next cycle resumes
+        except Exception:
+            log.warning("could not move uid %s to %s; will retry", uid, target, exc_info=True)
+            self._reconciled = False
+            return False
+        return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.cli import CommandError
 from bot.config import Config, ConfigError, load_config
 from bot.intake import Intake
@@ -37,6 +39,11 @@ def open_service(config_path: str, campaign_override: str | None = None) -> Serv
                            EX_CONFIG) from exc
     campaign = load_campaign(campaign_override or cfg.campaign_file)
     registry = load_registry(cfg.registry_file)
-    store = Store.open(cfg.store.url)
+    try:
+        store = Store.open(cfg.store.url)
+    except SQLAlchemyError as exc:  # locked, full disk, server away: try again later
+        cause = getattr(exc, "orig", None) or exc
+        raise CommandError(f"store unavailable: {type(cause).__name__}: {cause}",
+                           EX_TEMPFAIL) from exc
     builder = OutcomeBuilder(cfg, store, campaign, registry)
     return Service(cfg, store, campaign, registry, Intake(cfg, store, builder))

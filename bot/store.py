@@ -8,6 +8,7 @@ failing when a read lock cannot be upgraded.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -80,12 +81,25 @@ def _sqlite_on_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
+def _private_file(path: Path) -> None:
+    """The database readable by the service user only. SQLite gives its -wal and -shm files
+    the mode of the database file, so creating that one 0600 covers all three."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+        for found in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+            if found.exists() and found.stat().st_mode & 0o077:
+                found.chmod(0o600)
+    except OSError:
+        pass  # not ours to change (or a read-only place): SQLite reports what matters
+
+
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
+    if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(parsed.database))
     engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
@@ -329,18 +343,26 @@ class Store:
         with self._reading() as conn:
             return [OutboxItem(**row._mapping) for row in conn.execute(stmt)]
 
+    def mark_sending(self, outbox_id: int) -> None:
+        """Mark a row as handed to SMTP; a mark left by a crash means "may have gone out"."""
+        o = outbox.c
+        with self._writing() as conn:
+            conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None))
+                         .values(sending_at=_now()))
+
     def mark_sent(self, outbox_id: int) -> None:
         o = outbox.c
         with self._writing() as conn:
             conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None))
-                         .values(sent_at=_now(), last_error=None))
+                         .values(sent_at=_now(), last_error=None, sending_at=None))
 
     def mark_send_failed(self, outbox_id: int, error: str) -> int:
         """Count a failed attempt; returns how many attempts have failed so far."""
         o = outbox.c
         with self._writing() as conn:
             return int(conn.execute(update(outbox).where(o.id == outbox_id)
-                                    .values(attempts=o.attempts + 1, last_error=error)
+                                    .values(attempts=o.attempts + 1, last_error=error,
+                                            sending_at=None)
                                     .returning(o.attempts)).scalar_one())
 
     def replies_sent_today(self, recipient: str, day: date, tz: tzinfo = UTC) -> int:

@@ -154,6 +154,9 @@ outbox = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", Text, nullable=True),
+    # set just before the SMTP transaction, cleared after it: still set after a crash means the
+    # reply may have gone out (migration 0003)
+    Column("sending_at", UtcDateTime, nullable=True),
     _one_of("kind", ("reply", "digest"), "kind"),
     Index(None, "recipient", "created_at"),
 )
@@ -251,6 +254,7 @@ class OutboxItem:
     sent_at: datetime | None
     attempts: int
     last_error: str | None
+    sending_at: datetime | None = None
 
 
 @dataclass(frozen=True)
