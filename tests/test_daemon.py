@@ -22,15 +22,15 @@ def test_run_answers_new_mail_through_idle_and_stops_on_sigterm(
         time.sleep(1.5)  # the first cycle finds an empty INBOX and goes into IDLE
         mailbox.append(docx_mail("Văn thư <vt@mof.gov.vn>"))
         started = time.monotonic()
-        smtp_sink.wait_for(1, timeout=20)
+        smtp_sink.wait_for(1, timeout=45)
         woke_in = time.monotonic() - started
         mailbox.append(docx_mail("Văn thư <vt@moh.gov.vn>"))
-        smtp_sink.wait_for(2, timeout=20)
+        smtp_sink.wait_for(2, timeout=45)
         daemon.send_signal(signal.SIGTERM)
-        assert daemon.wait(timeout=15) == 0
+        assert daemon.wait(timeout=40) == 0
     finally:
         if daemon.poll() is None:
             daemon.kill()
             daemon.wait()
-    assert woke_in < 15  # a poll interval of 600 s: only IDLE can have woken it
+    assert woke_in < 60  # the poll interval is 600 s: only IDLE can have woken it so soon
     assert len(smtp_sink.messages) == 2
