@@ -101,17 +101,15 @@ class SmtpConfig:
 @dataclass(frozen=True, repr=False)
 class StoreConfig:
     url: str
-    archive_dir: Path | None = None
 
     def __repr__(self) -> str:  # a PostgreSQL URL may carry a password
         masked = re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", self.url)
-        return f"StoreConfig(url={masked!r}, archive_dir={self.archive_dir!r})"
+        return f"StoreConfig(url={masked!r})"
 
 
 @dataclass(frozen=True)
 class DigestConfig:
     recipients: tuple[str, ...] = ()
-    hour: int = 17
     timezone: str = "Asia/Ho_Chi_Minh"  # the staff's calendar day, for digests and caps
 
 
@@ -338,7 +336,7 @@ def _smtp(s: _Section) -> SmtpConfig:
 
 
 def _store(s: _Section) -> StoreConfig:
-    return StoreConfig(url=s.text("url"), archive_dir=s.path("archive_dir"))
+    return StoreConfig(url=s.text("url"))
 
 
 def _digest(s: _Section) -> DigestConfig:
@@ -348,7 +346,7 @@ def _digest(s: _Section) -> DigestConfig:
     except (ZoneInfoNotFoundError, ValueError):
         s.problem("timezone", f"unknown time zone {zone!r}")
     return DigestConfig(recipients=s.strings("recipients"),
-                        hour=s.integer("hour", 17, 0, 23), timezone=zone)
+                        timezone=zone)
 
 
 def _limits(s: _Section) -> LimitsConfig:
