@@ -4,7 +4,7 @@ with the form report the reply is about. Pure: no mailbox, no database, no clock
 from __future__ import annotations
 
 import email.message
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.mail_kind import MAYBE_FORM_KINDS, Kind, classify, mentions_campaign
@@ -38,12 +38,16 @@ class Decision:
         return self.report.verdict if self.report else None
 
 
-def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int) -> FormReport:
+Reader = Callable[[bytes, str, Campaign], FormReport]
+
+
+def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: Reader
+          ) -> FormReport:
     name = att.filename or DEFAULT_NAME.format(n=n)
     if len(att.data) > max_bytes:
         return FormReport(file=name, verdict="unreadable",
                           findings=[Finding("file-too-large", "file", params={"file": name})])
-    return read_form(att.data, name, campaign)
+    return reader(att.data, name, campaign)
 
 
 def _unreadable(tried: Sequence[FormReport]) -> FormReport:
@@ -94,7 +98,8 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
 
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
            max_attachment_bytes: int, *, size: int = 0,
-           max_message_bytes: int | None = None) -> Decision:
+           max_message_bytes: int | None = None, reader: Reader = read_form) -> Decision:
+    """`reader` reads one attachment; the daemon passes one that runs in a child process."""
     if max_message_bytes is not None and size > max_message_bytes:
         return _oversized(msg, campaign, own_addresses)
     attachments = find_attachments(msg)
@@ -102,7 +107,7 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
     candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS]
-    tried = tuple(_read(a, n, campaign, max_attachment_bytes)
+    tried = tuple(_read(a, n, campaign, max_attachment_bytes, reader)
                   for n, a in enumerate(candidates, start=1))
     forms = [r for r in tried if r.quantities is not None]
     if forms:

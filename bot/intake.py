@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from bot.config import Config
 from bot.decide import Decision, decide
 from bot.imap_conn import Mailbox
+from bot.isolated import read_form_isolated
 from bot.mime_parts import header_value, parse_message
 from bot.outcome import OutcomeBuilder
 from bot.store import OutcomeAlreadySaved, Store
@@ -161,7 +162,8 @@ class Intake:
         try:
             msg = msg or parse_message(self.store.raw_message(stored.id))
             decision = decide(msg, self.builder.campaign, self.own, limit.max_attachment_bytes,
-                              size=stored.size, max_message_bytes=limit.max_message_bytes)
+                              size=stored.size, max_message_bytes=limit.max_message_bytes,
+                              reader=read_form_isolated)
             self.builder.save(stored, msg, decision)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it

@@ -1,0 +1,58 @@
+"""Reading an attachment in a child process with a time and a memory limit, so a file nobody
+foresaw can cost the daemon neither a hang nor its memory: the child dies, the verdict is
+`unreadable`, and the service goes on."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+from multiprocessing.connection import Connection
+
+from parsers.campaign import Campaign
+from parsers.findings import Finding
+from parsers.form import FormReport, read_form
+
+log = logging.getLogger(__name__)
+TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_parsers.py)
+MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
+
+
+def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory: int) -> None:
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        report = read_form(data, name, campaign)
+    except BaseException:  # MemoryError included: whatever happens, the parent gets a verdict
+        report = _too_complex(name)
+    conn.send(report)
+    conn.close()
+
+
+def _too_complex(name: str) -> FormReport:
+    return FormReport(file=name, verdict="unreadable",
+                      findings=[Finding("file-too-complex", "file", params={"file": name})])
+
+
+def read_form_isolated(data: bytes, name: str, campaign: Campaign,
+                       seconds: float = TIME_LIMIT, memory: int = MEMORY_LIMIT) -> FormReport:
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(sender, data, name, campaign, memory),
+                            daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if receiver.poll(seconds):
+            report: FormReport = receiver.recv()
+            return report
+        log.warning("reading %s took over %.0f s: stopped", name, seconds)
+        return _too_complex(name)
+    except (EOFError, OSError):
+        log.warning("reading %s ended the reader process (exit %s)", name, child.exitcode)
+        return _too_complex(name)
+    finally:
+        receiver.close()
+        child.join(1)
+        if child.is_alive():
+            child.kill()
+            child.join()

@@ -1,0 +1,65 @@
+"""The daemon reads attachments in a child process: a hang or a memory blow-up there is a
+verdict, not a stuck or dead service."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import openpyxl
+
+from bot.isolated import read_form_isolated
+from parsers.campaign import Campaign, default_campaign
+from parsers.form import FormReport, read_form
+from replies.blank_form_xlsx import blank_form_xlsx
+
+
+def _hang(data: bytes, name: str, campaign: Campaign) -> FormReport:
+    time.sleep(30)
+    return read_form(data, name, campaign)
+
+
+def test_a_form_reads_the_same_in_the_child() -> None:
+    data = blank_form_xlsx(default_campaign())
+    inside = read_form_isolated(data, "mau.xlsx", default_campaign())
+    assert inside == read_form(data, "mau.xlsx", default_campaign())
+
+
+def test_a_hang_is_stopped_and_answered() -> None:
+    import bot.isolated as isolated
+
+    original = isolated.read_form
+    isolated.read_form = _hang  # the child runs this instead of the real reader
+    try:
+        started = time.monotonic()
+        report = read_form_isolated(b"PK", "treo.xlsx", default_campaign(), seconds=1.0)
+    finally:
+        isolated.read_form = original
+    assert time.monotonic() - started < 10
+    assert report.verdict == "unreadable"
+    assert [f.code for f in report.findings] == ["file-too-complex"]
+
+
+def _address_space() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(x for x in status if x.startswith("VmSize:"))
+    return int(line.split()[1]) * 1024
+
+
+def _many_strings() -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(400):
+        ws.append([f"ô {r}-{c} " + "x" * 200 for c in range(50)])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_running_out_of_memory_is_answered() -> None:
+    data = _many_strings()  # some 4 MB of distinct shared strings to hold in memory
+    report = read_form_isolated(data, "lon.xlsx", default_campaign(),
+                                memory=_address_space() + 2 * 1024 * 1024)
+    assert [f.code for f in report.findings] == ["file-too-complex"]
+    roomy = read_form_isolated(data, "lon.xlsx", default_campaign())
+    assert [f.code for f in roomy.findings] == ["form-not-found"]
