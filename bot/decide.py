@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.mail_kind import MAYBE_FORM_KINDS, Kind, classify, mentions_campaign
-from bot.mime_parts import Attachment, find_attachments
+from bot.mime_parts import Attachment, find_attachments, header_value
 from parsers.campaign import Campaign
 from parsers.findings import Finding
 from parsers.form import FormReport, read_form
@@ -109,10 +109,28 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
     candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS]
     tried = tuple(_read(a, n, campaign, max_attachment_bytes, reader)
                   for n, a in enumerate(candidates, start=1))
+    mentioned = mentions_campaign(msg, campaign, attachments=attachments)
     forms = [r for r in tried if r.quantities is not None]
     if forms:
         best = min(forms, key=lambda r: _RANK[r.verdict])
-        return Decision("submission", "form-found", best, tried)
-    if mentions_campaign(msg, campaign, attachments=attachments):
+        if mentioned or best.names_campaign or _complete(best):
+            return Decision("submission", "form-found", best, tried)
+        # a table of certificates by year in a mail and a file that never name the campaign
+        # (a usage report, say): for a person, not for an automatic correction request
+        return Decision("other", "form-like-unnamed", None, tried)
+    if not candidates and _follows_up(msg, campaign):
+        return Decision("other", "follow-up", None, tried)
+    if mentioned:
         return Decision("submission", "campaign-no-form", _unreadable(tried), tried)
     return Decision("other", first.reason if first.kind == "other" else "no-form", None, tried)
+
+
+def _complete(report: FormReport) -> bool:
+    """Every row and every year of the campaign's table is there."""
+    return not any(f.code in ("row-missing", "year-missing") for f in report.findings)
+
+
+def _follows_up(msg: email.message.Message, campaign: Campaign) -> bool:
+    """A reply to one of our replies (its subject carries our reference) with nothing attached
+    is a person writing back: a question or thanks, answered by staff, not by the bot."""
+    return f"[{campaign.reference_prefix}-".lower() in header_value(msg, "Subject").lower()

@@ -15,6 +15,7 @@ from parsers.reading import FormReading
 from parsers.rules import validate
 from parsers.safe_zip import member_names
 from parsers.table import TableReading, find_table
+from parsers.text import match_key
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -35,6 +36,7 @@ class FormReport:
     quantities: Quantities | None = None
     notes: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    names_campaign: bool = False  # the document's own text names the campaign (title, intro)
 
 
 def sniff_kind(data: bytes) -> str:
@@ -105,7 +107,8 @@ def read_document(document: Document, name: str, campaign: Campaign) -> FormRepo
     table = find_table(document.grids, campaign)
     if table is None:
         return _unreadable(name, document.kind, "form-not-found")
-    header = read_header(_header_lines(document, table), campaign)
+    lines = _header_lines(document, table)
+    header = read_header(lines, campaign)
     reading = FormReading(document.kind, header, table)
     findings = validate(reading, campaign)
     return FormReport(
@@ -119,7 +122,13 @@ def read_document(document: Document, name: str, campaign: Campaign) -> FormRepo
         quantities=_quantities(table, campaign),
         notes={k: r.note for k, r in table.rows.items() if r.note},
         findings=findings,
+        names_campaign=_names_campaign(lines, campaign),
     )
+
+
+def _names_campaign(lines: list[str], campaign: Campaign) -> bool:
+    keys = [k for k in (match_key(w) for w in (*campaign.keywords, campaign.name)) if k]
+    return any(f" {k} " in f" {match_key(line)} " for line in lines for k in keys)
 
 
 def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
