@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# THE test command (`make test`): venv + deps, a real Dovecot for integration tests, pytest, mypy.
+# THE test command (`make test`): venv + deps, a real Dovecot and PostgreSQL for integration
+# tests (each started privately on 127.0.0.1 by the pytest fixtures), pytest, mypy.
 # Usage: scripts/test.sh [pytest args...]     Env: PYTHON (default python3), SKIP_MYPY=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +21,14 @@ have_dovecot() {
         { [ -e /usr/lib/dovecot/lmtp ] || [ -e /usr/libexec/dovecot/lmtp ]; }
 }
 
+have_postgres() {  # Debian keeps initdb off PATH, in /usr/lib/postgresql/<ver>/bin/
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
+}
+
 # -- system packages: only as root with apt, never fatal here (pytest decides) --------------
 apt_packages=()
 have_dovecot || apt_packages+=(dovecot-imapd dovecot-lmtpd)
+have_postgres || apt_packages+=(postgresql)
 command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
 [ -x "$PY" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
@@ -38,12 +44,18 @@ if [ "${#apt_packages[@]}" -gt 0 ]; then
     fi
 fi
 
-if have_dovecot; then
-    export BCY_REQUIRE_SERVERS=1  # Dovecot is here: a server test that cannot run must fail
-else
+if ! have_dovecot; then
     banner "Dovecot (dovecot-imapd + dovecot-lmtpd) is NOT available." \
         "Integration tests against a real IMAP server will FAIL under CI=true, else be SKIPPED." \
         "Fix: run this script as root on Debian/Ubuntu, or apt-get install dovecot-imapd dovecot-lmtpd."
+fi
+if ! have_postgres; then
+    banner "PostgreSQL (initdb, pg_ctl, postgres) is NOT available." \
+        "The store tests against PostgreSQL will FAIL under CI=true, else be SKIPPED." \
+        "Fix: run this script as root on Debian/Ubuntu, or apt-get install postgresql."
+fi
+if have_dovecot && have_postgres; then
+    export BCY_REQUIRE_SERVERS=1  # the servers are here: a server test that cannot run must fail
 fi
 
 # -- Python environment -------------------------------------------------------------------

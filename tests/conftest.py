@@ -1,7 +1,9 @@
-"""Fixtures for real-server tests: a private Dovecot (IMAP/LMTP) and an SMTP sink.
+"""Fixtures for real-server tests: a private Dovecot (IMAP/LMTP), an SMTP sink and a private
+PostgreSQL cluster (for the store tests; BCY_TEST_PG_URL, if set, is used instead).
 
-Without Dovecot the `servers` tests are skipped with a loud reason, except when CI=true or
-BCY_REQUIRE_SERVERS=1: then they FAIL, so a CI machine that lost Dovecot cannot pass green.
+Without Dovecot or PostgreSQL the `servers` tests are skipped with a loud reason, except when
+CI=true or BCY_REQUIRE_SERVERS=1: then they FAIL, so a CI machine that lost a server cannot
+pass green.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ if str(REPO_ROOT) not in sys.path:  # plain `pytest` puts tests/, not the repo r
 
 from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.servers.dovecot import Dovecot, DovecotUnavailable, MailboxAccount
+from tests.servers.postgres import Postgres, PostgresUnavailable
 
 if TYPE_CHECKING:
     from tests.servers.smtp import SmtpSink
 
-SERVER_FIXTURES = {"dovecot_server", "mailbox", "smtp_sink", "smtp_sink_open"}
+SERVER_FIXTURES = {"dovecot_server", "mailbox", "smtp_sink", "smtp_sink_open", "postgres_url"}
 # The sink is loopback-only; aiosmtpd warns about AUTH without TLS at every connection.
 AUTH_WITHOUT_TLS_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
 _user_numbers = itertools.count(1)
@@ -50,7 +53,7 @@ def _unavailable(reason: str) -> NoReturn:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "servers: needs real Dovecot/SMTP servers")
+    config.addinivalue_line("markers", "servers: needs real Dovecot/SMTP/PostgreSQL servers")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,10 +65,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _missing:
-        terminalreporter.section("REAL MAIL SERVERS MISSING", sep="!", red=True, bold=True)
-        terminalreporter.line(f"Integration tests were SKIPPED: {_missing[0]}", red=True)
+        terminalreporter.section("REAL TEST SERVERS MISSING", sep="!", red=True, bold=True)
+        for reason in dict.fromkeys(_missing):  # each distinct reason once, in order
+            terminalreporter.line(f"Integration tests were SKIPPED: {reason}", red=True)
         terminalreporter.line(
-            "Run scripts/test.sh as root to install Dovecot, or set "
+            "Run scripts/test.sh as root to install Dovecot and PostgreSQL, or set "
             "BCY_REQUIRE_SERVERS=1 to make this a failure.",
             red=True,
         )
@@ -84,6 +88,29 @@ def dovecot_server() -> Iterator[Dovecot]:
         _unavailable(str(error))
     try:
         yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL for the whole session: BCY_TEST_PG_URL if set, else a private cluster
+    on 127.0.0.1 (tests/servers/postgres.py), stopped and deleted at the end."""
+    explicit = os.environ.get("BCY_TEST_PG_URL")
+    if explicit:
+        yield explicit
+        return
+    try:
+        server = Postgres()
+    except PostgresUnavailable as error:
+        _unavailable(str(error))
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        server.cleanup()
+        _unavailable(str(error))
+    try:
+        yield server.url
     finally:
         server.cleanup()
 

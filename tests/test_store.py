@@ -1,9 +1,9 @@
-"""The store against a real SQLite file (and PostgreSQL when BCY_TEST_PG_URL is set)."""
+"""The store against a real SQLite file and a real PostgreSQL (the `postgres_url` fixture: a
+private cluster on 127.0.0.1, or BCY_TEST_PG_URL when set)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -23,18 +23,12 @@ from bot.store_schema import NewOutbox, NewSubmission, messages, metadata
 T0 = datetime(2021, 5, 10, 8, 0, tzinfo=UTC)
 
 
-def _pg_url() -> str | None:
-    return os.environ.get("BCY_TEST_PG_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'intake.db'}"
         return
-    base = _pg_url()
-    if not base:
-        pytest.skip("BCY_TEST_PG_URL not set")
+    base: str = request.getfixturevalue("postgres_url")  # only now: SQLite runs need no server
     schema = f"t_{uuid.uuid4().hex[:12]}"  # each test gets a fresh, throw-away schema
     admin = create_engine(base)
     with admin.begin() as conn:
