@@ -17,16 +17,17 @@ from types import FrameType
 
 import imap_tools
 
+from bot.backoff import Backoff
 from bot.cli import CommandError
 from bot.imap_conn import Mailbox, MailboxUnavailable
-from bot.intake import CycleStats, StoreUnavailable, store_guard
+from bot.intake import CycleStats
 from bot.notify import sd_notify
 from bot.outbox import send_pending
 from bot.service import EX_TEMPFAIL, Service
+from bot.store_outage import StoreUnavailable, store_guard
 
 log = logging.getLogger(__name__)
 WAIT_SLICE = 50.0  # seconds: under half the unit's WatchdogSec
-MAX_BACKOFF = 300.0
 IMAP_TROUBLE = (MailboxUnavailable, OSError, imaplib.IMAP4.error,
                 imap_tools.errors.UnexpectedCommandStatusError)
 
@@ -132,31 +133,6 @@ def _sleep(seconds: float, stopper: Stopper) -> None:
     while (left := deadline - time.monotonic()) > 0 and not stopper.stop:
         sd_notify("WATCHDOG=1")
         time.sleep(min(1.0, left))
-
-
-@dataclass
-class Backoff:
-    """A doubling delay for one kind of outage, and how long the outage has lasted."""
-
-    first: float = 1.0
-    delay: float = 0.0
-    failures: int = 0
-    since: float = 0.0
-
-    def failed(self) -> float:
-        if not self.failures:
-            self.since = time.monotonic()
-        self.failures += 1
-        self.delay = min(max(self.delay * 2, self.first), MAX_BACKOFF)
-        return self.delay
-
-    def recovered(self) -> str | None:
-        """What the outage was, once it is over; None when there was none."""
-        if not self.failures:
-            return None
-        text = f"{self.failures} failed attempt(s) over {time.monotonic() - self.since:.0f} s"
-        self.delay, self.failures = 0.0, 0
-        return text
 
 
 @dataclass

@@ -16,7 +16,6 @@ import email.message
 import imaplib
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy.exc import OperationalError
@@ -28,27 +27,11 @@ from bot.isolated import read_form_isolated
 from bot.mime_parts import header_value, parse_message
 from bot.outcome import OutcomeBuilder
 from bot.store import OutcomeAlreadySaved, Store
+from bot.store_outage import store_guard
 from bot.store_schema import StoredMessage
 
 log = logging.getLogger(__name__)
 CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)
-
-
-class StoreUnavailable(Exception):
-    """The store refused a read or a write (locked past the busy timeout, disk full): the cycle
-    stops where it is; unprocessed mail stays in the folder for the next cycle."""
-
-
-def store_error_text(exc: OperationalError) -> str:
-    return str(exc.orig or exc).splitlines()[0][:200]
-
-
-@contextmanager
-def store_guard() -> Iterator[None]:
-    try:
-        yield
-    except OperationalError as exc:
-        raise StoreUnavailable(store_error_text(exc)) from exc
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""Typed reads from one [section] of a TOML file, where a bad value is a problem line.
+
+An operator editing the config should see every mistake at once, not the first one as a
+traceback: each read checks the value's type and range, notes a problem or a warning, and
+returns a placeholder so reading goes on. Keys never read are reported as unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def describe(value: object) -> str:
+    """The TOML type of a value, as an operator would name it."""
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+class Section:
+    """Typed reads from one [section]; a bad value becomes a problem line, not an exception."""
+
+    def __init__(self, name: str, table: object, problems: list[str], warnings: list[str],
+                 base_dir: Path) -> None:
+        self.name, self.problems, self.warnings, self.base_dir = name, problems, warnings, base_dir
+        self.table: Mapping[str, Any] = table if isinstance(table, Mapping) else {}
+        self.present = table is not None
+        self.used: set[str] = set()
+        if table is not None and not isinstance(table, Mapping):
+            problems.append(f"[{name}]: expected a table, got {describe(table)}")
+
+    def problem(self, key: str, text: str) -> None:
+        self.problems.append(f"[{self.name}] {key}: {text}")
+
+    def warn_unknown_keys(self) -> None:
+        self.warnings += [f"[{self.name}] {key}: unknown key, ignored"
+                          for key in self.table if key not in self.used]
+
+    def _get(self, key: str, kinds: tuple[type, ...], what: str) -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            return None
+        value = self.table[key]
+        if isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool)):
+            return value
+        self.problem(key, f"expected {what}, got {describe(value)}")
+        return None
+
+    def _fallback(self, key: str, default: T | None, placeholder: T) -> T:
+        if default is not None:
+            return default
+        if key not in self.table:
+            self.missing(key, "missing required key")
+        return placeholder
+
+    def missing(self, key: str, text: str) -> None:
+        if self.present:
+            self.problem(key, text)
+        elif (line := f"[{self.name}]: missing required section") not in self.problems:
+            self.problems.append(line)
+
+    def optional_text(self, key: str) -> str | None:
+        value: str | None = self._get(key, (str,), "a string")
+        if value is not None and not value.strip():
+            self.problem(key, "must not be empty")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.optional_text(key)
+        return value if value is not None else self._fallback(key, default, "")
+
+    def integer(self, key: str, default: int | None = None, low: int = 1,
+                high: int | None = None) -> int:
+        value: int | None = self._get(key, (int,), "an integer")
+        if value is None:
+            return self._fallback(key, default, low)
+        if value < low or (high is not None and value > high):
+            self.problem(key, f"must be between {low} and {high}" if high is not None
+                         else f"must be at least {low}, got {value}")
+        return value
+
+    def number(self, key: str, default: float) -> float:
+        value: float | None = self._get(key, (int, float), "a number")
+        if value is not None and value <= 0:
+            self.problem(key, f"must be positive, got {value}")
+        return default if value is None else float(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value: bool | None = self._get(key, (bool,), "true or false")
+        return default if value is None else value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value: list[Any] | None = self._get(key, (list,), "a list of strings")
+        if value is not None and not all(isinstance(item, str) for item in value):
+            self.problem(key, "expected a list of strings")
+            return ()
+        return tuple(value or ())
+
+    def path(self, key: str) -> Path | None:
+        value = self.optional_text(key)
+        return None if value is None else self.base_dir / Path(value).expanduser()

@@ -1,0 +1,96 @@
+"""One node of a MIME tree at a time: its type, its children, its decoded payload.
+
+Both the attachment walk and the body-text walk stand on these, and both meet broken mail:
+a lost boundary, a forwarded mail wrongly sent in base64, a transfer encoding the standard
+library refuses. Each read here has a fallback instead of an exception.
+"""
+
+from __future__ import annotations
+
+import email
+import email.message
+import email.policy
+import quopri
+from dataclasses import dataclass
+from typing import Final
+
+from bot.mail_headers import decode_base64, header_names, header_value, structured_header
+
+BODY_TYPES: Final = frozenset({"text/plain", "text/html"})
+
+
+@dataclass
+class PartBudget:
+    """How many more parts a walk may visit: a bomb of nested parts ends, it does not hang."""
+
+    parts_left: int
+
+
+def parse_message(raw: bytes) -> email.message.Message:
+    """`message_from_bytes` that never raises: default policy, then compat32, then empty."""
+    for policy in (email.policy.default, email.policy.compat32):
+        try:
+            return email.message_from_bytes(raw, policy=policy)
+        except Exception:
+            continue
+    return email.message.Message()
+
+
+def _serialize(part: email.message.Message) -> bytes:
+    try:
+        return part.as_bytes(policy=email.policy.compat32)
+    except Exception:
+        return b""
+
+
+def payload(part: email.message.Message) -> bytes:
+    """The part's content with its transfer encoding undone; b"" when there is none."""
+    try:
+        data = part.get_payload(decode=True)
+        if isinstance(data, bytes):
+            return data
+    except Exception:
+        pass
+    try:
+        text = part.get_payload()
+    except Exception:
+        return b""
+    if isinstance(text, list):  # message/delivery-status and kin: blocks of headers
+        return b"\n".join(_serialize(p) for p in text if isinstance(p, email.message.Message))
+    if not isinstance(text, str):
+        return b""
+    raw = text.encode("utf-8", "surrogateescape")
+    cte = header_value(part, "Content-Transfer-Encoding").lower()
+    if "base64" in cte:
+        return decode_base64(raw)
+    if "quoted" in cte:
+        return quopri.decodestring(raw)
+    return raw
+
+
+def children(part: email.message.Message) -> list[email.message.Message]:
+    """The sub-parts of a multipart or message/rfc822 part; [] for a leaf."""
+    try:
+        content = part.get_payload()
+    except Exception:
+        return []
+    if isinstance(content, email.message.Message):
+        content = [content]
+    if not isinstance(content, list):
+        return []
+    found = [p for p in content if isinstance(p, email.message.Message)]
+    cte = header_value(part, "Content-Transfer-Encoding").lower()
+    if len(found) == 1 and ("base64" in cte or "quoted" in cte):
+        # A forwarded mail wrongly sent in base64: the parser saw one headerless body.
+        inner = found[0]
+        if not header_names(inner) and isinstance(inner.get_payload(), str):
+            raw = str(inner.get_payload()).encode("ascii", "replace")
+            return [parse_message(decode_base64(raw) if "base64" in cte
+                                  else quopri.decodestring(raw))]
+    return found
+
+
+def content_type(part: email.message.Message, default: str) -> tuple[str, dict[str, str]]:
+    """The part's type and parameters; `default` when the header is missing or malformed."""
+    ctype, params = structured_header(part, "Content-Type")
+    return (ctype if ctype.count("/") == 1 else default), params
