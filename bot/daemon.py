@@ -193,7 +193,9 @@ def _outage(service: Service, run: Run, exc: Exception) -> None:
             _send_without_mailbox(service)
     else:  # a bug: logged in full, then the same backoff as an outage, never a hot loop
         delay = run.error.failed()
-        log.exception("unexpected error; retrying in %.0f s", delay)
+        log.error("unexpected error (%s: %s); retrying in %.0f s", type(exc).__name__,
+                  str(exc)[:300], delay)
+        log.debug("traceback", exc_info=exc)
         _record(service, "daemon-error", f"{type(exc).__name__}: {exc}"[:500])
     _sleep(delay, run.stopper)
 

@@ -168,8 +168,10 @@ class Intake:
     def _failed(self, box: Mailbox, here: Folder, stored: StoredMessage, exc: Exception,
                 attempts: int, stats: CycleStats) -> None:
         error = f"{type(exc).__name__}: {exc}"[:500]
-        log.exception("processing message %s failed (attempt %s of %s)", stored.id, attempts,
-                      self.cfg.limits.max_attempts)
+        # one journal line per event; the traceback only with -v
+        log.error("processing message %s failed (attempt %s of %s): %s", stored.id, attempts,
+                  self.cfg.limits.max_attempts, error)
+        log.debug("traceback of message %s", stored.id, exc_info=exc)
         stats.failed += 1
         if attempts < self.cfg.limits.max_attempts:
             self.store.mark_message(stored.id, error=error)
@@ -216,8 +218,9 @@ class Intake:
             box.move(uid, target)
         except CONNECTION_LOST:
             raise  # the session is gone: the daemon reconnects, the next cycle resumes
-        except Exception:
-            log.warning("could not move uid %s to %s; will retry", uid, target, exc_info=True)
+        except Exception as exc:
+            log.warning("could not move uid %s to %s (%s: %s); will retry", uid, target,
+                        type(exc).__name__, exc)
             self._reconciled = False
             return False
         return True

@@ -57,6 +57,7 @@ def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], Non
         if keep_copy is not None:
             try:
                 keep_copy(item.raw)
-            except Exception:
-                log.warning("could not keep a copy of outbox %s in Sent", item.id, exc_info=True)
+            except Exception as exc:
+                log.warning("could not keep a copy of outbox %s in Sent (%s: %s)", item.id,
+                            type(exc).__name__, exc)
     return sent, 0
