@@ -13,6 +13,7 @@ from parsers.campaign import Campaign
 from parsers.findings import Finding
 from parsers.form import FormReport, read_form
 
+_OTHER_FILES = frozenset({"image", "text", "other"})
 _RANK = {"accepted": 0, "needs_correction": 1, "unreadable": 2}
 DEFAULT_NAME = "tep-dinh-kem-{n}"
 MAX_DECLARED_PARTS = 500
@@ -106,7 +107,8 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
     first = classify(msg, campaign, own_addresses, attachments=attachments)
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
-    candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS]
+    # Photos and other files are read too, only so a reply can say what each one is.
+    candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
     tried = tuple(_read(a, n, campaign, max_attachment_bytes, reader)
                   for n, a in enumerate(candidates, start=1))
     mentioned = mentions_campaign(msg, campaign, attachments=attachments)
@@ -118,7 +120,7 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
         # a table of certificates by year in a mail and a file that never name the campaign
         # (a usage report, say): for a person, not for an automatic correction request
         return Decision("other", "form-like-unnamed", None, tried)
-    if not candidates and _follows_up(msg, campaign):
+    if not any(a.kind in MAYBE_FORM_KINDS for a in candidates) and _follows_up(msg, campaign):
         return Decision("other", "follow-up", None, tried)
     if mentioned:
         return Decision("submission", "campaign-no-form", _unreadable(tried), tried)

@@ -91,6 +91,7 @@ def _summary(ws: Worksheet, subs: Sequence[StoredSubmission], campaign: Campaign
         ws.merge_cells(start_row=1, start_column=start, end_row=1,
                        end_column=start + len(years) - 1)
     last_col = first_q + len(campaign.quantity_rows) * len(years) - 1
+    totals = [0] * (last_col - first_q + 1)
     for r, sub in enumerate(subs, start=3):
         info: tuple[object, ...] = (
             r - 2, agency_name(sub, registry), sub.sender, sub.document_number,
@@ -99,10 +100,12 @@ def _summary(ws: Worksheet, subs: Sequence[StoredSubmission], campaign: Campaign
             ws.cell(row=r, column=col, value=value).border = BOX
         ws.cell(row=r, column=5).number_format = DATE
         ws.cell(row=r, column=6).number_format = DATETIME
-        for col, value in enumerate(_numbers(sub, campaign), start=first_q):
+        numbers = _numbers(sub, campaign)
+        totals = [a + b for a, b in zip(totals, numbers)]
+        for col, value in enumerate(numbers, start=first_q):
             cell = ws.cell(row=r, column=col, value=value)
             cell.number_format, cell.border = NUMBER, BOX
-    _totals(ws, len(subs), first_q, last_col, titles["total"])
+    _totals(ws, len(subs) + 3, first_q, totals, titles["total"])
     ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{get_column_letter(last_col)}{max(len(subs) + 2, 3)}"
     ws.print_title_rows = "1:2"
@@ -114,16 +117,15 @@ def _numbers(sub: StoredSubmission, campaign: Campaign) -> list[int]:
             for spec in campaign.quantity_rows for year in campaign.years]
 
 
-def _totals(ws: Worksheet, count: int, first_q: int, last_col: int, title: str) -> None:
-    row = count + 3
+def _totals(ws: Worksheet, row: int, first_q: int, totals: list[int], title: str) -> None:
+    """Totals as numbers, not SUM formulas: a formula written here has no stored value, and
+    previewers and scripts reading saved values would see an empty row."""
     _header(ws, row, 1, title)
     for col in range(2, first_q):
         _header(ws, row, col, None)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=first_q - 1)
-    for col in range(first_q, last_col + 1):
-        letter = get_column_letter(col)
-        formula = f"=SUM({letter}3:{letter}{row - 1})" if count else 0
-        _header(ws, row, col, formula)
+    for col, total in enumerate(totals, start=first_q):
+        _header(ws, row, col, total)
         ws.cell(row=row, column=col).number_format = NUMBER
 
 

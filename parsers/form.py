@@ -40,8 +40,8 @@ class FormReport:
 
 
 def sniff_kind(data: bytes) -> str:
-    """docx · xlsx · ole · ole-encrypted · pdf · zip · zip-damaged · empty · other — by content
-    only."""
+    """docx · xlsx · ole · ole-encrypted · pdf · zip · zip-damaged · image · empty · other — by
+    content only."""
     if not data.strip():
         return "empty"
     if data.startswith(_OLE):
@@ -58,9 +58,13 @@ def sniff_kind(data: bytes) -> str:
         if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
             return "xlsx"
         return "zip"
+    if data.startswith(_IMAGES):
+        return "image"
     return "other"
 
 
+_IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*",
+           b"BM")
 _UNSUPPORTED_CODE = {
     "empty": "file-empty",
     "ole-encrypted": "file-protected",
@@ -68,6 +72,7 @@ _UNSUPPORTED_CODE = {
     "pdf": "file-type-unsupported",
     "zip": "file-type-unsupported",
     "zip-damaged": "file-unreadable",
+    "image": "file-type-unsupported",
     "other": "file-type-unsupported",
 }
 

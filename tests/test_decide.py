@@ -65,3 +65,13 @@ def test_a_corrected_form_in_reply_to_our_request_is_a_submission() -> None:
 
 def test_a_forgotten_attachment_is_a_submission_to_answer() -> None:
     assert _decide("Gửi mẫu đăng ký đề xuất nhu cầu", "Xin gửi kèm mẫu.", []) == "submission"
+
+
+def test_a_photo_of_the_form_is_named_as_a_photo_in_the_reply() -> None:
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+    raw = build_mail(sender=SENDER, to=OURS, subject="Gửi mẫu đăng ký", body="Ảnh chụp mẫu.",
+                     attachments=[("IMG_0001.jpg", jpeg, "image/jpeg")])
+    decision = decide(parse_message(raw), CAMPAIGN, {OURS}, 10_000_000)
+    assert decision.kind == "submission" and decision.report is not None
+    assert [(f.code, f.params.get("kind")) for f in decision.report.findings] == [
+        ("file-type-unsupported", "image")]
