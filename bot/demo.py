@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import email
 import email.policy
 import sys
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = Path(args.keep or tempfile.mkdtemp(prefix="bcy-intake-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # the SMTP sink's chatter
     campaign = default_campaign()
     sample_list = samples(campaign)
     with DemoMailbox(user=MAILBOX, outbox_dir=folder / "sent") as box:
