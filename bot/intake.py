@@ -147,7 +147,7 @@ class Intake:
             decision = decide(msg, self.builder.campaign, self.own, limit.max_attachment_bytes,
                               size=stored.size, max_message_bytes=limit.max_message_bytes,
                               reader=read_form_isolated)
-            self.builder.save(stored, msg, decision)
+            reference = self.builder.save(stored, msg, decision)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it
         except OutcomeAlreadySaved:
@@ -156,14 +156,16 @@ class Intake:
             self._failed(box, here, stored, exc, attempts, stats)
             return
         else:
-            self._count(decision, stats)
+            self._count(stored, decision, reference, stats)
         self._file(box, here, self.store.get_message(stored.id))
 
-    def _count(self, decision: Decision, stats: CycleStats) -> None:
+    def _count(self, stored: StoredMessage, decision: Decision, reference: str | None,
+               stats: CycleStats) -> None:
         counter = "submissions" if decision.kind == "submission" else decision.kind
         setattr(stats, counter, getattr(stats, counter) + 1)
-        log.info("message decided: kind=%s reason=%s verdict=%s", decision.kind,
-                 decision.reason, decision.verdict)
+        log.info("message %s (uid %s) decided: kind=%s reason=%s verdict=%s reference=%s",
+                 stored.id, stored.uid, decision.kind, decision.reason, decision.verdict,
+                 reference or "-")
 
     def _failed(self, box: Mailbox, here: Folder, stored: StoredMessage, exc: Exception,
                 attempts: int, stats: CycleStats) -> None:
