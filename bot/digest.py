@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from bot.export import agency_name, build_workbook, labels, local, workbook_bytes
 from bot.outbox import send_pending
 from bot.service import Service
-from bot.staff_queries import held_messages, message_kinds, stuck_outbox
 from bot.store_schema import NewOutbox, StoredSubmission
 from replies.compose import quantity_table
 from replies.render import render
@@ -62,9 +61,9 @@ def is_late(sub: StoredSubmission, deadline: dt.date, tz: dt.tzinfo) -> bool:
 def _needing_people(service: Service, tz: dt.tzinfo) -> tuple[list[dict[str, Any]],
                                                               list[dict[str, Any]]]:
     held = [{**row, "when": local(row["created_at"], tz).strftime("%H:%M %d/%m/%Y")}
-            for row in held_messages(service.store)]
+            for row in service.store.held_messages()]
     stuck = [{"id": o.id, "kind": o.kind, "recipient": o.recipient, "attempts": o.attempts,
-              "error": o.last_error} for o in stuck_outbox(service.store)]
+              "error": o.last_error} for o in service.store.stuck_outbox()]
     return held, stuck
 
 
@@ -76,7 +75,7 @@ def build_digest(service: Service, day: dt.date) -> Digest:
     lines = [DigestLine(s.reference, local(s.received_at, tz).strftime("%H:%M"),
                         agency_name(s, registry), s.verdict,
                         is_late(s, campaign.deadline, tz)) for s in todays]
-    counts = Counter(s.verdict for s in todays) + message_kinds(store, day, tz)
+    counts = Counter(s.verdict for s in todays) + store.message_kinds(day, tz)
     latest = store.latest_valid_submissions()
     valid = {s.agency_key for s in latest}
     expected = registry.expected(campaign.opened)

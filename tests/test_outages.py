@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-import bot.store
+import bot.store_engine
 from bot.cli import main
 from bot.daemon import one_cycle, run_forever
 from bot.sample_mail import DOCX_TYPE
@@ -197,7 +197,7 @@ def exclusive_lock(db: Path) -> Iterator[sqlite3.Connection]:
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Locked 'past the busy timeout' in a fraction of a second instead of 30 s."""
-    monkeypatch.setattr(bot.store, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(bot.store_engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
 
 
 @pytest.fixture

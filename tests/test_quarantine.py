@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 import bot.decide
-from bot.staff_queries import held_messages
 from bot.store import Store
 from bot.store_schema import StoredMessage
 from tests.pipeline_kit import SUBJECT, docx_mail, plain, poll, received, write_config
@@ -98,7 +97,7 @@ def test_quarantined_mail_is_listed_for_a_person(
     mailbox.append(docx_mail("Văn thư <vt@mof.gov.vn>", message_id=POISON))
     config = _config(tmp_path, mailbox, smtp_sink, max_attempts=1)
     assert poll(config) == 0
-    [held] = held_messages(_store(tmp_path))  # what the digest lists for a person
+    [held] = _store(tmp_path).held_messages()  # what the digest lists for a person
     assert held["state"] == "quarantined" and "parser bug" in held["last_error"]
 
 

@@ -17,7 +17,6 @@ from bot.mime_parts import parse_message
 from bot.outbox import send_pending
 from bot.progress import with_progress
 from bot.service import Service, open_service
-from bot.staff_queries import enqueue_for, replace_outcome
 from bot.store_schema import StoredSubmission
 from replies.render import render
 
@@ -56,10 +55,7 @@ def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocess
     report = decision.report
     new = builder.submission(msg, report)
     replies = list(builder.replies(msg, report, sub.reference)) if reply else []
-    with service.store.engine.begin() as conn:
-        replace_outcome(conn, sub, new)
-        for item in replies:
-            enqueue_for(conn, item, sub)
+    service.store.replace_outcome(sub, new, replies)
     return Reprocessed(sub.reference, sub.verdict, new.verdict, replied=bool(replies))
 
 

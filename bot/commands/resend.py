@@ -10,7 +10,6 @@ from bot.cli import CommandError, config_path
 from bot.commands.submissions import find_submission
 from bot.outbox import send_pending
 from bot.service import open_service
-from bot.staff_queries import enqueue_for, latest_reply
 from bot.store_schema import NewOutbox
 from replies.render import render
 
@@ -25,12 +24,11 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(config_path(args), args.campaign)
     try:
         sub = find_submission(service, args.reference)
-        item = latest_reply(service.store, sub)
+        item = service.store.latest_reply(sub)
         if item is None:
             raise CommandError(f"{sub.reference} has no reply in the outbox to send again")
-        with service.store.engine.begin() as conn:
-            enqueue_for(conn, NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw),
-                        sub)
+        service.store.enqueue(NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw),
+                              sub.message_id, submission_id=sub.id)
         unsent = send_pending(service.cfg.smtp, service.store)[1]
     finally:
         service.store.close()

@@ -1,0 +1,87 @@
+"""Connecting to the intake store, and the transactions every store query runs in.
+
+SQLite (WAL, foreign keys, busy timeout) by default, PostgreSQL by URL. Write transactions
+on SQLite start with BEGIN IMMEDIATE so two writers queue on the busy timeout instead of
+failing when a read lock cannot be upgraded; read transactions start with a plain BEGIN so
+readers never queue behind writers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY = "bcy_read_only"  # execution option: this transaction only reads
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # the driver must not BEGIN behind our back
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    reading = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _private_file(path: Path) -> None:
+    """The database readable by the service user only. SQLite gives its -wal and -shm files
+    the mode of the database file, so creating that one 0600 covers all three."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+        for found in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+            if found.exists() and found.stat().st_mode & 0o077:
+                found.chmod(0o600)
+    except OSError:
+        pass  # not ours to change (or a read-only place): SQLite reports what matters
+
+
+def create_store_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(parsed.database))
+    engine = create_engine(url)
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that may write (BEGIN IMMEDIATE on SQLite); commits unless it raises."""
+    with engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that only reads (plain BEGIN on SQLite)."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{_READ_ONLY: True})
+        with conn.begin():
+            yield conn
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The calendar day `day` in `tz` as a half-open range of aware datetimes."""
+    start = datetime.combine(day, time(), tzinfo=tz)
+    return start, start + timedelta(days=1)

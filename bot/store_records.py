@@ -1,0 +1,105 @@
+"""The plain records the intake store takes in and hands out, and the closed sets of values
+(kinds, states, verdicts) their fields allow.
+
+Frozen dataclasses with no SQL in them: parsing, deciding and rendering code can use them
+without touching the database. The tables they mirror are in `bot.store_schema`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Kind = Literal["automatic", "submission", "other"]
+State = Literal["new", "done", "quarantined", "failed"]
+Verdict = Literal["accepted", "needs_correction", "unreadable"]
+OutboxKind = Literal["reply", "digest"]
+Level = Literal["info", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    folder: str
+    uidvalidity: int
+    uid: int
+    message_id: str
+    content_sha256: str
+    size: int
+    received_at: datetime | None
+    from_addr: str | None
+    subject: str | None
+    kind: Kind | None
+    state: State
+    attempts: int
+    last_error: str | None
+    mailbox_action_done: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    reference_prefix: str  # 'BCY-CTS-2021' gives 'BCY-CTS-2021-0001', ...
+    sender: str
+    verdict: Verdict
+    received_at: datetime
+    record_json: str
+    findings_json: str
+    agency: str | None = None
+    agency_key: str | None = None
+    document_number: str | None = None
+    document_date: date | None = None
+    place: str | None = None
+    quantities: dict[str, dict[str, int]] = field(default_factory=dict)  # row -> year -> n
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    id: int
+    reference: str
+    message_id: int
+    sender: str
+    verdict: Verdict
+    received_at: datetime
+    record_json: str
+    findings_json: str
+    agency: str | None
+    agency_key: str | None
+    document_number: str | None
+    document_date: date | None
+    place: str | None
+    superseded_by: int | None
+    quantities: dict[str, dict[str, int]]
+
+
+@dataclass(frozen=True)
+class NewOutbox:
+    kind: OutboxKind
+    recipient: str  # one envelope recipient per row
+    raw: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    message_id: int | None
+    submission_id: int | None
+    kind: OutboxKind
+    recipient: str
+    raw: bytes = field(repr=False)
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+    sending_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    ts: datetime
+    level: Level
+    kind: str
+    detail: str
+    message_id: int | None

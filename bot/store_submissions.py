@@ -1,0 +1,175 @@
+"""Queries on submissions: storing the decision on a mail under a fresh reference, reading
+submissions back with their quantities, and keeping one accepted form per agency live.
+Each function runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store_engine import day_bounds
+from bot.store_outbox import insert_outbox
+from bot.store_records import Kind, NewOutbox, NewSubmission, State, StoredSubmission
+from bot.store_schema import messages, quantities, reference_counters, submissions
+
+
+class OutcomeAlreadySaved(Exception):
+    """save_outcome was called for a message that already has one: no second reply."""
+
+
+def next_reference(conn: Connection, prefix: str) -> str:
+    """Take the next number for `prefix` inside the caller's transaction.
+
+    The counter row is locked until that transaction ends, and a rollback gives the
+    number back, so references are gap-free as long as the submission shares the transaction.
+    """
+    counter = reference_counters.c
+    bump = (update(reference_counters).where(counter.prefix == prefix)
+            .values(last_value=counter.last_value + 1))
+    if conn.execute(bump).rowcount == 0:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(reference_counters).values(prefix=prefix, last_value=0))
+        except IntegrityError:
+            pass  # a concurrent transaction created it; the bump below waits for it
+        conn.execute(bump)
+    value = conn.execute(select(counter.last_value).where(counter.prefix == prefix)).scalar_one()
+    return f"{prefix}-{value:04d}"
+
+
+def save_outcome(conn: Connection, message_id: int, submission: NewSubmission | None,
+                 build_outbox: Callable[[str | None], Iterable[NewOutbox]],
+                 kind: Kind, state: State) -> str | None:
+    """The submission with a fresh reference, its quantities, the queued mail
+    `build_outbox(reference)` returns, and the mail's new kind and state."""
+    m = messages.c
+    current = conn.execute(select(m.state).where(m.id == message_id)).scalar_one()
+    if current != "new":
+        raise OutcomeAlreadySaved(f"message {message_id} is already {current}")
+    reference: str | None = None
+    submission_id: int | None = None
+    if submission is not None:
+        reference = next_reference(conn, submission.reference_prefix)
+        submission_id = _insert_submission(conn, message_id, reference, submission)
+    for item in build_outbox(reference):
+        insert_outbox(conn, item, message_id, submission_id)
+    conn.execute(update(messages).where(m.id == message_id).values(kind=kind, state=state))
+    return reference
+
+
+def _insert_submission(conn: Connection, message_id: int, reference: str,
+                       sub: NewSubmission) -> int:
+    s = submissions.c
+    new_id = int(conn.execute(insert(submissions).values(
+        reference=reference, message_id=message_id, agency=sub.agency,
+        agency_key=sub.agency_key, sender=sub.sender, verdict=sub.verdict,
+        document_number=sub.document_number, document_date=sub.document_date,
+        place=sub.place, record_json=sub.record_json, findings_json=sub.findings_json,
+        received_at=sub.received_at).returning(s.id)).scalar_one())
+    _insert_quantities(conn, new_id, sub.quantities)
+    if sub.verdict == "accepted" and sub.agency_key:
+        _supersede(conn, new_id, sub.agency_key, sub.received_at)
+    return new_id
+
+
+def _insert_quantities(conn: Connection, submission_id: int,
+                       amounts: dict[str, dict[str, int]]) -> None:
+    rows = [{"submission_id": submission_id, "row_key": row, "year": year, "value": value}
+            for row, years in amounts.items() for year, value in years.items()]
+    if rows:
+        conn.execute(insert(quantities), rows)
+
+
+def _supersede(conn: Connection, new_id: int, agency_key: str, received_at: datetime) -> None:
+    """A newer accepted form replaces older ones of the same agency; mail processed out of
+    order must not replace a form that was received later."""
+    s = submissions.c
+    live = conn.execute(select(s.id, s.received_at).where(
+        s.agency_key == agency_key, s.verdict == "accepted", s.superseded_by.is_(None),
+        s.id != new_id)).all()
+    older = [row.id for row in live if row.received_at <= received_at]
+    newer = sorted((row for row in live if row.received_at > received_at),
+                   key=lambda row: (row.received_at, row.id))
+    if older:
+        conn.execute(update(submissions).where(s.id.in_(older)).values(superseded_by=new_id))
+    if newer:
+        conn.execute(update(submissions).where(s.id == new_id)
+                     .values(superseded_by=newer[-1].id))
+
+
+def replace_outcome(conn: Connection, old: StoredSubmission, new: NewSubmission) -> None:
+    """Rewrite a submission's verdict, record and numbers in place (same reference, same
+    received time), then settle which accepted form of the agency is the live one."""
+    s = submissions.c
+    conn.execute(update(submissions).where(s.id == old.id).values(
+        verdict=new.verdict, record_json=new.record_json, findings_json=new.findings_json,
+        agency=new.agency, agency_key=new.agency_key, document_number=new.document_number,
+        document_date=new.document_date, place=new.place))
+    conn.execute(delete(quantities).where(quantities.c.submission_id == old.id))
+    _insert_quantities(conn, old.id, new.quantities)
+    for key in {old.agency_key, new.agency_key} - {None}:
+        _resettle(conn, str(key))
+
+
+def _resettle(conn: Connection, agency_key: str) -> None:
+    """Each accepted form of an agency is superseded by the next one received; the newest
+    is live; forms that are not accepted supersede nothing and are superseded by nothing."""
+    s = submissions.c
+    rows = conn.execute(select(s.id, s.verdict).where(s.agency_key == agency_key)
+                        .order_by(s.received_at, s.id)).all()
+    accepted = [row.id for row in rows if row.verdict == "accepted"]
+    successor = dict(itertools.pairwise(accepted))
+    for row in rows:
+        conn.execute(update(submissions).where(s.id == row.id)
+                     .values(superseded_by=successor.get(row.id)))
+
+
+def find_submissions(conn: Connection, *conditions: Any) -> list[StoredSubmission]:
+    """Submissions matching all `conditions`, oldest first, each with its quantities."""
+    s = submissions.c
+    rows = conn.execute(select(submissions).where(*conditions)
+                        .order_by(s.received_at, s.id)).all()
+    ids = [row.id for row in rows]
+    amounts: dict[int, dict[str, dict[str, int]]] = {i: {} for i in ids}
+    if ids:
+        q = quantities.c
+        for sid, row_key, year, value in conn.execute(
+                select(q.submission_id, q.row_key, q.year, q.value)
+                .where(q.submission_id.in_(ids))):
+            amounts[sid].setdefault(row_key, {})[year] = int(value)
+    return [StoredSubmission(**row._mapping, quantities=amounts[row.id]) for row in rows]
+
+
+def submission_by_reference(conn: Connection, reference: str) -> StoredSubmission | None:
+    found = find_submissions(conn, submissions.c.reference == reference)
+    return found[0] if found else None
+
+
+def submission_filters(day: date | None, agency_key: str | None, verdict: str | None,
+                       tz: tzinfo) -> list[Any]:
+    """Conditions for `find_submissions`: received on `day` (a calendar day in `tz`), from
+    the agency, with the verdict; None leaves that part open."""
+    s = submissions.c
+    conditions: list[Any] = []
+    if day is not None:
+        start, end = day_bounds(day, tz)
+        conditions += [s.received_at >= start, s.received_at < end]
+    if agency_key is not None:
+        conditions.append(s.agency_key == agency_key)
+    if verdict is not None:
+        conditions.append(s.verdict == verdict)
+    return conditions
+
+
+def latest_valid_submissions(conn: Connection) -> list[StoredSubmission]:
+    """Per agency, the newest accepted submission (the one nothing supersedes)."""
+    s = submissions.c
+    found = find_submissions(conn, s.verdict == "accepted", s.superseded_by.is_(None),
+                             s.agency_key.is_not(None))
+    return sorted(found, key=lambda sub: sub.agency_key or "")
