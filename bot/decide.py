@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from bot.mail_kind import MAYBE_FORM_KINDS, Kind, classify, mentions_campaign
 from bot.mime_parts import Attachment, find_attachments, header_value
 from parsers.campaign import Campaign
-from parsers.findings import Finding
-from parsers.form import FormReport, read_form
+from parsers.form import FormReport, read_form, unreadable_report
 
 _OTHER_FILES = frozenset({"image", "text", "other"})
 _RANK = {"accepted": 0, "needs_correction": 1, "unreadable": 2}
@@ -45,16 +44,16 @@ Reader = Callable[[bytes, str, Campaign], FormReport]
 def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: Reader
           ) -> FormReport:
     name = att.filename or DEFAULT_NAME.format(n=n)
+    if att.kind in _OTHER_FILES:  # a photo, a text: named in the reply, never parsed
+        return unreadable_report(name, "file-type-unsupported", att.kind)
     if len(att.data) > max_bytes:
-        return FormReport(file=name, verdict="unreadable",
-                          findings=[Finding("file-too-large", "file", params={"file": name})])
+        return unreadable_report(name, "file-too-large", att.kind)
     return reader(att.data, name, campaign)
 
 
 def _unreadable(tried: Sequence[FormReport]) -> FormReport:
     if not tried:
-        return FormReport(file="", verdict="unreadable",
-                          findings=[Finding("attachment-missing", "file")])
+        return unreadable_report("", "attachment-missing")
     findings = [f for r in tried for f in r.findings]
     return FormReport(file=", ".join(r.file for r in tried), verdict="unreadable",
                       kind=tried[0].kind, findings=findings)
@@ -92,8 +91,7 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
     if not kinds and not mentions_campaign(msg, campaign, attachments=declared):
         return Decision("other", "message-too-large")
     names = ", ".join(a.filename for a in declared if a.filename)
-    report = FormReport(file=names, verdict="unreadable", kind=kinds[0] if kinds else None,
-                        findings=[Finding("file-too-large", "file", params={"file": names})])
+    report = unreadable_report(names, "file-too-large", kinds[0] if kinds else None)
     return Decision("submission", "message-too-large", report)
 
 
@@ -107,7 +105,7 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
     first = classify(msg, campaign, own_addresses, attachments=attachments)
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
-    # Photos and other files are read too, only so a reply can say what each one is.
+    # Photos and other files are listed too, only so a reply can say what each one is.
     candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
     tried = tuple(_read(a, n, campaign, max_attachment_bytes, reader)
                   for n, a in enumerate(candidates, start=1))

@@ -10,8 +10,7 @@ import resource
 from multiprocessing.connection import Connection
 
 from parsers.campaign import Campaign
-from parsers.findings import Finding
-from parsers.form import FormReport, read_form
+from parsers.form import FormReport, read_form, unreadable_report
 
 log = logging.getLogger(__name__)
 TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_parsers.py)
@@ -29,8 +28,7 @@ def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory:
 
 
 def _too_complex(name: str) -> FormReport:
-    return FormReport(file=name, verdict="unreadable",
-                      findings=[Finding("file-too-complex", "file", params={"file": name})])
+    return unreadable_report(name, "file-too-complex")
 
 
 def read_form_isolated(data: bytes, name: str, campaign: Campaign,

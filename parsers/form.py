@@ -40,8 +40,8 @@ class FormReport:
 
 
 def sniff_kind(data: bytes) -> str:
-    """docx · xlsx · ole · ole-encrypted · pdf · zip · zip-damaged · image · empty · other — by
-    content only."""
+    """docx · xlsx · ole · ole-encrypted · pdf · zip · zip-damaged · empty · other — by content
+    only."""
     if not data.strip():
         return "empty"
     if data.startswith(_OLE):
@@ -58,13 +58,9 @@ def sniff_kind(data: bytes) -> str:
         if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
             return "xlsx"
         return "zip"
-    if data.startswith(_IMAGES):
-        return "image"
     return "other"
 
 
-_IMAGES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*",
-           b"BM")
 _UNSUPPORTED_CODE = {
     "empty": "file-empty",
     "ole-encrypted": "file-protected",
@@ -72,12 +68,12 @@ _UNSUPPORTED_CODE = {
     "pdf": "file-type-unsupported",
     "zip": "file-type-unsupported",
     "zip-damaged": "file-unreadable",
-    "image": "file-type-unsupported",
     "other": "file-type-unsupported",
 }
 
 
-def _unreadable(name: str, kind: str | None, code: str) -> FormReport:
+def unreadable_report(name: str, code: str, kind: str | None = None) -> FormReport:
+    """The report of a file that could not be read as a form: one file-level finding."""
     finding = Finding(code, "file", params={"file": name, "kind": kind or ""})
     return FormReport(file=name, verdict="unreadable", kind=kind, findings=[finding])
 
@@ -111,7 +107,7 @@ def _header_lines(document: Document, table: TableReading | None) -> list[str]:
 def read_document(document: Document, name: str, campaign: Campaign) -> FormReport:
     table = find_table(document.grids, campaign)
     if table is None:
-        return _unreadable(name, document.kind, "form-not-found")
+        return unreadable_report(name, "form-not-found", document.kind)
     lines = _header_lines(document, table)
     header = read_header(lines, campaign)
     reading = FormReading(document.kind, header, table)
@@ -139,15 +135,15 @@ def _names_campaign(lines: list[str], campaign: Campaign) -> bool:
 def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
     """Parse and validate one file. Never raises on bad input: a bad file is a verdict."""
     if len(data) > MAX_FILE_BYTES:
-        return _unreadable(name, None, "file-too-large")
+        return unreadable_report(name, "file-too-large")
     kind = sniff_kind(data)
     readers = {"docx": read_docx, "xlsx": read_xlsx}
     if kind not in readers:
-        return _unreadable(name, kind, _UNSUPPORTED_CODE[kind])
+        return unreadable_report(name, _UNSUPPORTED_CODE[kind], kind)
     try:
         document = readers[kind](data)
         return read_document(document, name, campaign)
     except UnreadableFile as exc:
-        return _unreadable(name, kind, exc.code)
+        return unreadable_report(name, exc.code, kind)
     except RecursionError:
-        return _unreadable(name, kind, "file-unreadable")
+        return unreadable_report(name, "file-unreadable", kind)

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers.campaign import Campaign, load_campaign
-from parsers.findings import Finding
-from parsers.form import FormReport, read_form
+from parsers.form import FormReport, read_form, unreadable_report
 from parsers.report import report_dict
 from replies.findings import finding_message, location_text
 from replies.render import render
@@ -32,8 +31,7 @@ def check_file(path: str, campaign: Campaign) -> FormReport:
         with open(path, "rb") as fh:
             data = fh.read(MAX_READ + 1)
     except OSError:
-        return FormReport(file=name, verdict="unreadable",
-                          findings=[Finding("file-unreadable", "file", params={"file": name})])
+        return unreadable_report(name, "file-unreadable")
     return read_form(data, name, campaign)
 
 
