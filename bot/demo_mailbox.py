@@ -14,14 +14,11 @@ import argparse
 import imaplib
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -31,7 +28,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from imap_tools.imap_utf7 import utf7_encode
 
-HOST = "127.0.0.1"
+from bot.loopback import LOOPBACK, free_port, wait_for_port, with_parent_death_signal
+
+HOST = LOOPBACK
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 5.0
 PYMAP_MAIN = "import sys; from pymap.main import main; sys.exit(main())"
@@ -42,36 +41,6 @@ class SentMessage:
     mail_from: str
     rcpt_tos: tuple[str, ...]
     raw: bytes
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int, timeout: float, alive: subprocess.Popen[bytes] | None = None) -> bool:
-    deadline = time.monotonic() + timeout
-    for _ in range(int(timeout / 0.05) + 1):
-        if alive is not None and alive.poll() is not None:
-            return False
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return True
-        except OSError:
-            pass
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return False
-
-
-def with_parent_death_signal(command: list[str]) -> list[str]:
-    """Prefix `setpriv --pdeathsig TERM` (util-linux) where it exists, so the server stops
-    when this process dies without cleaning up (e.g. killed by a CI timeout)."""
-    setpriv = shutil.which("setpriv")
-    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
 class _SinkHandler:

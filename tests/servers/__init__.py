@@ -6,37 +6,9 @@ tests/conftest.py; nothing here is mocked at the protocol level.
 
 from __future__ import annotations
 
-import socket
-import time
+from bot.loopback import LOOPBACK, free_port, port_accepts, wait_for_port
 
-LOOPBACK = "127.0.0.1"
+__all__ = ["LOOPBACK", "SINK_PASSWORD", "SINK_USER", "free_port", "port_accepts",
+           "wait_for_port"]
 SINK_USER = "intake-bot"  # AUTH accepted by the `smtp_sink` fixture
 SINK_PASSWORD = "smtp-test-password"
-
-
-def free_port() -> int:
-    """A TCP port that was free a moment ago (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def port_accepts(port: int, host: str = LOOPBACK) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def wait_for_port(port: int, timeout: float = 10.0, host: str = LOOPBACK) -> bool:
-    """True once `port` accepts a connection; False after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    for _ in range(int(timeout / 0.05) + 1):
-        if port_accepts(port, host):
-            return True
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(0.05)
-    return False

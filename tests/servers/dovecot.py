@@ -23,6 +23,8 @@ from typing import NamedTuple, Self
 from imap_tools import MailBoxUnencrypted
 from imap_tools.imap_utf7 import utf7_encode
 
+from bot.loopback import with_parent_death_signal
+
 from . import LOOPBACK, free_port, port_accepts, wait_for_port
 
 ROOT_MAIL_ID = 5000  # Dovecot refuses uid 0 for mail users
@@ -55,13 +57,6 @@ def find_dovecot() -> str:
         "Install it with: apt-get install -y dovecot-imapd dovecot-lmtpd "
         "(scripts/test.sh does this when run as root)."
     )
-
-
-def with_parent_death_signal(command: list[str]) -> list[str]:
-    """Prefix `setpriv --pdeathsig TERM` (util-linux) where it exists, so the server stops
-    when this process dies without cleaning up (e.g. killed by a CI timeout)."""
-    setpriv = shutil.which("setpriv")
-    return [setpriv, "--pdeathsig", "TERM", "--", *command] if setpriv else command
 
 
 def _has_lmtp() -> bool:
