@@ -29,6 +29,10 @@ class Sample:
     subject: str
     raw: bytes
 
+    @property
+    def message_id(self) -> str:
+        return str(email.message_from_bytes(self.raw)["Message-ID"]).strip()
+
 
 def samples(campaign: Campaign) -> list[Sample]:
     """A valid DOCX, a valid XLSX, a form with errors, a question, an out-of-office."""
@@ -82,6 +86,7 @@ def _reply_view(raw: bytes) -> dict[str, object]:
     return {"to": msg["To"], "subject": msg["Subject"],
             "verdict": msg["X-BCY-Intake-Verdict"], "reference": msg["X-BCY-Intake-Reference"],
             "attachments": [a.get_filename() for a in msg.iter_attachments()],
+            "in_reply_to": str(msg["In-Reply-To"]).strip(),
             "text": body.get_content() if body is not None else ""}
 
 
@@ -100,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         config = _config(box, folder)
         status = cli_main(["--config", str(config), "poll", "--once"])
         replies = [_reply_view(m.raw) for m in box.sent()]
-    answered = {str(r["to"]) for r in replies}
+    answered = {r["in_reply_to"] for r in replies}
     silent = [f"{s.sender} — «{s.subject}»" for s in sample_list
-              if not any(a in s.sender for a in (x.split("<")[-1].rstrip(">") for x in answered))]
+              if s.message_id not in answered]
     sys.stdout.write(render("demo/summary.txt.j2", imap_port=box.imap_port,
                             smtp_port=box.smtp_port, samples=sample_list,
                             stats="xong" if status == 0 else f"lỗi {status}", replies=replies,
