@@ -274,12 +274,10 @@ def check(db: Path, box: MailboxAccount, sink: SmtpSink, mails: list[Mail],
 # --- the soak -------------------------------------------------------------------------------
 
 def _config(workdir: Path, box: MailboxAccount, sink: SmtpSink, opts: SoakOptions) -> Path:
-    config = write_config(workdir, box, sink, batch_size=5, idle_renew_seconds=30)
     # The soak kills far more often than any host would: crash-quarantine (tested in
     # tests/test_quarantine.py) must not take an innocent mail interrupted a few times here.
-    with config.open("a", encoding="utf-8") as out:
-        out.write(f"\n[limits]\nmax_attempts = {opts.kills + 3}\n")
-    return config
+    return write_config(workdir, box, sink, batch_size=5, idle_renew_seconds=30,
+                        limits={"max_attempts": opts.kills + 3})
 
 
 def _kill_loop(daemon: Daemon, opts: SoakOptions, rng: random.Random, db: Path,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import json
+from collections.abc import Mapping
 from email.header import Header
 from email.message import EmailMessage
 from email.mime.application import MIMEApplication
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from bot.cli import main
 from bot.demo_forms import Filling, fill_docx, fill_xlsx
-from bot.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
+from bot.sample_mail import DOCX_TYPE, build_mail
 from parsers.campaign import default_campaign
 from replies.compose import WIRE_POLICY
 from tests.servers.dovecot import MailboxAccount
@@ -34,8 +36,18 @@ BTC_BROKEN = Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "215/BTC-THTK",
                      numbers={"organization_usb_token": {"2021": "mười"}})
 
 
-def write_config(tmp: Path, box: MailboxAccount, sink: SmtpSink, **imap: object) -> Path:
-    extra = "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in imap.items())
+def _toml_lines(values: Mapping[str, object]) -> str:
+    def value(v: object) -> str:
+        return ("true" if v else "false") if isinstance(v, bool) else json.dumps(v)
+    return "".join(f"{k} = {value(v)}\n" for k, v in values.items())
+
+
+def write_config(tmp: Path, box: MailboxAccount, sink: SmtpSink, *,
+                 smtp: Mapping[str, object] | None = None,
+                 limits: Mapping[str, object] | None = None, **imap: object) -> Path:
+    """A config for the test servers; keyword arguments add [imap] keys, `smtp` and
+    `limits` add keys to those sections."""
+    extra = _toml_lines(imap)
     path = tmp / "config.toml"
     path.write_text(f"""
 [imap]
@@ -54,7 +66,9 @@ username = "{sink.user}"
 password = "{sink.password}"
 from_address = "{OURS}"
 from_name = "Ban Cơ yếu Chính phủ"
-
+{_toml_lines(smtp or {})}
+[limits]
+{_toml_lines(limits or {})}
 [store]
 url = "sqlite:///{(tmp / 'intake.db').as_posix()}"
 

@@ -169,3 +169,26 @@ def test_unreachable_imap_is_a_nonzero_exit(tmp_path: Path, mailbox: MailboxAcco
     text = config.read_text().replace(f"port = {mailbox.port}", "port = 1")
     config.write_text(text)
     assert poll(config) != 0
+
+
+def test_replies_to_one_sender_stop_at_the_daily_cap(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    config = write_config(tmp_path, mailbox, smtp_sink,
+                          limits={"replies_per_sender_per_day": 2})
+    for n in range(3):
+        mailbox.append(docx_mail(AGENCY, message_id=f"<cap-{n}@mof.gov.vn>"))
+    assert poll(config) == 0
+    assert [m["In-Reply-To"] for m in received(smtp_sink)] == [
+        "<cap-0@mof.gov.vn>", "<cap-1@mof.gov.vn>"]
+    assert len(_store(tmp_path).submissions()) == 3  # recorded all the same
+    assert mailbox.list("INBOX") == []
+
+
+def test_a_copy_of_each_reply_goes_to_the_sent_folder_when_asked(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    config = write_config(tmp_path, mailbox, smtp_sink, smtp={"append_to_sent": True})
+    mailbox.append(docx_mail(AGENCY, message_id="<sent-copy@mof.gov.vn>"))
+    assert poll(config) == 0
+    [copy] = mailbox.list("Sent")
+    assert b"In-Reply-To: <sent-copy@mof.gov.vn>" in copy.raw
+    assert "\\Seen" in copy.flags

@@ -22,10 +22,7 @@ POISON = "<poison@mof.gov.vn>"
 
 
 def _config(tmp_path: Path, box: MailboxAccount, sink: SmtpSink, **limits: int) -> Path:
-    config = write_config(tmp_path, box, sink)
-    with config.open("a", encoding="utf-8") as out:
-        out.write("\n[limits]\n" + "".join(f"{k} = {v}\n" for k, v in limits.items()))
-    return config
+    return write_config(tmp_path, box, sink, limits=limits)
 
 
 def _store(tmp_path: Path) -> Store:
