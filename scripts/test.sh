@@ -30,6 +30,7 @@ apt_packages=()
 have_dovecot || apt_packages+=(dovecot-imapd dovecot-lmtpd)
 have_postgres || apt_packages+=(postgresql)
 command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
+command -v openssl >/dev/null || apt_packages+=(openssl)
 [ -x "$PY" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
     phase "apt-get install ${apt_packages[*]}"

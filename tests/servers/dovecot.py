@@ -74,12 +74,17 @@ class Dovecot:
 
     host = LOOPBACK
 
-    def __init__(self, root: Path | None = None, binary: str | None = None) -> None:
+    def __init__(self, root: Path | None = None, binary: str | None = None,
+                 tls: tuple[Path, Path] | None = None) -> None:
+        """`tls`: (certificate, key) PEM files; then IMAPS listens on `imaps_port` and the
+        plain port offers STARTTLS."""
         self.binary = binary or find_dovecot()
+        self.tls = tls
         self.root = Path(root) if root else Path(tempfile.mkdtemp(prefix="bcy-dovecot-"))
         self.root.chmod(0o755)  # the mail uid must traverse it
         self.imap_port = free_port()
         self.lmtp_port = free_port() if _has_lmtp() else None
+        self.imaps_port = free_port() if tls else 0
         self.as_root = os.geteuid() == 0
         self.mail_uid = ROOT_MAIL_ID if self.as_root else os.getuid()
         self.mail_gid = ROOT_MAIL_ID if self.as_root else os.getgid()
@@ -243,6 +248,12 @@ class Dovecot:
 
     # -- configuration ---------------------------------------------------------------------
 
+    def _ssl_settings(self) -> str:
+        if self.tls is None:
+            return "ssl = no"
+        cert, key = self.tls
+        return f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
+
     def _config(self) -> str:
         lmtp = ""
         if self.lmtp_port is not None:
@@ -272,7 +283,7 @@ log_path = {self.log_file}
 info_log_path = {self.log_file}
 {unprivileged}listen = {LOOPBACK}
 protocols = imap{" lmtp" if self.lmtp_port else ""}
-ssl = no
+{self._ssl_settings()}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_username_format = %Ln
@@ -313,7 +324,8 @@ service imap-login {{
     port = {self.imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = {LOOPBACK}
+    port = {self.imaps_port}
   }}
 {chroot}}}
 {lmtp}service anvil {{

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -62,11 +63,14 @@ class SmtpSink:
     """Accepts mail on 127.0.0.1:`port`; with `user`/`password`, AUTH is required.
 
     Set `refusing = True` at any time to answer 451 to DATA (a temporary failure).
+    With `tls`, STARTTLS is offered with that server context.
     """
 
     host = LOOPBACK
 
-    def __init__(self, user: str | None = None, password: str | None = None) -> None:
+    def __init__(self, user: str | None = None, password: str | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls
         self.user = user
         self.password = password
         self.port = 0
@@ -111,6 +115,8 @@ class SmtpSink:
                 "auth_required": True,
                 "auth_require_tls": False,
             }
+        if self.tls is not None:
+            options["tls_context"] = self.tls
         last_error: Exception | None = None
         for _ in range(5):  # the free port may be taken between probing and binding
             self.port = free_port()
