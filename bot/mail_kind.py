@@ -11,7 +11,7 @@ import email.utils
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Final, Literal
 
 from bot.mime_parts import (
@@ -24,7 +24,7 @@ from bot.mime_parts import (
     part_types,
 )
 from parsers.campaign import Campaign
-from parsers.text import clean, fold, match_key
+from parsers.text import clean, fold, has_phrase, match_key
 
 Kind = Literal["automatic", "submission", "other"]
 
@@ -65,17 +65,11 @@ def strip_reply_prefixes(subject: str) -> str:
     return text
 
 
-@lru_cache(maxsize=16)
-def _keyword_keys(campaign: Campaign) -> tuple[str, ...]:
-    return tuple(k for k in (match_key(w) for w in campaign.keywords) if k)
-
-
 def _mentions(text: str, keys: tuple[str, ...], compact: bool = False) -> bool:
     """A keyword on word boundaries; `compact` also finds it with the spaces squeezed out,
     as in file names like "MauDangKy_2021-2025.docx"."""
     key = match_key(text)
-    hay = f" {key} "
-    if any(f" {k} " in hay for k in keys):
+    if has_phrase(key, keys):
         return True
     squeezed = key.replace(" ", "")
     return compact and any(
@@ -90,7 +84,7 @@ class MailFacts:
     def __init__(self, msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
                  loop_header: str, attachments: Sequence[Attachment] | None = None) -> None:
         self.msg = msg
-        self.keys = _keyword_keys(campaign)
+        self.keys = campaign.keyword_keys
         self.own_addresses = {a.strip().lower() for a in own_addresses}
         self.loop_header = loop_header.strip().lower()
         self._given_attachments = attachments

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,11 @@ class Campaign:
     keywords: tuple[str, ...]
     form: dict[str, Any] = field(hash=False, compare=False)
     contact: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    @cached_property
+    def keyword_keys(self) -> tuple[str, ...]:
+        """Match keys of the words that single out this campaign in mail and documents."""
+        return tuple(k for k in map(match_key, self.keywords) if k)
 
     @property
     def quantity_rows(self) -> tuple[RowSpec, ...]:

@@ -15,7 +15,7 @@ from parsers.reading import FormReading
 from parsers.rules import validate
 from parsers.safe_zip import member_names
 from parsers.table import TableReading, find_table
-from parsers.text import match_key
+from parsers.text import has_phrase, match_key
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -128,8 +128,7 @@ def read_document(document: Document, name: str, campaign: Campaign) -> FormRepo
 
 
 def _names_campaign(lines: list[str], campaign: Campaign) -> bool:
-    keys = [k for k in (match_key(w) for w in (*campaign.keywords, campaign.name)) if k]
-    return any(f" {k} " in f" {match_key(line)} " for line in lines for k in keys)
+    return any(has_phrase(match_key(line), campaign.keyword_keys) for line in lines)
 
 
 def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:

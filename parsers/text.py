@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # U+00D0 (Icelandic eth) is a common stand-in for Đ; U+0189 (African D) too.
 _D_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u0189": "\u0110"})
@@ -41,10 +42,11 @@ def contains_words(haystack: str, words: tuple[str, ...]) -> bool:
     return all(w in have for w in words)
 
 
-def contains_phrase(haystack: str, phrase: str) -> bool:
-    """True when the match key of `phrase` occurs in `haystack` on word boundaries."""
-    key = match_key(phrase)
-    return bool(key) and f" {key} " in f" {haystack} "
+def has_phrase(haystack: str, phrases: Iterable[str]) -> bool:
+    """True when one of the match keys `phrases` occurs in the match key `haystack` on word
+    boundaries ("mau dang ky" in "gui mau dang ky 2021", not in "mau dang kyx")."""
+    hay = f" {haystack} "
+    return any(f" {p} " in hay for p in phrases)
 
 
 def _fold_char(c: str) -> str:
