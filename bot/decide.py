@@ -7,8 +7,9 @@ import email.message
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.mail_kind import MAYBE_FORM_KINDS, Kind, classify, mentions_campaign
+from bot.mail_kind import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mime_parts import Attachment, find_attachments, header_value
+from bot.store_records import Kind
 from parsers.campaign import Campaign
 from parsers.form import FormReport, read_form, unreadable_report
 

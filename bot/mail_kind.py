@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final, Literal
+from typing import Final
 
 from bot.mime_parts import (
     Attachment,
@@ -23,10 +23,9 @@ from bot.mime_parts import (
     header_values,
     part_types,
 )
+from bot.store_records import Kind  # what a mail is, as the store keeps it
 from parsers.campaign import Campaign
 from parsers.text import clean, fold, has_phrase, match_key
-
-Kind = Literal["automatic", "submission", "other"]
 
 # Attachments that are a form as they are: a person sending one is a candidate submission.
 FORM_KINDS: Final = frozenset({"docx", "xlsx", "xlsm", "docm", "ods", "odt"})

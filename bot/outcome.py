@@ -16,7 +16,6 @@ from bot.decide import Decision
 from bot.mime_parts import header_value
 from bot.store import Store
 from bot.store_schema import NewOutbox, NewSubmission, StoredMessage
-from bot.store_schema import Verdict
 from parsers.campaign import Campaign
 from parsers.form import FormReport
 from parsers.registry import Registry
@@ -77,7 +76,7 @@ class OutcomeBuilder:
         return NewSubmission(
             reference_prefix=self.campaign.reference_prefix,
             sender=sender,
-            verdict=_verdict(report.verdict),
+            verdict=report.verdict,
             received_at=dt.datetime.now(dt.timezone.utc),
             record_json=json.dumps(self.report_json(report), ensure_ascii=False),
             findings_json=json.dumps(self.report_json(report)["findings"], ensure_ascii=False),
@@ -127,7 +126,3 @@ class OutcomeBuilder:
             kind="submission", state="done")
 
 
-def _verdict(value: str) -> Verdict:
-    if value == "accepted":
-        return "accepted"
-    return "needs_correction" if value == "needs_correction" else "unreadable"

@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from parsers.findings import Verdict  # the verdicts a form gets are the ones stored
+
+__all__ = ["Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind",
+           "State", "StoredMessage", "StoredSubmission", "Verdict"]
+
 Kind = Literal["automatic", "submission", "other"]
 State = Literal["new", "done", "quarantined", "failed"]
-Verdict = Literal["accepted", "needs_correction", "unreadable"]
 OutboxKind = Literal["reply", "digest"]
 Level = Literal["info", "warning", "error"]
 

@@ -14,6 +14,7 @@ from typing import Literal
 from parsers.document import Location
 
 Severity = Literal["error", "warning"]
+Verdict = Literal["accepted", "needs_correction", "unreadable"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Finding:
         return self.severity == "error"
 
 
-def verdict_of(findings: list[Finding]) -> str:
+def verdict_of(findings: list[Finding]) -> Verdict:
     """accepted · needs_correction · unreadable, from the findings alone."""
     if any(CATALOGUE[f.code].makes_unreadable for f in findings):
         return "unreadable"

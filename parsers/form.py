@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from parsers.campaign import Campaign
 from parsers.document import Document, Paragraph
 from parsers.errors import UnreadableFile
-from parsers.findings import Finding, verdict_of
+from parsers.findings import Finding, Verdict, verdict_of
 from parsers.header import read_header
 from parsers.read_docx import read_docx
 from parsers.read_xlsx import read_xlsx
@@ -27,7 +27,7 @@ Quantities = dict[str, dict[str, int | None] | None]
 @dataclass
 class FormReport:
     file: str
-    verdict: str
+    verdict: Verdict
     kind: str | None = None
     agency: str | None = None
     document_number: str | None = None
