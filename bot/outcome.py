@@ -19,12 +19,11 @@ from bot.store_schema import NewOutbox, NewSubmission, StoredMessage
 from parsers.campaign import Campaign
 from parsers.form import FormReport
 from parsers.registry import Registry
-from parsers.report import report_dict
 from parsers.text import match_key
 from replies.blank_form_docx import blank_form_docx
 from replies.blank_form_xlsx import blank_form_xlsx
 from replies.compose import WIRE_POLICY, FileAttachment, ReplyInput, compose_reply
-from replies.findings import finding_message, location_text
+from replies.findings import report_json
 
 log = logging.getLogger(__name__)
 DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
@@ -73,13 +72,14 @@ class OutcomeBuilder:
         if found.mismatch:
             self.store.record_event("agency-mismatch", f"{report.agency} / {sender}", level="info")
         key = found.agency.key if found.agency else (match_key(report.agency or "") or None)
+        record = report_json(report)
         return NewSubmission(
             reference_prefix=self.campaign.reference_prefix,
             sender=sender,
             verdict=report.verdict,
             received_at=dt.datetime.now(dt.timezone.utc),
-            record_json=json.dumps(self.report_json(report), ensure_ascii=False),
-            findings_json=json.dumps(self.report_json(report)["findings"], ensure_ascii=False),
+            record_json=json.dumps(record, ensure_ascii=False),
+            findings_json=json.dumps(record["findings"], ensure_ascii=False),
             agency=report.agency or (found.agency.name if found.agency else None),
             agency_key=key,
             document_number=report.document_number,
@@ -88,9 +88,6 @@ class OutcomeBuilder:
             quantities={row: {y: v for y, v in years.items() if v is not None}
                         for row, years in (report.quantities or {}).items() if years},
         )
-
-    def report_json(self, report: FormReport) -> dict[str, object]:
-        return report_dict(report, finding_message, location_text)
 
     def replies(self, msg: email.message.Message, report: FormReport, reference: str | None
                 ) -> Iterator[NewOutbox]:
@@ -103,7 +100,7 @@ class OutcomeBuilder:
             log.warning("reply cap of %s per day reached for a sender; no reply", cap)
             return
         reply = ReplyInput(
-            reference=reference, verdict=report.verdict, report=self.report_json(report),
+            reference=reference, verdict=report.verdict, report=report_json(report),
             agency=report.agency, subject=header_value(msg, "Subject"),
             received=_received(msg, self.tz),
             message_id=header_value(msg, "Message-ID").strip() or None,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from parsers.document import Location
 from parsers.findings import Finding
+from parsers.form import FormReport
+from parsers.report import report_dict
 from replies.render import render
 
 
@@ -12,6 +16,11 @@ def location_text(location: Location | None, short: bool = False) -> str | None:
         return None
     text = render("location.txt.j2", loc=location, short=short).strip()
     return text or None
+
+
+def report_json(report: FormReport) -> dict[str, Any]:
+    """A form report as the JSON object of CONTRACT.md, messages and locations in words."""
+    return report_dict(report, finding_message, location_text)
 
 
 def finding_message(finding: Finding) -> str:

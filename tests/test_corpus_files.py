@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from bot.commands.check import as_dict, check_file
+from bot.commands.check import check_file
 from parsers.campaign import default_campaign
+from replies.findings import report_json
 from tests.shared_corpus import corpus
 
 VERDICTS = {"accepted", "needs_correction", "unreadable"}
@@ -20,7 +21,7 @@ def test_every_corpus_file_gets_a_verdict(name: str) -> None:
     slowest = 0.0
     for path in files:
         started = time.monotonic()
-        report = as_dict(check_file(str(path), default_campaign()))
+        report = report_json(check_file(str(path), default_campaign()))
         slowest = max(slowest, time.monotonic() - started)
         assert report["verdict"] in VERDICTS, path.name
         # none of these files is a registration form

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.check import as_dict, check_file
+from bot.commands.check import check_file
 from parsers.campaign import default_campaign
+from replies.findings import report_json
 
 HERE = Path(__file__).parent
 INPUTS = sorted(p for folder in (HERE / "golden", HERE / "forms" / "cases")
@@ -26,7 +27,7 @@ def golden_path(path: Path) -> Path:
 
 @pytest.mark.parametrize("path", INPUTS, ids=[p.name for p in INPUTS])
 def test_output_matches_golden(path: Path) -> None:
-    got = as_dict(check_file(str(path), default_campaign()))
+    got = report_json(check_file(str(path), default_campaign()))
     expected_file = golden_path(path)
     if os.environ.get("UPDATE_GOLDEN") == "1":
         expected_file.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n",

@@ -10,8 +10,7 @@ from typing import Any
 
 from parsers.campaign import Campaign, load_campaign
 from parsers.form import FormReport, read_form, unreadable_report
-from parsers.report import report_dict
-from replies.findings import finding_message, location_text
+from replies.findings import report_json
 from replies.render import render
 
 EXIT_BY_VERDICT = {"accepted": 0, "needs_correction": 1, "unreadable": 2}
@@ -35,14 +34,10 @@ def check_file(path: str, campaign: Campaign) -> FormReport:
     return read_form(data, name, campaign)
 
 
-def as_dict(report: FormReport) -> dict[str, Any]:
-    return report_dict(report, finding_message, location_text)
-
-
 def run(args: argparse.Namespace) -> int:
     campaign = load_campaign(args.campaign)
     reports = [check_file(path, campaign) for path in args.files]
-    dicts = [as_dict(r) for r in reports]
+    dicts = [report_json(r) for r in reports]
     if args.json:
         payload: Any = dicts[0] if len(dicts) == 1 else dicts
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
