@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import openpyxl
@@ -38,7 +40,16 @@ class _UnsizedWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
         return None
 
 
-openpyxl.reader.excel.ReadOnlyWorksheet = _UnsizedWorksheet  # only read_xlsx loads read-only
+@contextmanager
+def _unsized_sheets() -> Iterator[None]:
+    """openpyxl builds read-only sheets from a module-level name: swap it only while this
+    reader opens a workbook, so no other openpyxl user in the process sees the change."""
+    original = openpyxl.reader.excel.ReadOnlyWorksheet
+    openpyxl.reader.excel.ReadOnlyWorksheet = _UnsizedWorksheet
+    try:
+        yield
+    finally:
+        openpyxl.reader.excel.ReadOnlyWorksheet = original
 
 
 def _font_name(cell: Any) -> str | None:
@@ -81,7 +92,7 @@ def _sheet_grid(ws: Any) -> Grid:
 def read_xlsx(data: bytes) -> Document:
     check_workbook_parts(check_zip(data))
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _unsized_sheets():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True,
                                         keep_vba=False, keep_links=False)

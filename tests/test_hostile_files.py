@@ -522,3 +522,13 @@ def test_number_format_longer_than_excel_writes(campaign: Campaign) -> None:
     data = patched(XLSX_CASE.read_bytes(),
                    {"xl/styles.xml": (styles[:at] + fmt + styles[at:]).encode()})
     unreadable_with(timed(data, "numfmt.xlsx", campaign), "file-unreadable")
+
+
+def test_the_read_only_sheet_swap_is_undone_after_reading(campaign: Campaign) -> None:
+    import openpyxl.reader.excel
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    from replies.blank_form_xlsx import blank_form_xlsx
+
+    assert read_form(blank_form_xlsx(campaign), "mau.xlsx", campaign).quantities is not None
+    assert openpyxl.reader.excel.ReadOnlyWorksheet is ReadOnlyWorksheet
