@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import docx
 import openpyxl
 
-from parsers.campaign import Campaign
+from parsers.spec.campaign import Campaign
 from parsers.text import match_key
-from replies.blank_form_docx import blank_form_docx
-from replies.blank_form_xlsx import blank_form_xlsx
+from replies.forms.blank_docx import blank_form_docx
+from replies.forms.blank_xlsx import blank_form_xlsx
 
 Numbers = Mapping[str, Mapping[str, object]]  # row key -> year -> what the clerk types
 

@@ -5,7 +5,7 @@ process that keeps what the bot sends (and writes it to `outbox_dir` as .eml fil
 Both listen on 127.0.0.1 only. pymap has bugs the bot must avoid (see NOTES-mail-servers.md):
 no bulk fetch right after APPEND, no SORT, no keyword flags, never MOVE into the selected folder.
 
-Run `python -m bot.demo_mailbox --ready-file F` to keep one up; F receives KEY=value lines.
+Run `python -m demo.mailbox --ready-file F` to keep one up; F receives KEY=value lines.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from imap_tools.imap_utf7 import utf7_encode
 
-from bot.loopback import LOOPBACK, free_port, wait_for_port, with_parent_death_signal
+from demo.loopback import LOOPBACK, free_port, wait_for_port, with_parent_death_signal
 
 HOST = LOOPBACK
 START_TIMEOUT = 20.0
@@ -190,7 +190,7 @@ class DemoMailbox:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.demo_mailbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo.mailbox", description=__doc__)
     parser.add_argument("--user", default="intake")
     parser.add_argument("--password", default="demo-password")
     parser.add_argument("--outbox", type=Path, help="write each sent message here as NNNN.eml")

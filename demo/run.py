@@ -1,23 +1,23 @@
-"""`python -m bot.demo`: the README's first command. A local mailbox (pymap + an SMTP sink on
+"""`python -m demo`: the README's first command. A local mailbox (pymap + an SMTP sink on
 127.0.0.1, no root), five sample mails, one intake cycle, and what each agency receives."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import email
 import email.policy
+import logging
 import sys
 import tempfile
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from bot.cli import main as cli_main
-from bot.demo_forms import Filling, fill_docx, fill_xlsx
-from bot.demo_mailbox import DemoMailbox
-from bot.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
-from parsers.campaign import Campaign, default_campaign
+from bot.commands.cli import main as cli_main
+from demo.forms import Filling, fill_docx, fill_xlsx
+from demo.mailbox import DemoMailbox
+from demo.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
+from parsers.spec.campaign import Campaign, default_campaign
 from replies.render import render
 
 MAILBOX = "ca@bcy.gov.vn"
@@ -91,7 +91,7 @@ def _reply_view(raw: bytes) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.demo")
+    parser = argparse.ArgumentParser(prog="python -m demo")
     parser.add_argument("--keep", metavar="DIR", help="keep the database and config here")
     args = parser.parse_args(argv)
     folder = Path(args.keep or tempfile.mkdtemp(prefix="bcy-intake-demo-"))

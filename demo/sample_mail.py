@@ -6,7 +6,7 @@ import email.utils
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 
-from replies.compose import WIRE_POLICY
+from replies.mail.compose import WIRE_POLICY
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,12 +1,12 @@
-"""The staff catalogue of finding codes, generated from `parsers.findings.CATALOGUE` and the
+"""The staff catalogue of finding codes, generated from `parsers.form.findings.CATALOGUE` and the
 message templates, so it cannot drift from what the bot says."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.document import Location
-from parsers.findings import CATALOGUE, Finding
+from parsers.form.findings import CATALOGUE, Finding
+from parsers.read.document import Location
 from replies.findings import finding_message
 
 # Sample values to show each message as an agency would read it.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from parsers.document import Location
-from parsers.findings import Finding
-from parsers.form import FormReport
-from parsers.report import report_dict
+from parsers.form.findings import Finding
+from parsers.form.parse import FormReport
+from parsers.form.report import report_dict
+from parsers.read.document import Location
 from replies.render import render
 
 

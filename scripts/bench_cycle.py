@@ -17,7 +17,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.pipeline_kit import (  # noqa: E402
-    BTC_BROKEN, BTC_FIXED, SUBJECT, docx_mail, outlook_nameless_xlsx, plain, poll, write_config)
+    BTC_BROKEN,
+    BTC_FIXED,
+    SUBJECT,
+    docx_mail,
+    outlook_nameless_xlsx,
+    plain,
+    poll,
+    write_config,
+)
 from tests.servers.dovecot import Dovecot, MailboxAccount  # noqa: E402
 from tests.servers.smtp import SmtpSink  # noqa: E402
 

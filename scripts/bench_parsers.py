@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from parsers.campaign import default_campaign
-from parsers.form import read_form
+from parsers.form.parse import read_form
+from parsers.spec.campaign import default_campaign
 from tests import test_hostile_files as hostile
 
 

@@ -9,4 +9,4 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --disable-pip-version-check -q -e '.[demo]'
-exec timeout 300 "$VENV/bin/python" -m bot.demo "$@"
+exec timeout 300 "$VENV/bin/python" -m demo.run "$@"

@@ -27,9 +27,9 @@ _ATTRIBUTE = re.compile(rb'="(-?\d+)"')
 
 @lru_cache(maxsize=1)
 def load_seeds() -> Seeds:
-    from parsers.campaign import default_campaign
-    from replies.blank_form_docx import blank_form_docx
-    from replies.blank_form_xlsx import blank_form_xlsx
+    from parsers.spec.campaign import default_campaign
+    from replies.forms.blank_docx import blank_form_docx
+    from replies.forms.blank_xlsx import blank_form_xlsx
 
     campaign = default_campaign()
     seeds = [("blank.docx", blank_form_docx(campaign)), ("blank.xlsx", blank_form_xlsx(campaign))]

@@ -29,8 +29,8 @@ MEMORY_CAP = 2 * 1024**3
 
 
 def _worker(conn: Connection) -> None:
-    from parsers.campaign import default_campaign
-    from parsers.form import read_form
+    from parsers.form.parse import read_form
+    from parsers.spec.campaign import default_campaign
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
     campaign, seeds = default_campaign(), load_seeds()

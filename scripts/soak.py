@@ -35,8 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.demo_forms import Filling, fill_xlsx
-from bot.sample_mail import XLSX_TYPE, build_mail
+from demo.forms import Filling, fill_xlsx
+from demo.sample_mail import XLSX_TYPE, build_mail
 from tests.pipeline_kit import (
     BTC,
     BTC_BROKEN,

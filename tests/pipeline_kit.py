@@ -15,11 +15,11 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from pathlib import Path
 
-from bot.cli import main
-from bot.demo_forms import Filling, fill_docx, fill_xlsx
-from bot.sample_mail import DOCX_TYPE, build_mail
-from parsers.campaign import default_campaign
-from replies.compose import WIRE_POLICY
+from bot.commands.cli import main
+from demo.forms import Filling, fill_docx, fill_xlsx
+from demo.sample_mail import DOCX_TYPE, build_mail
+from parsers.spec.campaign import default_campaign
+from replies.mail.compose import WIRE_POLICY
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
-from bot.store import Store
-from bot.store_schema import NewOutbox, NewSubmission, Verdict
+from bot.commands.cli import main
+from bot.store.database import Store
+from bot.store.schema import NewOutbox, NewSubmission, Verdict
 
 FROM = "ca@bcy.gov.vn"
 RECIPIENTS = ("cts@bcy.gov.vn", "lanhdao@bcy.gov.vn")

@@ -23,15 +23,15 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from parsers.campaign import Campaign, campaign_from_dict, default_campaign
-from replies.blank_form_docx import blank_form_docx
-from replies.blank_form_xlsx import blank_form_xlsx
+from parsers.spec.campaign import Campaign, campaign_from_dict, default_campaign
+from replies.forms.blank_docx import blank_form_docx
+from replies.forms.blank_xlsx import blank_form_xlsx
 
 FONT = "Times New Roman"
 
 
 def _raw_default() -> dict[str, Any]:
-    text = resources.files("parsers").joinpath("campaigns", "cts-2021-2025.toml").read_bytes()
+    text = resources.files("parsers.spec").joinpath("campaigns", "cts-2021-2025.toml").read_bytes()
     return tomllib.loads(text.decode("utf-8"))
 
 
@@ -404,7 +404,7 @@ def _filled_xlsx(campaign: Campaign, value: int) -> bytes:
 
 @pytest.mark.parametrize("kind", ["docx", "xlsx"])
 def test_round_trip_through_reader(kind: str) -> None:
-    from parsers.form import read_form  # the reader is another module's contract
+    from parsers.form.parse import read_form  # the reader is another module's contract
 
     campaign = default_campaign()
     blank = blank_form_docx(campaign) if kind == "docx" else blank_form_xlsx(campaign)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from importlib import resources
 
-from bot.cli import main
-from parsers.findings import CATALOGUE
+from bot.commands.cli import main
+from parsers.form.findings import CATALOGUE
 from replies.catalogue import catalogue
 
 

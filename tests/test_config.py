@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import MB, ConfigError, Secret, Security, load_config
+from bot.config.settings import MB, ConfigError, Secret, Security, load_config
 
 MINIMAL = """
 [imap]
@@ -98,7 +98,7 @@ def test_missing_sections_and_unreadable_files(tmp_path: Path) -> None:
 
 
 def test_unknown_keys_are_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.config"):
+    with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
         load_config(_write(tmp_path, MINIMAL + "colour = 'red'\n[extra]\nx = 1\n"))
     assert "[digest] colour: unknown key, ignored" in caplog.text
     assert "[extra]: unknown section, ignored" in caplog.text
@@ -164,7 +164,7 @@ def test_smtp_relay_without_login_and_default_ports(tmp_path: Path) -> None:
 
 def test_tls_verify_off_is_explicit_and_warned(tmp_path: Path,
                                                caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.config"):
+    with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
         config = load_config(_write(tmp_path, MINIMAL.replace(
             'folder = "INBOX"', 'folder = "INBOX"\ntls_verify = false')))
     assert config.imap.tls_verify is False and config.smtp.tls_verify is True

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.commands.check import check_file
-from parsers.campaign import default_campaign
+from parsers.spec.campaign import default_campaign
 from replies.findings import report_json
 from tests.shared_corpus import corpus
 

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from bot.store import Store
+from bot.store.database import Store
 from tests.pipeline_kit import docx_mail, plain, poll, write_config
 from tests.servers.dovecot import Dovecot, MailboxAccount
 from tests.servers.smtp import SmtpSink

@@ -6,11 +6,11 @@ import io
 
 import openpyxl
 
-from bot.decide import decide
-from bot.demo_forms import fill_docx
-from bot.mime_parts import parse_message
-from bot.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
-from parsers.campaign import default_campaign
+from bot.intake.decide import decide
+from bot.mail.mime_parts import parse_message
+from demo.forms import fill_docx
+from demo.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
+from parsers.spec.campaign import default_campaign
 from tests.pipeline_kit import BTC, OURS
 
 CAMPAIGN = default_campaign()

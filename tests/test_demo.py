@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import main
+from demo.run import main
 
 
 def test_demo_prints_three_replies_and_leaves_two_mails(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.store.database import Store
 from tests.pipeline_kit import poll, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from bot.cli import main
-from parsers.campaign import default_campaign
+from bot.commands.cli import main
+from parsers.spec.campaign import default_campaign
 from tests.staff_data import add_submission, grid, open_store, run, write_config
 
 T0 = datetime(2021, 5, 10, 2, 30, tzinfo=UTC)  # 09:30 in Hà Nội

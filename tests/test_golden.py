@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands.check import check_file
-from parsers.campaign import default_campaign
+from parsers.spec.campaign import default_campaign
 from replies.findings import report_json
 
 HERE = Path(__file__).parent

@@ -20,13 +20,13 @@ import docx
 import openpyxl
 import pytest
 
-from parsers.campaign import Campaign, default_campaign
-from parsers.errors import UnreadableFile
-from parsers.form import MAX_FILE_BYTES, FormReport, read_form, sniff_kind
-from parsers.ooxml_parts import read_small
-from parsers.safe_zip import MAX_MEMBERS, open_zip, read_head
-from replies.blank_form_docx import blank_form_docx
+from parsers.form.parse import MAX_FILE_BYTES, FormReport, read_form, sniff_kind
+from parsers.read.errors import UnreadableFile
+from parsers.read.ooxml_parts import read_small
+from parsers.read.safe_zip import MAX_MEMBERS, open_zip, read_head
+from parsers.spec.campaign import Campaign, default_campaign
 from replies.findings import finding_message
+from replies.forms.blank_docx import blank_form_docx
 
 CASES = Path(__file__).resolve().parent / "forms" / "cases"
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -528,7 +528,7 @@ def test_the_read_only_sheet_swap_is_undone_after_reading(campaign: Campaign) ->
     import openpyxl.reader.excel
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    from replies.blank_form_xlsx import blank_form_xlsx
+    from replies.forms.blank_xlsx import blank_form_xlsx
 
     assert read_form(blank_form_xlsx(campaign), "mau.xlsx", campaign).quantities is not None
     assert openpyxl.reader.excel.ReadOnlyWorksheet is ReadOnlyWorksheet

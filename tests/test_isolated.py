@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 
-from bot.isolated import read_form_isolated
-from parsers.campaign import Campaign, default_campaign
-from parsers.form import FormReport, read_form
-from replies.blank_form_xlsx import blank_form_xlsx
+from bot.intake.isolated import read_form_isolated
+from parsers.form.parse import FormReport, read_form
+from parsers.spec.campaign import Campaign, default_campaign
+from replies.forms.blank_xlsx import blank_form_xlsx
 
 
 def _hang(data: bytes, name: str, campaign: Campaign) -> FormReport:
@@ -23,7 +23,7 @@ def test_a_form_reads_the_same_in_the_child() -> None:
 
 
 def test_a_hang_is_stopped_and_answered() -> None:
-    import bot.isolated as isolated
+    import bot.intake.isolated as isolated
 
     original = isolated.read_form
     isolated.read_form = _hang  # the child runs this instead of the real reader
@@ -49,7 +49,7 @@ def _greedy(data: bytes, name: str, campaign: Campaign) -> FormReport:
 
 
 def test_running_out_of_memory_is_answered() -> None:
-    import bot.isolated as isolated
+    import bot.intake.isolated as isolated
 
     data = blank_form_xlsx(default_campaign())
     original = isolated.read_form

@@ -1,4 +1,4 @@
-"""Automatic / submission / other (bot.mail_kind)."""
+"""Automatic / submission / other (bot.mail.classify)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import docx
 import openpyxl
 import pytest
 
-from bot.mail_kind import (
+from bot.mail.classify import (
     RULES,
     Classification,
     classify,
     mentions_campaign,
     strip_reply_prefixes,
 )
-from bot.mime_parts import find_attachments, parse_message
-from parsers.campaign import Campaign, default_campaign
+from bot.mail.mime_parts import find_attachments, parse_message
+from parsers.spec.campaign import Campaign, default_campaign
 
 CORPUS = Path("/work/shared/corpus/eml-imap-tools")
 OWN = {"CA@bcy.gov.vn", "noreply-intake@bcy.gov.vn"}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import openpyxl
 
-from bot.cli import main
+from bot.commands.cli import main
 from tests.pipeline_kit import write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink

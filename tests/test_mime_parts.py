@@ -1,4 +1,4 @@
-"""Attachments and body text found by walking the MIME tree (bot.mime_parts)."""
+"""Attachments and body text found by walking the MIME tree (bot.mail.mime_parts)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.mime_parts import (
+from bot.mail.mime_parts import (
     Attachment,
     body_text,
     decode_words,

@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-import bot.store_engine
-from bot.cli import main
-from bot.daemon import one_cycle, run_forever
-from bot.sample_mail import DOCX_TYPE
-from bot.store import Store
+import bot.store.engine
+from bot.commands.cli import main
+from bot.intake.daemon import one_cycle, run_forever
+from bot.store.database import Store
+from demo.sample_mail import DOCX_TYPE
 from tests.conftest import servers_required
 from tests.pipeline_kit import BTC, CAMPAIGN, docx_mail, poll, received, write_config
 from tests.servers import free_port
@@ -197,7 +197,7 @@ def exclusive_lock(db: Path) -> Iterator[sqlite3.Connection]:
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Locked 'past the busy timeout' in a fraction of a second instead of 30 s."""
-    monkeypatch.setattr(bot.store_engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(bot.store.engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
 
 
 @pytest.fixture
@@ -298,8 +298,8 @@ def test_disk_full_poll_exits_tempfail_and_catches_up_once_there_is_room(
     config.write_text(config.read_text().replace(
         (tmp_path / "intake.db").as_posix(), db.as_posix()))
     assert poll(config) == 0  # the store exists, empty
-    from bot.demo_forms import fill_docx
-    from bot.sample_mail import build_mail
+    from demo.forms import fill_docx
+    from demo.sample_mail import build_mail
 
     photo = os.urandom(300_000)  # a scanned page along with the form: too big for what is left
     mailbox.append(build_mail(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.store.database import Store
 from tests.pipeline_kit import (
     BTC_BROKEN,
     BTC_FIXED,

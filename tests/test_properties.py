@@ -12,13 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers.campaign import Campaign, default_campaign
-from parsers.document import CellValue
-from parsers.form import read_form
-from parsers.quantity import parse_quantity
+from parsers.form.parse import read_form
+from parsers.form.quantity import parse_quantity
+from parsers.read.document import CellValue
+from parsers.spec.campaign import Campaign, default_campaign
 from parsers.text import clean, fold, match_key
-from replies.blank_form_docx import blank_form_docx
-from replies.blank_form_xlsx import blank_form_xlsx
+from replies.forms.blank_docx import blank_form_docx
+from replies.forms.blank_xlsx import blank_form_xlsx
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-import bot.decide
-from bot.store import Store
-from bot.store_schema import StoredMessage
+import bot.intake.decide
+from bot.store.database import Store
+from bot.store.schema import StoredMessage
 from tests.pipeline_kit import SUBJECT, docx_mail, plain, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
@@ -46,17 +46,17 @@ def _exists(store: Store, row_id: int) -> bool:
 
 @pytest.fixture
 def poisoned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """bot.intake.decide raises for the mail with Message-ID POISON; returns the calls."""
-    real = bot.decide.decide
+    """bot.intake.cycle.decide raises for the mail with Message-ID POISON; returns the calls."""
+    real = bot.intake.decide.decide
     calls: list[str] = []
 
-    def decide(msg: email.message.Message, *args: Any, **kw: Any) -> bot.decide.Decision:
+    def decide(msg: email.message.Message, *args: Any, **kw: Any) -> bot.intake.decide.Decision:
         calls.append(str(msg["Message-ID"]))
         if str(msg["Message-ID"]) == POISON:
             raise RuntimeError("parser bug on this mail")
         return real(msg, *args, **kw)
 
-    monkeypatch.setattr("bot.intake.decide", decide)
+    monkeypatch.setattr("bot.intake.cycle.decide", decide)
     return calls
 
 
@@ -122,8 +122,8 @@ def no_unpacking(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kw: Any) -> Any:
         raise AssertionError("an oversized mail must not be unpacked")
 
-    monkeypatch.setattr(bot.decide, "find_attachments", refuse)
-    monkeypatch.setattr(bot.decide, "read_form", refuse)
+    monkeypatch.setattr(bot.intake.decide, "find_attachments", refuse)
+    monkeypatch.setattr(bot.intake.decide, "read_form", refuse)
 
 
 def test_oversized_submission_is_kept_and_politely_refused(

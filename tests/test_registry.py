@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers.registry import Registry, RegistryError, load_registry, words
+from parsers.spec.registry import Registry, RegistryError, load_registry, words
 
 LETTER_DATE = dt.date(2021, 4, 1)
-DATA = Path(__file__).resolve().parents[1] / "parsers" / "registry" / "agencies-2021.toml"
+DATA = Path(__file__).resolve().parents[1] / "parsers" / "spec" / "agencies" / "agencies-2021.toml"
 
 
 @pytest.fixture(scope="module")

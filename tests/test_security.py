@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import parse_config
+from bot.config.settings import parse_config
 from tests.pipeline_kit import docx_mail, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
@@ -53,7 +53,7 @@ def test_store_files_are_private_and_passwords_stay_out_of_the_log(
 
 
 def test_wal_file_is_private_while_the_store_is_open(tmp_path: Path) -> None:
-    from bot.store import Store
+    from bot.store.database import Store
 
     store = Store.open(f"sqlite:///{(tmp_path / 'sub' / 'intake.db').as_posix()}")
     try:
@@ -66,7 +66,7 @@ def test_wal_file_is_private_while_the_store_is_open(tmp_path: Path) -> None:
 
 
 def test_an_existing_world_readable_store_is_made_private(tmp_path: Path) -> None:
-    from bot.store import Store
+    from bot.store.database import Store
 
     db = tmp_path / "intake.db"
     db.touch(mode=0o644)
@@ -84,7 +84,7 @@ def test_tls_is_verified_by_default(tmp_path: Path) -> None:
 def test_tls_verify_false_is_warned_about(tmp_path: Path,
                                           caplog: pytest.LogCaptureFixture) -> None:
     data = {**MINIMAL, "imap": {**MINIMAL["imap"], "tls_verify": False}}
-    with caplog.at_level(logging.WARNING, logger="bot.config"):
+    with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
         cfg = parse_config(data, tmp_path)
     assert cfg.imap.tls_verify is False
     assert "[imap] tls_verify = false" in caplog.text

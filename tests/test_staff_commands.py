@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.cli import main
-from bot.progress import Progress, with_progress
+from bot.commands.cli import main
+from bot.staff.progress import Progress, with_progress
 from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.staff_data import add_submission, grid, mail, open_store, run, write_config
 

@@ -16,9 +16,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from bot import migrations
-from bot.store import OutcomeAlreadySaved, Store, create_store_engine
-from bot.store_schema import NewOutbox, NewSubmission, messages, metadata
+from bot.store import migrations
+from bot.store.database import OutcomeAlreadySaved, Store, create_store_engine
+from bot.store.schema import NewOutbox, NewSubmission, messages, metadata
 
 T0 = datetime(2021, 5, 10, 8, 0, tzinfo=UTC)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parsers.campaign import default_campaign
+from parsers.spec.campaign import default_campaign
 from parsers.text import has_phrase, match_key
 
 

@@ -1,4 +1,5 @@
-"""One module per command; each has `register(subparsers)` and sets `func` on its parser.
+"""The command line, the top floor: `cli` parses global options and loads one module per command;
+each has `register(subparsers)` and sets `func`. Nothing else imports this package.
 
 `COMMANDS` lists them in the order `--help` shows them.
 """

@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli import config_path
-from bot.export import labels
-from bot.service import open_service
-from parsers.registry import GROUPS
+from bot.config.settings import config_path
+from bot.intake.service import open_service
+from bot.staff.export import labels
+from parsers.spec.registry import GROUPS
 from replies.render import render
 
 
@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
 
 
 def run_missing(args: argparse.Namespace) -> int:
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         valid = {s.agency_key for s in service.store.latest_valid_submissions()}
     finally:

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from parsers.campaign import Campaign, load_campaign
-from parsers.form import FormReport, read_form, unreadable_report
+from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.spec.campaign import Campaign, load_campaign
 from replies.findings import report_json
 from replies.render import render
 

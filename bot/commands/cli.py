@@ -11,35 +11,13 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from bot.commands import COMMANDS
-
-EX_USAGE = 64
-DEFAULT_CONFIG = "/etc/bcy-intake/config.toml"
-
-
-class CommandError(Exception):
-    """The command cannot go on: a one-line message (or a few) and an exit status."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
-        super().__init__(message)
-        if exit_code is not None:
-            self.exit_code = exit_code
-
-
-class UsageError(CommandError):
-    """A mistake in how the command was called: exit 64 with one line, no traceback."""
-
-    exit_code = EX_USAGE
+from bot.config.settings import DEFAULT_CONFIG
+from bot.errors import EX_USAGE, CommandError
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EX_USAGE, f"{self.prog}: {message}\n")
-
-
-def config_path(args: argparse.Namespace) -> str:
-    return str(args.config or os.environ.get("BCY_INTAKE_CONFIG") or DEFAULT_CONFIG)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,9 +8,10 @@ import logging
 import sys
 from typing import Any
 
-from bot.cli import CommandError, UsageError, config_path
-from bot.digest import build_digest, digest_text, send_digest, today
-from bot.service import EX_CONFIG, open_service
+from bot.config.settings import config_path
+from bot.errors import EX_CONFIG, CommandError, UsageError
+from bot.intake.service import open_service
+from bot.staff.digest import build_digest, digest_text, send_digest, today
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.force and not args.send:
         raise UsageError("--force only makes sense with --send")
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         day = args.date or today(service)
         if not args.send:

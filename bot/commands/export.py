@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cli import CommandError, UsageError, config_path
-from bot.export import build_workbook, workbook_bytes, write_atomically
-from bot.service import open_service
+from bot.config.settings import config_path
+from bot.errors import CommandError, UsageError
+from bot.intake.service import open_service
+from bot.staff.export import build_workbook, workbook_bytes, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"export writes an .xlsx workbook, not {target.name!r}")
     if not target.resolve().parent.is_dir():
         raise UsageError(f"no such folder: {target.resolve().parent}")
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         wb = build_workbook(service.store, service.campaign, service.registry,
                             ZoneInfo(service.cfg.digest.timezone))

@@ -6,10 +6,11 @@ import argparse
 import logging
 from typing import Any
 
-from bot.cli import CommandError, UsageError, config_path
-from bot.daemon import one_cycle
-from bot.imap_conn import MailboxUnavailable
-from bot.service import EX_TEMPFAIL, open_service
+from bot.config.settings import config_path
+from bot.errors import EX_TEMPFAIL, CommandError, UsageError
+from bot.intake.daemon import one_cycle
+from bot.intake.service import open_service
+from bot.mail.mailbox import MailboxUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.once:
         raise UsageError("poll needs --once (use `run` for the daemon)")
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         stats = one_cycle(service)
     except MailboxUnavailable as exc:

@@ -9,15 +9,16 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cli import UsageError, config_path
 from bot.commands.submissions import find_submission
-from bot.decide import decide
-from bot.export import labels
-from bot.mime_parts import parse_message
-from bot.outbox import send_pending
-from bot.progress import with_progress
-from bot.service import Service, open_service
-from bot.store_schema import StoredSubmission
+from bot.config.settings import config_path
+from bot.errors import UsageError
+from bot.intake.decide import decide
+from bot.intake.outbox import send_pending
+from bot.intake.service import Service, open_service
+from bot.mail.mime_parts import parse_message
+from bot.staff.export import labels
+from bot.staff.progress import with_progress
+from bot.store.schema import StoredSubmission
 from replies.render import render
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocess
 def run(args: argparse.Namespace) -> int:
     if bool(args.reference) == bool(args.all):
         raise UsageError("reprocess needs one REF or --all")
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     unsent = 0
     try:
         targets = (service.store.submissions() if args.all

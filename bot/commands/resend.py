@@ -6,11 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli import CommandError, config_path
 from bot.commands.submissions import find_submission
-from bot.outbox import send_pending
-from bot.service import open_service
-from bot.store_schema import NewOutbox
+from bot.config.settings import config_path
+from bot.errors import CommandError
+from bot.intake.outbox import send_pending
+from bot.intake.service import open_service
+from bot.store.schema import NewOutbox
 from replies.render import render
 
 
@@ -21,7 +22,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         sub = find_submission(service, args.reference)
         item = service.store.latest_reply(sub)

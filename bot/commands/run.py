@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli import config_path
-from bot.daemon import run_forever
-from bot.service import open_service
+from bot.config.settings import config_path
+from bot.intake.daemon import run_forever
+from bot.intake.service import open_service
 
 
 def register(sub: Any) -> None:
@@ -17,7 +17,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         return run_forever(service, args.max_cycles)
     finally:

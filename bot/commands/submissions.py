@@ -8,13 +8,14 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cli import UsageError, config_path
 from bot.commands.digest import day_argument
-from bot.export import agency_name, labels, local
-from bot.service import Service, open_service
-from bot.store_schema import StoredSubmission
+from bot.config.settings import config_path
+from bot.errors import UsageError
+from bot.intake.service import Service, open_service
+from bot.staff.export import agency_name, labels, local
+from bot.store.schema import StoredSubmission
 from parsers.text import match_key
-from replies.compose import quantity_table
+from replies.mail.compose import quantity_table
 from replies.render import render
 
 VERDICTS = ("accepted", "needs_correction", "unreadable")
@@ -40,7 +41,7 @@ def _matches(sub: StoredSubmission, name: str, wanted: str) -> bool:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         tz = ZoneInfo(service.cfg.digest.timezone)
         found = service.store.submissions(day=args.date, verdict=args.verdict, tz=tz)
@@ -68,7 +69,7 @@ def find_submission(service: Service, reference: str) -> StoredSubmission:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    service = open_service(config_path(args), args.campaign)
+    service = open_service(config_path(args.config), args.campaign)
     try:
         sub = find_submission(service, args.reference)
         successor = None

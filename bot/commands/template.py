@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from parsers.campaign import load_campaign
+from parsers.spec.campaign import load_campaign
 
 
 def register(sub: Any) -> None:
@@ -21,9 +21,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     campaign = load_campaign(args.campaign)
     if args.format == "docx":
-        from replies.blank_form_docx import blank_form_docx as make
+        from replies.forms.blank_docx import blank_form_docx as make
     else:
-        from replies.blank_form_xlsx import blank_form_xlsx as make
+        from replies.forms.blank_xlsx import blank_form_xlsx as make
     write_atomically(Path(args.output), make(campaign))
     return 0
 

@@ -11,7 +11,7 @@ import hmac
 import os
 from pathlib import Path
 
-from bot.config_reader import Section
+from bot.config.reader import Section
 
 
 class Secret:

@@ -3,12 +3,13 @@
 A half-valid config would only fail later, on the first mail that needs the missing piece; so
 the whole file is checked at start and refused with the full list of what is wrong. Unknown
 keys are warned about (a typo must not silently fall back to a default). Relative paths are
-relative to the config file; where passwords may come from is told in `bot.passwords`.
+relative to the config file; where passwords may come from is told in `bot.config.passwords`.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config_reader import Section
-from bot.passwords import Secret, read_password
+from bot.config.passwords import Secret, read_password
+from bot.config.reader import Section
 
 __all__ = [
     "DEFAULT_PORTS", "MB", "Config", "ConfigError", "DigestConfig", "ImapConfig", "LimitsConfig",
@@ -28,6 +29,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
+DEFAULT_CONFIG = "/etc/bcy-intake/config.toml"
 
 
 class ConfigError(Exception):
@@ -112,6 +114,11 @@ class Config:
     limits: LimitsConfig
     campaign_file: Path | None = None
     registry_file: Path | None = None
+
+
+def config_path(explicit: str | None) -> str:
+    """The config file: `--config`, else $BCY_INTAKE_CONFIG, else the system one."""
+    return explicit or os.environ.get("BCY_INTAKE_CONFIG") or DEFAULT_CONFIG
 
 
 def load_config(path: str | Path) -> Config:

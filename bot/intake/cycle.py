@@ -20,15 +20,15 @@ from dataclasses import dataclass, field, fields
 
 from sqlalchemy.exc import OperationalError
 
-from bot.config import Config
-from bot.decide import Decision, decide
-from bot.imap_conn import Mailbox
-from bot.isolated import read_form_isolated
-from bot.mime_parts import header_value, parse_message
-from bot.outcome import OutcomeBuilder
-from bot.store import OutcomeAlreadySaved, Store
-from bot.store_outage import store_guard
-from bot.store_schema import StoredMessage
+from bot.config.settings import Config
+from bot.intake.decide import Decision, decide
+from bot.intake.isolated import read_form_isolated
+from bot.intake.outcome import OutcomeBuilder
+from bot.mail.mailbox import Mailbox
+from bot.mail.mime_parts import header_value, parse_message
+from bot.store.database import OutcomeAlreadySaved, Store
+from bot.store.outage import store_guard
+from bot.store.schema import StoredMessage
 
 log = logging.getLogger(__name__)
 CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)

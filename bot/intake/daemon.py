@@ -17,14 +17,14 @@ from types import FrameType
 
 import imap_tools
 
-from bot.backoff import Backoff
-from bot.cli import CommandError
-from bot.imap_conn import Mailbox, MailboxUnavailable
-from bot.intake import CycleStats
-from bot.notify import sd_notify
-from bot.outbox import send_pending
-from bot.service import EX_TEMPFAIL, Service
-from bot.store_outage import StoreUnavailable, store_guard
+from bot.errors import EX_TEMPFAIL, CommandError
+from bot.intake.backoff import Backoff
+from bot.intake.cycle import CycleStats
+from bot.intake.notify import sd_notify
+from bot.intake.outbox import send_pending
+from bot.intake.service import Service
+from bot.mail.mailbox import Mailbox, MailboxUnavailable
+from bot.store.outage import StoreUnavailable, store_guard
 
 log = logging.getLogger(__name__)
 WAIT_SLICE = 50.0  # seconds: under half the unit's WatchdogSec

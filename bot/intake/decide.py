@@ -7,11 +7,11 @@ import email.message
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.mail_kind import MAYBE_FORM_KINDS, classify, mentions_campaign
-from bot.mime_parts import Attachment, find_attachments, header_value
-from bot.store_records import Kind
-from parsers.campaign import Campaign
-from parsers.form import FormReport, read_form, unreadable_report
+from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
+from bot.mail.mime_parts import Attachment, find_attachments, header_value
+from bot.store.records import Kind
+from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.spec.campaign import Campaign
 
 _OTHER_FILES = frozenset({"image", "text", "other"})
 _RANK = {"accepted": 0, "needs_correction": 1, "unreadable": 2}

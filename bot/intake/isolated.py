@@ -9,8 +9,8 @@ import multiprocessing
 import resource
 from multiprocessing.connection import Connection
 
-from parsers.campaign import Campaign
-from parsers.form import FormReport, read_form, unreadable_report
+from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.spec.campaign import Campaign
 
 log = logging.getLogger(__name__)
 TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_parsers.py)

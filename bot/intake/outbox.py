@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from bot.config import SmtpConfig
-from bot.smtp_send import PermanentSendError, send
-from bot.store import Store
-from bot.store_schema import OutboxItem
+from bot.config.settings import SmtpConfig
+from bot.mail.smtp import PermanentSendError, send
+from bot.store.database import Store
+from bot.store.schema import OutboxItem
 
 log = logging.getLogger(__name__)
 MAX_SEND_ATTEMPTS = 20  # then a person must look (listed in the digest)

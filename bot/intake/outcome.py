@@ -11,19 +11,19 @@ import logging
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from bot.config import Config
-from bot.decide import Decision
-from bot.mime_parts import header_value
-from bot.store import Store
-from bot.store_schema import NewOutbox, NewSubmission, StoredMessage
-from parsers.campaign import Campaign
-from parsers.form import FormReport
-from parsers.registry import Registry
+from bot.config.settings import Config
+from bot.intake.decide import Decision
+from bot.mail.mime_parts import header_value
+from bot.store.database import Store
+from bot.store.schema import NewOutbox, NewSubmission, StoredMessage
+from parsers.form.parse import FormReport
+from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from parsers.text import match_key
-from replies.blank_form_docx import blank_form_docx
-from replies.blank_form_xlsx import blank_form_xlsx
-from replies.compose import WIRE_POLICY, FileAttachment, ReplyInput, compose_reply
 from replies.findings import report_json
+from replies.forms.blank_docx import blank_form_docx
+from replies.forms.blank_xlsx import blank_form_xlsx
+from replies.mail.compose import WIRE_POLICY, FileAttachment, ReplyInput, compose_reply
 
 log = logging.getLogger(__name__)
 DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")

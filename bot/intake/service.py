@@ -7,17 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli import CommandError
-from bot.config import Config, ConfigError, load_config
-from bot.intake import Intake
-from bot.outcome import OutcomeBuilder
-from bot.store import Store
-from parsers.campaign import Campaign, load_campaign
-from parsers.registry import Registry, load_registry
+from bot.config.settings import Config, ConfigError, load_config
+from bot.errors import EX_CONFIG, EX_TEMPFAIL, CommandError
+from bot.intake.cycle import Intake
+from bot.intake.outcome import OutcomeBuilder
+from bot.store.database import Store
+from parsers.spec.campaign import Campaign, load_campaign
+from parsers.spec.registry import Registry, load_registry
 
 log = logging.getLogger(__name__)
-EX_TEMPFAIL = 75
-EX_CONFIG = 78
 
 
 @dataclass

@@ -14,8 +14,8 @@ import unicodedata
 from html.parser import HTMLParser
 from typing import Final
 
-from bot.mail_headers import declared_filename, decode_bytes, structured_header
-from bot.mime_tree import BODY_TYPES, PartBudget, children, content_type, payload
+from bot.mail.headers import declared_filename, decode_bytes, structured_header
+from bot.mail.mime_tree import BODY_TYPES, PartBudget, children, content_type, payload
 
 MAX_BODY_CHARS: Final = 200_000
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
 
-from bot.mime_parts import (
+from bot.mail.mime_parts import (
     Attachment,
     body_text,
     find_attachments,
@@ -23,8 +23,8 @@ from bot.mime_parts import (
     header_values,
     part_types,
 )
-from bot.store_records import Kind  # what a mail is, as the store keeps it
-from parsers.campaign import Campaign
+from bot.store.records import Kind  # what a mail is, as the store keeps it
+from parsers.spec.campaign import Campaign
 from parsers.text import clean, fold, has_phrase, match_key
 
 # Attachments that are a form as they are: a person sending one is a candidate submission.

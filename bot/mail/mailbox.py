@@ -14,8 +14,8 @@ import imap_tools
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from bot.config import ImapConfig, Security
-from bot.tls import tls_context
+from bot.config.settings import ImapConfig, Security
+from bot.mail.tls import tls_context
 
 log = logging.getLogger(__name__)
 _UID = re.compile(rb"UID (\d+)")

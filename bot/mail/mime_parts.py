@@ -13,9 +13,9 @@ from __future__ import annotations
 import email.message
 from dataclasses import dataclass
 
-from bot.attachment_kind import KINDS, detect_kind
-from bot.mail_body import MAX_BODY_CHARS, body_text, html_to_text
-from bot.mail_headers import (
+from bot.mail.attachment_kind import KINDS, detect_kind
+from bot.mail.body import MAX_BODY_CHARS, body_text, html_to_text
+from bot.mail.headers import (
     declared_filename,
     decode_bytes,
     decode_words,
@@ -25,7 +25,14 @@ from bot.mail_headers import (
     raw_header_values,
     structured_header,
 )
-from bot.mime_tree import BODY_TYPES, PartBudget, children, content_type, parse_message, payload
+from bot.mail.mime_tree import (
+    BODY_TYPES,
+    PartBudget,
+    children,
+    content_type,
+    parse_message,
+    payload,
+)
 
 __all__ = [
     "BODY_TYPES", "KINDS", "MAX_BODY_CHARS", "Attachment", "body_text", "decode_bytes",

@@ -14,7 +14,7 @@ import quopri
 from dataclasses import dataclass
 from typing import Final
 
-from bot.mail_headers import decode_base64, header_names, header_value, structured_header
+from bot.mail.headers import decode_base64, header_names, header_value, structured_header
 
 BODY_TYPES: Final = frozenset({"text/plain", "text/html"})
 

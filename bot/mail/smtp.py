@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from bot.config import Security, SmtpConfig
-from bot.tls import tls_context
+from bot.config.settings import Security, SmtpConfig
+from bot.mail.tls import tls_context
 
 log = logging.getLogger(__name__)
 TRANSIENT = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError,

@@ -11,11 +11,11 @@ from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.export import agency_name, build_workbook, labels, local, workbook_bytes
-from bot.outbox import send_pending
-from bot.service import Service
-from bot.store_schema import NewOutbox, StoredSubmission
-from replies.compose import quantity_table
+from bot.intake.outbox import send_pending
+from bot.intake.service import Service
+from bot.staff.export import agency_name, build_workbook, labels, local, workbook_bytes
+from bot.store.schema import NewOutbox, StoredSubmission
+from replies.mail.compose import quantity_table
 from replies.render import render
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")

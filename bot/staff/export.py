@@ -19,10 +19,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.store import Store
-from bot.store_schema import StoredSubmission
-from parsers.campaign import Campaign
-from parsers.registry import Registry
+from bot.store.database import Store
+from bot.store.schema import StoredSubmission
+from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from replies.render import render
 
 NUMBER = "#,##0"

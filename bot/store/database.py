@@ -19,14 +19,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot import migrations, store_events, store_messages, store_outbox, store_submissions
-from bot.store_engine import (
+from bot.store import events as store_events
+from bot.store import messages as store_messages
+from bot.store import migrations
+from bot.store import outbox as store_outbox
+from bot.store import submissions as store_submissions
+from bot.store.engine import (
     SQLITE_BUSY_TIMEOUT_MS,
     create_store_engine,
     read_transaction,
     write_transaction,
 )
-from bot.store_records import (
+from bot.store.records import (
     Event,
     Kind,
     Level,
@@ -37,7 +41,7 @@ from bot.store_records import (
     StoredMessage,
     StoredSubmission,
 )
-from bot.store_submissions import OutcomeAlreadySaved, next_reference
+from bot.store.submissions import OutcomeAlreadySaved, next_reference
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "OutcomeAlreadySaved", "Store", "create_store_engine",
            "next_reference"]

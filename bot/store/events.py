@@ -8,9 +8,9 @@ from datetime import date, tzinfo
 
 from sqlalchemy import Connection, insert, select
 
-from bot.store_engine import day_bounds, utc_now
-from bot.store_records import Event, Level
-from bot.store_schema import events
+from bot.store.engine import day_bounds, utc_now
+from bot.store.records import Event, Level
+from bot.store.schema import events
 
 
 def record_event(conn: Connection, kind: str, detail: str, level: Level,

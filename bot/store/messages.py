@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, insert, select, update
 
-from bot.store_engine import day_bounds, utc_now
-from bot.store_records import StoredMessage
-from bot.store_schema import message_slots, messages
+from bot.store.engine import day_bounds, utc_now
+from bot.store.records import StoredMessage
+from bot.store.schema import message_slots, messages
 
 _MESSAGE_COLUMNS = [c for c in messages.c if c.name != "raw"]  # raw only when asked for
 

@@ -11,9 +11,9 @@ from datetime import date, tzinfo
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from bot.store_engine import day_bounds, utc_now
-from bot.store_records import NewOutbox, OutboxItem, StoredSubmission
-from bot.store_schema import digests, outbox
+from bot.store.engine import day_bounds, utc_now
+from bot.store.records import NewOutbox, OutboxItem, StoredSubmission
+from bot.store.schema import digests, outbox
 
 
 def insert_outbox(conn: Connection, item: NewOutbox, message_id: int | None,

@@ -2,7 +2,7 @@
 (kinds, states, verdicts) their fields allow.
 
 Frozen dataclasses with no SQL in them: parsing, deciding and rendering code can use them
-without touching the database. The tables they mirror are in `bot.store_schema`.
+without touching the database. The tables they mirror are in `bot.store.schema`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from parsers.findings import Verdict  # the verdicts a form gets are the ones stored
+from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
 __all__ = ["Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind",
            "State", "StoredMessage", "StoredSubmission", "Verdict"]

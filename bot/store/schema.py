@@ -2,7 +2,7 @@
 
 Alembic migrations in `bot/migrations/versions` create these tables; a test keeps the
 two in step, so change both together. The records the store hands out live in
-`bot.store_records` and are importable from here too.
+`bot.store.records` and are importable from here too.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
-from bot.store_records import (
+from bot.store.records import (
     Event,
     Kind,
     Level,
@@ -44,7 +44,7 @@ from bot.store_records import (
     Verdict,
 )
 
-__all__ = [  # the records are defined in bot.store_records
+__all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
     "OutboxKind", "State", "StoredMessage", "StoredSubmission", "UtcDateTime", "Verdict",
     "digests", "events", "message_slots", "messages", "metadata", "outbox", "quantities",

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store_engine import day_bounds
-from bot.store_outbox import insert_outbox
-from bot.store_records import Kind, NewOutbox, NewSubmission, State, StoredSubmission
-from bot.store_schema import messages, quantities, reference_counters, submissions
+from bot.store.engine import day_bounds
+from bot.store.outbox import insert_outbox
+from bot.store.records import Kind, NewOutbox, NewSubmission, State, StoredSubmission
+from bot.store.schema import messages, quantities, reference_counters, submissions
 
 
 class OutcomeAlreadySaved(Exception):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Literal
 
-from parsers.document import Location
+from parsers.read.document import Location
 
 Severity = Literal["error", "warning"]
 Verdict = Literal["accepted", "needs_correction", "unreadable"]

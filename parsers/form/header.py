@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from parsers.campaign import Campaign
+from parsers.spec.campaign import Campaign
 from parsers.text import clean, fold, has_letters, match_key
 
 # Administrative conventions (Nghị định 30/2020), as folded patterns.

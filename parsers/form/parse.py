@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers.campaign import Campaign
-from parsers.document import Document, Paragraph
-from parsers.errors import UnreadableFile
-from parsers.findings import Finding, Verdict, verdict_of
-from parsers.header import read_header
-from parsers.read_docx import read_docx
-from parsers.read_xlsx import read_xlsx
-from parsers.reading import FormReading
-from parsers.rules import validate
-from parsers.safe_zip import member_names
-from parsers.table import TableReading, find_table
+from parsers.form.findings import Finding, Verdict, verdict_of
+from parsers.form.header import read_header
+from parsers.form.rules import validate
+from parsers.form.table import TableReading, find_table
+from parsers.read.document import Document, Paragraph
+from parsers.read.errors import UnreadableFile
+from parsers.read.read_docx import read_docx
+from parsers.read.read_xlsx import read_xlsx
+from parsers.read.reading import FormReading
+from parsers.read.safe_zip import member_names
+from parsers.spec.campaign import Campaign
 from parsers.text import has_phrase, match_key
 
 MAX_FILE_BYTES = 30 * 1024 * 1024

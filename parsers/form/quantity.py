@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from parsers.document import CellValue
+from parsers.read.document import CellValue
 from parsers.text import clean, fold
 
 # Written to mean "none".

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from parsers.document import Location
-from parsers.findings import Finding
-from parsers.form import FormReport
+from parsers.form.findings import Finding
+from parsers.form.parse import FormReport
+from parsers.read.document import Location
 
 MessageOf = Callable[[Finding], str]
 LocationOf = Callable[[Location | None], str | None]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from parsers.campaign import Campaign
-from parsers.findings import Finding
-from parsers.reading import FormReading
+from parsers.form.findings import Finding
+from parsers.read.reading import FormReading
+from parsers.spec.campaign import Campaign
 from parsers.text import match_key
 
 Rule = Callable[[FormReading, Campaign], Iterator[Finding]]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.campaign import Campaign, RowSpec
-from parsers.document import Cell, Grid, Location
-from parsers.quantity import Quantity, parse_quantity
+from parsers.form.quantity import Quantity, parse_quantity
+from parsers.read.document import Cell, Grid, Location
+from parsers.spec.campaign import Campaign, RowSpec
 from parsers.text import contains_words, match_key
 
 MAX_HEADER_SCAN = 200

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from parsers.errors import UnreadableFile
-from parsers.xml_prolog import parse_checked
+from parsers.read.errors import UnreadableFile
+from parsers.read.xml_prolog import parse_checked
 
 CONTENT_TYPES = "[Content_Types].xml"
 MAX_SMALL_PART = 1024 * 1024  # [Content_Types].xml and .rels parts rewritten here

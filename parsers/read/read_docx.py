@@ -11,13 +11,13 @@ from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from parsers.document import Cell, Document, Grid, Location, Paragraph
-from parsers.docx_rows import grid_rows
-from parsers.errors import UnreadableFile
-from parsers.legacy import legacy_encoding_of_font
-from parsers.legacy import to_unicode as _to_unicode
-from parsers.ooxml_parts import needs_plain_word, plain_word_copy
-from parsers.safe_zip import check_zip
+from parsers.read.document import Cell, Document, Grid, Location, Paragraph
+from parsers.read.docx_rows import grid_rows
+from parsers.read.errors import UnreadableFile
+from parsers.read.legacy import legacy_encoding_of_font
+from parsers.read.legacy import to_unicode as _to_unicode
+from parsers.read.ooxml_parts import needs_plain_word, plain_word_copy
+from parsers.read.safe_zip import check_zip
 from parsers.text import clean
 
 MAX_BLOCKS = 20_000

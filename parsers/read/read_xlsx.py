@@ -18,17 +18,17 @@ import openpyxl.reader.excel
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from parsers.document import Cell, Document, Grid, Location
-from parsers.errors import UnreadableFile
-from parsers.safe_zip import check_zip
+from parsers.read.document import Cell, Document, Grid, Location
+from parsers.read.errors import UnreadableFile
+from parsers.read.safe_zip import check_zip
+from parsers.read.xlsx_guard import check_workbook_parts
 from parsers.text import clean
-from parsers.xlsx_guard import check_workbook_parts
 
 MAX_ROWS = 1_000
 MAX_COLS = 60
 MAX_SHEETS = 50
 
-from parsers.legacy import to_unicode as _to_unicode
+from parsers.read.legacy import to_unicode as _to_unicode
 
 
 class _UnsizedWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]

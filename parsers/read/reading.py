@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.header import HeaderReading
-from parsers.table import TableReading
+from parsers.form.header import HeaderReading
+from parsers.form.table import TableReading
 
 
 @dataclass(frozen=True)

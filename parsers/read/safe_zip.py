@@ -10,9 +10,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from parsers.errors import UnreadableFile
-from parsers.ooxml_parts import content_types, is_xml_part
-from parsers.xml_prolog import PROLOG_BYTES, check_prolog
+from parsers.read.errors import UnreadableFile
+from parsers.read.ooxml_parts import content_types, is_xml_part
+from parsers.read.xml_prolog import PROLOG_BYTES, check_prolog
 
 MAX_MEMBERS = 2_000
 MAX_DIRECTORY_BYTES = MAX_MEMBERS * 512  # central directory, read before any member

@@ -11,7 +11,7 @@ import zipfile
 
 from lxml import etree
 
-from parsers.errors import UnreadableFile
+from parsers.read.errors import UnreadableFile
 
 MAX_NUMBER_FORMAT = 255
 MAX_PRINT_RANGE = 2_048

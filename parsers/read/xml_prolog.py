@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from parsers.errors import UnreadableFile
+from parsers.read.errors import UnreadableFile
 
 PROLOG_BYTES = 8 * 1024
 # Encodings that the byte scan below reads correctly (ASCII-compatible or detected UTF-16).

@@ -125,5 +125,5 @@ def load_campaign(path: str | Path | None = None) -> Campaign:
 
 @lru_cache(maxsize=1)
 def default_campaign() -> Campaign:
-    text = resources.files("parsers").joinpath("campaigns", DEFAULT_CAMPAIGN).read_bytes()
+    text = resources.files("parsers.spec").joinpath("campaigns", DEFAULT_CAMPAIGN).read_bytes()
     return campaign_from_dict(tomllib.loads(text.decode("utf-8")))

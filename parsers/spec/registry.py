@@ -251,5 +251,5 @@ def load_registry(path: str | Path | None = None) -> Registry:
 
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
-    text = resources.files("parsers").joinpath("registry", DEFAULT_REGISTRY).read_bytes()
+    text = resources.files("parsers.spec").joinpath("agencies", DEFAULT_REGISTRY).read_bytes()
     return registry_from_dict(tomllib.loads(text.decode("utf-8")))

@@ -25,7 +25,7 @@ from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from parsers.campaign import Campaign, RowSpec
+from parsers.spec.campaign import Campaign, RowSpec
 
 FONT = "Times New Roman"
 BODY_PT = 13.0

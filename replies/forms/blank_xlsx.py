@@ -23,7 +23,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from parsers.campaign import Campaign
+from parsers.spec.campaign import Campaign
 
 FONT = "Times New Roman"
 BODY_PT = 13.0

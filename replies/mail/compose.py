@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
-from parsers.campaign import Campaign
+from parsers.spec.campaign import Campaign
 from replies.render import render
 
 LOOP_HEADER = "X-BCY-Intake"

@@ -7,8 +7,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from bot.demo_forms import Filling, fill_docx, fill_xlsx
-from parsers.campaign import default_campaign
+from demo.forms import Filling, fill_docx, fill_xlsx
+from parsers.spec.campaign import default_campaign
 
 HERE = Path(__file__).parent
 CAMPAIGN = default_campaign()

@@ -29,8 +29,8 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.demo_forms import Filling, fill_docx, fill_xlsx
-from parsers.campaign import default_campaign
+from demo.forms import Filling, fill_docx, fill_xlsx
+from parsers.spec.campaign import default_campaign
 
 CAMPAIGN = default_campaign()
 OURS = "ca@bcy.gov.vn"

@@ -6,7 +6,7 @@ tests/conftest.py; nothing here is mocked at the protocol level.
 
 from __future__ import annotations
 
-from bot.loopback import LOOPBACK, free_port, port_accepts, wait_for_port
+from demo.loopback import LOOPBACK, free_port, port_accepts, wait_for_port
 
 __all__ = ["LOOPBACK", "SINK_PASSWORD", "SINK_USER", "free_port", "port_accepts",
            "wait_for_port"]

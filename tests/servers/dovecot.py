@@ -23,7 +23,7 @@ from typing import NamedTuple, Self
 from imap_tools import MailBoxUnencrypted
 from imap_tools.imap_utf7 import utf7_encode
 
-from bot.loopback import with_parent_death_signal
+from demo.loopback import with_parent_death_signal
 
 from . import LOOPBACK, free_port, port_accepts, wait_for_port
 

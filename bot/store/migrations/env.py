@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, text
 
-from bot.store_schema import metadata
+from bot.store.schema import metadata
 
 # Keeps two daemons starting at once from migrating the same PostgreSQL database twice.
 _PG_MIGRATION_LOCK = 0x42435931

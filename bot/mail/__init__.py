@@ -1,0 +1,2 @@
+"""Mail in and out on the wire: the IMAP session, SMTP sending, TLS, the MIME walk, headers, and
+what kind of mail a message is. Must not import the store, the intake or the staff side."""

@@ -1,0 +1,2 @@
+"""What BCY staff read: the digest, the consolidated workbook, labels for terminals. Must not
+import the commands."""

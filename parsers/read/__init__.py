@@ -1,0 +1,2 @@
+"""Reading a file into the Document model (paragraphs and grids with locations): DOCX and XLSX
+readers, the zip and XML guards, legacy Vietnamese fonts. Imports only parsers.text."""
