@@ -43,8 +43,8 @@ def samples(campaign: Campaign) -> list[Sample]:
                            "device_service_software": {"2021": 15}})
     bn = Filling("ỦY BAN NHÂN DÂN\nTỈNH BẮC NINH", "Ủy ban nhân dân tỉnh Bắc Ninh",
                  "1234/UBND-KSTT", "Bắc Ninh, ngày 05 tháng 5 năm 2021",
-                 numbers={"organization_usb_token": {y: 40 for y in campaign.years},
-                          "personal_usb_token": {y: 250 for y in campaign.years},
+                 numbers={"organization_usb_token": dict.fromkeys(campaign.years, 40),
+                          "personal_usb_token": dict.fromkeys(campaign.years, 250),
                           "personal_sd_secure": {"2023": 30}})
     byt = Filling("BỘ Y TẾ", "Bộ Y tế", "<Số, ký hiệu>",
                   numbers={"organization_usb_token": {"2021": "mười", "2022": 12},

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.pipeline_kit import (  # noqa: E402
+from tests.pipeline_kit import (
     BTC_BROKEN,
     BTC_FIXED,
     SUBJECT,
@@ -26,8 +26,8 @@ from tests.pipeline_kit import (  # noqa: E402
     poll,
     write_config,
 )
-from tests.servers.dovecot import Dovecot, MailboxAccount  # noqa: E402
-from tests.servers.smtp import SmtpSink  # noqa: E402
+from tests.servers.dovecot import Dovecot, MailboxAccount
+from tests.servers.smtp import SmtpSink
 
 
 def backlog(n: int) -> list[bytes]:

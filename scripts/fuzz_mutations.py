@@ -83,7 +83,7 @@ def _xml(rng: random.Random, text: bytes) -> tuple[bytes, str]:
             data[spot.start(1):spot.end(1)] = rng.choice(_NUMBERS)
             break  # offsets move after the first change
     elif action == "text":
-        spots = [m for m in re.finditer(rb">([^<]{1,40})<", data)]
+        spots = list(re.finditer(rb">([^<]{1,40})<", data))
         if spots:
             spot = rng.choice(spots)
             data[spot.start(1):spot.end(1)] = rng.choice(_TEXTS + _NUMBERS)

@@ -35,9 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from demo.forms import Filling, fill_xlsx
-from demo.sample_mail import XLSX_TYPE, build_mail
-from tests.pipeline_kit import (
+from demo.forms import Filling, fill_xlsx  # noqa: E402 - after the sys.path line above
+from demo.sample_mail import XLSX_TYPE, build_mail  # noqa: E402 - after the sys.path line above
+from tests.pipeline_kit import (  # noqa: E402 - after the sys.path line above
     BTC,
     BTC_BROKEN,
     CAMPAIGN,
@@ -47,9 +47,9 @@ from tests.pipeline_kit import (
     plain,
     write_config,
 )
-from tests.servers import SINK_PASSWORD, SINK_USER
-from tests.servers.dovecot import Dovecot, MailboxAccount
-from tests.servers.smtp import SmtpSink
+from tests.servers import SINK_PASSWORD, SINK_USER  # noqa: E402 - after the sys.path line above
+from tests.servers.dovecot import Dovecot, MailboxAccount  # noqa: E402 - after the sys.path line above
+from tests.servers.smtp import SmtpSink  # noqa: E402 - after the sys.path line above
 
 PROCESSED = "BCY-Intake/Processed"
 READY_TIMEOUT = 20.0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (`make test`): venv + deps, a real Dovecot and PostgreSQL for integration
-# tests (each started privately on 127.0.0.1 by the pytest fixtures), pytest, mypy.
-# Usage: scripts/test.sh [pytest args...]     Env: PYTHON (default python3), SKIP_MYPY=1
+# tests (each started privately on 127.0.0.1 by the pytest fixtures), pytest, ruff, mypy.
+# Usage: scripts/test.sh [pytest args...]     Env: PYTHON (default python3), SKIP_LINT=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,7 +80,9 @@ case "$status" in
     *) banner "pytest FAILED (exit $status)." ;;
 esac
 
-if [ "${SKIP_MYPY:-0}" != 1 ]; then
+if [ "${SKIP_LINT:-0}" != 1 ]; then
+    phase "ruff"
+    timeout 120 "$PY" -m ruff check . || { banner "ruff FAILED."; [ "$status" != 0 ] || status=1; }
     phase "mypy"
     timeout 300 "$PY" -m mypy || { banner "mypy FAILED."; [ "$status" != 0 ] || status=1; }
 fi

@@ -22,9 +22,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # plain `pytest` puts tests/, not the repo root, on sys.path
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.servers import SINK_PASSWORD, SINK_USER
-from tests.servers.dovecot import Dovecot, DovecotUnavailable, MailboxAccount
-from tests.servers.postgres import Postgres, PostgresUnavailable
+from tests.servers import SINK_PASSWORD, SINK_USER  # noqa: E402 - after the sys.path line above
+from tests.servers.dovecot import Dovecot, DovecotUnavailable, MailboxAccount  # noqa: E402 - after the sys.path line above
+from tests.servers.postgres import Postgres, PostgresUnavailable  # noqa: E402 - after the sys.path line above
 
 if TYPE_CHECKING:
     from tests.servers.smtp import SmtpSink

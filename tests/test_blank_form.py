@@ -121,7 +121,7 @@ def test_docx_header_merges(campaign: Campaign) -> None:
 def test_docx_sub_rows_indented() -> None:
     campaign = default_campaign()
     table = _demand_table(_docx(campaign), campaign.years)
-    for spec, row in zip(campaign.rows, table.rows[2:]):
+    for spec, row in zip(campaign.rows, table.rows[2:], strict=False):
         indent = row.cells[1].paragraphs[0].paragraph_format.left_indent
         assert (indent is not None and indent > 0) == spec.is_child
 
@@ -138,7 +138,8 @@ def test_docx_page_and_fonts() -> None:
         section.right_margin,
     ]
     expected = [21, 29.7, 2, 2, 3, 1.5]
-    assert all(m is not None and abs(m - Cm(e)) < Cm(0.01) for m, e in zip(measured, expected))
+    assert all(m is not None and abs(m - Cm(e)) < Cm(0.01)
+               for m, e in zip(measured, expected, strict=True))
     normal = doc.styles["Normal"].font
     assert normal.name == FONT
     assert normal.size is not None and 13 <= normal.size.pt <= 14
@@ -379,7 +380,7 @@ def _filled_docx(campaign: Campaign, value: int) -> bytes:
     doc = _docx(campaign)
     table = _demand_table(doc, campaign.years)
     leaves = {spec.key for spec in campaign.quantity_rows}
-    for spec, row in zip(campaign.rows, table.rows[2:]):
+    for spec, row in zip(campaign.rows, table.rows[2:], strict=False):
         if spec.key in leaves:
             for cell in row.cells[3 : 3 + len(campaign.years)]:
                 cell.text = str(value)
@@ -412,5 +413,5 @@ def test_round_trip_through_reader(kind: str) -> None:
     assert "form-not-found" not in blank_codes
     filled = _filled_docx(campaign, 7) if kind == "docx" else _filled_xlsx(campaign, 7)
     report = read_form(filled, f"filled.{kind}", campaign)
-    expected = {spec.key: {year: 7 for year in campaign.years} for spec in campaign.quantity_rows}
+    expected = {spec.key: dict.fromkeys(campaign.years, 7) for spec in campaign.quantity_rows}
     assert report.quantities == expected

@@ -111,7 +111,7 @@ def test_send_once_per_day_unless_forced(tmp_path: Path, smtp_sink: SmtpSink,
     html = msg.get_body(("html",))
     assert body is not None and "BCY-CTS-2021-0002" in body.get_content()
     assert html is not None and "BCY-CTS-2021-0003" in html.get_content()
-    [workbook] = [p for p in msg.iter_attachments()]
+    [workbook] = list(msg.iter_attachments())
     assert str(workbook.get_filename()).endswith(".xlsx")
     assert bytes(workbook.get_content()).startswith(b"PK")
 

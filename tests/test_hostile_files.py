@@ -343,7 +343,8 @@ def test_docm_is_read_without_its_macros(campaign: Campaign) -> None:
 def test_dotx_template_is_read(campaign: Campaign) -> None:
     base = DOCX_CASE.read_bytes()
     types = members_of(base)["[Content_Types].xml"].decode().replace(
-        DOCX_MAIN, "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+        DOCX_MAIN,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
     report = timed(patched(base, {"[Content_Types].xml": types.encode()}), "form.dotx", campaign)
     same_reading(report, read_form(base, "form.docx", campaign))
 

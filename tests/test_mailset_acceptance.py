@@ -75,7 +75,7 @@ def _read_export(path: Path, names: dict[str, str]) -> tuple[dict[str, dict], li
     unknown: list[str] = []
     wanted = {_nfc(n).casefold(): n for n in names.values()}
     for ws in wb.worksheets:
-        rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
         dump.append(f"--- sheet {ws.title!r}")
         dump.extend(" | ".join("" if v is None else str(v) for v in r) for r in rows[:60])
         for r in rows:
@@ -143,7 +143,7 @@ def test_mailset_acceptance(tmp_path: Path, mailbox: MailboxAccount,
                     f"{len(got)}: " + "; ".join(
                         f"{m['X-BCY-Intake-Verdict']} to {rc} subj={m['Subject']!s}"
                         for m, rc in got))
-        for (msg, rcpt), want in zip(got, wanted, strict=False):
+        for (msg, rcpt), want in zip(got, wanted, strict=True):
             verdict = str(msg["X-BCY-Intake-Verdict"] or "")
             ref = str(msg["X-BCY-Intake-Reference"] or "")
             if ref:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -112,10 +112,8 @@ def restart_dropping_sessions(server: Dovecot) -> int:
     sessions = _sessions(server._process.pid)
     server.stop()
     for pid in sessions:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     server.start()
     return len(sessions)
 

@@ -22,8 +22,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="bcy-intake", description="BCY certificate-demand intake bot")
-    parser.add_argument("--config", help="config file (else $BCY_INTAKE_CONFIG, else %s)"
-                        % DEFAULT_CONFIG)
+    parser.add_argument("--config",
+                        help=f"config file (else $BCY_INTAKE_CONFIG, else {DEFAULT_CONFIG})")
     parser.add_argument("--campaign", help="campaign file (default: the built-in 2021-2025 one)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

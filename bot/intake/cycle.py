@@ -220,7 +220,7 @@ class Intake:
             box.move(uid, target)
         except CONNECTION_LOST:
             raise  # the session is gone: the daemon reconnects, the next cycle resumes
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a refused MOVE is retried next cycle
             log.warning("could not move uid %s to %s (%s: %s); will retry", uid, target,
                         type(exc).__name__, exc)
             self._reconciled = False

@@ -21,7 +21,7 @@ def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory:
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         report = read_form(data, name, campaign)
-    except BaseException:  # MemoryError included: whatever happens, the parent gets a verdict
+    except BaseException:  # noqa: BLE001 - MemoryError too: the parent always gets a verdict
         report = _too_complex(name)
     conn.send(report)
     conn.close()

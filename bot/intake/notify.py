@@ -1,4 +1,5 @@
-"""systemd notifications (READY=1, WATCHDOG=1, STOPPING=1) over $NOTIFY_SOCKET; silent without it."""
+"""systemd notifications (READY=1, WATCHDOG=1, STOPPING=1) over $NOTIFY_SOCKET; silent without
+it."""
 
 from __future__ import annotations
 

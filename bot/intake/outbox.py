@@ -57,7 +57,7 @@ def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], Non
         if keep_copy is not None:
             try:
                 keep_copy(item.raw)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the copy in Sent is a courtesy
                 log.warning("could not keep a copy of outbox %s in Sent (%s: %s)", item.id,
                             type(exc).__name__, exc)
     return sent, 0

@@ -45,7 +45,7 @@ def _received(msg: email.message.Message, tz: ZoneInfo) -> str:
     except (TypeError, ValueError, IndexError):
         return ""
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(tz).strftime("%d/%m/%Y")
 
 
@@ -77,7 +77,7 @@ class OutcomeBuilder:
             reference_prefix=self.campaign.reference_prefix,
             sender=sender,
             verdict=report.verdict,
-            received_at=dt.datetime.now(dt.timezone.utc),
+            received_at=dt.datetime.now(dt.UTC),
             record_json=json.dumps(record, ensure_ascii=False),
             findings_json=json.dumps(record["findings"], ensure_ascii=False),
             agency=report.agency or (found.agency.name if found.agency else None),

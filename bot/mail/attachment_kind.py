@@ -38,7 +38,7 @@ def _zip_names(data: bytes) -> list[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             return zf.namelist()
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - a damaged zip: its local headers are read below
         pass
     # A truncated ZIP has no central directory; local headers still carry the names.
     names = []

@@ -52,7 +52,7 @@ def html_to_text(markup: str) -> str:
         parser.feed(markup)
         parser.close()
         text = "".join(parser.chunks)
-    except Exception:
+    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         text = html.unescape(re.sub(r"<[^>]*>", " ", markup))
     return re.sub(r"[ \t\r\f\v\u00a0]+", " ", re.sub(r"\n\s*\n+", "\n\n", text)).strip()
 
@@ -99,7 +99,7 @@ def body_text(msg: email.message.Message, max_chars: int = MAX_BODY_CHARS,
     """Plain text of the body (text/plain preferred over HTML), forwarded mail included, NFC."""
     try:
         chunks = _body(msg, 0, PartBudget(max_parts), max_depth)
-    except Exception:
+    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         return ""
     text = "\n\n".join(c.strip() for c in chunks if c.strip())[:max_chars]
     return unicodedata.normalize("NFC", text)  # cp1258 mail spells tones as combining marks

@@ -99,7 +99,7 @@ class MailFacts:
     def sender(self) -> str:
         try:
             pairs = email.utils.getaddresses(header_values(self.msg, "From"))
-        except Exception:
+        except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
             return ""
         return next((addr.strip().lower() for _, addr in pairs if addr.strip()), "")
 

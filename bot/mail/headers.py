@@ -90,14 +90,14 @@ def raw_header_values(msg: email.message.Message, name: str) -> list[str]:
     """Every value of a header as sent, unfolded but not decoded; never raises."""
     try:
         items = list(msg.raw_items())
-    except Exception:
+    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         return []
     values = []
     for key, value in items:
         try:
             if str(key).strip().lower() == name.lower():
                 values.append(_FOLD.sub("", str(value)))
-        except Exception:
+        except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
             continue
     return values
 
@@ -115,7 +115,7 @@ def header_value(msg: email.message.Message, name: str) -> str:
 def header_names(msg: email.message.Message) -> list[str]:
     try:
         return [str(k).strip().lower() for k, _ in msg.raw_items()]
-    except Exception:
+    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         return []
 
 
@@ -184,7 +184,7 @@ def declared_filename(disposition: dict[str, str], ctype: dict[str, str]) -> str
     for params, key in ((disposition, "filename"), (ctype, "name")):
         try:
             value = _param(params, key)
-        except Exception:
+        except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
             value = None
         if value:
             # Some clients send the full path of the file on the sender's machine.

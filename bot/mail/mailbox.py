@@ -3,6 +3,7 @@ or flag, append, IDLE. Connects with retries; never touches a message it was not
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import socket
@@ -116,10 +117,8 @@ class Mailbox:
 
     def interrupt(self) -> None:
         """Shut the socket down (safe from a signal handler): a blocked read returns at once."""
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             self.box.client.sock.shutdown(socket.SHUT_RDWR)
-        except (OSError, AttributeError):
-            pass
 
     def idle_wait(self, timeout: float) -> bool:
         """Wait in IDLE up to `timeout` s; True when the server announced something."""

@@ -10,6 +10,7 @@ re-exported here so callers have one place to import the mail's parts from.
 
 from __future__ import annotations
 
+import contextlib
 import email.message
 from dataclasses import dataclass
 
@@ -84,10 +85,8 @@ def find_attachments(msg: email.message.Message, max_depth: int = 20,
                      max_parts: int = 500) -> list[Attachment]:
     """Every part that is not the message body nor an inline picture, forwarded mail included."""
     found: list[Attachment] = []
-    try:
+    with contextlib.suppress(Exception):
         _walk(msg, 0, PartBudget(max_parts), max_depth, "text/plain", found)
-    except Exception:
-        pass
     return found
 
 
@@ -102,6 +101,6 @@ def part_types(msg: email.message.Message, max_depth: int = 20, max_parts: int =
             types.append(ctype)
             if depth < max_depth and (ctype.startswith("multipart/") or ctype == "message/rfc822"):
                 stack.extend((c, depth + 1) for c in reversed(children(part)))
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - hostile mail makes the email package raise anything
         pass
     return types

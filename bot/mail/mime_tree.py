@@ -31,7 +31,7 @@ def parse_message(raw: bytes) -> email.message.Message:
     for policy in (email.policy.default, email.policy.compat32):
         try:
             return email.message_from_bytes(raw, policy=policy)
-        except Exception:
+        except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
             continue
     return email.message.Message()
 
@@ -39,7 +39,7 @@ def parse_message(raw: bytes) -> email.message.Message:
 def _serialize(part: email.message.Message) -> bytes:
     try:
         return part.as_bytes(policy=email.policy.compat32)
-    except Exception:
+    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         return b""
 
 
@@ -49,11 +49,11 @@ def payload(part: email.message.Message) -> bytes:
         data = part.get_payload(decode=True)
         if isinstance(data, bytes):
             return data
-    except Exception:
+    except Exception:  # noqa: BLE001, S110 - hostile mail makes the email package raise anything
         pass
     try:
         text = part.get_payload()
-    except Exception:
+    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         return b""
     if isinstance(text, list):  # message/delivery-status and kin: blocks of headers
         return b"\n".join(_serialize(p) for p in text if isinstance(p, email.message.Message))
@@ -72,7 +72,7 @@ def children(part: email.message.Message) -> list[email.message.Message]:
     """The sub-parts of a multipart or message/rfc822 part; [] for a leaf."""
     try:
         content = part.get_payload()
-    except Exception:
+    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         return []
     if isinstance(content, email.message.Message):
         content = [content]

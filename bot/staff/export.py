@@ -77,7 +77,7 @@ def _summary(ws: Worksheet, subs: Sequence[StoredSubmission], campaign: Campaign
              registry: Registry, tz: tzinfo) -> None:
     titles = labels("export/columns.toml.j2")["summary"]
     years, first_q = campaign.years, len(INFO) + 1
-    for col, (key, width) in enumerate(zip(INFO, INFO_WIDTHS), start=1):
+    for col, (key, width) in enumerate(zip(INFO, INFO_WIDTHS, strict=True), start=1):
         _header(ws, 1, col, titles[key])
         _header(ws, 2, col, None)
         ws.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
@@ -101,7 +101,7 @@ def _summary(ws: Worksheet, subs: Sequence[StoredSubmission], campaign: Campaign
         ws.cell(row=r, column=5).number_format = DATE
         ws.cell(row=r, column=6).number_format = DATETIME
         numbers = _numbers(sub, campaign)
-        totals = [a + b for a, b in zip(totals, numbers)]
+        totals = [a + b for a, b in zip(totals, numbers, strict=True)]
         for col, value in enumerate(numbers, start=first_q):
             cell = ws.cell(row=r, column=col, value=value)
             cell.number_format, cell.border = NUMBER, BOX
@@ -147,7 +147,7 @@ def _detail(ws: Worksheet, subs: Sequence[StoredSubmission], registry: Registry,
     titles = labels("export/columns.toml.j2")["detail"]
     verdicts = labels("staff/labels.toml.j2")["verdict"]
     by_id = {s.id: s.reference for s in subs}
-    for col, (key, width) in enumerate(zip(DETAIL, DETAIL_WIDTHS), start=1):
+    for col, (key, width) in enumerate(zip(DETAIL, DETAIL_WIDTHS, strict=True), start=1):
         _header(ws, 1, col, titles[key])
         ws.column_dimensions[get_column_letter(col)].width = width
     for r, sub in enumerate(subs, start=2):

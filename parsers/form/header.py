@@ -20,7 +20,8 @@ _PLACE_DATE = re.compile(r"^(?P<place>[^\d/()]{0,60}?)\s*,?\s*(?P<when>ngay\b(?P
 _DATE_WORDS = re.compile(r"^\s*(?P<d>\S*)\s*thang\s*(?P<m>\S*)\s*nam\s*(?P<y>\S*)")
 _DATE_NUMERIC = re.compile(r"^\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
 _INTRO = re.compile(r"chinh phu\s*,\s*(?P<agency>.+?)\s*,?\s+de xuat\b")
-_LABELLED = re.compile(r"^(?:ten co quan|co quan|don vi|ten don vi|co quan de xuat)\s*:\s*(?P<v>.+)$")
+_LABELLED = re.compile(
+    r"^(?:ten co quan|co quan|don vi|ten don vi|co quan de xuat)\s*:\s*(?P<v>.+)$")
 _STOP_AGENCY = ("v v", "kinh gui", "thuc hien", "mau dang ky")
 _CONTINUATIONS = ("tinh ", "thanh pho ", "tp ", "huyen ", "quan ", "thi xa ")
 # Titles agencies put above their table ("BẢNG ĐĂNG KÝ NHU CẦU CHỨNG THƯ SỐ"): never a name.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
-CellValue = Union[str, int, float, bool, dt.datetime, dt.date, dt.time, None]
+CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Paragraph:
     location: Location
 
 
-Block = Union[Paragraph, Grid]
+Block = Paragraph | Grid
 
 
 @dataclass

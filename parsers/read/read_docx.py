@@ -59,7 +59,8 @@ def _paragraph_text(p: DocxParagraph, default_font: str | None) -> tuple[str, st
     first_font = next((f for f in fonts if f), None)
     if not any(legacy_encoding_of_font(f) for f in fonts):
         return p.text, first_font
-    return "".join(_to_unicode(_run_text(r), f) for r, f in zip(runs, fonts)), first_font
+    text = "".join(_to_unicode(_run_text(r), f) for r, f in zip(runs, fonts, strict=True))
+    return text, first_font
 
 
 class _Reader:

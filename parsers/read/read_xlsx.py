@@ -20,6 +20,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from parsers.read.document import Cell, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
+from parsers.read.legacy import to_unicode as _to_unicode
 from parsers.read.safe_zip import check_zip
 from parsers.read.xlsx_guard import check_workbook_parts
 from parsers.text import clean
@@ -28,7 +29,6 @@ MAX_ROWS = 1_000
 MAX_COLS = 60
 MAX_SHEETS = 50
 
-from parsers.read.legacy import to_unicode as _to_unicode
 
 
 class _UnsizedWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
@@ -70,10 +70,7 @@ def _cell(sheet: str, r: int, c: int, raw: Any) -> Cell:
         value = _to_unicode(value, font)
         text = "\n".join(clean(line) for line in value.splitlines())
         return Cell(value, text.strip("\n"), loc, font)
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     return Cell(value, text, loc, font)
 
 

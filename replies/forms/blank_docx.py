@@ -273,10 +273,10 @@ def _column_widths(year_count: int, unit: str) -> list[float]:
 
 def _set_widths(table: Table, widths: Sequence[float]) -> None:
     """Word reads the cell widths, LibreOffice the grid: set both."""
-    for column, width in zip(table.columns, widths):
+    for column, width in zip(table.columns, widths, strict=False):
         column.width = Cm(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, widths):
+        for cell, width in zip(row.cells, widths, strict=False):
             cell.width = Cm(width)
 
 
@@ -319,6 +319,6 @@ def _table_row(cells: Sequence[_Cell], spec: RowSpec, unit: str) -> None:
         left_indent=SUB_ROW_INDENT if spec.is_child else 0.0,
     )
     texts = [Line(spec.code or "", before=3, after=3), label, Line(unit, before=3, after=3)]
-    for cell, line in zip(cells, texts):
+    for cell, line in zip(cells, texts, strict=False):
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         _fill(cell, [line])

@@ -46,7 +46,7 @@ def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dic
     for spec in campaign.quantity_rows:
         by_year = (quantities or {}).get(spec.key) or {}
         values = [by_year.get(y) or 0 for y in campaign.years]
-        year_totals = [a + b for a, b in zip(year_totals, values)]
+        year_totals = [a + b for a, b in zip(year_totals, values, strict=True)]
         rows.append({"key": spec.key, "label": spec.short, "amounts": values, "total": sum(values)})
     return {"rows": rows, "year_totals": year_totals, "total": sum(year_totals)}
 

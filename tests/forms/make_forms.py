@@ -216,7 +216,7 @@ def table_model(t: TableSpec, for_xlsx: bool) -> tuple[list[list[Any]], list[tup
     else:
         row02 += [None] * ny
     row02 += [None] * len(extra)
-    personal = [(k, tt) for k, tt in zip(t.personal_order, t.sub_tt) if k not in t.omit_rows]
+    personal = [(k, tt) for k, tt in zip(t.personal_order, t.sub_tt, strict=False) if k not in t.omit_rows]
     for key, tt in order:
         data_rows.append(len(grid))
         grid.append(leaf(key, tt))

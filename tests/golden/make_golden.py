@@ -12,7 +12,7 @@ from parsers.spec.campaign import default_campaign
 
 HERE = Path(__file__).parent
 CAMPAIGN = default_campaign()
-ALL = {y: 5 for y in CAMPAIGN.years}
+ALL = dict.fromkeys(CAMPAIGN.years, 5)
 
 VARIANTS: dict[str, Filling] = {
     "clean": Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "215/BTC-THTK",

@@ -29,8 +29,10 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from demo.forms import Filling, fill_docx, fill_xlsx
-from parsers.spec.campaign import default_campaign
+import contextlib  # noqa: E402 - after the sys.path line above
+
+from demo.forms import Filling, fill_docx, fill_xlsx  # noqa: E402 - after the sys.path line above
+from parsers.spec.campaign import default_campaign  # noqa: E402 - after the sys.path line above
 
 CAMPAIGN = default_campaign()
 OURS = "ca@bcy.gov.vn"
@@ -240,13 +242,11 @@ def legacy_doc(f: Filling) -> bytes:
         with tempfile.TemporaryDirectory(prefix="mailset-doc-") as tmp:
             src = Path(tmp, "form.docx")
             src.write_bytes(docx_of(f))
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile",
                                 "--headless", "--norestore", "--convert-to", "doc",
                                 "--outdir", tmp, str(src)], capture_output=True, timeout=60,
                                check=False)
-            except subprocess.TimeoutExpired:
-                pass
             out = Path(tmp, "form.doc")
             if out.exists() and out.stat().st_size > 0:
                 return out.read_bytes()

@@ -13,6 +13,7 @@ the temp dir when that pipe closes, i.e. also when the test process is killed.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
@@ -168,11 +169,10 @@ class Postgres:
         try:
             self._run([*pg_ctl, "-m", "fast"], timeout=STOP_TIMEOUT + 10, what="pg_ctl stop")
         except PostgresUnavailable:
-            try:
+            # the guard tries once more; the log is about to be deleted anyway
+            with contextlib.suppress(PostgresUnavailable):
                 self._run([*pg_ctl, "-m", "immediate"], timeout=STOP_TIMEOUT + 10,
                           what="pg_ctl stop -m immediate")
-            except PostgresUnavailable:
-                pass  # the guard tries once more; the log is about to be deleted anyway
 
     def cleanup(self) -> None:
         try:
