@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, unreadable_report
 from parsers.spec.campaign import Campaign, load_campaign
 from replies.findings import report_json
@@ -30,7 +31,7 @@ def check_file(path: str, campaign: Campaign) -> FormReport:
         with open(path, "rb") as fh:
             data = fh.read(MAX_READ + 1)
     except OSError:
-        return unreadable_report(name, "file-unreadable")
+        return unreadable_report(name, FindingCode.FILE_UNREADABLE)
     return read_form(data, name, campaign)
 
 
