@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from pathlib import Path
+
+import pytest
+from mypy import api as mypy_api
 
 from bot.commands.cli import main
 from parsers.codes import FindingCode
 from replies.catalogue import catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_code_has_a_template_and_every_template_a_code() -> None:
@@ -48,3 +54,31 @@ def test_codes_command_lists_them_all(capsys: object) -> None:
     assert main(["codes"]) == 0
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert all(code.value in out for code in FindingCode)
+
+
+TYPOS = '''
+from parsers.codes import FindingCode
+from parsers.form.findings import Finding
+from parsers.spec.campaign import default_campaign
+
+Finding(FindingCode.AGENCY_MISSING, "header.agency", params={"written": "x", "threshold": 5})
+Finding("agency-mising", "header.agency")
+Finding(FindingCode.AGENCY_MISING, "header.agency")
+Finding(FindingCode.AGENCY_MISSING, "header.agency", params={"share": 0.5})
+default_campaign().form.signer_titel
+default_campaign().form["signer_title"]
+'''
+
+
+def test_mypy_rejects_a_misspelled_code_or_campaign_key(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The contracts are types: these mistakes fail `make test` (mypy), not a reply at run
+    time. Line 6 is the control: right code, params of the closed union."""
+    source = tmp_path / "typos.py"
+    source.write_text(TYPOS, encoding="utf-8")
+    monkeypatch.chdir(ROOT)  # where mypy finds the packages
+    out, err, status = mypy_api.run([str(source), "--config-file=", "--no-error-summary",
+                                     "--cache-dir=/dev/null", "--follow-imports=silent"])
+    flagged = [int(line.split(":")[1]) for line in out.splitlines() if ": error:" in line]
+    assert (status, err) == (1, "")
+    assert flagged == [7, 8, 9, 10, 11], out

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.config.specs import checked_campaign
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, unreadable_report
-from parsers.spec.campaign import Campaign, load_campaign
+from parsers.spec.campaign import Campaign
 from replies.findings import report_json
 from replies.render import render
 
@@ -36,7 +37,7 @@ def check_file(path: str, campaign: Campaign) -> FormReport:
 
 
 def run(args: argparse.Namespace) -> int:
-    campaign = load_campaign(args.campaign)
+    campaign = checked_campaign(args.campaign)
     reports = [check_file(path, campaign) for path in args.files]
     dicts = [report_json(r) for r in reports]
     if args.json:
