@@ -134,10 +134,10 @@ def test_every_problem_at_once_one_line_each() -> None:
     raw["contact"]["fax"] = "024"
     assert _problems(campaign_from_dict, raw, "cts.toml") == [
         "cts.toml: deadline: expected a date, got a string",
-        "cts.toml: rows[1].label: expected a string, got an integer",
         "cts.toml: form.signer_title: missing",
         "cts.toml: form.signer_titel: unknown field (did you mean signer_title?)",
         "cts.toml: contact.fax: unknown field",
+        "cts.toml: rows[1].label: expected a string, got an integer",
     ]
 
 

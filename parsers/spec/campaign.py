@@ -7,17 +7,21 @@ a broken file stops the bot at start instead of failing each reply that needs th
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from parsers.spec.campaign_file import CampaignFile, ReferenceLetter, RowEntry, file_problems
-from parsers.spec.form_texts import Contact, FormTexts
+from parsers.spec.campaign_file import (
+    CampaignFile,
+    CampaignKeys,
+    ReferenceLetter,
+    RowEntry,
+    file_problems,
+)
 from parsers.spec.schema import SpecError, read_toml, structure
 from parsers.text import match_key
 
@@ -41,24 +45,14 @@ class RowSpec:
         return self.parent is not None
 
 
-@dataclass(frozen=True)
-class Campaign:
-    id: str
-    name: str
-    unit: str
+@dataclass(frozen=True, kw_only=True)
+class Campaign(CampaignKeys):
+    """What the code reads: the file's keys as written (CampaignKeys: names, years, dates, the
+    form's texts, the contact), and these, read from the file for use."""
+
     unit_name: str
-    years: tuple[str, ...]
-    opened: dt.date
-    deadline: dt.date
-    reference_prefix: str
-    large_quantity_threshold: int
-    addressee: str
-    mailbox: str
-    reference_letters: tuple[ReferenceLetter, ...]
     rows: tuple[RowSpec, ...]
     keywords: tuple[str, ...]
-    form: FormTexts
-    contact: Contact = field(default_factory=Contact)
 
     @cached_property
     def keyword_keys(self) -> tuple[str, ...]:
@@ -105,24 +99,9 @@ def campaign_from_dict(raw: Mapping[str, Any], source: str = "campaign") -> Camp
     problems = [f"{source}: {p}" for p in file_problems(f)]
     if problems:
         raise SpecError(problems)
-    return Campaign(
-        id=f.id,
-        name=f.name,
-        unit=f.unit,
-        unit_name=f.unit_name if f.unit_name is not None else f.unit,
-        years=f.years,
-        opened=f.opened,
-        deadline=f.deadline,
-        reference_prefix=f.reference_prefix,
-        large_quantity_threshold=f.large_quantity_threshold,
-        addressee=f.addressee,
-        mailbox=f.mailbox,
-        reference_letters=f.reference_letters,
-        rows=tuple(_row(r) for r in f.rows),
-        keywords=f.mail.keywords,
-        form=f.form,
-        contact=f.contact,
-    )
+    kept = {k.name: getattr(f, k.name) for k in fields(CampaignKeys)}
+    return Campaign(**kept, unit_name=f.unit_name if f.unit_name is not None else f.unit,
+                    rows=tuple(_row(r) for r in f.rows), keywords=f.mail.keywords)
 
 
 def load_campaign(path: str | Path | None = None) -> Campaign:

@@ -40,11 +40,12 @@ class MailWords:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CampaignFile:
+class CampaignKeys:
+    """The keys a Campaign keeps as the file writes them."""
+
     id: str
     name: str
     unit: str
-    unit_name: str | None = None  # the unit spelt out; the unit itself when not given
     years: tuple[str, ...]
     opened: dt.date
     deadline: dt.date
@@ -53,10 +54,17 @@ class CampaignFile:
     addressee: str
     mailbox: str = ""
     reference_letters: tuple[ReferenceLetter, ...] = ()
-    rows: tuple[RowEntry, ...]
-    mail: MailWords
     form: FormTexts
     contact: Contact = field(default_factory=Contact)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CampaignFile(CampaignKeys):
+    """The whole file: those keys, and the ones the Campaign reads differently."""
+
+    unit_name: str | None = None  # the unit spelt out; the unit itself when not given
+    rows: tuple[RowEntry, ...]
+    mail: MailWords
 
 
 def file_problems(f: CampaignFile) -> Iterator[str]:
