@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from importlib import resources
 from pathlib import Path
@@ -12,6 +13,7 @@ from mypy import api as mypy_api
 from bot.commands.cli import main
 from parsers.codes import FindingCode
 from replies.catalogue import catalogue
+from replies.render import format_date, format_number
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,3 +84,15 @@ def test_mypy_rejects_a_misspelled_code_or_campaign_key(tmp_path: Path,
     flagged = [int(line.split(":")[1]) for line in out.splitlines() if ": error:" in line]
     assert (status, err) == (1, "")
     assert flagged == [7, 8, 9, 10, 11], out
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0, "0"), (999, "999"), (1000, "1.000"), (1234567, "1.234.567"), (None, "—"), ("mười", "mười"),
+])
+def test_one_number_format(value: object, shown: str) -> None:
+    assert format_number(value) == shown
+
+
+def test_one_date_format() -> None:
+    assert format_date(dt.date(2021, 4, 1)) == "01/04/2021"
+    assert format_date(None) == "—"
