@@ -30,10 +30,10 @@ class Filling:
 def _replacements(campaign: Campaign, f: Filling) -> dict[str, str]:
     form = campaign.form
     return {
-        form["agency_placeholder"]: f.agency,
-        form["number_placeholder"]: f"Số: {f.number}",
-        form["date_line"]: f.place_date,
-        form["intro_agency_placeholder"]: f.agency_in_text,
+        form.agency_placeholder: f.agency,
+        form.number_placeholder: f"Số: {f.number}",
+        form.date_line: f.place_date,
+        form.intro_agency_placeholder: f.agency_in_text,
         "Công văn số /BCY-CTSBMTT ngày /4/2021": "Công văn số 86/BCY-CTSBMTT ngày 01/4/2021",
     }
 

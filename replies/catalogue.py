@@ -1,18 +1,21 @@
-"""The staff catalogue of finding codes, generated from `parsers.form.findings.CATALOGUE` and the
+"""The staff catalogue of finding codes, generated from `parsers.codes.FindingCode` and the
 message templates, so it cannot drift from what the bot says."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from parsers.form.findings import CATALOGUE, Finding
+from parsers.codes import FindingCode
+from parsers.form.findings import Finding, Params
 from parsers.read.document import Location
 from replies.findings import finding_message
 
-# Sample values to show each message as an agency would read it.
-SAMPLE_PARAMS = {"file": "mau-dang-ky.xlsx", "kind": "pdf", "written": "mười", "row": "SIM PKI",
-                 "year": "2023", "code": "03", "threshold": "50.000", "deadline": "15/05/2021",
-                 "opened": "01/04/2021", "date": "20/05/2021", "total": "29", "unit": "CTS"}
+# Sample values, typed as the rules give them, to show each message as an agency would read it.
+SAMPLE_PARAMS: Params = {
+    "file": "mau-dang-ky.xlsx", "kind": "pdf", "written": "mười", "row": "SIM PKI",
+    "year": "2023", "code": "03", "threshold": 50000, "deadline": dt.date(2021, 5, 15),
+    "opened": dt.date(2021, 4, 1), "date": dt.date(2021, 5, 20), "total": 29, "unit": "CTS"}
 SAMPLE_LOCATION = Location(sheet="Sheet1", cell="F9")
 
 
@@ -25,7 +28,6 @@ class CatalogueEntry:
 
 
 def catalogue() -> list[CatalogueEntry]:
-    return [CatalogueEntry(spec.code, spec.severity, spec.makes_unreadable,
-                           finding_message(Finding(spec.code, "", SAMPLE_LOCATION,
-                                                   dict(SAMPLE_PARAMS))))
-            for spec in CATALOGUE.values()]
+    return [CatalogueEntry(code.value, code.severity, code.makes_unreadable,
+                           finding_message(Finding(code, "", SAMPLE_LOCATION, SAMPLE_PARAMS)))
+            for code in FindingCode]

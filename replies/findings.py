@@ -26,4 +26,4 @@ def report_json(report: FormReport) -> dict[str, Any]:
 def finding_message(finding: Finding) -> str:
     where = location_text(finding.location, short=True) or ""
     context = {"where": where, "file": "", "kind": "", "written": "", **finding.params}
-    return render(f"findings/{finding.code}.txt.j2", **context).strip()
+    return render(f"findings/{finding.code.value}.txt.j2", **context).strip()

@@ -1,11 +1,19 @@
-"""The jinja2 environment every user-visible text comes from."""
+"""The jinja2 environment every user-visible text comes from, and the one place values are
+formatted for a Vietnamese reader: counts grouped by dots (1.234.567), dates dd/mm/yyyy.
+
+Data reach templates raw (a finding's count as an int, its date as a date); templates format
+them with the filters `number` and `date` defined here, and nowhere else.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
 import jinja2
+
+EMPTY = "—"  # what a missing value reads as in a table or a sentence
 
 
 @lru_cache(maxsize=2)
@@ -19,16 +27,24 @@ def environment(html: bool = False) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["number"] = format_number
+    env.filters["date"] = format_date
     return env
 
 
 def format_number(value: Any) -> str:
     """Vietnamese grouping: 1.234.567 (a dot every three digits)."""
     if value is None:
-        return "—"
+        return EMPTY
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
     return str(value)
+
+
+def format_date(value: dt.date | None) -> str:
+    """A date as Vietnamese documents write it: 05/04/2021."""
+    if value is None:
+        return EMPTY
+    return value.strftime("%d/%m/%Y")
 
 
 def render(name: str, **context: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -56,8 +57,8 @@ CAMPAIGNS = [
 
 
 def _form_texts(campaign: Campaign) -> Iterator[str]:
-    for value in campaign.form.values():
-        yield from value if isinstance(value, list) else [value]
+    for value in dataclasses.astuple(campaign.form):
+        yield from value if isinstance(value, tuple) else [value] if value else []
 
 
 # --- DOCX -----------------------------------------------------------------------------------
@@ -104,13 +105,13 @@ def test_docx_header_merges(campaign: Campaign) -> None:
     assert [c.text for c in second.cells[3 : 3 + len(years)]] == list(years)
     quantity = top.cells[3]._tc
     assert quantity.grid_span == len(years)
-    assert top.cells[3].text == form["column_quantity"]
+    assert top.cells[3].text == form.column_quantity
     first_cells = [c._tc for c in top.cells]
     assert len({id(tc) for tc in first_cells[3 : 3 + len(years)]}) == 1
-    for col, key in {0: "column_tt", 1: "column_content", 2: "column_unit"}.items():
-        assert top.cells[col].text == form[key]
+    for col, heading in {0: form.column_tt, 1: form.column_content, 2: form.column_unit}.items():
+        assert top.cells[col].text == heading
         assert top.cells[col]._tc.vMerge == "restart"
-    assert top.cells[-1].text == form["column_notes"]
+    assert top.cells[-1].text == form.column_notes
     assert top.cells[-1]._tc.vMerge == "restart"
     assert all(r.font.bold for c in top.cells + second.cells for p in c.paragraphs for r in p.runs)
     for row in (top, second):  # repeated on each page
@@ -155,19 +156,19 @@ def test_docx_layout_tables_borderless() -> None:
         assert table._tbl.tblPr.find(qn("w:tblBorders")) is None
         assert table.style is None or table.style.name == "Normal Table"
     form = campaign.form
-    assert header.cell(0, 0).paragraphs[0].text == form["agency_placeholder"]
+    assert header.cell(0, 0).paragraphs[0].text == form.agency_placeholder
     assert header.cell(0, 0).paragraphs[0].runs[0].bold
-    assert header.cell(0, 1).paragraphs[0].text == form["nation"]
+    assert header.cell(0, 1).paragraphs[0].text == form.nation
     motto = header.cell(0, 1).paragraphs[1].runs[0]
-    assert motto.text == form["motto"] and motto.bold and motto.underline and not motto.italic
+    assert motto.text == form.motto and motto.bold and motto.underline and not motto.italic
     date = header.cell(1, 1).paragraphs[0].runs[0]
-    assert date.text == form["date_line"] and date.italic
+    assert date.text == form.date_line and date.italic
     assert [p.text for p in header.cell(1, 0).paragraphs] == [
-        form["number_placeholder"],
-        form["subject_line"],
+        form.number_placeholder,
+        form.subject_line,
     ]
-    assert signature.cell(0, 1).paragraphs[0].text == form["signer_title"]
-    assert signature.cell(0, 0).paragraphs[0].text == form["recipients_heading"]
+    assert signature.cell(0, 1).paragraphs[0].text == form.signer_title
+    assert signature.cell(0, 0).paragraphs[0].text == form.recipients_heading
 
 
 @pytest.mark.parametrize("campaign", CAMPAIGNS)
@@ -175,7 +176,7 @@ def test_docx_holds_every_form_text(campaign: Campaign) -> None:
     text = _docx_text(_docx(campaign))
     missing = [t for t in _form_texts(campaign) if t not in text]
     assert missing == []
-    for note in campaign.form["notes"]:
+    for note in campaign.form.notes:
         assert f"- {note}" in text
 
 
@@ -183,10 +184,10 @@ def test_docx_title_lines_formatted() -> None:
     campaign = default_campaign()
     by_text = {p.text: p for p in _docx(campaign).paragraphs}
     form = campaign.form
-    for key in ("title", "subtitle"):
-        assert by_text[form[key]].runs[0].bold
-    assert by_text[form["attachment_line"]].runs[0].italic
-    assert form["intro"] in by_text and form["salutation"] in by_text
+    for line in (form.title, form.subtitle):
+        assert by_text[line].runs[0].bold
+    assert by_text[form.attachment_line].runs[0].italic
+    assert form.intro in by_text and form.salutation in by_text
 
 
 def test_docx_properties_and_determinism() -> None:
@@ -268,12 +269,13 @@ def test_xlsx_header_merges(campaign: Campaign) -> None:
     ]
     merged = {str(r) for r in ws.merged_cells.ranges}
     assert f"D{top}:{last_year}{top}" in merged
-    assert ws[f"D{top}"].value == form["column_quantity"]
-    for col, key in {"A": "column_tt", "B": "column_content", "C": "column_unit"}.items():
+    assert ws[f"D{top}"].value == form.column_quantity
+    for col, heading in {"A": form.column_tt, "B": form.column_content,
+                         "C": form.column_unit}.items():
         assert f"{col}{top}:{col}{year_row}" in merged
-        assert ws[f"{col}{top}"].value == form[key]
+        assert ws[f"{col}{top}"].value == heading
     assert f"{notes}{top}:{notes}{year_row}" in merged
-    assert ws[f"{notes}{top}"].value == form["column_notes"]
+    assert ws[f"{notes}{top}"].value == form.column_notes
     header = [ws[f"D{top}"], *(ws.cell(row=year_row, column=4 + i) for i in range(len(years)))]
     assert all(cell.font.bold for cell in header)
 

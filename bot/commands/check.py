@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.config.specs import checked_campaign
+from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, unreadable_report
-from parsers.spec.campaign import Campaign, load_campaign
+from parsers.spec.campaign import Campaign
 from replies.findings import report_json
 from replies.render import render
 
@@ -30,12 +32,12 @@ def check_file(path: str, campaign: Campaign) -> FormReport:
         with open(path, "rb") as fh:
             data = fh.read(MAX_READ + 1)
     except OSError:
-        return unreadable_report(name, "file-unreadable")
+        return unreadable_report(name, FindingCode.FILE_UNREADABLE)
     return read_form(data, name, campaign)
 
 
 def run(args: argparse.Namespace) -> int:
-    campaign = load_campaign(args.campaign)
+    campaign = checked_campaign(args.campaign)
     reports = [check_file(path, campaign) for path in args.files]
     dicts = [report_json(r) for r in reports]
     if args.json:

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from parsers.spec.campaign import load_campaign
+from bot.config.specs import checked_campaign
 
 
 def register(sub: Any) -> None:
@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    campaign = load_campaign(args.campaign)
+    campaign = checked_campaign(args.campaign)
     if args.format == "docx":
         from replies.forms.blank_docx import blank_form_docx as make
     else:

@@ -1,2 +1,3 @@
-"""The operator's settings: the TOML file read, typed and checked, and where passwords come from.
-Imports nothing of bcy-intake but parsers.text."""
+"""The operator's settings: the TOML file read, typed and checked, and where passwords come from;
+the campaign and registry files it names, checked at start. Imports nothing of bcy-intake but
+parsers.text, parsers.spec and bot.errors."""

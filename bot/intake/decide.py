@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mail.mime_parts import Attachment, find_attachments, header_value
 from bot.store.records import Kind
+from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, unreadable_report
 from parsers.spec.campaign import Campaign
 
@@ -46,15 +47,15 @@ def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: R
           ) -> FormReport:
     name = att.filename or DEFAULT_NAME.format(n=n)
     if att.kind in _OTHER_FILES:  # a photo, a text: named in the reply, never parsed
-        return unreadable_report(name, "file-type-unsupported", att.kind)
+        return unreadable_report(name, FindingCode.FILE_TYPE_UNSUPPORTED, att.kind)
     if len(att.data) > max_bytes:
-        return unreadable_report(name, "file-too-large", att.kind)
+        return unreadable_report(name, FindingCode.FILE_TOO_LARGE, att.kind)
     return reader(att.data, name, campaign)
 
 
 def _unreadable(tried: Sequence[FormReport]) -> FormReport:
     if not tried:
-        return unreadable_report("", "attachment-missing")
+        return unreadable_report("", FindingCode.ATTACHMENT_MISSING)
     findings = [f for r in tried for f in r.findings]
     return FormReport(file=", ".join(r.file for r in tried), verdict="unreadable",
                       kind=tried[0].kind, findings=findings)
@@ -92,7 +93,7 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
     if not kinds and not mentions_campaign(msg, campaign, attachments=declared):
         return Decision("other", "message-too-large")
     names = ", ".join(a.filename for a in declared if a.filename)
-    report = unreadable_report(names, "file-too-large", kinds[0] if kinds else None)
+    report = unreadable_report(names, FindingCode.FILE_TOO_LARGE, kinds[0] if kinds else None)
     return Decision("submission", "message-too-large", report)
 
 
@@ -128,7 +129,8 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
 
 def _complete(report: FormReport) -> bool:
     """Every row and every year of the campaign's table is there."""
-    return not any(f.code in ("row-missing", "year-missing") for f in report.findings)
+    incomplete = (FindingCode.ROW_MISSING, FindingCode.YEAR_MISSING)
+    return not any(f.code in incomplete for f in report.findings)
 
 
 def _follows_up(msg: email.message.Message, campaign: Campaign) -> bool:

@@ -9,6 +9,7 @@ import multiprocessing
 import resource
 from multiprocessing.connection import Connection
 
+from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, unreadable_report
 from parsers.spec.campaign import Campaign
 
@@ -28,7 +29,7 @@ def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory:
 
 
 def _too_complex(name: str) -> FormReport:
-    return unreadable_report(name, "file-too-complex")
+    return unreadable_report(name, FindingCode.FILE_TOO_COMPLEX)
 
 
 def read_form_isolated(data: bytes, name: str, campaign: Campaign,

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config.settings import Config, ConfigError, load_config
+from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import EX_CONFIG, EX_TEMPFAIL, CommandError
 from bot.intake.cycle import Intake
 from bot.intake.outcome import OutcomeBuilder
 from bot.store.database import Store
-from parsers.spec.campaign import Campaign, load_campaign
-from parsers.spec.registry import Registry, load_registry
+from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ def open_service(config_path: str, campaign_override: str | None = None) -> Serv
     except OSError as exc:
         raise CommandError(f"cannot read configuration {config_path}: {exc.strerror}",
                            EX_CONFIG) from exc
-    campaign = load_campaign(campaign_override or cfg.campaign_file)
-    registry = load_registry(cfg.registry_file)
+    campaign = checked_campaign(campaign_override or cfg.campaign_file)
+    registry = checked_registry(cfg.registry_file)
     try:
         store = Store.open(cfg.store.url)
     except SQLAlchemyError as exc:  # locked, full disk, server away: try again later

@@ -58,9 +58,10 @@ def _is_placeholder(text: str) -> bool:
 
 
 def _boilerplate(campaign: Campaign) -> tuple[str, ...]:
-    keys = ("title", "subtitle", "attachment_line", "nation", "motto", "subject_line",
-            "salutation", "notes_heading")
-    return tuple(match_key(campaign.form[k]) for k in keys if campaign.form.get(k))
+    form = campaign.form
+    lines = (form.title, form.subtitle, form.attachment_line, form.nation, form.motto,
+             form.subject_line, form.salutation, form.notes_heading)
+    return tuple(match_key(line) for line in lines if line)
 
 
 def _is_boilerplate(key: str, boiler: tuple[str, ...]) -> bool:
@@ -69,7 +70,7 @@ def _is_boilerplate(key: str, boiler: tuple[str, ...]) -> bool:
 
 
 def _document_number(lines: list[str], campaign: Campaign) -> HeaderField:
-    placeholder_key = match_key(campaign.form.get("number_placeholder", ""))
+    placeholder_key = match_key(campaign.form.number_placeholder)
     for i, line in enumerate(lines):
         folded = fold(line)
         if placeholder_key and match_key(line) == placeholder_key:
@@ -126,7 +127,7 @@ def _is_title(key: str) -> bool:
 
 def _agency_lines(lines: list[str], campaign: Campaign) -> list[str]:
     boiler = _boilerplate(campaign)
-    number_key = match_key(campaign.form.get("number_placeholder", ""))
+    number_key = match_key(campaign.form.number_placeholder)
     out: list[str] = []
     for line in lines:
         key = match_key(line)

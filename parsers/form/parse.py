@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parsers.codes import FindingCode
 from parsers.form.findings import Finding, Verdict, verdict_of
 from parsers.form.header import read_header
 from parsers.form.rules import validate
@@ -61,18 +62,18 @@ def sniff_kind(data: bytes) -> str:
     return "other"
 
 
-_UNSUPPORTED_CODE = {
-    "empty": "file-empty",
-    "ole-encrypted": "file-protected",
-    "ole": "file-type-unsupported",
-    "pdf": "file-type-unsupported",
-    "zip": "file-type-unsupported",
-    "zip-damaged": "file-unreadable",
-    "other": "file-type-unsupported",
+_UNSUPPORTED_CODE: dict[str, FindingCode] = {
+    "empty": FindingCode.FILE_EMPTY,
+    "ole-encrypted": FindingCode.FILE_PROTECTED,
+    "ole": FindingCode.FILE_TYPE_UNSUPPORTED,
+    "pdf": FindingCode.FILE_TYPE_UNSUPPORTED,
+    "zip": FindingCode.FILE_TYPE_UNSUPPORTED,
+    "zip-damaged": FindingCode.FILE_UNREADABLE,
+    "other": FindingCode.FILE_TYPE_UNSUPPORTED,
 }
 
 
-def unreadable_report(name: str, code: str, kind: str | None = None) -> FormReport:
+def unreadable_report(name: str, code: FindingCode, kind: str | None = None) -> FormReport:
     """The report of a file that could not be read as a form: one file-level finding."""
     finding = Finding(code, "file", params={"file": name, "kind": kind or ""})
     return FormReport(file=name, verdict="unreadable", kind=kind, findings=[finding])
@@ -107,7 +108,7 @@ def _header_lines(document: Document, table: TableReading | None) -> list[str]:
 def read_document(document: Document, name: str, campaign: Campaign) -> FormReport:
     table = find_table(document.grids, campaign)
     if table is None:
-        return unreadable_report(name, "form-not-found", document.kind)
+        return unreadable_report(name, FindingCode.FORM_NOT_FOUND, document.kind)
     lines = _header_lines(document, table)
     header = read_header(lines, campaign)
     reading = FormReading(document.kind, header, table)
@@ -134,7 +135,7 @@ def _names_campaign(lines: list[str], campaign: Campaign) -> bool:
 def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
     """Parse and validate one file. Never raises on bad input: a bad file is a verdict."""
     if len(data) > MAX_FILE_BYTES:
-        return unreadable_report(name, "file-too-large")
+        return unreadable_report(name, FindingCode.FILE_TOO_LARGE)
     kind = sniff_kind(data)
     readers = {"docx": read_docx, "xlsx": read_xlsx}
     if kind not in readers:
@@ -145,4 +146,4 @@ def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
     except UnreadableFile as exc:
         return unreadable_report(name, exc.code, kind)
     except RecursionError:
-        return unreadable_report(name, "file-unreadable", kind)
+        return unreadable_report(name, FindingCode.FILE_UNREADABLE, kind)

@@ -11,6 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from parsers.codes import FindingCode
 from parsers.read.document import CellValue
 from parsers.text import clean, fold
 
@@ -35,7 +36,7 @@ class Quantity:
     value: int | None  # None when what was written is not a usable count
     written: str  # what the cell shows, for messages
     blank: bool = False
-    problem: str | None = None  # a finding code
+    problem: FindingCode | None = None
 
 
 def _digits(text: str) -> int | None:
@@ -49,9 +50,9 @@ def _digits(text: str) -> int | None:
 
 def _from_number(value: float, written: str) -> Quantity:
     if math.isnan(value) or math.isinf(value) or not float(value).is_integer():
-        return Quantity(None, written, problem="quantity-not-integer")
+        return Quantity(None, written, problem=FindingCode.QUANTITY_NOT_INTEGER)
     if value < 0:
-        return Quantity(None, written, problem="quantity-negative")
+        return Quantity(None, written, problem=FindingCode.QUANTITY_NEGATIVE)
     return Quantity(int(value), written)
 
 
@@ -63,16 +64,16 @@ def _from_text(raw: str) -> Quantity:
     if key in _NONE_MARKS or text in _NONE_MARKS:
         return Quantity(0, text)
     if key in _TICKS:
-        return Quantity(None, text, problem="quantity-ambiguous-mark")
+        return Quantity(None, text, problem=FindingCode.QUANTITY_AMBIGUOUS_MARK)
     whole = _digits(key)
     if whole is not None:
         return Quantity(whole, text)
     if _NEGATIVE.match(key):
-        return Quantity(None, text, problem="quantity-negative")
+        return Quantity(None, text, problem=FindingCode.QUANTITY_NEGATIVE)
     if _DECIMAL.match(key):
         number = float(re.sub(r"[^\d.,]", "", key).replace(",", "."))
         return _from_number(number, text)
-    return Quantity(None, text, problem="quantity-not-integer")
+    return Quantity(None, text, problem=FindingCode.QUANTITY_NOT_INTEGER)
 
 
 def parse_quantity(value: CellValue, shown: str | None = None) -> Quantity:
@@ -80,7 +81,7 @@ def parse_quantity(value: CellValue, shown: str | None = None) -> Quantity:
     if value is None:
         return Quantity(0, "", blank=True)
     if isinstance(value, bool):
-        return Quantity(None, shown or str(value), problem="quantity-not-integer")
+        return Quantity(None, shown or str(value), problem=FindingCode.QUANTITY_NOT_INTEGER)
     if isinstance(value, (int, float)):
         written = shown if shown is not None else (
             str(int(value)) if float(value).is_integer() else str(value)
@@ -88,5 +89,5 @@ def parse_quantity(value: CellValue, shown: str | None = None) -> Quantity:
         return _from_number(float(value), written)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         # Excel turned "1/5" or "1.5" into a date: it was not a count.
-        return Quantity(None, shown or value.isoformat(), problem="quantity-not-integer")
+        return Quantity(None, shown or value.isoformat(), problem=FindingCode.QUANTITY_NOT_INTEGER)
     return _from_text(str(value))

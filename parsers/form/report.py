@@ -26,7 +26,7 @@ def report_dict(report: FormReport, message_of: MessageOf, location_of: Location
         "notes": report.notes,
         "findings": [
             {
-                "code": f.code,
+                "code": f.code.value,
                 "severity": f.severity,
                 "field": f.field,
                 "location": location_of(f.location),

@@ -1,14 +1,16 @@
 """Validation rules: each a small function from a FormReading to findings.
 
-The order in which they run is the table `RULES` at the bottom; adding a rule is one function,
-one row there, one message template and one test.
+The order in which they run is the tables `HEADER_RULES` and `TABLE_RULES` at the bottom. Adding
+a rule is one function and one row there, one code in `parsers/codes.py`, one message template
+`replies/templates/findings/<code>.txt.j2` and one test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from parsers.form.findings import Finding
+from parsers.codes import FindingCode
+from parsers.form.findings import Finding, Params
 from parsers.read.reading import FormReading
 from parsers.spec.campaign import Campaign
 from parsers.text import match_key
@@ -19,55 +21,56 @@ Rule = Callable[[FormReading, Campaign], Iterator[Finding]]
 def agency(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     head, intro = form.header.agency, form.header.intro_agency
     if head.placeholder:
-        yield Finding("agency-placeholder", "header.agency", params={"written": head.written})
+        yield Finding(FindingCode.AGENCY_PLACEHOLDER, "header.agency",
+                      params={"written": head.written})
     elif not head.value and not intro.value:
-        yield Finding("agency-missing", "header.agency")
+        yield Finding(FindingCode.AGENCY_MISSING, "header.agency")
     elif intro.placeholder:
-        yield Finding("agency-intro-placeholder", "header.agency",
+        yield Finding(FindingCode.AGENCY_INTRO_PLACEHOLDER, "header.agency",
                       params={"written": intro.written})
 
 
 def document_number(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     number = form.header.number
     if number.placeholder:
-        yield Finding("document-number-placeholder", "header.document_number",
+        yield Finding(FindingCode.DOCUMENT_NUMBER_PLACEHOLDER, "header.document_number",
                       params={"written": number.written})
     elif not number.value:
-        yield Finding("document-number-missing", "header.document_number")
+        yield Finding(FindingCode.DOCUMENT_NUMBER_MISSING, "header.document_number")
 
 
 def place(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     if form.header.place.placeholder:
-        yield Finding("place-placeholder", "header.place",
+        yield Finding(FindingCode.PLACE_PLACEHOLDER, "header.place",
                       params={"written": form.header.place.written})
 
 
 def date(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     d = form.header.date
-    params = {"written": d.written, "deadline": campaign.deadline.strftime("%d/%m/%Y"),
-              "opened": campaign.opened.strftime("%d/%m/%Y")}
+    params: Params = {"written": d.written, "deadline": campaign.deadline,
+                      "opened": campaign.opened}
     if d.placeholder:
-        yield Finding("date-placeholder", "header.date", params=params)
+        yield Finding(FindingCode.DATE_PLACEHOLDER, "header.date", params=params)
     elif d.invalid:
-        yield Finding("date-invalid", "header.date", params=params)
+        yield Finding(FindingCode.DATE_INVALID, "header.date", params=params)
     elif d.value is None:
-        yield Finding("date-missing", "header.date", params=params)
+        yield Finding(FindingCode.DATE_MISSING, "header.date", params=params)
     elif d.value > campaign.deadline:
-        yield Finding("date-after-deadline", "header.date",
-                      params={**params, "date": d.value.strftime("%d/%m/%Y")})
+        yield Finding(FindingCode.DATE_AFTER_DEADLINE, "header.date",
+                      params={**params, "date": d.value})
     elif d.value < campaign.opened:
-        yield Finding("date-before-campaign", "header.date",
-                      params={**params, "date": d.value.strftime("%d/%m/%Y")})
+        yield Finding(FindingCode.DATE_BEFORE_CAMPAIGN, "header.date",
+                      params={**params, "date": d.value})
 
 
 def rows_present(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     assert form.table is not None
     for spec in campaign.quantity_rows:
         if spec.key not in form.table.rows:
-            yield Finding("row-missing", f"quantities.{spec.key}", form.table.location,
+            yield Finding(FindingCode.ROW_MISSING, f"quantities.{spec.key}", form.table.location,
                           params={"row": spec.label, "code": spec.code or ""})
     for dup in form.table.duplicates:
-        yield Finding("row-duplicated", f"quantities.{dup.key}", dup.location,
+        yield Finding(FindingCode.ROW_DUPLICATED, f"quantities.{dup.key}", dup.location,
                       params={"row": campaign.row(dup.key).label})
 
 
@@ -75,7 +78,7 @@ def years_present(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     assert form.table is not None
     for year in campaign.years:
         if year not in form.table.years:
-            yield Finding("year-missing", f"quantities.*.{year}", form.table.location,
+            yield Finding(FindingCode.YEAR_MISSING, f"quantities.*.{year}", form.table.location,
                           params={"year": year})
 
 
@@ -85,13 +88,13 @@ def cells(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
         row = form.table.rows.get(spec.key)
         for year, cell in (row.cells.items() if row else ()):
             q = cell.quantity
-            params = {"row": spec.label, "year": year, "written": q.written,
-                      "threshold": f"{campaign.large_quantity_threshold:,}".replace(",", ".")}
+            params: Params = {"row": spec.label, "year": year, "written": q.written,
+                              "threshold": campaign.large_quantity_threshold}
             field = f"quantities.{spec.key}.{year}"
             if q.problem:
                 yield Finding(q.problem, field, cell.location, params)
             elif q.value is not None and q.value > campaign.large_quantity_threshold:
-                yield Finding("quantity-too-large", field, cell.location, params)
+                yield Finding(FindingCode.QUANTITY_TOO_LARGE, field, cell.location, params)
 
 
 def units(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
@@ -101,7 +104,7 @@ def units(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     for spec in campaign.quantity_rows:
         row = form.table.rows.get(spec.key)
         if row and row.unit and match_key(row.unit) not in accepted:
-            yield Finding("unit-not-cts", f"quantities.{spec.key}", row.location,
+            yield Finding(FindingCode.UNIT_NOT_CTS, f"quantities.{spec.key}", row.location,
                           {"row": spec.label, "written": row.unit, "unit": campaign.unit})
 
 
@@ -118,10 +121,9 @@ def subtotals(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
                      if c.key in form.table.rows]
             total = sum(p.quantity.value or 0 for p in parts if p is not None)
             if total != cell.quantity.value:
-                yield Finding("subtotal-mismatch", f"quantities.{group.key}.{year}",
+                yield Finding(FindingCode.SUBTOTAL_MISMATCH, f"quantities.{group.key}.{year}",
                               cell.location, {"row": group.label, "year": year,
-                                              "written": cell.quantity.written,
-                                              "total": str(total)})
+                                              "written": cell.quantity.written, "total": total})
 
 
 def emptiness(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
@@ -129,9 +131,9 @@ def emptiness(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
     leaves = [form.table.rows[s.key] for s in campaign.quantity_rows if s.key in form.table.rows]
     quantities = [c.quantity for r in leaves for c in r.cells.values()]
     if not quantities or all(q.blank for q in quantities):
-        yield Finding("table-empty", "table", form.table.location)
+        yield Finding(FindingCode.TABLE_EMPTY, "table", form.table.location)
     elif all(q.value == 0 for q in quantities):
-        yield Finding("table-all-zero", "table", form.table.location)
+        yield Finding(FindingCode.TABLE_ALL_ZERO, "table", form.table.location)
 
 
 HEADER_RULES: tuple[Rule, ...] = (agency, document_number, place, date)

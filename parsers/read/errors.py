@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from parsers.codes import FindingCode
+
 
 class UnreadableFile(Exception):
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: FindingCode, detail: str = "") -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail

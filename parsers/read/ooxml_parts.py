@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from parsers.codes import FindingCode
 from parsers.read.errors import UnreadableFile
 from parsers.read.xml_prolog import parse_checked
 
@@ -45,9 +46,9 @@ def read_small(archive: zipfile.ZipFile, name: str) -> bytes:
         with archive.open(name) as member:
             data = member.read(MAX_SMALL_PART + 1)
     except Exception as exc:  # bad local header, unknown method, corrupt stream
-        raise UnreadableFile("file-unreadable", f"{name}: {exc}") from exc
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{name}: {exc}") from exc
     if len(data) > MAX_SMALL_PART:
-        raise UnreadableFile("file-unreadable", f"{name}: too large")
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{name}: too large")
     return data
 
 
@@ -126,4 +127,4 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         return archive.read(info)  # size already checked against the caps
     except Exception as exc:  # corrupt stream, bad CRC
-        raise UnreadableFile("file-unreadable", f"{info.filename}: {exc}") from exc
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{info.filename}: {exc}") from exc

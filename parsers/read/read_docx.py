@@ -11,6 +11,7 @@ from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location, Paragraph
 from parsers.read.docx_rows import grid_rows
 from parsers.read.errors import UnreadableFile
@@ -152,13 +153,13 @@ def read_docx(data: bytes) -> Document:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a broken package
-        raise UnreadableFile("file-unreadable", type(exc).__name__) from exc
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, type(exc).__name__) from exc
     body = getattr(document.element, "body", None)  # the main part may be any XML at all
     if body is None:
-        raise UnreadableFile("file-unreadable", "no body")
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, "no body")
     reader = _Reader(document)
     try:
         reader.body(document, body)
-    except (ValueError, KeyError, AttributeError, TypeError, IndexError) as exc:
-        raise UnreadableFile("file-unreadable", type(exc).__name__) from exc  # malformed parts
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError) as exc:  # malformed parts
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, type(exc).__name__) from exc
     return Document(kind="docx", blocks=reader.blocks)

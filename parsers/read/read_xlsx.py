@@ -18,6 +18,7 @@ import openpyxl.reader.excel
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
 from parsers.read.legacy import to_unicode as _to_unicode
@@ -98,5 +99,5 @@ def read_xlsx(data: bytes) -> Document:
     except UnreadableFile:
         raise
     except Exception as exc:  # openpyxl raises many kinds on a broken package
-        raise UnreadableFile("file-unreadable", type(exc).__name__) from exc
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, type(exc).__name__) from exc
     return Document(kind="xlsx", blocks=list(grids))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from parsers.codes import FindingCode
 from parsers.read.errors import UnreadableFile
 from parsers.read.ooxml_parts import content_types, is_xml_part
 from parsers.read.xml_prolog import PROLOG_BYTES, check_prolog
@@ -50,13 +51,13 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     if declared is not None:
         entries, size = declared
         if entries > MAX_MEMBERS or size > MAX_DIRECTORY_BYTES:
-            raise UnreadableFile("file-unreadable", "central directory too large")
+            raise UnreadableFile(FindingCode.FILE_UNREADABLE, "central directory too large")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except Exception as exc:  # zipfile raises many kinds on a broken directory
-        raise UnreadableFile("file-unreadable", str(exc)) from exc
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, str(exc)) from exc
     if len(archive.infolist()) > MAX_MEMBERS:
-        raise UnreadableFile("file-unreadable", "too many members")
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, "too many members")
     return archive
 
 
@@ -72,14 +73,14 @@ def _check_sizes(members: list[zipfile.ZipInfo]) -> None:
     total = 0
     for m in members:
         if m.flag_bits & 0x1:
-            raise UnreadableFile("file-protected", m.filename)
+            raise UnreadableFile(FindingCode.FILE_PROTECTED, m.filename)
         total += m.file_size
         if m.file_size > MAX_MEMBER_UNCOMPRESSED:
-            raise UnreadableFile("file-too-large", f"size of {m.filename}")
+            raise UnreadableFile(FindingCode.FILE_TOO_LARGE, f"size of {m.filename}")
         if m.file_size > _RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise UnreadableFile("file-unreadable", f"compression ratio of {m.filename}")
+            raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"compression ratio of {m.filename}")
     if total > MAX_TOTAL_UNCOMPRESSED:
-        raise UnreadableFile("file-too-large", "uncompressed size")
+        raise UnreadableFile(FindingCode.FILE_TOO_LARGE, "uncompressed size")
 
 
 def read_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -88,7 +89,7 @@ def read_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> by
         with archive.open(info) as member:
             return member.read(limit)
     except Exception as exc:  # bad local header, unknown method, corrupt stream
-        raise UnreadableFile("file-unreadable", f"{info.filename}: {exc}") from exc
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{info.filename}: {exc}") from exc
 
 
 def _check_prologs(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
@@ -103,7 +104,7 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     """Open `data` as a ZIP after checking sizes, ratios and XML prologs; raise UnreadableFile
     otherwise."""
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFile("file-type-unsupported", "ole")
+        raise UnreadableFile(FindingCode.FILE_TYPE_UNSUPPORTED, "ole")
     archive = open_zip(data)
     members = archive.infolist()
     _check_sizes(members)

@@ -11,6 +11,7 @@ import zipfile
 
 from lxml import etree
 
+from parsers.codes import FindingCode
 from parsers.read.errors import UnreadableFile
 
 MAX_NUMBER_FORMAT = 255
@@ -41,7 +42,7 @@ def check_workbook_parts(archive: zipfile.ZipFile) -> None:
     """Raise UnreadableFile for the lengths openpyxl cannot parse in bounded time."""
     for name, _, text in _elements(archive, "xl/workbook.xml", "definedName"):
         if name.lower() in _RESERVED and len(text) > MAX_PRINT_RANGE:
-            raise UnreadableFile("file-unreadable", f"defined name {name} too long")
+            raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"defined name {name} too long")
     for _, code, _ in _elements(archive, "xl/styles.xml", "numFmt"):
         if len(code) > MAX_NUMBER_FORMAT:
-            raise UnreadableFile("file-unreadable", "number format too long")
+            raise UnreadableFile(FindingCode.FILE_UNREADABLE, "number format too long")

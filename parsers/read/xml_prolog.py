@@ -12,6 +12,7 @@ import re
 
 from lxml import etree
 
+from parsers.codes import FindingCode
 from parsers.read.errors import UnreadableFile
 
 PROLOG_BYTES = 8 * 1024
@@ -30,7 +31,7 @@ _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd
 
 def _decode(head: bytes, name: str) -> str:
     if head.startswith(_OPAQUE_STARTS):
-        raise UnreadableFile("file-unreadable", f"{name}: unsupported XML encoding")
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{name}: unsupported XML encoding")
     if head.startswith((codecs.BOM_UTF16_LE, b"<\x00")):
         return head.decode("utf-16-le", "replace").lstrip("\ufeff")
     if head.startswith((codecs.BOM_UTF16_BE, b"\x00<")):
@@ -41,7 +42,8 @@ def _decode(head: bytes, name: str) -> str:
 def _check_declaration(declaration: str, name: str) -> None:
     found = _ENCODING_DECL.search(declaration)
     if found and not _ENCODINGS.fullmatch(found.group(1).strip()):
-        raise UnreadableFile("file-unreadable", f"{name}: XML encoding {found.group(1)!r}")
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE,
+                             f"{name}: XML encoding {found.group(1)!r}")
 
 
 def check_prolog(head: bytes, name: str, limit: int) -> None:
@@ -62,11 +64,11 @@ def check_prolog(head: bytes, name: str, limit: int) -> None:
             end = text.find("-->", i + 4)
             i = end + 3 if end >= 0 else len(text)
         elif text.startswith("<!", i):
-            raise UnreadableFile("file-unreadable", f"{name}: DOCTYPE or ENTITY")
+            raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{name}: DOCTYPE or ENTITY")
         else:
             return  # the root element: past the prolog
         if i >= len(text) and len(head) >= limit:
-            raise UnreadableFile("file-unreadable", f"{name}: prolog too long")
+            raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{name}: prolog too long")
 
 
 def parse_checked(data: bytes, name: str) -> etree._Element:
@@ -75,4 +77,4 @@ def parse_checked(data: bytes, name: str) -> etree._Element:
     try:
         return etree.fromstring(data, _SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise UnreadableFile("file-unreadable", f"{name}: {exc}") from exc
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"{name}: {exc}") from exc

@@ -1,16 +1,32 @@
-"""The campaign as data: rows, years, unit, deadline and form text, loaded from a TOML file."""
+"""The campaign as data: rows, years, unit, deadline and form text, loaded from a TOML file.
+
+The file is checked when it is loaded, before any mail is touched: every missing, unknown or
+mistyped key is a line of one SpecError (`cts-2021-2025.toml: form.signer_title: missing`), so
+a broken file stops the bot at start instead of failing each reply that needs the bad key.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from parsers.spec.campaign_file import (
+    CampaignFile,
+    CampaignKeys,
+    ReferenceLetter,
+    RowEntry,
+    file_problems,
+)
+from parsers.spec.schema import SpecError, read_toml, structure
 from parsers.text import match_key
+
+__all__ = ["DEFAULT_CAMPAIGN", "Campaign", "ReferenceLetter", "RowSpec", "SpecError",
+           "campaign_from_dict", "default_campaign", "load_campaign"]
 
 DEFAULT_CAMPAIGN = "cts-2021-2025.toml"
 
@@ -29,30 +45,14 @@ class RowSpec:
         return self.parent is not None
 
 
-@dataclass(frozen=True)
-class ReferenceLetter:
-    number: str
-    date: dt.date
+@dataclass(frozen=True, kw_only=True)
+class Campaign(CampaignKeys):
+    """What the code reads: the file's keys as written (CampaignKeys: names, years, dates, the
+    form's texts, the contact), and these, read from the file for use."""
 
-
-@dataclass(frozen=True)
-class Campaign:
-    id: str
-    name: str
-    unit: str
     unit_name: str
-    years: tuple[str, ...]
-    opened: dt.date
-    deadline: dt.date
-    reference_prefix: str
-    large_quantity_threshold: int
-    addressee: str
-    mailbox: str
-    reference_letters: tuple[ReferenceLetter, ...]
     rows: tuple[RowSpec, ...]
     keywords: tuple[str, ...]
-    form: dict[str, Any] = field(hash=False, compare=False)
-    contact: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @cached_property
     def keyword_keys(self) -> tuple[str, ...]:
@@ -80,50 +80,38 @@ class Campaign:
         raise KeyError(key)
 
 
-def _row(raw: dict[str, Any]) -> RowSpec:
-    spellings = [raw["label"], *raw.get("spellings", [])]
+def _row(entry: RowEntry) -> RowSpec:
+    spellings = (entry.label, *entry.spellings)
     return RowSpec(
-        key=raw["key"],
-        label=raw["label"],
-        short=raw.get("short", raw["label"]),
-        code=raw.get("code"),
-        parent=raw.get("parent"),
+        key=entry.key,
+        label=entry.label,
+        short=entry.short if entry.short is not None else entry.label,
+        code=entry.code,
+        parent=entry.parent,
         spellings=tuple(tuple(match_key(s).split()) for s in spellings if match_key(s)),
     )
 
 
-def campaign_from_dict(raw: dict[str, Any]) -> Campaign:
-    return Campaign(
-        id=raw["id"],
-        name=raw["name"],
-        unit=raw["unit"],
-        unit_name=raw.get("unit_name", raw["unit"]),
-        years=tuple(str(y) for y in raw["years"]),
-        opened=raw["opened"],
-        deadline=raw["deadline"],
-        reference_prefix=raw["reference_prefix"],
-        large_quantity_threshold=int(raw["large_quantity_threshold"]),
-        addressee=raw["addressee"],
-        mailbox=raw.get("mailbox", ""),
-        reference_letters=tuple(
-            ReferenceLetter(r["number"], r["date"]) for r in raw.get("reference_letters", [])
-        ),
-        rows=tuple(_row(r) for r in raw["rows"]),
-        keywords=tuple(raw.get("mail", {}).get("keywords", [])),
-        form=dict(raw.get("form", {})),
-        contact={k: str(v) for k, v in raw.get("contact", {}).items()},
-    )
+def campaign_from_dict(raw: Mapping[str, Any], source: str = "campaign") -> Campaign:
+    """A parsed campaign file as a Campaign; SpecError lists every problem, each line starting
+    with `source` (the file's name)."""
+    f = structure(raw, CampaignFile, source)
+    problems = [f"{source}: {p}" for p in file_problems(f)]
+    if problems:
+        raise SpecError(problems)
+    kept = {k.name: getattr(f, k.name) for k in fields(CampaignKeys)}
+    return Campaign(**kept, unit_name=f.unit_name if f.unit_name is not None else f.unit,
+                    rows=tuple(_row(r) for r in f.rows), keywords=f.mail.keywords)
 
 
 def load_campaign(path: str | Path | None = None) -> Campaign:
-    """Load a campaign file; None means the built-in default campaign."""
+    """Load and check a campaign file; None means the built-in default campaign."""
     if path is None:
         return default_campaign()
-    with open(path, "rb") as fh:
-        return campaign_from_dict(tomllib.load(fh))
+    return campaign_from_dict(read_toml(path), str(path))
 
 
 @lru_cache(maxsize=1)
 def default_campaign() -> Campaign:
     text = resources.files("parsers.spec").joinpath("campaigns", DEFAULT_CAMPAIGN).read_bytes()
-    return campaign_from_dict(tomllib.loads(text.decode("utf-8")))
+    return campaign_from_dict(tomllib.loads(text.decode("utf-8")), DEFAULT_CAMPAIGN)

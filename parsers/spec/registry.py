@@ -1,6 +1,6 @@
 """Who is expected to answer a campaign, and which of them a message comes from.
 
-The agencies are data (`registry/agencies-2021.toml`, editable by staff), effective-dated so
+The agencies are data (`agencies/agencies-2021.toml`, editable by staff), effective-dated so
 that the registry of one campaign is read as of the campaign's date. An agency is recognised by
 the name in the document header (accent-, case- and abbreviation-insensitive, on whole words)
 and by the sender's e-mail domain; when the two disagree the header wins and staff get a note.
@@ -8,6 +8,7 @@ and by the sender's e-mail domain; when the two disagree the header wins and sta
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import tomllib
@@ -20,17 +21,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from parsers.spec.agency import GROUPS, Agency, RegistryFile, agency_problems, normalised
+from parsers.spec.schema import SpecError, read_toml, structure
 from parsers.text import clean, match_key
 
+__all__ = ["DEFAULT_REGISTRY", "GROUPS", "Agency", "Identification", "Registry", "RegistryError",
+           "default_registry", "header_words", "load_registry", "registry_from_dict",
+           "sender_domain", "words"]
+
 DEFAULT_REGISTRY = "agencies-2021.toml"
-GROUPS = (
-    "bo",
-    "co-quan-ngang-bo",
-    "co-quan-thuoc-chinh-phu",
-    "tinh-thanh",
-    "dang",
-    "quoc-hoi-tu-phap-khac",
-)
 Source = Literal["header", "domain", "both"]
 
 # Abbreviations read as the words they stand for, so "UBND TP. HCM" meets
@@ -52,31 +51,10 @@ _NOT_A_NAME = re.compile(
     r"|\bngay\b.*\bthang\b"
 )
 _NUMBER_LINE = re.compile(r"^s[ốo]\s*:", re.IGNORECASE)
-_KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
-_FIELDS = {"key", "name", "aliases", "domains", "group", "valid_from", "valid_to"}
 
 
-class RegistryError(ValueError):
-    """The registry file is wrong; the message names the entry."""
-
-
-@dataclass(frozen=True)
-class Agency:
-    key: str
-    name: str
-    aliases: tuple[str, ...]
-    domains: tuple[str, ...]
-    group: str
-    valid_from: dt.date
-    valid_to: dt.date | None = None  # exclusive: the day it ceased to exist
-
-    def valid_on(self, on: dt.date) -> bool:
-        return self.valid_from <= on and (self.valid_to is None or on < self.valid_to)
-
-    @property
-    def spellings(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
+class RegistryError(SpecError):
+    """The registry is wrong; `problems` has one line per mistake, naming the entry."""
 
 
 @dataclass(frozen=True)
@@ -126,9 +104,11 @@ class Registry:
         for spelling, owners in self._spellings.items():
             if spelling:
                 self._by_first.setdefault(spelling[0], []).append((spelling, owners))
-        self._check()
+        problems = self._problems()
+        if problems:
+            raise RegistryError(problems)
 
-    def _check(self) -> None:
+    def _problems(self) -> list[str]:
         problems: list[str] = []
         counts = Counter(a.key for a in self.agencies)
         problems += [f"duplicate key {k!r}" for k, n in counts.items() if n > 1]
@@ -143,8 +123,7 @@ class Registry:
                 other = domains.setdefault(d, a)
                 if other is not a and _overlap(a, other):
                     problems.append(f"domain {d!r} names both {other.key} and {a.key}")
-        if problems:
-            raise RegistryError("; ".join(problems))
+        return problems
 
     def __len__(self) -> int:
         return len(self.agencies)
@@ -195,61 +174,49 @@ class Registry:
         return Identification(None, None, False)
 
 
-def _strings(entry: Mapping[str, Any], name: str, where: str) -> tuple[str, ...]:
-    value = entry.get(name, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RegistryError(f"{where}: {name} must be a list of strings")
-    return tuple(clean(v) for v in value)
+def _typed_entries(raw: Mapping[str, Any], source: str
+                   ) -> tuple[list[tuple[int, Agency]], list[str]]:
+    """The entries with the right keys and types, numbered from 1, and a line per wrong key.
+    Entries are independent: one with a typo'd key does not hide a bad group in another."""
+    try:
+        return list(enumerate(structure(raw, RegistryFile, source).agency, start=1)), []
+    except SpecError as exc:
+        listed = raw.get("agency")
+        typed: list[tuple[int, Agency]] = []
+        for n, entry in enumerate(listed if isinstance(listed, list) else [], start=1):
+            with contextlib.suppress(SpecError):  # already among exc.problems
+                typed.append((n, structure(entry, Agency, source)))
+        return typed, exc.problems
 
 
-def _date(value: object, name: str, where: str) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise RegistryError(f"{where}: {name} must be a date like 2021-01-01")
-    return value
-
-
-def agency_from_dict(entry: object, where: str) -> Agency:
-    if not isinstance(entry, Mapping):
-        raise RegistryError(f"{where}: not a table")
-    unknown = set(entry) - _FIELDS
-    if unknown:
-        raise RegistryError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-    key, name, group = entry.get("key"), entry.get("name"), entry.get("group")
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise RegistryError(f"{where}: key must be a lowercase ASCII slug like 'bo-tai-chinh'")
-    where = f"agency {key!r}"
-    if not isinstance(name, str) or not match_key(name):
-        raise RegistryError(f"{where}: name is missing")
-    if group not in GROUPS:
-        raise RegistryError(f"{where}: group must be one of {', '.join(GROUPS)}")
-    domains = tuple(d.lower() for d in _strings(entry, "domains", where))
-    bad = [d for d in domains if not _DOMAIN.match(d)]
-    if bad:
-        raise RegistryError(f"{where}: not a domain: {', '.join(bad)}")
-    valid_from = _date(entry.get("valid_from"), "valid_from", where)
-    valid_to = None if "valid_to" not in entry else _date(entry["valid_to"], "valid_to", where)
-    if valid_to is not None and valid_to <= valid_from:
-        raise RegistryError(f"{where}: valid_to must come after valid_from")
-    return Agency(key, clean(name), _strings(entry, "aliases", where), domains, str(group),
-                  valid_from, valid_to)
-
-
-def registry_from_dict(raw: Mapping[str, Any]) -> Registry:
-    entries = raw.get("agency")
-    if not isinstance(entries, list) or not entries:
-        raise RegistryError("no [[agency]] entries")
-    return Registry(agency_from_dict(e, f"[[agency]] #{i}") for i, e in enumerate(entries, 1))
+def registry_from_dict(raw: Mapping[str, Any], source: str = "registry") -> Registry:
+    """A parsed registry file as a Registry; RegistryError lists every problem, each line
+    starting with `source` (the file's name)."""
+    typed, problems = _typed_entries(raw, source)
+    if not typed and not problems:
+        raise RegistryError([f"{source}: no [[agency]] entries"])
+    problems += [f"{source}: agency[{n}].{p}" for n, a in typed for p in agency_problems(a)]
+    try:
+        registry = Registry(normalised(a) for _, a in typed)
+    except RegistryError as exc:
+        problems += [f"{source}: {p}" for p in exc.problems]
+    if problems:
+        raise RegistryError(problems)
+    return registry
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
-    """Load a registry file; None means the built-in one."""
+    """Load and check a registry file; None means the built-in one."""
     if path is None:
         return default_registry()
-    with open(path, "rb") as fh:
-        return registry_from_dict(tomllib.load(fh))
+    try:
+        raw = read_toml(path)
+    except SpecError as exc:
+        raise RegistryError(exc.problems) from None
+    return registry_from_dict(raw, str(path))
 
 
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
     text = resources.files("parsers.spec").joinpath("agencies", DEFAULT_REGISTRY).read_bytes()
-    return registry_from_dict(tomllib.loads(text.decode("utf-8")))
+    return registry_from_dict(tomllib.loads(text.decode("utf-8")), DEFAULT_REGISTRY)

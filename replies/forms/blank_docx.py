@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -26,6 +25,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from parsers.spec.campaign import Campaign, RowSpec
+from parsers.spec.form_texts import FormTexts
 
 FONT = "Times New Roman"
 BODY_PT = 13.0
@@ -188,25 +188,25 @@ def _add_rule(cell: _Cell, width: float, column_width: float) -> None:
     fmt.space_before = fmt.space_after = Pt(0)
 
 
-def _title_lines(form: dict[str, Any]) -> list[Line]:
+def _title_lines(form: FormTexts) -> list[Line]:
     return [
-        Line(form["title"], size=TITLE_PT, bold=True),
-        Line(form["subtitle"], size=TITLE_PT, bold=True),
-        Line(form["attachment_line"], italic=True, after=12),
+        Line(form.title, size=TITLE_PT, bold=True),
+        Line(form.subtitle, size=TITLE_PT, bold=True),
+        Line(form.attachment_line, italic=True, after=12),
     ]
 
 
-def _opening_lines(form: dict[str, Any]) -> list[Line]:
+def _opening_lines(form: FormTexts) -> list[Line]:
     return [
-        Line(form["salutation"], before=12, after=12),
-        Line(form["intro"], align=JUSTIFY, first_indent=1.0, after=6),
+        Line(form.salutation, before=12, after=12),
+        Line(form.intro, align=JUSTIFY, first_indent=1.0, after=6),
     ]
 
 
-def _note_lines(form: dict[str, Any]) -> list[Line]:
-    heading = Line(form["notes_heading"], bold=True, italic=True, align=LEFT, before=6, after=3)
+def _note_lines(form: FormTexts) -> list[Line]:
+    heading = Line(form.notes_heading, bold=True, italic=True, align=LEFT, before=6, after=3)
     notes = [
-        Line(NOTE_BULLET + note, align=JUSTIFY, first_indent=1.0, after=3) for note in form["notes"]
+        Line(NOTE_BULLET + note, align=JUSTIFY, first_indent=1.0, after=3) for note in form.notes
     ]
     return [heading, *notes]
 
@@ -224,39 +224,39 @@ def _layout_table(doc: DocxDocument, rows: int, widths: Sequence[float]) -> Tabl
     return table
 
 
-def _letter_header(doc: DocxDocument, form: dict[str, Any]) -> None:
+def _letter_header(doc: DocxDocument, form: FormTexts) -> None:
     table = _layout_table(doc, 2, HEADER_COLUMNS)
     agency, nation = table.rows[0].cells
     number, date = table.rows[1].cells
-    _fill(agency, [Line(form["agency_placeholder"], bold=True)])
+    _fill(agency, [Line(form.agency_placeholder, bold=True)])
     _add_rule(agency, AGENCY_RULE_WIDTH, HEADER_COLUMNS[0])
     _fill(
         nation,
         [
-            Line(form["nation"], size=NATION_PT, bold=True),
-            Line(form["motto"], bold=True, underline=True),
+            Line(form.nation, size=NATION_PT, bold=True),
+            Line(form.motto, bold=True, underline=True),
         ],
     )
     _fill(
         number,
         [
-            Line(form["number_placeholder"], before=6),
-            Line(form["subject_line"], size=SUBJECT_PT, before=6),
+            Line(form.number_placeholder, before=6),
+            Line(form.subject_line, size=SUBJECT_PT, before=6),
         ],
     )
-    _fill(date, [Line(form["date_line"], italic=True, before=6)])
+    _fill(date, [Line(form.date_line, italic=True, before=6)])
 
 
-def _signature(doc: DocxDocument, form: dict[str, Any]) -> None:
+def _signature(doc: DocxDocument, form: FormTexts) -> None:
     doc.add_paragraph()
     table = _layout_table(doc, 1, SIGNATURE_COLUMNS)
     recipients, signer = table.rows[0].cells
     heading = Line(
-        form["recipients_heading"], size=RECIPIENTS_HEADING_PT, bold=True, italic=True, align=LEFT
+        form.recipients_heading, size=RECIPIENTS_HEADING_PT, bold=True, italic=True, align=LEFT
     )
-    names = [Line(name, size=RECIPIENTS_PT, align=LEFT) for name in form["recipients"]]
+    names = [Line(name, size=RECIPIENTS_PT, align=LEFT) for name in form.recipients]
     _fill(recipients, [heading, *names])
-    _fill(signer, [Line(form["signer_title"], bold=True), Line(form["signer_note"], italic=True)])
+    _fill(signer, [Line(form.signer_title, bold=True), Line(form.signer_note, italic=True)])
 
 
 # --- the demand table -------------------------------------------------------------------------
@@ -291,14 +291,15 @@ def _demand_table(doc: DocxDocument, campaign: Campaign) -> None:
         _table_row(table.rows[HEADER_ROWS + index].cells, spec, unit)
 
 
-def _table_header(table: Table, form: dict[str, Any], years: Sequence[str]) -> None:
+def _table_header(table: Table, form: FormTexts, years: Sequence[str]) -> None:
     notes_column = FIRST_YEAR_COLUMN + len(years)
-    spanning = {0: "column_tt", 1: "column_content", 2: "column_unit", notes_column: "column_notes"}
-    for column, key in spanning.items():
-        _header_cell(table.cell(0, column).merge(table.cell(1, column)), form[key])
+    spanning = {0: form.column_tt, 1: form.column_content, 2: form.column_unit,
+                notes_column: form.column_notes}
+    for column, heading in spanning.items():
+        _header_cell(table.cell(0, column).merge(table.cell(1, column)), heading)
     last_year = FIRST_YEAR_COLUMN + len(years) - 1
     quantity = table.cell(0, FIRST_YEAR_COLUMN).merge(table.cell(0, last_year))
-    _header_cell(quantity, form["column_quantity"])
+    _header_cell(quantity, form.column_quantity)
     for offset, year in enumerate(years):
         _header_cell(table.cell(1, FIRST_YEAR_COLUMN + offset), year)
     for row in table.rows[:HEADER_ROWS]:

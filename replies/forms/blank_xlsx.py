@@ -24,6 +24,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parsers.spec.campaign import Campaign
+from parsers.spec.form_texts import FormTexts
 
 FONT = "Times New Roman"
 BODY_PT = 13.0
@@ -92,8 +93,8 @@ def blank_form_xlsx(campaign: Campaign) -> bytes:
     return out.getvalue()
 
 
-def _sheet_title(form: dict[str, Any]) -> str:
-    title = str(form.get("sheet_title") or form["title"].capitalize())
+def _sheet_title(form: FormTexts) -> str:
+    title = form.sheet_title or form.title.capitalize()
     return title[:SHEET_TITLE_MAX]
 
 
@@ -181,45 +182,45 @@ def _spacer(ws: Worksheet, row: int) -> int:
 # --- sections ---------------------------------------------------------------------------------
 
 
-def _title_block(ws: Worksheet, form: dict[str, Any], row: int, last_col: int) -> int:
-    row = _line(ws, row, 1, last_col, Text(form["title"], size=TITLE_PT, bold=True))
-    row = _line(ws, row, 1, last_col, Text(form["subtitle"], size=TITLE_PT, bold=True))
-    row = _line(ws, row, 1, last_col, Text(form["attachment_line"], italic=True))
+def _title_block(ws: Worksheet, form: FormTexts, row: int, last_col: int) -> int:
+    row = _line(ws, row, 1, last_col, Text(form.title, size=TITLE_PT, bold=True))
+    row = _line(ws, row, 1, last_col, Text(form.subtitle, size=TITLE_PT, bold=True))
+    row = _line(ws, row, 1, last_col, Text(form.attachment_line, italic=True))
     return _spacer(ws, row)
 
 
-def _letter_header(ws: Worksheet, form: dict[str, Any], row: int, last_col: int) -> int:
-    agency = Text(form["agency_placeholder"], bold=True)
-    row = _pair(ws, row, last_col, agency, Text(form["nation"], size=NATION_PT, bold=True))
-    row = _pair(ws, row, last_col, None, Text(form["motto"], bold=True, underline=True))
+def _letter_header(ws: Worksheet, form: FormTexts, row: int, last_col: int) -> int:
+    agency = Text(form.agency_placeholder, bold=True)
+    row = _pair(ws, row, last_col, agency, Text(form.nation, size=NATION_PT, bold=True))
+    row = _pair(ws, row, last_col, None, Text(form.motto, bold=True, underline=True))
     row = _pair(
-        ws, row, last_col, Text(form["number_placeholder"]), Text(form["date_line"], italic=True)
+        ws, row, last_col, Text(form.number_placeholder), Text(form.date_line, italic=True)
     )
-    row = _pair(ws, row, last_col, Text(form["subject_line"], size=SUBJECT_PT), None)
+    row = _pair(ws, row, last_col, Text(form.subject_line, size=SUBJECT_PT), None)
     return _spacer(ws, row)
 
 
-def _opening(ws: Worksheet, form: dict[str, Any], row: int, last_col: int) -> int:
-    row = _line(ws, row, 1, last_col, Text(form["salutation"]))
-    row = _line(ws, row, 1, last_col, Text(form["intro"], align="justify"))
+def _opening(ws: Worksheet, form: FormTexts, row: int, last_col: int) -> int:
+    row = _line(ws, row, 1, last_col, Text(form.salutation))
+    row = _line(ws, row, 1, last_col, Text(form.intro, align="justify"))
     return _spacer(ws, row)
 
 
-def _notes(ws: Worksheet, form: dict[str, Any], row: int, last_col: int) -> int:
+def _notes(ws: Worksheet, form: FormTexts, row: int, last_col: int) -> int:
     row = _spacer(ws, row)
-    heading = Text(form["notes_heading"], bold=True, italic=True, align="left")
+    heading = Text(form.notes_heading, bold=True, italic=True, align="left")
     row = _line(ws, row, 1, last_col, heading)
-    for note in form["notes"]:
+    for note in form.notes:
         row = _line(ws, row, 1, last_col, Text(NOTE_BULLET + note, align="justify"))
     return _spacer(ws, row)
 
 
-def _signature(ws: Worksheet, form: dict[str, Any], row: int, last_col: int) -> int:
+def _signature(ws: Worksheet, form: FormTexts, row: int, last_col: int) -> int:
     heading = Text(
-        form["recipients_heading"], size=RECIPIENTS_HEADING_PT, bold=True, italic=True, align="left"
+        form.recipients_heading, size=RECIPIENTS_HEADING_PT, bold=True, italic=True, align="left"
     )
-    left = [heading, *(Text(r, size=RECIPIENTS_PT, align="left") for r in form["recipients"])]
-    right = [Text(form["signer_title"], bold=True), Text(form["signer_note"], italic=True)]
+    left = [heading, *(Text(r, size=RECIPIENTS_PT, align="left") for r in form.recipients)]
+    right = [Text(form.signer_title, bold=True), Text(form.signer_note, italic=True)]
     for index in range(max(len(left), len(right))):
         row = _pair(ws, row, last_col, _at(left, index), _at(right, index))
     return row
@@ -254,15 +255,15 @@ def _demand_table(ws: Worksheet, campaign: Campaign, top: int) -> int:
     return last_body + 1
 
 
-def _table_header(ws: Worksheet, form: dict[str, Any], years: Sequence[str], top: int) -> None:
+def _table_header(ws: Worksheet, form: FormTexts, years: Sequence[str], top: int) -> None:
     notes_col = FIRST_YEAR_COL + len(years)
-    spanning = {TT_COL: "column_tt", CONTENT_COL: "column_content", UNIT_COL: "column_unit"}
-    spanning[notes_col] = "column_notes"
-    for col, key in spanning.items():
+    spanning = {TT_COL: form.column_tt, CONTENT_COL: form.column_content,
+                UNIT_COL: form.column_unit, notes_col: form.column_notes}
+    for col, heading in spanning.items():
         ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
-        _put(ws, top, col, col, Text(form[key], bold=True))
+        _put(ws, top, col, col, Text(heading, bold=True))
     last_year = notes_col - 1
-    _put(ws, top, FIRST_YEAR_COL, last_year, Text(form["column_quantity"], bold=True))
+    _put(ws, top, FIRST_YEAR_COL, last_year, Text(form.column_quantity, bold=True))
     for offset, year in enumerate(years):
         _put(
             ws,

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from parsers.spec.campaign import Campaign
-from replies.render import render
+from replies.render import format_date, render
 
 LOOP_HEADER = "X-BCY-Intake"
 # CRLF line ends for SMTP; headers folded only past 998 characters, because Python's folding of
@@ -75,7 +75,7 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "table": quantity_table((reply.report or {}).get("quantities"), campaign),
         "errors": [f for f in findings if f["severity"] == "error"],
         "warnings": [f for f in findings if f["severity"] == "warning"],
-        "deadline": campaign.deadline.strftime("%d/%m/%Y"),
+        "deadline": format_date(campaign.deadline),
     }
 
 
