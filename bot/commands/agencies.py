@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
 def run_missing(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        valid = {s.agency_key for s in service.store.latest_valid_submissions()}
+        valid = {s.agency_key for s in service.store.submissions.latest_valid()}
     finally:
         service.store.close()
     expected = service.registry.expected(service.campaign.opened)

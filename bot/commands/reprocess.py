@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
 
 def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocessed:
     cfg, builder = service.cfg, service.intake.builder
-    msg = parse_message(service.store.raw_message(sub.message_id))
+    msg = parse_message(service.store.messages.raw(sub.message_id))
     decision = decide(msg, service.campaign, service.intake.own, cfg.limits.max_attachment_bytes)
     if decision.kind != "submission" or decision.report is None:
         log.warning("%s: the mail no longer reads as a submission; left as it was",
@@ -56,7 +56,7 @@ def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocess
     report = decision.report
     new = builder.submission(msg, report)
     replies = list(builder.replies(msg, report, sub.reference)) if reply else []
-    service.store.replace_outcome(sub, new, replies)
+    service.store.submissions.replace_outcome(sub, new, replies)
     return Reprocessed(sub.reference, sub.verdict, new.verdict, replied=bool(replies))
 
 
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     unsent = 0
     try:
-        targets = (service.store.submissions() if args.all
+        targets = (service.store.submissions.find() if args.all
                    else [find_submission(service, args.reference)])
         results = [reprocess(service, sub, args.reply)
                    for sub in with_progress(targets, len(targets))]

@@ -26,9 +26,10 @@ from bot.intake.isolated import read_form_isolated
 from bot.intake.outcome import OutcomeBuilder
 from bot.mail.mailbox import Mailbox
 from bot.mail.mime_parts import header_value, parse_message
-from bot.store.database import OutcomeAlreadySaved, Store
+from bot.store.database import Store
 from bot.store.outage import store_guard
 from bot.store.schema import StoredMessage
+from bot.store.submissions import OutcomeAlreadySaved
 
 log = logging.getLogger(__name__)
 CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)
@@ -80,7 +81,7 @@ class Intake:
         stats = CycleStats()
         here = Folder(self.cfg.imap.folder, box.uidvalidity(), set(box.uids()))
         self._resume(box, here, stats)
-        known = self.store.seen_uids(here.name, here.validity)
+        known = self.store.messages.seen_uids(here.name, here.validity)
         if not self._reconciled:
             self._reconcile(box, here, known)
         new = sorted(here.uids - known)
@@ -94,15 +95,15 @@ class Intake:
 
     def _resume(self, box: Mailbox, here: Folder, stats: CycleStats) -> None:
         """Finish what an earlier cycle left: undecided mail, then unfiled mail."""
-        for stored in self.store.unfinished_messages():
+        for stored in self.store.messages.unfinished():
             self._process(box, here, stored, stats)
-        for stored in self.store.pending_mailbox_actions():
+        for stored in self.store.messages.pending_mailbox_actions():
             self._file(box, here, stored)
 
     def _reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
         """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
         for uid in sorted(here.uids & known):
-            stored = self.store.find_message(here.name, here.validity, uid)
+            stored = self.store.messages.find(here.name, here.validity, uid)
             if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
                 continue
             target = self._target(stored)
@@ -115,16 +116,16 @@ class Intake:
 
     def _take(self, box: Mailbox, here: Folder, uid: int, raw: bytes, stats: CycleStats) -> None:
         msg = parse_message(raw)
-        row_id = self.store.save_raw_message(
+        row_id = self.store.messages.save_raw(
             folder=here.name, uidvalidity=here.validity, uid=uid, raw=raw,
             message_id=header_value(msg, "Message-ID").strip() or None,
             from_addr=header_value(msg, "From")[:500] or None,
             subject=header_value(msg, "Subject")[:500] or None)
-        stored = self.store.get_message(row_id)
+        stored = self.store.messages.get(row_id)
         if (stored.folder, stored.uidvalidity, stored.uid) != (here.name, here.validity, uid):
             stats.duplicates += 1
             log.info("duplicate uid=%s of message %s: no second reply", uid, row_id)
-            self.store.remember_slot(here.name, here.validity, uid, row_id)
+            self.store.messages.remember_slot(here.name, here.validity, uid, row_id)
             target = self._target(stored)
             if target and self._move(box, uid, target):
                 here.uids.discard(uid)
@@ -137,13 +138,13 @@ class Intake:
     def _process(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
                  msg: email.message.Message | None = None) -> None:
         # Counted before the try: a mail that kills the process is still counted.
-        attempts = self.store.bump_attempts(stored.id)
+        attempts = self.store.messages.bump_attempts(stored.id)
         limit = self.cfg.limits
         if attempts > limit.max_attempts:
             self._quarantine(box, here, stored, stored.last_error or "interrupted", stats)
             return
         try:
-            msg = msg or parse_message(self.store.raw_message(stored.id))
+            msg = msg or parse_message(self.store.messages.raw(stored.id))
             decision = decide(msg, self.builder.campaign, self.own, limit.max_attachment_bytes,
                               size=stored.size, max_message_bytes=limit.max_message_bytes,
                               reader=read_form_isolated)
@@ -157,7 +158,7 @@ class Intake:
             return
         else:
             self._count(stored, decision, reference, stats)
-        self._file(box, here, self.store.get_message(stored.id))
+        self._file(box, here, self.store.messages.get(stored.id))
 
     def _count(self, stored: StoredMessage, decision: Decision, reference: str | None,
                stats: CycleStats) -> None:
@@ -176,7 +177,7 @@ class Intake:
         log.debug("traceback of message %s", stored.id, exc_info=exc)
         stats.failed += 1
         if attempts < self.cfg.limits.max_attempts:
-            self.store.mark_message(stored.id, error=error)
+            self.store.messages.mark(stored.id, error=error)
             return
         self._quarantine(box, here, stored, error, stats)
 
@@ -185,11 +186,11 @@ class Intake:
         stats.quarantined += 1
         log.error("message %s quarantined after %s attempts: %s", stored.id,
                   self.cfg.limits.max_attempts, error)
-        self.store.mark_message(stored.id, state="quarantined", error=error)
-        self.store.record_event("quarantined", f"message {stored.id}: {error}", level="error",
-                                message_id=stored.id)
+        self.store.messages.mark(stored.id, state="quarantined", error=error)
+        self.store.events.record("quarantined", f"message {stored.id}: {error}", level="error",
+                                 message_id=stored.id)
         self._reconciled = False  # copies of it may wait in the folder
-        self._file(box, here, self.store.get_message(stored.id))
+        self._file(box, here, self.store.messages.get(stored.id))
 
     def _target(self, stored: StoredMessage) -> str | None:
         """Submissions go to the processed folder, quarantined mail to quarantine; other mail
@@ -207,13 +208,13 @@ class Intake:
                 # duplicate when the cycle meets it.
                 log.warning("message %s: UIDVALIDITY of %s changed (%s → %s); old UID not moved",
                             stored.id, here.name, stored.uidvalidity, here.validity)
-                self.store.record_event("uidvalidity-changed", f"{here.name}: {here.validity}",
-                                        message_id=stored.id)
+                self.store.events.record("uidvalidity-changed", f"{here.name}: {here.validity}",
+                                         message_id=stored.id)
             elif stored.uid in here.uids:
                 if not self._move(box, stored.uid, target):
                     return
                 here.uids.discard(stored.uid)
-        self.store.mark_message(stored.id, mailbox_action_done=True)
+        self.store.messages.mark(stored.id, mailbox_action_done=True)
 
     def _move(self, box: Mailbox, uid: int, target: str) -> bool:
         try:

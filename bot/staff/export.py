@@ -63,7 +63,7 @@ def agency_name(sub: StoredSubmission, registry: Registry) -> str:
 def ordered_latest(store: Store, registry: Registry) -> list[StoredSubmission]:
     """Latest valid submissions in registry order, unknown agencies last by name."""
     order = {a.key: n for n, a in enumerate(registry.agencies)}
-    return sorted(store.latest_valid_submissions(),
+    return sorted(store.submissions.latest_valid(),
                   key=lambda s: (order.get(s.agency_key or "", len(order)),
                                  agency_name(s, registry)))
 
@@ -173,7 +173,7 @@ def build_workbook(store: Store, campaign: Campaign, registry: Registry, tz: tzi
     summary.title = labels("export/columns.toml.j2")["summary"]["sheet"]
     _summary(summary, ordered_latest(store, registry), campaign, registry, tz)
     detail = wb.create_sheet(labels("export/columns.toml.j2")["detail"]["sheet"])
-    _detail(detail, store.submissions(), registry, tz)
+    _detail(detail, store.submissions.find(), registry, tz)
     return wb
 
 
