@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.config.settings import config_path
 from bot.intake.service import open_service
-from bot.staff.export import labels
+from bot.staff.labels import labels
 from parsers.spec.registry import GROUPS
 from replies.render import render
 

@@ -16,7 +16,7 @@ from bot.intake.decide import decide
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service, open_service
 from bot.mail.mime_parts import parse_message
-from bot.staff.export import labels
+from bot.staff.labels import labels
 from bot.staff.progress import with_progress
 from bot.store.schema import StoredSubmission
 from replies.render import render

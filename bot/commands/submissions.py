@@ -8,11 +8,11 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands.digest import day_argument
+from bot.commands.arguments import day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
-from bot.staff.export import agency_name, labels, local
+from bot.staff.labels import agency_name, labels, local
 from bot.store.schema import StoredSubmission
 from parsers.text import match_key
 from replies.mail.compose import quantity_table

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service
-from bot.staff.export import agency_name, build_workbook, labels, local, workbook_bytes
+from bot.staff.export import build_workbook, workbook_bytes
+from bot.staff.labels import agency_name, labels, local
 from bot.store.schema import NewOutbox, StoredSubmission
 from replies.mail.compose import quantity_table
 from replies.render import render
