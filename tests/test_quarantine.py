@@ -46,7 +46,7 @@ def _exists(store: Store, row_id: int) -> bool:
 
 @pytest.fixture
 def poisoned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """bot.intake.cycle.decide raises for the mail with Message-ID POISON; returns the calls."""
+    """bot.intake.judge.decide raises for the mail with Message-ID POISON; returns the calls."""
     real = bot.intake.decide.decide
     calls: list[str] = []
 
@@ -56,7 +56,7 @@ def poisoned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             raise RuntimeError("parser bug on this mail")
         return real(msg, *args, **kw)
 
-    monkeypatch.setattr("bot.intake.cycle.decide", decide)
+    monkeypatch.setattr("bot.intake.judge.decide", decide)
     return calls
 
 

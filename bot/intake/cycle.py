@@ -21,9 +21,8 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy.exc import OperationalError
 
 from bot.config.settings import Config
-from bot.intake.decide import Decision, decide
-from bot.intake.isolated import read_form_isolated
-from bot.intake.outcome import OutcomeBuilder
+from bot.intake.decide import Decision
+from bot.intake.judge import Judge
 from bot.mail.mailbox import Mailbox
 from bot.mail.mime_parts import header_value, parse_message
 from bot.store.database import Store
@@ -66,11 +65,10 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
 
 
 class Intake:
-    def __init__(self, cfg: Config, store: Store, builder: OutcomeBuilder) -> None:
+    def __init__(self, cfg: Config, store: Store, judge: Judge) -> None:
         self.cfg = cfg
         self.store = store
-        self.builder = builder
-        self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
+        self.judge = judge
         self._reconciled = False
 
     def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False) -> CycleStats:
@@ -139,16 +137,11 @@ class Intake:
                  msg: email.message.Message | None = None) -> None:
         # Counted before the try: a mail that kills the process is still counted.
         attempts = self.store.messages.bump_attempts(stored.id)
-        limit = self.cfg.limits
-        if attempts > limit.max_attempts:
+        if attempts > self.cfg.limits.max_attempts:
             self._quarantine(box, here, stored, stored.last_error or "interrupted", stats)
             return
         try:
-            msg = msg or parse_message(self.store.messages.raw(stored.id))
-            decision = decide(msg, self.builder.campaign, self.own, limit.max_attachment_bytes,
-                              size=stored.size, max_message_bytes=limit.max_message_bytes,
-                              reader=read_form_isolated)
-            reference = self.builder.save(stored, msg, decision)
+            decision, reference = self.judge.decide_new(stored, msg)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it
         except OutcomeAlreadySaved:

@@ -15,7 +15,7 @@ from bot.config.settings import Config
 from bot.intake.decide import Decision
 from bot.mail.mime_parts import header_value
 from bot.store.database import Store
-from bot.store.schema import NewOutbox, NewSubmission, StoredMessage
+from bot.store.schema import NewOutbox, NewSubmission, StoredMessage, StoredSubmission
 from parsers.form.parse import FormReport
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
@@ -121,5 +121,14 @@ class OutcomeBuilder:
             stored.id, self.submission(msg, report),
             lambda reference: list(self.replies(msg, report, reference)),
             kind="submission", state="done")
+
+    def replace(self, sub: StoredSubmission, msg: email.message.Message, report: FormReport,
+                reply: bool) -> tuple[NewSubmission, bool]:
+        """Rewrite `sub` from a new report in place (same reference), with a new reply queued
+        if `reply`; returns what was stored and whether a reply was queued."""
+        new = self.submission(msg, report)
+        replies = list(self.replies(msg, report, sub.reference)) if reply else []
+        self.store.submissions.replace_outcome(sub, new, replies)
+        return new, bool(replies)
 
 
