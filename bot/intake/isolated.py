@@ -47,6 +47,7 @@ def read_form_isolated(data: bytes, name: str, campaign: Campaign,
             report: FormReport = receiver.recv()
             return report
         log.warning("reading %s took over %.0f s: stopped", name, seconds)
+        child.kill()  # it had its time; waiting below for it to end by itself would not help
         return _too_complex(name)
     except (EOFError, OSError):
         log.warning("reading %s ended the reader process (exit %s)", name, child.exitcode)
