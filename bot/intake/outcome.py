@@ -130,5 +130,3 @@ class OutcomeBuilder:
         replies = list(self.replies(msg, report, sub.reference)) if reply else []
         self.store.submissions.replace_outcome(sub, new, replies)
         return new, bool(replies)
-
-
