@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command (`make test`): venv + deps, a real Dovecot and PostgreSQL for integration
 # tests (each started privately on 127.0.0.1 by the pytest fixtures), pytest, ruff, mypy.
-# Usage: scripts/test.sh [pytest args...]     Env: PYTHON (default python3), SKIP_LINT=1
+# Usage: scripts/test.sh [pytest args...]
+# Env: PYTHON (default python3), SKIP_LINT=1, PYTEST_WORKERS (default 2 per core, at most 8)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,9 +71,23 @@ phase "pip install -e .[test]"
 timeout 600 "$PY" -m pip install --disable-pip-version-check -q -e '.[test]'
 
 # -- tests --------------------------------------------------------------------------------
-phase "pytest $*"
+# In parallel (pytest-xdist), each worker with its own Dovecot and PostgreSQL. Most server
+# tests wait on a socket, a retry or a backoff rather than on the CPU, so there are twice as
+# many workers as cores (at most 8). PYTEST_WORKERS sets the number; 0 runs in one process;
+# an `-n` in the arguments wins.
+workers=()
+case " $* " in
+    *" -n "* | *" -n"[0-9a]* | *" --numprocesses"*) ;;
+    *)
+        count="${PYTEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) * 2 ))}"
+        [ "$count" -le 8 ] || count=8
+        workers=(-n "$count")
+        [ "$count" = 0 ] || workers+=(--dist worksteal)
+        ;;
+esac
+phase "pytest ${workers[*]} $*"
 status=0
-timeout --kill-after=20 900 "$PY" -m pytest "$@" || status=$?
+timeout --kill-after=20 900 "$PY" -m pytest "${workers[@]}" "$@" || status=$?
 case "$status" in
     0) ;;
     5) banner "pytest collected NO TESTS (exit 5): that is a failure, not a pass." ;;

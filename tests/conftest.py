@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 SERVER_FIXTURES = {"dovecot_server", "mailbox", "smtp_sink", "smtp_sink_open", "postgres_url"}
 # The sink is loopback-only; aiosmtpd warns about AUTH without TLS at every connection.
 AUTH_WITHOUT_TLS_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
+NOT_RUN = "NO REAL SERVER, integration test NOT RUN: "
 _user_numbers = itertools.count(1)
-_missing: list[str] = []
 
 
 def servers_required() -> bool:
@@ -48,8 +48,7 @@ def _unavailable(reason: str) -> NoReturn:
         pytest.fail(
             f"REQUIRED TEST SERVER MISSING (CI / BCY_REQUIRE_SERVERS=1): {reason}", pytrace=False
         )
-    _missing.append(reason)
-    pytest.skip(f"NO REAL SERVER, integration test NOT RUN: {reason}")
+    pytest.skip(f"{NOT_RUN}{reason}")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,10 +62,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.filterwarnings(AUTH_WITHOUT_TLS_WARNING))
 
 
+def _missing_servers(terminalreporter: pytest.TerminalReporter) -> list[str]:
+    """Why server tests were skipped, read from the skip reports: with pytest-xdist they
+    were skipped in the workers and only their reports reach this process."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+        if NOT_RUN in reason:
+            reasons.append(reason.split(NOT_RUN, 1)[1])
+    return list(dict.fromkeys(reasons))  # each distinct reason once, in order
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _missing:
+    missing = _missing_servers(terminalreporter)
+    if missing:
         terminalreporter.section("REAL TEST SERVERS MISSING", sep="!", red=True, bold=True)
-        for reason in dict.fromkeys(_missing):  # each distinct reason once, in order
+        for reason in missing:
             terminalreporter.line(f"Integration tests were SKIPPED: {reason}", red=True)
         terminalreporter.line(
             "Run scripts/test.sh as root to install Dovecot and PostgreSQL, or set "

@@ -82,8 +82,8 @@ def add_submission(store: Store, *, agency_key: str | None, agency: str | None, 
                    document_date: date | None = None, raw: bytes | None = None) -> str:
     uid = next(_uids)
     raw = raw or mail(sender, f"Công văn số {uid}")  # no form: reprocess leaves it
-    message_id = store.save_raw_message(folder="INBOX", uidvalidity=1, uid=uid, raw=raw,
-                                        message_id=f"<{uid}@test>", from_addr=sender,
+    message_id = store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=uid, raw=raw,
+                                         message_id=f"<{uid}@test>", from_addr=sender,
                                         subject=str(uid))
     found = findings or []
     sub = NewSubmission(
@@ -93,7 +93,7 @@ def add_submission(store: Store, *, agency_key: str | None, agency: str | None, 
         findings_json=json.dumps(found, ensure_ascii=False),
         document_number=document_number or None, document_date=document_date,
         quantities=quantities or {})
-    ref = store.save_outcome(message_id, sub, lambda r: [
+    ref = store.submissions.save_outcome(message_id, sub, lambda r: [
         NewOutbox("reply", sender, f"Subject: Re [{r}]\r\nX-BCY-Intake-Reference: {r}\r\n"
                                    f"\r\nreply\r\n".encode())])
     assert ref is not None

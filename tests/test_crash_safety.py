@@ -60,9 +60,9 @@ def test_moved_but_not_marked_is_only_marked(
     config = write_config(tmp_path, mailbox, smtp_sink)
     assert poll(config) == 0
     store = _store(tmp_path)
-    store.mark_message(1, mailbox_action_done=False)  # killed between MOVE and the mark
+    store.messages.mark(1, mailbox_action_done=False)  # killed between MOVE and the mark
     assert poll(config) == 0
-    assert store.get_message(1).mailbox_action_done
+    assert store.messages.get(1).mailbox_action_done
     assert len(mailbox.list("INBOX")) == 1 and len(mailbox.list(PROCESSED)) == 1
     assert len(smtp_sink.messages) == 1
 
@@ -74,7 +74,7 @@ def test_duplicate_copy_remembered_but_not_filed_is_filed_at_restart(
     config = write_config(tmp_path, mailbox, smtp_sink)
     assert poll(config) == 0
     uid = mailbox.append(raw)  # delivered again; killed after the slot was kept, before MOVE
-    _store(tmp_path).remember_slot("INBOX", _validity(mailbox), uid, 1)
+    _store(tmp_path).messages.remember_slot("INBOX", _validity(mailbox), uid, 1)
     assert poll(config) == 0
     assert mailbox.list("INBOX") == []
     assert len(mailbox.list(PROCESSED)) == 2 and len(smtp_sink.messages) == 1
@@ -88,12 +88,12 @@ def test_stale_uid_is_never_moved_after_uidvalidity_changed(
     store = _store(tmp_path)
     # A submission decided under the folder's earlier UIDVALIDITY, with the same UID number
     # the innocent mail has now; its mailbox action never ran.
-    row = store.save_raw_message(folder="INBOX", uidvalidity=_validity(mailbox) - 1,
-                                 uid=innocent, raw=docx_mail(AGENCY), message_id="<old@x>")
-    store.save_outcome(row, None, kind="submission", state="done")
+    row = store.messages.save_raw(folder="INBOX", uidvalidity=_validity(mailbox) - 1,
+                                  uid=innocent, raw=docx_mail(AGENCY), message_id="<old@x>")
+    store.submissions.save_outcome(row, None, kind="submission", state="done")
     assert poll(config) == 0
     [left] = mailbox.list("INBOX")
     assert left.uid == innocent and "\\Seen" not in left.flags
     assert mailbox.list(PROCESSED) == []
-    assert store.get_message(row).mailbox_action_done
-    assert [e.kind for e in store.events() if e.message_id == row] == ["uidvalidity-changed"]
+    assert store.messages.get(row).mailbox_action_done
+    assert [e.kind for e in store.events.find() if e.message_id == row] == ["uidvalidity-changed"]

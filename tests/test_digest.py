@@ -42,18 +42,18 @@ def _seed(tmp_path: Path, smtp_port: int = 25) -> Path:
     add_submission(store, agency_key="bo-cong-an", agency="Bộ Công an",
                    sender="vanthu@bocongan.gov.vn", verdict="needs_correction",
                    received_at=now, quantities={})
-    other = store.save_raw_message(folder="INBOX", uidvalidity=1, uid=9001,
-                                   raw=b"Subject: hoi\r\n\r\nx", message_id="<o@x>")
-    store.save_outcome(other, None, kind="other")
-    auto = store.save_raw_message(folder="INBOX", uidvalidity=1, uid=9002,
-                                  raw=b"Subject: auto\r\n\r\nx", message_id="<a@x>")
-    store.save_outcome(auto, None, kind="automatic")
-    broken = store.save_raw_message(folder="INBOX", uidvalidity=1, uid=9003,
-                                    raw=b"Subject: hong\r\n\r\nx", message_id="<b@x>",
+    other = store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=9001,
+                                    raw=b"Subject: hoi\r\n\r\nx", message_id="<o@x>")
+    store.submissions.save_outcome(other, None, kind="other")
+    auto = store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=9002,
+                                   raw=b"Subject: auto\r\n\r\nx", message_id="<a@x>")
+    store.submissions.save_outcome(auto, None, kind="automatic")
+    broken = store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=9003,
+                                     raw=b"Subject: hong\r\n\r\nx", message_id="<b@x>",
                                     from_addr="ai.do@example.vn", subject="Tệp hỏng")
-    store.mark_message(broken, state="quarantined", error="ValueError: bad zip")
-    store.record_event("quarantined", "ValueError: bad zip", level="error", message_id=broken)
-    store.record_event("agency-mismatch", "harmless", level="info")
+    store.messages.mark(broken, state="quarantined", error="ValueError: bad zip")
+    store.events.record("quarantined", "ValueError: bad zip", level="error", message_id=broken)
+    store.events.record("agency-mismatch", "harmless", level="info")
     store.close()
     return cfg
 
@@ -120,8 +120,8 @@ def test_send_once_per_day_unless_forced(tmp_path: Path, smtp_sink: SmtpSink,
     assert run(capsys, cfg, "digest", "--send", "--force")[0] == 0
     assert len(_digests(smtp_sink)) == 2 * len(RECIPIENTS)
     store = open_store(tmp_path)
-    assert store.digest_sent(datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date())
-    assert [o.kind for o in store.unsent_outbox()] == []
+    assert store.outbox.digest_sent(datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date())
+    assert [o.kind for o in store.outbox.unsent()] == []
     store.close()
 
 

@@ -45,7 +45,7 @@ def test_imap_tools_corpus_is_handled_in_one_cycle_without_a_reply(
     store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
     with mailbox.login() as client:
         validity = int(client.folder.status("INBOX", ["UIDVALIDITY"])["UIDVALIDITY"])
-    assert store.seen_uids("INBOX", validity) == set(appended)
-    assert store.unfinished_messages() == []  # every one decided, none failed
-    assert store.pending_mailbox_actions() == []
-    assert store.submissions() == []
+    assert store.messages.seen_uids("INBOX", validity) == set(appended)
+    assert store.messages.unfinished() == []  # every one decided, none failed
+    assert store.messages.pending_mailbox_actions() == []
+    assert store.submissions.find() == []

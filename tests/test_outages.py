@@ -255,7 +255,7 @@ def test_store_locked_daemon_backs_off_and_catches_up(
     assert "store unavailable (database is locked); retrying in" in caplog.text
     assert "store back after" in caplog.text
     _replied_once_each(smtp_sink, 1)
-    events = [e for e in _store(db).events() if e.kind == "store-unavailable"]
+    events = [e for e in _store(db).events.find() if e.kind == "store-unavailable"]
     assert len(events) == 1 and "recovered after" in events[0].detail
 
 

@@ -49,7 +49,7 @@ def test_valid_docx_gets_one_acknowledgement_and_is_filed(
     assert reference in text and "1.000" in text and "Bộ Tài chính" in text
     assert mailbox.list("INBOX") == []
     assert len(mailbox.list("BCY-Intake/Processed")) == 1
-    [sub] = _store(tmp_path).latest_valid_submissions()
+    [sub] = _store(tmp_path).submissions.latest_valid()
     assert sub.agency_key == "bo-tai-chinh"
     assert sub.quantities["organization_usb_token"] == {
         "2021": 120, "2022": 80, "2023": 0, "2024": 0, "2025": 0}
@@ -144,7 +144,7 @@ def test_corrected_resubmission_replaces_the_numbers(
     assert poll(config) == 0
     verdicts = [m["X-BCY-Intake-Verdict"] for m in received(smtp_sink)]
     assert verdicts == ["needs_correction", "accepted", "accepted"]
-    [latest] = _store(tmp_path).latest_valid_submissions()
+    [latest] = _store(tmp_path).submissions.latest_valid()
     assert latest.document_number == "230/BTC-THTK"
     assert latest.quantities["organization_usb_token"]["2021"] == 125
 
@@ -180,7 +180,7 @@ def test_replies_to_one_sender_stop_at_the_daily_cap(
     assert poll(config) == 0
     assert [m["In-Reply-To"] for m in received(smtp_sink)] == [
         "<cap-0@mof.gov.vn>", "<cap-1@mof.gov.vn>"]
-    assert len(_store(tmp_path).submissions()) == 3  # recorded all the same
+    assert len(_store(tmp_path).submissions.find()) == 3  # recorded all the same
     assert mailbox.list("INBOX") == []
 
 

@@ -30,15 +30,15 @@ def _store(tmp_path: Path) -> Store:
 
 
 def _by_message_id(store: Store, message_id: str) -> StoredMessage:
-    found = [store.get_message(i) for i in range(1, 50)
-             if _exists(store, i) and store.get_message(i).message_id == message_id]
+    found = [store.messages.get(i) for i in range(1, 50)
+             if _exists(store, i) and store.messages.get(i).message_id == message_id]
     assert len(found) == 1
     return found[0]
 
 
 def _exists(store: Store, row_id: int) -> bool:
     try:
-        store.get_message(row_id)
+        store.messages.get(row_id)
     except IndexError:
         return False
     return True
@@ -46,7 +46,7 @@ def _exists(store: Store, row_id: int) -> bool:
 
 @pytest.fixture
 def poisoned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """bot.intake.cycle.decide raises for the mail with Message-ID POISON; returns the calls."""
+    """bot.intake.judge.decide raises for the mail with Message-ID POISON; returns the calls."""
     real = bot.intake.decide.decide
     calls: list[str] = []
 
@@ -56,7 +56,7 @@ def poisoned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             raise RuntimeError("parser bug on this mail")
         return real(msg, *args, **kw)
 
-    monkeypatch.setattr("bot.intake.cycle.decide", decide)
+    monkeypatch.setattr("bot.intake.judge.decide", decide)
     return calls
 
 
@@ -81,8 +81,8 @@ def test_failing_mail_is_quarantined_after_max_attempts_and_others_go_on(
     store = _store(tmp_path)
     stored = _by_message_id(store, POISON)
     assert stored.state == "quarantined" and "parser bug" in (stored.last_error or "")
-    assert store.raw_message(stored.id) == raw
-    [event] = [e for e in store.events() if e.kind == "quarantined"]
+    assert store.messages.raw(stored.id) == raw
+    [event] = [e for e in store.events.find() if e.kind == "quarantined"]
     assert event.message_id == stored.id and event.level == "error"
     assert poll(config) == 0  # nothing more happens to it
     assert poisoned.count(POISON) == 2 and len(smtp_sink.messages) == 2
@@ -94,7 +94,7 @@ def test_quarantined_mail_is_listed_for_a_person(
     mailbox.append(docx_mail("Văn thư <vt@mof.gov.vn>", message_id=POISON))
     config = _config(tmp_path, mailbox, smtp_sink, max_attempts=1)
     assert poll(config) == 0
-    [held] = _store(tmp_path).held_messages()  # what the digest lists for a person
+    [held] = _store(tmp_path).messages.held()  # what the digest lists for a person
     assert held["state"] == "quarantined" and "parser bug" in held["last_error"]
 
 
@@ -107,13 +107,13 @@ def test_mail_that_killed_the_process_max_attempts_times_is_not_tried_again(
     uid = mailbox.list("INBOX")[0].uid
     with mailbox.login() as client:
         validity = int(client.folder.status("INBOX", ["UIDVALIDITY"])["UIDVALIDITY"])
-    row = store.save_raw_message(folder="INBOX", uidvalidity=validity, uid=uid,
-                                 raw=mailbox.list("INBOX")[0].raw, message_id=POISON)
+    row = store.messages.save_raw(folder="INBOX", uidvalidity=validity, uid=uid,
+                                  raw=mailbox.list("INBOX")[0].raw, message_id=POISON)
     for _ in range(2):  # two starts that never came back (SIGKILL, out of memory)
-        store.bump_attempts(row)
+        store.messages.bump_attempts(row)
     assert poll(config) == 0
     assert poisoned == []
-    assert store.get_message(row).state == "quarantined"
+    assert store.messages.get(row).state == "quarantined"
     assert len(mailbox.list(QUARANTINE)) == 1 and smtp_sink.messages == []
 
 
@@ -139,8 +139,8 @@ def test_oversized_submission_is_kept_and_politely_refused(
     assert len(mailbox.list(PROCESSED)) == 1
     store = _store(tmp_path)
     stored = _by_message_id(store, "<big@mof.gov.vn>")
-    assert store.raw_message(stored.id) == raw
-    [sub] = store.submissions()
+    assert store.messages.raw(stored.id) == raw
+    [sub] = store.submissions.find()
     assert sub.verdict == "unreadable" and "file-too-large" in sub.findings_json
 
 
@@ -154,8 +154,8 @@ def test_oversized_mail_that_is_not_ours_is_kept_and_left_alone(
     [left] = mailbox.list("INBOX")
     assert "\\Seen" not in left.flags
     store = _store(tmp_path)
-    stored = store.get_message(1)
-    assert stored.kind == "other" and store.raw_message(1) == raw
+    stored = store.messages.get(1)
+    assert stored.kind == "other" and store.messages.raw(1) == raw
 
 
 def test_oversized_mail_mentioning_the_campaign_without_a_form_gets_the_reply(

@@ -57,7 +57,7 @@ def test_wal_file_is_private_while_the_store_is_open(tmp_path: Path) -> None:
 
     store = Store.open(f"sqlite:///{(tmp_path / 'sub' / 'intake.db').as_posix()}")
     try:
-        store.record_event("test", "wal written")
+        store.events.record("test", "wal written")
         wal = tmp_path / "sub" / "intake.db-wal"
         assert wal.exists() and _mode(wal) == 0o600
         assert _mode(tmp_path / "sub" / "intake.db-shm") == 0o600

@@ -41,8 +41,8 @@ def _seed(tmp_path: Path, smtp_port: int = 25) -> Path:
                    sender="vanthu@mof.gov.vn", verdict="needs_correction", received_at=T1,
                    quantities=grid(7), findings=[FINDING],
                    raw=mail("vanthu@mof.gov.vn", "Đề xuất nhu cầu chứng thư số", FORM))
-    for item in store.unsent_outbox():
-        store.mark_sent(item.id)
+    for item in store.outbox.unsent():
+        store.outbox.mark_sent(item.id)
     store.close()
     return cfg
 
@@ -88,18 +88,18 @@ def test_reprocess_rewrites_in_place_without_reply(tmp_path: Path,
     assert code == 0
     assert "BCY-CTS-2021-0003" in out and "Cần chỉnh sửa → Được chấp nhận" in out
     store = open_store(tmp_path)
-    sub = store.submission("BCY-CTS-2021-0003")
+    sub = store.submissions.by_reference("BCY-CTS-2021-0003")
     assert sub is not None and sub.verdict == "accepted" and sub.received_at == T1
     expected = json.loads(FORM.with_suffix(".expect.json").read_text("utf-8"))
     assert sub.quantities == {row: dict(years.items())
                               for row, years in expected["quantities"].items()}
     assert sub.document_number == "123/BTC-CNTT" and json.loads(sub.findings_json) == []
     # the corrected form now replaces the ministry's earlier numbers
-    first = store.submission("BCY-CTS-2021-0001")
+    first = store.submissions.by_reference("BCY-CTS-2021-0001")
     assert first is not None and first.superseded_by == sub.id
-    assert {s.reference for s in store.latest_valid_submissions()} == {
+    assert {s.reference for s in store.submissions.latest_valid()} == {
         "BCY-CTS-2021-0002", "BCY-CTS-2021-0003"}
-    assert store.unsent_outbox() == []  # no new reply without --reply
+    assert store.outbox.unsent() == []  # no new reply without --reply
     store.close()
 
 

@@ -17,8 +17,10 @@ from sqlalchemy import create_engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import migrations
-from bot.store.database import OutcomeAlreadySaved, Store, create_store_engine
+from bot.store.database import Store
+from bot.store.engine import create_store_engine
 from bot.store.schema import NewOutbox, NewSubmission, messages, metadata
+from bot.store.submissions import OutcomeAlreadySaved
 
 T0 = datetime(2021, 5, 10, 8, 0, tzinfo=UTC)
 
@@ -48,8 +50,8 @@ def store(url: str) -> Iterator[Store]:
 
 
 def _save(store: Store, uid: int, raw: bytes = b"", message_id: str | None = None) -> int:
-    return store.save_raw_message(folder="INBOX", uidvalidity=7, uid=uid,
-                                  raw=raw or f"Subject: {uid}\r\n\r\nbody".encode(),
+    return store.messages.save_raw(folder="INBOX", uidvalidity=7, uid=uid,
+                                   raw=raw or f"Subject: {uid}\r\n\r\nbody".encode(),
                                   message_id=message_id or f"<{uid}@example.vn>",
                                   received_at=T0, from_addr="a@example.vn", subject=str(uid))
 
@@ -71,25 +73,27 @@ def test_save_raw_message_is_idempotent_and_keeps_bytes(store: Store) -> None:
     raw = b"Message-ID: <1@x>\r\n\r\n\xff\x00binary"
     first = _save(store, 1, raw)
     assert _save(store, 1, raw) == first
-    assert store.raw_message(first) == raw
-    stored = store.get_message(first)
+    assert store.messages.raw(first) == raw
+    stored = store.messages.get(first)
     assert stored.state == "new" and stored.size == len(raw)
     assert stored.content_sha256 == hashlib.sha256(raw).hexdigest()
     assert stored.received_at == T0 and stored.created_at.tzinfo is not None
-    assert store.seen_uids("INBOX", 7) == {1} and store.seen_uids("INBOX", 8) == set()
+    assert store.messages.seen_uids("INBOX", 7) == {1}
+    assert store.messages.seen_uids("INBOX", 8) == set()
 
 
 def test_same_message_at_a_new_uid_is_the_same_row(store: Store) -> None:
     first = _save(store, 1, b"same bytes", "<dup@x>")
     assert _save(store, 2, b"same bytes", "<dup@x>") == first
-    assert store.find_duplicate("<dup@x>", hashlib.sha256(b"same bytes").hexdigest()) is not None
+    sha = hashlib.sha256(b"same bytes").hexdigest()
+    assert store.messages.find_duplicate("<dup@x>", sha) is not None
     assert _save(store, 3, b"other bytes", "<dup@x>") != first  # a resend with new content
-    assert store.seen_uids("INBOX", 7) == {1, 2, 3}
-    found = store.find_message("INBOX", 7, 2)
+    assert store.messages.seen_uids("INBOX", 7) == {1, 2, 3}
+    found = store.messages.find("INBOX", 7, 2)
     assert found is not None and (found.id, found.uid) == (first, 1)
-    store.remember_slot("Archive", 1, 9, first)
-    store.remember_slot("Archive", 1, 9, first)
-    assert store.seen_uids("Archive", 1) == {9}
+    store.messages.remember_slot("Archive", 1, 9, first)
+    store.messages.remember_slot("Archive", 1, 9, first)
+    assert store.messages.seen_uids("Archive", 1) == {9}
 
 
 def test_both_unique_keys_hold_in_the_database(store: Store) -> None:
@@ -110,16 +114,16 @@ def test_outcome_is_one_transaction(store: Store) -> None:
         raise RuntimeError("template failed")
 
     with pytest.raises(RuntimeError):
-        store.save_outcome(message, _submission(), broken)
-    assert store.submissions() == [] and store.unsent_outbox() == []
-    assert store.get_message(message).state == "new"
-    assert store.save_outcome(message, _submission(), _reply) == "BCY-CTS-2021-0001"
-    saved = store.submission("BCY-CTS-2021-0001")
+        store.submissions.save_outcome(message, _submission(), broken)
+    assert store.submissions.find() == [] and store.outbox.unsent() == []
+    assert store.messages.get(message).state == "new"
+    assert store.submissions.save_outcome(message, _submission(), _reply) == "BCY-CTS-2021-0001"
+    saved = store.submissions.by_reference("BCY-CTS-2021-0001")
     assert saved is not None and saved.quantities == {"personal_sim_pki": {"2021": 1, "2022": 0}}
     assert saved.document_date == date(2021, 5, 10) and saved.received_at == T0
-    assert store.get_message(message).kind == "submission"
+    assert store.messages.get(message).kind == "submission"
     with pytest.raises(OutcomeAlreadySaved):
-        store.save_outcome(message, _submission(), _reply)
+        store.submissions.save_outcome(message, _submission(), _reply)
 
 
 def test_references_are_gap_free_across_threads(url: str) -> None:
@@ -133,7 +137,7 @@ def test_references_are_gap_free_across_threads(url: str) -> None:
         own = Store.open(url)  # like a second process: its own engine and connections
         try:
             for message_id in chunk:
-                results.append(str(own.save_outcome(message_id, _submission(), _reply)))
+                results.append(str(own.submissions.save_outcome(message_id, _submission(), _reply)))
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
         finally:
@@ -152,76 +156,76 @@ def test_outbox_builder_may_read_the_store(store: Store) -> None:
     today = datetime.now(UTC).date()
 
     def capped(ref: str | None) -> list[NewOutbox]:  # runs inside the write transaction
-        return _reply(ref) if store.replies_sent_today("vanthu@btc.gov.vn", today) < 1 else []
+        return _reply(ref) if store.outbox.replies_queued("vanthu@btc.gov.vn", today) < 1 else []
 
-    store.save_outcome(_save(store, 1), _submission(), capped)
-    store.save_outcome(_save(store, 2), _submission(), capped)
-    assert len(store.unsent_outbox()) == 1
+    store.submissions.save_outcome(_save(store, 1), _submission(), capped)
+    store.submissions.save_outcome(_save(store, 2), _submission(), capped)
+    assert len(store.outbox.unsent()) == 1
 
 
 def test_outbox_flow(store: Store) -> None:
     message = _save(store, 1)
-    store.save_outcome(message, _submission(), _reply)
-    store.enqueue(NewOutbox("digest", "cts@bcy.gov.vn", b"digest"))
-    first, digest = store.unsent_outbox()
+    store.submissions.save_outcome(message, _submission(), _reply)
+    store.outbox.enqueue(NewOutbox("digest", "cts@bcy.gov.vn", b"digest"))
+    first, digest = store.outbox.unsent()
     assert first.submission_id is not None and b"BCY-CTS-2021-0001" in first.raw
     assert "raw" not in repr(first)
-    assert store.mark_send_failed(first.id, "421 try later") == 1
-    assert store.unsent_outbox(max_attempts=1) == [digest]
-    store.mark_sent(first.id)
-    store.mark_sent(digest.id)
-    assert store.unsent_outbox() == []
+    assert store.outbox.mark_send_failed(first.id, "421 try later") == 1
+    assert store.outbox.unsent(max_attempts=1) == [digest]
+    store.outbox.mark_sent(first.id)
+    store.outbox.mark_sent(digest.id)
+    assert store.outbox.unsent() == []
     today = datetime.now(UTC).date()
-    assert store.replies_sent_today("VanThu@btc.gov.vn", today) == 1
-    assert store.replies_sent_today("cts@bcy.gov.vn", today) == 0
-    assert store.replies_sent_today("vanthu@btc.gov.vn", today - timedelta(days=1)) == 0
+    assert store.outbox.replies_queued("VanThu@btc.gov.vn", today) == 1
+    assert store.outbox.replies_queued("cts@bcy.gov.vn", today) == 0
+    assert store.outbox.replies_queued("vanthu@btc.gov.vn", today - timedelta(days=1)) == 0
 
 
 def test_latest_valid_submission_superseded_by_resubmission(store: Store) -> None:
     def submit(uid: int, sub: NewSubmission) -> str:
-        return str(store.save_outcome(_save(store, uid), sub))
+        return str(store.submissions.save_outcome(_save(store, uid), sub))
 
     first = submit(1, _submission(at=T0, n=1))
     submit(2, _submission(verdict="needs_correction", at=T0 + timedelta(hours=1)))
-    assert [s.reference for s in store.latest_valid_submissions()] == [first]
+    assert [s.reference for s in store.submissions.latest_valid()] == [first]
     second = submit(3, _submission(at=T0 + timedelta(hours=2), n=2))
     late_old = submit(4, _submission(at=T0 + timedelta(minutes=30), n=9))  # processed late
     other = submit(5, _submission(agency_key="bca"))
-    latest = store.latest_valid_submissions()
+    latest = store.submissions.latest_valid()
     assert [s.reference for s in latest] == [other, second]
     assert latest[1].quantities["personal_sim_pki"]["2021"] == 2
-    superseded = store.submission(late_old)
+    superseded = store.submissions.by_reference(late_old)
     assert superseded is not None and superseded.superseded_by == latest[1].id
-    assert len(store.submissions(agency_key="btc")) == 4
-    assert len(store.submissions(verdict="needs_correction")) == 1
-    assert len(store.submissions(day=date(2021, 5, 10))) == 5
+    assert len(store.submissions.find(agency_key="btc")) == 4
+    assert len(store.submissions.find(verdict="needs_correction")) == 1
+    assert len(store.submissions.find(day=date(2021, 5, 10))) == 5
     hanoi = timezone(timedelta(hours=7))
-    assert len(store.submissions(day=date(2021, 5, 11), tz=hanoi)) == 0
+    assert len(store.submissions.find(day=date(2021, 5, 11), tz=hanoi)) == 0
 
 
 def test_mailbox_actions_attempts_digests_and_events(store: Store) -> None:
     done, failing = _save(store, 1), _save(store, 2)
-    store.save_outcome(done, None, kind="other")
-    assert store.bump_attempts(failing) == 1 and store.bump_attempts(failing) == 2
-    assert [m.id for m in store.unfinished_messages()] == [failing]
-    store.mark_message(failing, state="failed", error="parser crashed")
-    assert [m.id for m in store.pending_mailbox_actions()] == [done, failing]
-    store.mark_message(done, mailbox_action_done=True)
-    assert [m.last_error for m in store.pending_mailbox_actions()] == ["parser crashed"]
+    store.submissions.save_outcome(done, None, kind="other")
+    assert store.messages.bump_attempts(failing) == 1 and store.messages.bump_attempts(failing) == 2
+    assert [m.id for m in store.messages.unfinished()] == [failing]
+    store.messages.mark(failing, state="failed", error="parser crashed")
+    assert [m.id for m in store.messages.pending_mailbox_actions()] == [done, failing]
+    store.messages.mark(done, mailbox_action_done=True)
+    assert [m.last_error for m in store.messages.pending_mailbox_actions()] == ["parser crashed"]
     day = date(2021, 5, 10)
-    assert not store.digest_sent(day)
-    store.mark_digest_sent(day)
-    store.mark_digest_sent(day)
-    assert store.digest_sent(day)
-    store.record_event("send-failed", "outbox 3: 550 rejected", level="error", message_id=done)
-    [event] = store.events(datetime.now(UTC).date())
+    assert not store.outbox.digest_sent(day)
+    store.outbox.mark_digest_sent(day)
+    store.outbox.mark_digest_sent(day)
+    assert store.outbox.digest_sent(day)
+    store.events.record("send-failed", "outbox 3: 550 rejected", level="error", message_id=done)
+    [event] = store.events.find(datetime.now(UTC).date())
     assert (event.kind, event.level, event.message_id) == ("send-failed", "error", done)
 
 
 def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises(Exception, match="naive"):
-        store.save_raw_message(folder="INBOX", uidvalidity=1, uid=1, raw=b"x",
-                               message_id=None, received_at=datetime(2021, 5, 10))
+        store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=1, raw=b"x",
+                                message_id=None, received_at=datetime(2021, 5, 10))
 
 
 def test_sqlite_connection_settings(tmp_path: Path) -> None:
@@ -255,5 +259,5 @@ def test_upgrade_keeps_data(url: str) -> None:
     with store.engine.connect() as conn:
         assert conn.execute(select(messages.c.raw)).scalar_one() == b"kept"
         assert "message_slots" in inspect(conn).get_table_names()
-    assert store.seen_uids("INBOX", 1) == {5}
+    assert store.messages.seen_uids("INBOX", 1) == {5}
     store.close()

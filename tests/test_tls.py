@@ -3,6 +3,7 @@ self-signed certificate. Verification is on unless the config turns it off."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.servers.smtp import SmtpSink
 from tests.servers.tls import make_certificate, server_context
 
 AGENCY = "Văn thư <vanthu@mof.gov.vn>"
+_users = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
@@ -24,21 +26,31 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
-@pytest.fixture
-def tls_servers(dovecot_server: Dovecot, certificate: tuple[Path, Path]
-                ) -> Iterator[tuple[MailboxAccount, SmtpSink]]:
+@pytest.fixture(scope="module")
+def tls_dovecot(dovecot_server: Dovecot, certificate: tuple[Path, Path]) -> Iterator[Dovecot]:
+    """One Dovecot with IMAPS for the module; each test gets a mailbox user of its own."""
     # dovecot_server only makes sure Dovecot can be had (or fails loudly under CI)
     server = Dovecot(tls=certificate)
     server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.cleanup()
+
+
+@pytest.fixture
+def tls_servers(tls_dovecot: Dovecot, certificate: tuple[Path, Path]
+                ) -> Iterator[tuple[MailboxAccount, SmtpSink]]:
+    user = f"tls{next(_users)}"
+    tls_dovecot.add_user(user, "tls-password")
     sink = SmtpSink(SINK_USER, SINK_PASSWORD, tls=server_context(*certificate))
     sink.start()
     try:
-        server.add_user("tls", "tls-password")
-        yield MailboxAccount(server, server.host, server.imaps_port, "tls", "tls-password"), sink
+        yield MailboxAccount(tls_dovecot, tls_dovecot.host, tls_dovecot.imaps_port, user,
+                             "tls-password"), sink
     finally:
         sink.stop()
-        server.stop()
-        server.cleanup()
 
 
 def _tls_config(tmp_path: Path, box: MailboxAccount, sink: SmtpSink, **extra: Any) -> Path:

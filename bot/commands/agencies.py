@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.config.settings import config_path
 from bot.intake.service import open_service
-from bot.staff.export import labels
+from bot.staff.labels import labels
 from parsers.spec.registry import GROUPS
 from replies.render import render
 
@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
 def run_missing(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        valid = {s.agency_key for s in service.store.latest_valid_submissions()}
+        valid = {s.agency_key for s in service.store.submissions.latest_valid()}
     finally:
         service.store.close()
     expected = service.registry.expected(service.campaign.opened)

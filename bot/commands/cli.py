@@ -20,21 +20,49 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EX_USAGE, f"{self.prog}: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="bcy-intake", description="BCY certificate-demand intake bot")
+class _Unsure(Exception):
+    pass
+
+
+class _GlobalOptions(_Parser):
+    def error(self, message: str) -> NoReturn:
+        raise _Unsure(message)
+
+
+def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--config",
                         help=f"config file (else $BCY_INTAKE_CONFIG, else {DEFAULT_CONFIG})")
     parser.add_argument("--campaign", help="campaign file (default: the built-in 2021-2025 one)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return parser
+
+
+def named_command(argv: Sequence[str]) -> str | None:
+    """The command `argv` names, found without loading any command module; None when unsure
+    (no command, a misspelt one, `--help` before it)."""
+    try:
+        _, rest = _global_options(_GlobalOptions(add_help=False)).parse_known_args(argv)
+    except _Unsure:
+        return None
+    return rest[0] if rest and rest[0] in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `argv`, only the command it names is loaded (when it
+    names one), so `check` starts without the store, the mail and the workbook modules."""
+    parser = _global_options(_Parser(prog="bcy-intake",
+                                     description="BCY certificate-demand intake bot"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMANDS:
+    wanted = named_command(argv) if argv is not None else None
+    for name in COMMANDS if wanted is None else (wanted,):
         importlib.import_module(f"bot.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,

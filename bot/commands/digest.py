@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import sys
 from typing import Any
 
+from bot.commands.arguments import day_argument
 from bot.config.settings import config_path
 from bot.errors import EX_CONFIG, CommandError, UsageError
 from bot.intake.service import open_service
 from bot.staff.digest import build_digest, digest_text, send_digest, today
 
 log = logging.getLogger(__name__)
-
-
-def day_argument(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2021-05-10: {text!r}") from None
 
 
 def register(sub: Any) -> None:

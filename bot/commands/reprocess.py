@@ -12,11 +12,9 @@ from typing import Any
 from bot.commands.submissions import find_submission
 from bot.config.settings import config_path
 from bot.errors import UsageError
-from bot.intake.decide import decide
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service, open_service
-from bot.mail.mime_parts import parse_message
-from bot.staff.export import labels
+from bot.staff.labels import labels
 from bot.staff.progress import with_progress
 from bot.store.schema import StoredSubmission
 from replies.render import render
@@ -46,18 +44,12 @@ def register(sub: Any) -> None:
 
 
 def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocessed:
-    cfg, builder = service.cfg, service.intake.builder
-    msg = parse_message(service.store.raw_message(sub.message_id))
-    decision = decide(msg, service.campaign, service.intake.own, cfg.limits.max_attachment_bytes)
-    if decision.kind != "submission" or decision.report is None:
+    redone = service.judge.decide_again(sub, reply)
+    if redone is None:
         log.warning("%s: the mail no longer reads as a submission; left as it was",
                     sub.reference)
         return Reprocessed(sub.reference, sub.verdict, sub.verdict, skipped=True)
-    report = decision.report
-    new = builder.submission(msg, report)
-    replies = list(builder.replies(msg, report, sub.reference)) if reply else []
-    service.store.replace_outcome(sub, new, replies)
-    return Reprocessed(sub.reference, sub.verdict, new.verdict, replied=bool(replies))
+    return Reprocessed(sub.reference, sub.verdict, redone.verdict, replied=redone.replied)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     unsent = 0
     try:
-        targets = (service.store.submissions() if args.all
+        targets = (service.store.submissions.find() if args.all
                    else [find_submission(service, args.reference)])
         results = [reprocess(service, sub, args.reply)
                    for sub in with_progress(targets, len(targets))]

@@ -25,11 +25,11 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
         sub = find_submission(service, args.reference)
-        item = service.store.latest_reply(sub)
+        item = service.store.outbox.latest_reply(sub)
         if item is None:
             raise CommandError(f"{sub.reference} has no reply in the outbox to send again")
-        service.store.enqueue(NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw),
-                              sub.message_id, submission_id=sub.id)
+        again = NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw)
+        service.store.outbox.enqueue(again, sub.message_id, submission_id=sub.id)
         unsent = send_pending(service.cfg.smtp, service.store)[1]
     finally:
         service.store.close()

@@ -8,11 +8,11 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands.digest import day_argument
+from bot.commands.arguments import day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
-from bot.staff.export import agency_name, labels, local
+from bot.staff.labels import agency_name, labels, local
 from bot.store.schema import StoredSubmission
 from parsers.text import match_key
 from replies.mail.compose import quantity_table
@@ -44,7 +44,7 @@ def run_list(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
         tz = ZoneInfo(service.cfg.digest.timezone)
-        found = service.store.submissions(day=args.date, verdict=args.verdict, tz=tz)
+        found = service.store.submissions.find(day=args.date, verdict=args.verdict, tz=tz)
         wanted = match_key(args.agency or "")
         rows = []
         for sub in found:
@@ -62,7 +62,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def find_submission(service: Service, reference: str) -> StoredSubmission:
-    sub = service.store.submission(reference.strip())
+    sub = service.store.submissions.by_reference(reference.strip())
     if sub is None:
         raise UsageError(f"no submission with reference {reference!r}")
     return sub
@@ -74,7 +74,7 @@ def run_show(args: argparse.Namespace) -> int:
         sub = find_submission(service, args.reference)
         successor = None
         if sub.superseded_by is not None:
-            successor = next((s.reference for s in service.store.submissions(
+            successor = next((s.reference for s in service.store.submissions.find(
                 agency_key=sub.agency_key) if s.id == sub.superseded_by), None)
     finally:
         service.store.close()

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field, fields
 from sqlalchemy.exc import OperationalError
 
 from bot.config.settings import Config
-from bot.intake.decide import Decision, decide
-from bot.intake.isolated import read_form_isolated
-from bot.intake.outcome import OutcomeBuilder
+from bot.intake.decide import Decision
+from bot.intake.judge import Judge
 from bot.mail.mailbox import Mailbox
 from bot.mail.mime_parts import header_value, parse_message
-from bot.store.database import OutcomeAlreadySaved, Store
+from bot.store.database import Store
 from bot.store.outage import store_guard
 from bot.store.schema import StoredMessage
+from bot.store.submissions import OutcomeAlreadySaved
 
 log = logging.getLogger(__name__)
 CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)
@@ -65,11 +65,10 @@ def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
 
 
 class Intake:
-    def __init__(self, cfg: Config, store: Store, builder: OutcomeBuilder) -> None:
+    def __init__(self, cfg: Config, store: Store, judge: Judge) -> None:
         self.cfg = cfg
         self.store = store
-        self.builder = builder
-        self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
+        self.judge = judge
         self._reconciled = False
 
     def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False) -> CycleStats:
@@ -80,7 +79,7 @@ class Intake:
         stats = CycleStats()
         here = Folder(self.cfg.imap.folder, box.uidvalidity(), set(box.uids()))
         self._resume(box, here, stats)
-        known = self.store.seen_uids(here.name, here.validity)
+        known = self.store.messages.seen_uids(here.name, here.validity)
         if not self._reconciled:
             self._reconcile(box, here, known)
         new = sorted(here.uids - known)
@@ -94,15 +93,15 @@ class Intake:
 
     def _resume(self, box: Mailbox, here: Folder, stats: CycleStats) -> None:
         """Finish what an earlier cycle left: undecided mail, then unfiled mail."""
-        for stored in self.store.unfinished_messages():
+        for stored in self.store.messages.unfinished():
             self._process(box, here, stored, stats)
-        for stored in self.store.pending_mailbox_actions():
+        for stored in self.store.messages.pending_mailbox_actions():
             self._file(box, here, stored)
 
     def _reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
         """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
         for uid in sorted(here.uids & known):
-            stored = self.store.find_message(here.name, here.validity, uid)
+            stored = self.store.messages.find(here.name, here.validity, uid)
             if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
                 continue
             target = self._target(stored)
@@ -115,16 +114,16 @@ class Intake:
 
     def _take(self, box: Mailbox, here: Folder, uid: int, raw: bytes, stats: CycleStats) -> None:
         msg = parse_message(raw)
-        row_id = self.store.save_raw_message(
+        row_id = self.store.messages.save_raw(
             folder=here.name, uidvalidity=here.validity, uid=uid, raw=raw,
             message_id=header_value(msg, "Message-ID").strip() or None,
             from_addr=header_value(msg, "From")[:500] or None,
             subject=header_value(msg, "Subject")[:500] or None)
-        stored = self.store.get_message(row_id)
+        stored = self.store.messages.get(row_id)
         if (stored.folder, stored.uidvalidity, stored.uid) != (here.name, here.validity, uid):
             stats.duplicates += 1
             log.info("duplicate uid=%s of message %s: no second reply", uid, row_id)
-            self.store.remember_slot(here.name, here.validity, uid, row_id)
+            self.store.messages.remember_slot(here.name, here.validity, uid, row_id)
             target = self._target(stored)
             if target and self._move(box, uid, target):
                 here.uids.discard(uid)
@@ -137,17 +136,12 @@ class Intake:
     def _process(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
                  msg: email.message.Message | None = None) -> None:
         # Counted before the try: a mail that kills the process is still counted.
-        attempts = self.store.bump_attempts(stored.id)
-        limit = self.cfg.limits
-        if attempts > limit.max_attempts:
+        attempts = self.store.messages.bump_attempts(stored.id)
+        if attempts > self.cfg.limits.max_attempts:
             self._quarantine(box, here, stored, stored.last_error or "interrupted", stats)
             return
         try:
-            msg = msg or parse_message(self.store.raw_message(stored.id))
-            decision = decide(msg, self.builder.campaign, self.own, limit.max_attachment_bytes,
-                              size=stored.size, max_message_bytes=limit.max_message_bytes,
-                              reader=read_form_isolated)
-            reference = self.builder.save(stored, msg, decision)
+            decision, reference = self.judge.decide_new(stored, msg)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it
         except OutcomeAlreadySaved:
@@ -157,7 +151,7 @@ class Intake:
             return
         else:
             self._count(stored, decision, reference, stats)
-        self._file(box, here, self.store.get_message(stored.id))
+        self._file(box, here, self.store.messages.get(stored.id))
 
     def _count(self, stored: StoredMessage, decision: Decision, reference: str | None,
                stats: CycleStats) -> None:
@@ -176,7 +170,7 @@ class Intake:
         log.debug("traceback of message %s", stored.id, exc_info=exc)
         stats.failed += 1
         if attempts < self.cfg.limits.max_attempts:
-            self.store.mark_message(stored.id, error=error)
+            self.store.messages.mark(stored.id, error=error)
             return
         self._quarantine(box, here, stored, error, stats)
 
@@ -185,11 +179,11 @@ class Intake:
         stats.quarantined += 1
         log.error("message %s quarantined after %s attempts: %s", stored.id,
                   self.cfg.limits.max_attempts, error)
-        self.store.mark_message(stored.id, state="quarantined", error=error)
-        self.store.record_event("quarantined", f"message {stored.id}: {error}", level="error",
-                                message_id=stored.id)
+        self.store.messages.mark(stored.id, state="quarantined", error=error)
+        self.store.events.record("quarantined", f"message {stored.id}: {error}", level="error",
+                                 message_id=stored.id)
         self._reconciled = False  # copies of it may wait in the folder
-        self._file(box, here, self.store.get_message(stored.id))
+        self._file(box, here, self.store.messages.get(stored.id))
 
     def _target(self, stored: StoredMessage) -> str | None:
         """Submissions go to the processed folder, quarantined mail to quarantine; other mail
@@ -207,13 +201,13 @@ class Intake:
                 # duplicate when the cycle meets it.
                 log.warning("message %s: UIDVALIDITY of %s changed (%s → %s); old UID not moved",
                             stored.id, here.name, stored.uidvalidity, here.validity)
-                self.store.record_event("uidvalidity-changed", f"{here.name}: {here.validity}",
-                                        message_id=stored.id)
+                self.store.events.record("uidvalidity-changed", f"{here.name}: {here.validity}",
+                                         message_id=stored.id)
             elif stored.uid in here.uids:
                 if not self._move(box, stored.uid, target):
                     return
                 here.uids.discard(stored.uid)
-        self.store.mark_message(stored.id, mailbox_action_done=True)
+        self.store.messages.mark(stored.id, mailbox_action_done=True)
 
     def _move(self, box: Mailbox, uid: int, target: str) -> bool:
         try:

@@ -84,7 +84,7 @@ def _send_without_mailbox(service: Service) -> None:
 def _record(service: Service, kind: str, detail: str) -> None:
     try:
         with store_guard():
-            service.store.record_event(kind, detail)
+            service.store.events.record(kind, detail)
     except StoreUnavailable:
         log.debug("event %s not recorded: store unavailable", kind)
 

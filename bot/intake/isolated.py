@@ -33,7 +33,10 @@ def _too_complex(name: str) -> FormReport:
 
 
 def read_form_isolated(data: bytes, name: str, campaign: Campaign,
-                       seconds: float = TIME_LIMIT, memory: int = MEMORY_LIMIT) -> FormReport:
+                       seconds: float | None = None, memory: int | None = None) -> FormReport:
+    """`seconds` and `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called."""
+    seconds = TIME_LIMIT if seconds is None else seconds
+    memory = MEMORY_LIMIT if memory is None else memory
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, data, name, campaign, memory),
@@ -45,6 +48,7 @@ def read_form_isolated(data: bytes, name: str, campaign: Campaign,
             report: FormReport = receiver.recv()
             return report
         log.warning("reading %s took over %.0f s: stopped", name, seconds)
+        child.kill()  # it had its time; waiting below for it to end by itself would not help
         return _too_complex(name)
     except (EOFError, OSError):
         log.warning("reading %s ended the reader process (exit %s)", name, child.exitcode)

@@ -25,33 +25,33 @@ MAX_SEND_ATTEMPTS = 20  # then a person must look (listed in the digest)
 def _interrupted(store: Store, item: OutboxItem) -> None:
     log.warning("outbox %s: an earlier send was cut short and may have gone out; sending "
                 "again with the same Message-ID", item.id)
-    store.record_event("reply-maybe-doubled", f"outbox {item.id} to {item.recipient}",
-                       message_id=item.message_id)
+    store.events.record("reply-maybe-doubled", f"outbox {item.id} to {item.recipient}",
+                        message_id=item.message_id)
 
 
 def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], None] | None = None,
                  attempts_per_cycle: int = 3) -> tuple[int, int]:
     """Send every unsent item; returns (sent, still unsent)."""
     sent = 0
-    pending = store.unsent_outbox(max_attempts=MAX_SEND_ATTEMPTS)
+    pending = store.outbox.unsent(max_attempts=MAX_SEND_ATTEMPTS)
     for n, item in enumerate(pending):
         if item.sending_at is not None:
             _interrupted(store, item)
-        store.mark_sending(item.id)  # no mark, no send: a store outage stops here
+        store.outbox.mark_sending(item.id)  # no mark, no send: a store outage stops here
         try:
             send(cfg, item.raw, [item.recipient], attempts=attempts_per_cycle)
         except PermanentSendError as exc:
-            tries = store.mark_send_failed(item.id, f"refused: {exc}")
-            store.record_event("send-refused", f"outbox {item.id}: {exc}", level="error")
+            tries = store.outbox.mark_send_failed(item.id, f"refused: {exc}")
+            store.events.record("send-refused", f"outbox {item.id}: {exc}", level="error")
             log.error("outbox %s refused by the server (attempt %s)", item.id, tries)
             continue
         except Exception as exc:  # noqa: BLE001 - the server is away: keep all for the next cycle
-            store.mark_send_failed(item.id, f"{type(exc).__name__}: {exc}"[:500])
-            store.record_event("smtp-unavailable", f"{type(exc).__name__}", level="warning")
+            store.outbox.mark_send_failed(item.id, f"{type(exc).__name__}: {exc}"[:500])
+            store.events.record("smtp-unavailable", f"{type(exc).__name__}", level="warning")
             log.warning("SMTP unavailable (%s); %s message(s) wait for the next cycle",
                         type(exc).__name__, len(pending) - n)
             return sent, len(pending) - n
-        store.mark_sent(item.id)
+        store.outbox.mark_sent(item.id)
         sent += 1
         log.info("outbox %s sent (%s)", item.id, item.kind)
         if keep_copy is not None:

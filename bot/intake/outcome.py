@@ -15,7 +15,7 @@ from bot.config.settings import Config
 from bot.intake.decide import Decision
 from bot.mail.mime_parts import header_value
 from bot.store.database import Store
-from bot.store.schema import NewOutbox, NewSubmission, StoredMessage
+from bot.store.schema import NewOutbox, NewSubmission, StoredMessage, StoredSubmission
 from parsers.form.parse import FormReport
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
@@ -70,7 +70,7 @@ class OutcomeBuilder:
         # the registry as it stood when the campaign asked (agencies merged since still count)
         found = self.registry.identify(report.agency, sender, self.campaign.opened)
         if found.mismatch:
-            self.store.record_event("agency-mismatch", f"{report.agency} / {sender}", level="info")
+            self.store.events.record("agency-mismatch", f"{report.agency} / {sender}", level="info")
         key = found.agency.key if found.agency else (match_key(report.agency or "") or None)
         record = report_json(report)
         return NewSubmission(
@@ -96,7 +96,7 @@ class OutcomeBuilder:
             return
         day = dt.datetime.now(self.tz).date()
         cap = self.cfg.limits.replies_per_sender_per_day
-        if self.store.replies_sent_today(to, day, self.tz) >= cap:
+        if self.store.outbox.replies_queued(to, day, self.tz) >= cap:
             log.warning("reply cap of %s per day reached for a sender; no reply", cap)
             return
         reply = ReplyInput(
@@ -114,12 +114,19 @@ class OutcomeBuilder:
     def save(self, stored: StoredMessage, msg: email.message.Message, decision: Decision
              ) -> str | None:
         if decision.kind != "submission" or decision.report is None:
-            self.store.save_outcome(stored.id, None, kind=decision.kind, state="done")
+            self.store.submissions.save_outcome(stored.id, None, kind=decision.kind, state="done")
             return None
         report = decision.report
-        return self.store.save_outcome(
+        return self.store.submissions.save_outcome(
             stored.id, self.submission(msg, report),
             lambda reference: list(self.replies(msg, report, reference)),
             kind="submission", state="done")
 
-
+    def replace(self, sub: StoredSubmission, msg: email.message.Message, report: FormReport,
+                reply: bool) -> tuple[NewSubmission, bool]:
+        """Rewrite `sub` from a new report in place (same reference), with a new reply queued
+        if `reply`; returns what was stored and whether a reply was queued."""
+        new = self.submission(msg, report)
+        replies = list(self.replies(msg, report, sub.reference)) if reply else []
+        self.store.submissions.replace_outcome(sub, new, replies)
+        return new, bool(replies)

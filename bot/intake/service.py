@@ -11,6 +11,7 @@ from bot.config.settings import Config, ConfigError, load_config
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import EX_CONFIG, EX_TEMPFAIL, CommandError
 from bot.intake.cycle import Intake
+from bot.intake.judge import Judge
 from bot.intake.outcome import OutcomeBuilder
 from bot.store.database import Store
 from parsers.spec.campaign import Campaign
@@ -25,6 +26,7 @@ class Service:
     store: Store
     campaign: Campaign
     registry: Registry
+    judge: Judge  # decides a stored mail: the cycle's way, and reprocess's
     intake: Intake
 
 
@@ -44,5 +46,5 @@ def open_service(config_path: str, campaign_override: str | None = None) -> Serv
         cause = getattr(exc, "orig", None) or exc
         raise CommandError(f"store unavailable: {type(cause).__name__}: {cause}",
                            EX_TEMPFAIL) from exc
-    builder = OutcomeBuilder(cfg, store, campaign, registry)
-    return Service(cfg, store, campaign, registry, Intake(cfg, store, builder))
+    judge = Judge(cfg, store, OutcomeBuilder(cfg, store, campaign, registry))
+    return Service(cfg, store, campaign, registry, judge, Intake(cfg, store, judge))

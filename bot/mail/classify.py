@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Final
+from typing import Final, Literal
 
 from bot.mail.mime_parts import (
     Attachment,
@@ -23,7 +23,6 @@ from bot.mail.mime_parts import (
     header_values,
     part_types,
 )
-from bot.store.records import Kind  # what a mail is, as the store keeps it
 from parsers.spec.campaign import Campaign
 from parsers.text import clean, fold, has_phrase, match_key
 
@@ -45,6 +44,8 @@ _SUBJECT_PREFIX: Final = re.compile(
     r"\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]\s*"
 )
 _MIN_COMPACT_KEYWORD: Final = 8
+
+Kind = Literal["automatic", "submission", "other"]  # what a mail is; the store keeps it so
 
 
 @dataclass(frozen=True)

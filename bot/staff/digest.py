@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service
-from bot.staff.export import agency_name, build_workbook, labels, local, workbook_bytes
+from bot.staff.export import build_workbook, workbook_bytes
+from bot.staff.labels import agency_name, labels, local
 from bot.store.schema import NewOutbox, StoredSubmission
 from replies.mail.compose import quantity_table
 from replies.render import render
@@ -61,9 +62,9 @@ def is_late(sub: StoredSubmission, deadline: dt.date, tz: dt.tzinfo) -> bool:
 def _needing_people(service: Service, tz: dt.tzinfo) -> tuple[list[dict[str, Any]],
                                                               list[dict[str, Any]]]:
     held = [{**row, "when": local(row["created_at"], tz).strftime("%H:%M %d/%m/%Y")}
-            for row in service.store.held_messages()]
+            for row in service.store.messages.held()]
     stuck = [{"id": o.id, "kind": o.kind, "recipient": o.recipient, "attempts": o.attempts,
-              "error": o.last_error} for o in service.store.stuck_outbox()]
+              "error": o.last_error} for o in service.store.outbox.stuck()]
     return held, stuck
 
 
@@ -71,12 +72,12 @@ def build_digest(service: Service, day: dt.date) -> Digest:
     tz, campaign, registry = (ZoneInfo(service.cfg.digest.timezone), service.campaign,
                               service.registry)
     store = service.store
-    todays = store.submissions(day=day, tz=tz)
+    todays = store.submissions.find(day=day, tz=tz)
     lines = [DigestLine(s.reference, local(s.received_at, tz).strftime("%H:%M"),
                         agency_name(s, registry), s.verdict,
                         is_late(s, campaign.deadline, tz)) for s in todays]
-    counts = Counter(s.verdict for s in todays) + store.message_kinds(day, tz)
-    latest = store.latest_valid_submissions()
+    counts = Counter(s.verdict for s in todays) + store.messages.kinds(day, tz)
+    latest = store.submissions.latest_valid()
     valid = {s.agency_key for s in latest}
     expected = registry.expected(campaign.opened)
     totals: dict[str, dict[str, int]] = {}
@@ -86,7 +87,7 @@ def build_digest(service: Service, day: dt.date) -> Digest:
                 totals.setdefault(row, {})[year] = totals.get(row, {}).get(year, 0) + value
     quarantined, stuck = _needing_people(service, tz)
     events = [{"time": local(e.ts, tz).strftime("%H:%M"), "level": e.level, "kind": e.kind,
-               "detail": e.detail} for e in store.events(day, tz) if e.level != "info"]
+               "detail": e.detail} for e in store.events.find(day, tz) if e.level != "info"]
     return Digest(day=day, generated=dt.datetime.now(tz).strftime("%H:%M %d/%m/%Y"),
                   lines=lines, counts=dict(counts),
                   done=sum(1 for a in expected if a.key in valid), expected=len(expected),
@@ -131,10 +132,10 @@ def send_digest(service: Service, day: dt.date, force: bool = False) -> tuple[in
     """Queue the day's digest for every recipient and send what waits in the outbox.
     None when it was already sent that day (and not forced); else (sent, still unsent)."""
     store = service.store
-    if store.digest_sent(day) and not force:
+    if store.outbox.digest_sent(day) and not force:
         return None
     raw = compose_digest(build_digest(service, day), service).as_bytes()
     for recipient in service.cfg.digest.recipients:
-        store.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw))
-    store.mark_digest_sent(day)
+        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw))
+    store.outbox.mark_digest_sent(day)
     return send_pending(service.cfg.smtp, store)

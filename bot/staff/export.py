@@ -7,23 +7,20 @@ import io
 import json
 import os
 import tempfile
-import tomllib
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
-from functools import lru_cache
+from datetime import tzinfo
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.staff.labels import agency_name, labels, local
 from bot.store.database import Store
 from bot.store.schema import StoredSubmission
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
-from replies.render import render
 
 NUMBER = "#,##0"
 DATE = "dd/mm/yyyy"
@@ -42,28 +39,10 @@ THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-@lru_cache(maxsize=4)
-def labels(template: str) -> dict[str, Any]:
-    """A TOML table of titles, kept as a template so Python holds no prose."""
-    return tomllib.loads(render(template))
-
-
-def local(when: datetime, tz: tzinfo) -> datetime:
-    """Excel has no time zones: the staff's wall-clock time, naive."""
-    return when.astimezone(tz).replace(tzinfo=None)
-
-
-def agency_name(sub: StoredSubmission, registry: Registry) -> str:
-    try:
-        return registry.get(sub.agency_key or "").name
-    except KeyError:
-        return sub.agency or sub.agency_key or ""
-
-
 def ordered_latest(store: Store, registry: Registry) -> list[StoredSubmission]:
     """Latest valid submissions in registry order, unknown agencies last by name."""
     order = {a.key: n for n, a in enumerate(registry.agencies)}
-    return sorted(store.latest_valid_submissions(),
+    return sorted(store.submissions.latest_valid(),
                   key=lambda s: (order.get(s.agency_key or "", len(order)),
                                  agency_name(s, registry)))
 
@@ -173,7 +152,7 @@ def build_workbook(store: Store, campaign: Campaign, registry: Registry, tz: tzi
     summary.title = labels("export/columns.toml.j2")["summary"]["sheet"]
     _summary(summary, ordered_latest(store, registry), campaign, registry, tz)
     detail = wb.create_sheet(labels("export/columns.toml.j2")["detail"]["sheet"])
-    _detail(detail, store.submissions(), registry, tz)
+    _detail(detail, store.submissions.find(), registry, tz)
     return wb
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,20 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
         conn = conn.execution_options(**{_READ_ONLY: True})
         with conn.begin():
             yield conn
+
+
+class Queries:
+    """The queries on one table, each method one transaction of its own: a reading one
+    (`_reading`) or one that may write (`_writing`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _reading(self) -> AbstractContextManager[Connection]:
+        return read_transaction(self.engine)
+
+    def _writing(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
 
 
 def utc_now() -> datetime:

@@ -1,30 +1,32 @@
 """Queries on the service's own log: what happened that a person may want to know (a mail
 set aside, a refused or possibly doubled reply, a mailbox reset), which the daily digest
-lists. Each function runs inside the caller's transaction."""
+lists. `store.events`; each method is one transaction."""
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import UTC, date, tzinfo
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import insert, select
 
-from bot.store.engine import day_bounds, utc_now
+from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import Event, Level
 from bot.store.schema import events
 
 
-def record_event(conn: Connection, kind: str, detail: str, level: Level,
-                 message_id: int | None) -> int:
-    return int(conn.execute(insert(events).values(
-        ts=utc_now(), level=level, kind=kind, detail=detail, message_id=message_id,
-    ).returning(events.c.id)).scalar_one())
+class Events(Queries):
+    def record(self, kind: str, detail: str, *, level: Level = "warning",
+               message_id: int | None = None) -> int:
+        with self._writing() as conn:
+            return int(conn.execute(insert(events).values(
+                ts=utc_now(), level=level, kind=kind, detail=detail, message_id=message_id,
+            ).returning(events.c.id)).scalar_one())
 
-
-def find_events(conn: Connection, day: date | None, tz: tzinfo) -> list[Event]:
-    """Events in the order they happened; only those of `day` (in `tz`) when given."""
-    e = events.c
-    stmt = select(events).order_by(e.ts, e.id)
-    if day is not None:
-        start, end = day_bounds(day, tz)
-        stmt = stmt.where(e.ts >= start, e.ts < end)
-    return [Event(**row._mapping) for row in conn.execute(stmt)]
+    def find(self, day: date | None = None, tz: tzinfo = UTC) -> list[Event]:
+        """Events in the order they happened; only those of `day` (in `tz`) when given."""
+        e = events.c
+        stmt = select(events).order_by(e.ts, e.id)
+        if day is not None:
+            start, end = day_bounds(day, tz)
+            stmt = stmt.where(e.ts >= start, e.ts < end)
+        with self._reading() as conn:
+            return [Event(**row._mapping) for row in conn.execute(stmt)]

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
 __all__ = ["Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind",
            "State", "StoredMessage", "StoredSubmission", "Verdict"]
 
-Kind = Literal["automatic", "submission", "other"]
 State = Literal["new", "done", "quarantined", "failed"]
 OutboxKind = Literal["reply", "digest"]
 Level = Literal["info", "warning", "error"]

@@ -1,19 +1,19 @@
 """Queries on submissions: storing the decision on a mail under a fresh reference, reading
 submissions back with their quantities, and keeping one accepted form per agency live.
-Each function runs inside the caller's transaction.
+`store.submissions`; each method is one transaction.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.engine import day_bounds
+from bot.store.engine import Queries, day_bounds
 from bot.store.outbox import insert_outbox
 from bot.store.records import Kind, NewOutbox, NewSubmission, State, StoredSubmission
 from bot.store.schema import messages, quantities, reference_counters, submissions
@@ -41,26 +41,6 @@ def next_reference(conn: Connection, prefix: str) -> str:
         conn.execute(bump)
     value = conn.execute(select(counter.last_value).where(counter.prefix == prefix)).scalar_one()
     return f"{prefix}-{value:04d}"
-
-
-def save_outcome(conn: Connection, message_id: int, submission: NewSubmission | None,
-                 build_outbox: Callable[[str | None], Iterable[NewOutbox]],
-                 kind: Kind, state: State) -> str | None:
-    """The submission with a fresh reference, its quantities, the queued mail
-    `build_outbox(reference)` returns, and the mail's new kind and state."""
-    m = messages.c
-    current = conn.execute(select(m.state).where(m.id == message_id)).scalar_one()
-    if current != "new":
-        raise OutcomeAlreadySaved(f"message {message_id} is already {current}")
-    reference: str | None = None
-    submission_id: int | None = None
-    if submission is not None:
-        reference = next_reference(conn, submission.reference_prefix)
-        submission_id = _insert_submission(conn, message_id, reference, submission)
-    for item in build_outbox(reference):
-        insert_outbox(conn, item, message_id, submission_id)
-    conn.execute(update(messages).where(m.id == message_id).values(kind=kind, state=state))
-    return reference
 
 
 def _insert_submission(conn: Connection, message_id: int, reference: str,
@@ -103,20 +83,6 @@ def _supersede(conn: Connection, new_id: int, agency_key: str, received_at: date
                      .values(superseded_by=newer[-1].id))
 
 
-def replace_outcome(conn: Connection, old: StoredSubmission, new: NewSubmission) -> None:
-    """Rewrite a submission's verdict, record and numbers in place (same reference, same
-    received time), then settle which accepted form of the agency is the live one."""
-    s = submissions.c
-    conn.execute(update(submissions).where(s.id == old.id).values(
-        verdict=new.verdict, record_json=new.record_json, findings_json=new.findings_json,
-        agency=new.agency, agency_key=new.agency_key, document_number=new.document_number,
-        document_date=new.document_date, place=new.place))
-    conn.execute(delete(quantities).where(quantities.c.submission_id == old.id))
-    _insert_quantities(conn, old.id, new.quantities)
-    for key in {old.agency_key, new.agency_key} - {None}:
-        _resettle(conn, str(key))
-
-
 def _resettle(conn: Connection, agency_key: str) -> None:
     """Each accepted form of an agency is superseded by the next one received; the newest
     is live; forms that are not accepted supersede nothing and are superseded by nothing."""
@@ -130,7 +96,7 @@ def _resettle(conn: Connection, agency_key: str) -> None:
                      .values(superseded_by=successor.get(row.id)))
 
 
-def find_submissions(conn: Connection, *conditions: Any) -> list[StoredSubmission]:
+def _find(conn: Connection, *conditions: Any) -> list[StoredSubmission]:
     """Submissions matching all `conditions`, oldest first, each with its quantities."""
     s = submissions.c
     rows = conn.execute(select(submissions).where(*conditions)
@@ -146,30 +112,74 @@ def find_submissions(conn: Connection, *conditions: Any) -> list[StoredSubmissio
     return [StoredSubmission(**row._mapping, quantities=amounts[row.id]) for row in rows]
 
 
-def submission_by_reference(conn: Connection, reference: str) -> StoredSubmission | None:
-    found = find_submissions(conn, submissions.c.reference == reference)
-    return found[0] if found else None
+class Submissions(Queries):
+    def save_outcome(self, message_id: int, submission: NewSubmission | None,
+                     build_outbox: Callable[[str | None], Iterable[NewOutbox]] = lambda _: (),
+                     *, kind: Kind = "submission", state: State = "done") -> str | None:
+        """Store the decision on one mail in one transaction: the submission with a fresh
+        reference, its quantities, the mail `build_outbox(reference)` returns, and the
+        mail's new kind and state. Returns the reference (None without a submission);
+        OutcomeAlreadySaved if the mail was decided before."""
+        m = messages.c
+        with self._writing() as conn:
+            current = conn.execute(select(m.state).where(m.id == message_id)).scalar_one()
+            if current != "new":
+                raise OutcomeAlreadySaved(f"message {message_id} is already {current}")
+            reference: str | None = None
+            submission_id: int | None = None
+            if submission is not None:
+                reference = next_reference(conn, submission.reference_prefix)
+                submission_id = _insert_submission(conn, message_id, reference, submission)
+            for item in build_outbox(reference):
+                insert_outbox(conn, item, message_id, submission_id)
+            conn.execute(update(messages).where(m.id == message_id)
+                         .values(kind=kind, state=state))
+        return reference
 
+    def replace_outcome(self, old: StoredSubmission, new: NewSubmission,
+                        replies: Iterable[NewOutbox] = ()) -> None:
+        """Rewrite a submission's verdict, record and numbers in place (same reference, same
+        received time), settle which accepted form of the agency is the live one, and queue
+        `replies` for it, in one transaction."""
+        s = submissions.c
+        with self._writing() as conn:
+            conn.execute(update(submissions).where(s.id == old.id).values(
+                verdict=new.verdict, record_json=new.record_json,
+                findings_json=new.findings_json, agency=new.agency,
+                agency_key=new.agency_key, document_number=new.document_number,
+                document_date=new.document_date, place=new.place))
+            conn.execute(delete(quantities).where(quantities.c.submission_id == old.id))
+            _insert_quantities(conn, old.id, new.quantities)
+            for key in {old.agency_key, new.agency_key} - {None}:
+                _resettle(conn, str(key))
+            for item in replies:
+                insert_outbox(conn, item, old.message_id, old.id)
 
-def submission_filters(day: date | None, agency_key: str | None, verdict: str | None,
-                       tz: tzinfo) -> list[Any]:
-    """Conditions for `find_submissions`: received on `day` (a calendar day in `tz`), from
-    the agency, with the verdict; None leaves that part open."""
-    s = submissions.c
-    conditions: list[Any] = []
-    if day is not None:
-        start, end = day_bounds(day, tz)
-        conditions += [s.received_at >= start, s.received_at < end]
-    if agency_key is not None:
-        conditions.append(s.agency_key == agency_key)
-    if verdict is not None:
-        conditions.append(s.verdict == verdict)
-    return conditions
+    def by_reference(self, reference: str) -> StoredSubmission | None:
+        with self._reading() as conn:
+            found = _find(conn, submissions.c.reference == reference)
+        return found[0] if found else None
 
+    def find(self, day: date | None = None, agency_key: str | None = None,
+             verdict: str | None = None, tz: tzinfo = UTC) -> list[StoredSubmission]:
+        """Submissions received on `day` (a calendar day in `tz`), from the agency, with the
+        verdict, oldest first; None leaves that part open."""
+        s = submissions.c
+        conditions: list[Any] = []
+        if day is not None:
+            start, end = day_bounds(day, tz)
+            conditions += [s.received_at >= start, s.received_at < end]
+        if agency_key is not None:
+            conditions.append(s.agency_key == agency_key)
+        if verdict is not None:
+            conditions.append(s.verdict == verdict)
+        with self._reading() as conn:
+            return _find(conn, *conditions)
 
-def latest_valid_submissions(conn: Connection) -> list[StoredSubmission]:
-    """Per agency, the newest accepted submission (the one nothing supersedes)."""
-    s = submissions.c
-    found = find_submissions(conn, s.verdict == "accepted", s.superseded_by.is_(None),
-                             s.agency_key.is_not(None))
-    return sorted(found, key=lambda sub: sub.agency_key or "")
+    def latest_valid(self) -> list[StoredSubmission]:
+        """Per agency, the newest accepted submission (the one nothing supersedes)."""
+        s = submissions.c
+        with self._reading() as conn:
+            found = _find(conn, s.verdict == "accepted", s.superseded_by.is_(None),
+                          s.agency_key.is_not(None))
+        return sorted(found, key=lambda sub: sub.agency_key or "")

@@ -1,0 +1,62 @@
+"""The one way a stored mail is decided, for the intake cycle and for `reprocess` alike: its
+bytes from the store, the size limits of the config, every attachment read in a child process
+with a time and a memory limit, classification, then the outcome stored. A hostile mail costs
+a rerun over the store no more than it cost the cycle that took it in."""
+
+from __future__ import annotations
+
+import email.message
+from dataclasses import dataclass
+
+from bot.config.settings import Config
+from bot.intake.decide import Decision, Reader, decide
+from bot.intake.isolated import read_form_isolated
+from bot.intake.outcome import OutcomeBuilder
+from bot.mail.mime_parts import parse_message
+from bot.store.database import Store
+from bot.store.records import StoredMessage, StoredSubmission, Verdict
+
+
+@dataclass(frozen=True)
+class Redone:
+    """A submission decided again: its verdict now, and whether a new reply was queued."""
+
+    verdict: Verdict
+    replied: bool
+
+
+class Judge:
+    def __init__(self, cfg: Config, store: Store, builder: OutcomeBuilder,
+                 reader: Reader = read_form_isolated) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.builder = builder
+        self.reader = reader
+        self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
+
+    def decide(self, stored: StoredMessage, msg: email.message.Message | None = None
+               ) -> tuple[email.message.Message, Decision]:
+        """Decide the kept mail `stored` (`msg`: its bytes parsed, when the caller has them)."""
+        msg = msg or parse_message(self.store.messages.raw(stored.id))
+        limits = self.cfg.limits
+        decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
+                          size=stored.size, max_message_bytes=limits.max_message_bytes,
+                          reader=self.reader)
+        return msg, decision
+
+    def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None
+                   ) -> tuple[Decision, str | None]:
+        """Decide a mail taken in and store the outcome with its reply; returns the decision
+        and the new reference. OutcomeAlreadySaved if it was decided meanwhile."""
+        msg, decision = self.decide(stored, msg)
+        return decision, self.builder.save(stored, msg, decision)
+
+    def decide_again(self, sub: StoredSubmission, reply: bool) -> Redone | None:
+        """Decide the mail of `sub` again and rewrite the submission in place (same
+        reference), with a new reply queued if `reply`. None, and nothing changed, when the
+        mail no longer reads as a submission."""
+        msg, decision = self.decide(self.store.messages.get(sub.message_id))
+        if decision.kind != "submission" or decision.report is None:
+            return None
+        new, replied = self.builder.replace(sub, msg, decision.report, reply)
+        return Redone(new.verdict, replied)
