@@ -34,6 +34,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         CodeSpec("file-protected", "error", True),
         CodeSpec("file-too-large", "error", True),
         CodeSpec("file-too-complex", "error", True),
+        CodeSpec("file-converter-missing", "error", True),
         CodeSpec("form-not-found", "error", True),
         CodeSpec("attachment-missing", "error", True),
         # the letter header
