@@ -101,12 +101,28 @@ def test_form(name: str, path: Path, expect_path: Path) -> None:
     expect = json.loads(expect_path.read_text(encoding="utf-8"))
     code, got, stderr = run_check(path)
     assert "Traceback" not in stderr, stderr
+    found = problems(expect, got, code)
+    if found:
+        pytest.fail(f"{name}:\n- " + "\n- ".join(found) + f"\nfindings:\n{findings_text(got)}",
+                    pytrace=False)
+
+
+def findings_text(got: dict[str, Any]) -> str:
+    return "\n".join(
+        f"  [{f.get('severity')}] {f.get('field')} {f.get('code')}: {f.get('message')}"
+        for f in got.get("findings") or []
+    )
+
+
+def problems(expect: dict[str, Any], got: dict[str, Any], code: int | None) -> list[str]:
+    """What in `check --json` output `got` (exit status `code`, None when several files were
+    checked at once) differs from the expectation."""
     problems: list[str] = []
 
     if got.get("verdict") != expect["verdict"]:
         problems.append(f"verdict: expected {expect['verdict']!r}, got {got.get('verdict')!r}")
     want_code = EXIT_CODES[expect["verdict"]]
-    if code != want_code:
+    if code is not None and code != want_code:
         problems.append(f"exit code: expected {want_code}, got {code}")
 
     errors = sorted(
@@ -150,10 +166,4 @@ def test_form(name: str, path: Path, expect_path: Path) -> None:
         if key in expect and expect[key] != got.get(key):
             problems.append(f"{key}: expected {expect[key]!r}, got {got.get(key)!r}")
 
-    if problems:
-        findings = "\n".join(
-            f"  [{f.get('severity')}] {f.get('field')} {f.get('code')}: {f.get('message')}"
-            for f in got.get("findings") or []
-        )
-        pytest.fail(f"{name}:\n- " + "\n- ".join(problems) + f"\nfindings:\n{findings}",
-                    pytrace=False)
+    return problems
