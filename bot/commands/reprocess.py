@@ -4,6 +4,7 @@ change, and rewrite the submission in place (same reference). No reply unless --
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from bot.mail.mime_parts import parse_message
 from bot.staff.export import labels
 from bot.staff.progress import with_progress
 from bot.store.schema import StoredSubmission
+from parsers.form.parse import FormReport
 from replies.render import render
 
 log = logging.getLogger(__name__)
@@ -49,15 +51,24 @@ def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocess
     cfg, builder = service.cfg, service.intake.builder
     msg = parse_message(service.store.raw_message(sub.message_id))
     decision = decide(msg, service.campaign, service.intake.own, cfg.limits.max_attachment_bytes)
-    if decision.kind != "submission" or decision.report is None:
+    report = _this_form(decision.forms, sub) if decision.kind == "submission" else None
+    if report is None:
         log.warning("%s: the mail no longer reads as a submission; left as it was",
                     sub.reference)
         return Reprocessed(sub.reference, sub.verdict, sub.verdict, skipped=True)
-    report = decision.report
     new = builder.submission(msg, report)
     replies = list(builder.replies(msg, report, sub.reference)) if reply else []
     service.store.replace_outcome(sub, new, replies)
     return Reprocessed(sub.reference, sub.verdict, new.verdict, replied=bool(replies))
+
+
+def _this_form(forms: tuple[FormReport, ...], sub: StoredSubmission) -> FormReport | None:
+    """The form of the mail the submission was made from: the only one, or the one read from
+    the same file (a mail may carry several)."""
+    if len(forms) <= 1:
+        return forms[0] if forms else None
+    recorded = json.loads(sub.record_json).get("file")
+    return next((r for r in forms if r.file == recorded), None)
 
 
 def run(args: argparse.Namespace) -> int:

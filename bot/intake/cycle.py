@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config.settings import Config
 from bot.intake.decide import Decision, decide
-from bot.intake.isolated import read_form_isolated
+from bot.intake.isolated import read_attachment_isolated
 from bot.intake.outcome import OutcomeBuilder
 from bot.mail.mailbox import Mailbox
 from bot.mail.mime_parts import header_value, parse_message
@@ -146,7 +146,7 @@ class Intake:
             msg = msg or parse_message(self.store.raw_message(stored.id))
             decision = decide(msg, self.builder.campaign, self.own, limit.max_attachment_bytes,
                               size=stored.size, max_message_bytes=limit.max_message_bytes,
-                              reader=read_form_isolated)
+                              reader=read_attachment_isolated)
             reference = self.builder.save(stored, msg, decision)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it

@@ -1,6 +1,7 @@
 """Reading an attachment in a child process with a time and a memory limit, so a file nobody
 foresaw can cost the daemon neither a hang nor its memory: the child dies, the verdict is
-`unreadable`, and the service goes on."""
+`unreadable`, and the service goes on. Archives are opened there too, and LibreOffice (for a
+.doc) is started from there, inside the same address-space limit."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import multiprocessing
 import resource
 from multiprocessing.connection import Connection
 
-from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.form.parse import FormReport, unreadable_report
+from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
 
 log = logging.getLogger(__name__)
@@ -20,10 +22,10 @@ MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory: int) -> None:
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        report = read_form(data, name, campaign)
+        reports = read_attachment(data, name, campaign)
     except BaseException:  # noqa: BLE001 - MemoryError too: the parent always gets a verdict
-        report = _too_complex(name)
-    conn.send(report)
+        reports = [_too_complex(name)]
+    conn.send(reports)
     conn.close()
 
 
@@ -31,8 +33,11 @@ def _too_complex(name: str) -> FormReport:
     return unreadable_report(name, "file-too-complex")
 
 
-def read_form_isolated(data: bytes, name: str, campaign: Campaign,
-                       seconds: float = TIME_LIMIT, memory: int = MEMORY_LIMIT) -> FormReport:
+def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
+                             seconds: float = TIME_LIMIT, memory: int = MEMORY_LIMIT
+                             ) -> list[FormReport]:
+    """`read_attachment` in a child process: the reports of the file (one per form in an
+    archive), or one `file-too-complex` report when the child hangs or dies."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, data, name, campaign, memory),
@@ -41,13 +46,13 @@ def read_form_isolated(data: bytes, name: str, campaign: Campaign,
     sender.close()
     try:
         if receiver.poll(seconds):
-            report: FormReport = receiver.recv()
-            return report
+            reports: list[FormReport] = receiver.recv()
+            return reports
         log.warning("reading %s took over %.0f s: stopped", name, seconds)
-        return _too_complex(name)
+        return [_too_complex(name)]
     except (EOFError, OSError):
         log.warning("reading %s ended the reader process (exit %s)", name, child.exitcode)
-        return _too_complex(name)
+        return [_too_complex(name)]
     finally:
         receiver.close()
         child.join(1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -168,6 +168,15 @@ class Store:
         with self._writing() as conn:
             return store_submissions.save_outcome(conn, message_id, submission, build_outbox,
                                                   kind, state)
+
+    def save_outcomes(self, message_id: int, submissions: Sequence[NewSubmission],
+                      build_outbox: Callable[[list[str]], Iterable[NewOutbox]],
+                      *, kind: Kind = "submission", state: State = "done") -> list[str]:
+        """Several submissions from one mail (one per distinct form in it), each under its
+        own reference, and one reply about all of them, in one transaction."""
+        with self._writing() as conn:
+            return store_submissions.save_outcomes(conn, message_id, submissions, build_outbox,
+                                                   kind, state)
 
     def replace_outcome(self, old: StoredSubmission, new: NewSubmission,
                         replies: Iterable[NewOutbox] = ()) -> None:

@@ -25,13 +25,12 @@ from parsers.spec.campaign import Campaign
 from parsers.text import has_phrase, match_key
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
-# Archives and mail containers: their members are read by `parsers.form.unpack`.
+# Archives and Outlook's winmail.dat: their files are read by `parsers.form.unpack`.
 CONTAINER_MAGIC = (
     (b"7z\xbc\xaf\x27\x1c", "7z"),
     (b"Rar!\x1a\x07", "rar"),
     (b"\x78\x9f\x3e\x22", "tnef"),
 )
-CONTAINER_KINDS = frozenset({"zip", "7z", "rar", "tnef"})
 
 Quantities = dict[str, dict[str, int | None] | None]
 
