@@ -9,6 +9,7 @@ import io
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 
 import py7zr
 
@@ -99,7 +100,11 @@ def _mapi_unicode(prop: int, text: str) -> bytes:
         "<II", 1, len(value)) + padded
 
 
-def winmail_dat(files: dict[str, bytes], title_encoding: str = "cp1252",
+def _cp1252(name: str) -> bytes:
+    return name.encode("cp1252", "replace")
+
+
+def winmail_dat(files: dict[str, bytes], title: Callable[[str], bytes] = _cp1252,
                 long_names: bool = True) -> bytes:
     """Outlook's TNEF: each file with its 8.3-style title in the OEM code page and, as Outlook
     writes it, its long name as a Unicode MAPI property."""
@@ -108,8 +113,7 @@ def winmail_dat(files: dict[str, bytes], title_encoding: str = "cp1252",
     out += _tnef_attribute(1, 0x9007, 0x0006, struct.pack("<II", 1252, 0))
     for name, data in files.items():
         out += _tnef_attribute(2, 0x9002, 0x0006, b"\x01\x00\xff\xff\xff\xff" + b"\x00" * 8)
-        title = name.encode(title_encoding, "replace") + b"\x00"
-        out += _tnef_attribute(2, 0x8010, 0x0001, title)
+        out += _tnef_attribute(2, 0x8010, 0x0001, title(name) + b"\x00")
         out += _tnef_attribute(2, 0x800F, 0x0006, data)
         if long_names:
             out += _tnef_attribute(2, 0x9005, 0x0006, _mapi_unicode(0x3707, name))

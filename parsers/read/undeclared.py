@@ -39,8 +39,10 @@ def vietnamese_score(text: str) -> int:
     """How much `text` (NFC) reads as Vietnamese: higher is more likely."""
     score = 0
     for c in text:
-        if c.isascii():
-            score -= 5 if (ord(c) < 32 and c not in "\t\r\n") or ord(c) == 127 else 0
+        if unicodedata.category(c) == "Cc":
+            score -= 0 if c in "\t\r\n" else 5  # a control character: a byte misread
+        elif c.isascii():
+            continue
         elif c not in _VIETNAMESE and c not in _TYPOGRAPHY and not c.isspace():
             score -= 3
     for word in _WORD.findall(text):
@@ -49,7 +51,7 @@ def vietnamese_score(text: str) -> int:
     return score
 
 
-def _readings(data: bytes) -> Iterator[tuple[str, int]]:
+def _readings(data: bytes, also: tuple[str, ...]) -> Iterator[tuple[str, int]]:
     """Each legacy reading, with the lead it needs over the readings before it."""
     with contextlib.suppress(UnicodeDecodeError):  # bytes windows-1258 leaves undefined
         yield unicodedata.normalize("NFC", data.decode("cp1258")), 0
@@ -57,16 +59,19 @@ def _readings(data: bytes) -> Iterator[tuple[str, int]]:
     yield decode_tcvn3(latin), 1
     # VNI is a font encoding, rarely seen outside documents: it must win by a whole word
     yield decode_vni(latin), 3
+    for codec in also:
+        yield unicodedata.normalize("NFC", data.decode(codec, "replace")), 1
 
 
-def decode_undeclared(data: bytes) -> str:
-    """Text of `data`: UTF-8 if valid, else the best-scoring Vietnamese legacy reading."""
+def decode_undeclared(data: bytes, also: tuple[str, ...] = ()) -> str:
+    """Text of `data`: UTF-8 if valid, else the best-scoring Vietnamese legacy reading, or a
+    reading in one of the code pages `also` names (last, needing a lead)."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     best, best_score = "", None
-    for text, lead in _readings(data):
+    for text, lead in _readings(data, also):
         score = vietnamese_score(text)
         if best_score is None or score >= best_score + lead:
             best, best_score = text, score

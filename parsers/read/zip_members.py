@@ -38,7 +38,7 @@ def zip_name(info: zipfile.ZipInfo) -> str:
     if info.flag_bits & _UTF8_FLAG:
         return info.filename
     raw = info.filename.encode("cp437")  # zipfile read the bytes as CP437: undo that
-    return _unicode_path(info, raw) or decode_undeclared(raw)
+    return _unicode_path(info, raw) or decode_undeclared(raw, also=("cp437",))
 
 
 def zip_members(data: bytes, budget: Budget) -> Iterator[Member]:
