@@ -237,7 +237,7 @@ def test_raw_8bit_headers_are_read_in_every_encoding(
 
 def test_a_doc_on_a_server_without_libreoffice_asks_for_docx_and_warns_staff(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv(ENVIRONMENT_VARIABLE, "none")
     mailbox.append(_mail(1, "mau.doc", (CONVERTED / "template-clean.doc").read_bytes(),
                          "application/msword"))
@@ -251,5 +251,7 @@ def test_a_doc_on_a_server_without_libreoffice_asks_for_docx_and_warns_staff(
         "mau-dang-ky-cts-2021-2025.docx"]
     events = _store(tmp_path).events()
     assert [(e.kind, e.detail) for e in events] == [("converter-missing", "mau.doc (doc)")]
-    smtp_sink.clear()
+    capsys.readouterr()
     assert main(["--config", str(config), "digest"]) == 0
+    digest = capsys.readouterr().out
+    assert "converter-missing: mau.doc (doc)" in digest and "Không đọc được" in digest
