@@ -45,17 +45,6 @@ def zip_of(files: dict[str, bytes], raw_names: dict[str, bytes] | None = None,
     return data
 
 
-def with_encryption_flag(data: bytes) -> bytes:
-    """Every member marked encrypted (bit 0), as a password-protected zip has them."""
-    out = bytearray(data)
-    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        at = out.find(signature)
-        while at >= 0:
-            out[at + offset] |= 1
-            at = out.find(signature, at + 4)
-    return bytes(out)
-
-
 def seven_zip_of(files: dict[str, bytes], password: str | None = None) -> bytes:
     out = io.BytesIO()
     with py7zr.SevenZipFile(out, "w", password=password,

@@ -21,14 +21,9 @@ from parsers.form.unpack import read_attachment
 from parsers.read.archive_members import MAX_DEPTH, MAX_FILES
 from parsers.spec.campaign import default_campaign
 from replies.findings import finding_message
-from tests.archive_kit import (
-    rar_of,
-    seven_zip_of,
-    winmail_dat,
-    with_encryption_flag,
-    zip_of,
-)
+from tests.archive_kit import rar_of, seven_zip_of, winmail_dat, zip_of
 from tests.conftest import REPO_ROOT, servers_required
+from tests.test_hostile_files import with_encryption_flag
 from tests.vietnamese_bytes import cp1258_bytes, tcvn3_bytes
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -23,11 +23,20 @@ from parsers.read.read_odt import read_odt
 from parsers.read.soffice import ENVIRONMENT_VARIABLE, convert
 from parsers.spec.campaign import default_campaign
 from tests.conftest import servers_required
-from tests.test_hostile_files import DOCX_CASE, XLSX_CASE, docm_of, members_of, patched, xlsm_of
+from tests.test_hostile_files import (
+    DOCX_CASE,
+    SECONDS,
+    XLSX_CASE,
+    codes,
+    docm_of,
+    members_of,
+    patched,
+    xlsm_of,
+)
+from tests.test_hostile_files import timed as hostile_timed
 
 CAMPAIGN = default_campaign()
 CONVERTED = Path(__file__).resolve().parent / "forms" / "converted"
-SECONDS = 10.0
 NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
       'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
       'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
@@ -55,14 +64,7 @@ def odf(kind: str, body: str, prolog: str = '<?xml version="1.0" encoding="UTF-8
 
 
 def timed(data: bytes, name: str) -> FormReport:
-    started = time.monotonic()
-    report = read_form(data, name, CAMPAIGN)
-    assert time.monotonic() - started < SECONDS, f"{name} took too long"
-    return report
-
-
-def codes(report: FormReport) -> list[str]:
-    return [f.code for f in report.findings]
+    return hostile_timed(data, name, CAMPAIGN)
 
 
 def same(a: FormReport, b: FormReport) -> None:
