@@ -123,3 +123,22 @@ def test_a_docx_from_the_doc_keeps_the_fonts() -> None:
     document = read_docx(convert((OUT / "tcvn3.doc").read_bytes(), ".doc", "docx"))
     fonts = {c.font for g in document.grids for row in g.rows for c in row}
     assert {".VnTime", ".VnTimeH"} <= fonts
+
+
+def test_an_xls_cell_mixing_fonts_is_decoded_run_by_run(tmp_path: Path) -> None:
+    if not HAVE_SOFFICE:
+        pytest.skip("soffice (LibreOffice) is not installed")
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    workbook = Workbook()
+    workbook.active["A1"] = CellRichText([
+        TextBlock(InlineFont(rFont="Times New Roman"), "Kính gửi: "),
+        TextBlock(InlineFont(rFont=".VnTime"), "".join(ABC.get(c, c) for c in "ủy ban nhân dân"))])
+    workbook.save(tmp_path / "runs.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+                    "--headless", "--convert-to", "xls", "--outdir", str(tmp_path),
+                    str(tmp_path / "runs.xlsx")], check=True, capture_output=True, timeout=120)
+    [grid] = read_xls((tmp_path / "runs.xls").read_bytes()).grids
+    assert grid.rows[0][0].text == "Kính gửi: ủy ban nhân dân"

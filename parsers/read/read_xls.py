@@ -52,6 +52,20 @@ def _value(book: Any, cell: Any) -> CellValue:
     return str(value)
 
 
+def _decoded(book: Any, text: str, font: str | None, runs: list[tuple[int, int]]) -> str:
+    """The cell's text with each rich-text run decoded in its own font (a cell may mix a
+    .VnTime run with a Times New Roman one); the text before the first run is in the cell's."""
+    if not runs:
+        return to_unicode(text, font)
+    parts, start, current = [], 0, font
+    for offset, font_index in runs:
+        parts.append(to_unicode(text[start:offset], current))
+        start = offset
+        current = book.font_list[font_index].name if font_index < len(book.font_list) else None
+    parts.append(to_unicode(text[start:], current))
+    return "".join(parts)
+
+
 def _cell(book: Any, sheet: Any, r: int, c: int) -> Cell:
     loc = Location(sheet=str(sheet.name), cell=f"{get_column_letter(c + 1)}{r + 1}")
     raw = sheet.cell(r, c)
@@ -60,7 +74,7 @@ def _cell(book: Any, sheet: Any, r: int, c: int) -> Cell:
         return Cell(None, "", loc)
     font = _font(book, raw.xf_index)
     if isinstance(value, str):
-        value = to_unicode(value, font)
+        value = _decoded(book, value, font, sheet.rich_text_runlist_map.get((r, c), []))
         text = "\n".join(clean(line) for line in value.splitlines())
         return Cell(value, text.strip("\n"), loc, font)
     return Cell(value, str(value), loc, font)
