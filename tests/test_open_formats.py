@@ -5,10 +5,12 @@ password-protected, and inside the isolated reader's memory limit."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import shutil
 import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -22,7 +24,7 @@ from parsers.read.read_ods import read_ods
 from parsers.read.read_odt import read_odt
 from parsers.read.soffice import ENVIRONMENT_VARIABLE, convert
 from parsers.spec.campaign import default_campaign
-from tests.conftest import servers_required
+from tests.conftest import REPO_ROOT, servers_required
 from tests.test_hostile_files import (
     DOCX_CASE,
     SECONDS,
@@ -168,25 +170,43 @@ MAIN_TYPES = (
 )
 
 
-@pytest.mark.parametrize("suffix", sorted(TEMPLATE_TYPES))
-def test_ooxml_templates_read_like_their_documents(suffix: str) -> None:
+def template_of(suffix: str) -> tuple[bytes, bytes]:
+    """A template of the format `suffix` (xltx, xltm, dotx, dotm, ots, ott) made from a
+    form, and the form it was made from."""
+    if suffix in ("ots", "ott"):
+        kind = "spreadsheet" if suffix == "ots" else "text"
+        original = (CONVERTED / ("template-clean.ods" if suffix == "ots"
+                                 else "template-clean.odt")).read_bytes()
+        return patched(original, {"mimetype": f"application/vnd.oasis.opendocument.{kind}"
+                                              "-template".encode()}), original
     text = suffix.startswith("d")
     original = (DOCX_CASE if text else XLSX_CASE).read_bytes()
     base = (docm_of if text else xlsm_of)(original) if suffix.endswith("m") else original
     types = members_of(base)["[Content_Types].xml"].decode()
     for main in MAIN_TYPES:
         types = types.replace(main, TEMPLATE_TYPES[suffix])
-    template = patched(base, {"[Content_Types].xml": types.encode()})
+    return patched(base, {"[Content_Types].xml": types.encode()}), original
+
+
+TEMPLATES = [*sorted(TEMPLATE_TYPES), "ots", "ott"]
+
+
+@pytest.mark.parametrize("suffix", TEMPLATES)
+def test_templates_read_like_their_documents(suffix: str) -> None:
+    template, original = template_of(suffix)
     same(timed(template, f"mau.{suffix}"), read_form(original, "mau", CAMPAIGN))
 
 
-@pytest.mark.parametrize("suffix,kind", [("ots", "spreadsheet"), ("ott", "text")])
-def test_odf_templates_read_like_their_documents(suffix: str, kind: str) -> None:
-    original = (CONVERTED / ("template-clean.ods" if kind == "spreadsheet"
-                             else "template-clean.odt")).read_bytes()
-    template = patched(original, {"mimetype": f"application/vnd.oasis.opendocument.{kind}"
-                                              "-template".encode()})
-    same(timed(template, f"mau.{suffix}"), read_form(original, "mau", CAMPAIGN))
+def test_templates_through_check_json(tmp_path: Path) -> None:
+    paths = []
+    for suffix in TEMPLATES:
+        paths.append(tmp_path / f"mau.{suffix}")
+        paths[-1].write_bytes(template_of(suffix)[0])
+    proc = subprocess.run([sys.executable, "-m", "bot", "check", "--json", *map(str, paths)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+                          check=False)
+    got = {o["file"]: o["verdict"] for o in json.loads(proc.stdout)}
+    assert got == {f"mau.{s}": "accepted" for s in TEMPLATES} and proc.returncode == 0
 
 
 # --- .doc and .rtf through LibreOffice --------------------------------------------------------
