@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import rarfile
 
+from bot.intake.isolated import read_attachment_isolated
 from parsers.form.parse import FormReport, read_form
 from parsers.form.unpack import read_attachment
 from parsers.read.archive_members import MAX_DEPTH, MAX_FILES
@@ -166,6 +167,9 @@ def test_a_rar_through_the_extraction_tool(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(rarfile, "FORCE_TOOL", True)  # as for a compressed member
     [report] = read(rar_of({"bang.xlsx": XLSX}), "a.rar")
     same_as_the_file(report, XLSX)
+    # the tool also runs under the isolated reader's address-space limit (forked: same setting)
+    [inside] = read_attachment_isolated(rar_of({"bang.xlsx": XLSX}), "a.rar", CAMPAIGN)
+    same_as_the_file(inside, XLSX)
 
 
 def test_a_compressed_rar_without_a_tool_asks_for_a_zip(monkeypatch: pytest.MonkeyPatch) -> None:
