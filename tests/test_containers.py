@@ -256,3 +256,13 @@ def test_check_json_of_a_zip_with_one_form_is_one_object(tmp_path: Path) -> None
     code, out = _check_json(path)
     assert isinstance(out, dict)
     assert (out["file"], out["verdict"], code) == (f"ho-so.zip/{NAME}", "accepted", 0)
+
+
+def test_the_budget_caps_the_bytes_taken_out_of_one_attachment() -> None:
+    from parsers.read.containers import Budget, members
+
+    found = members(zip_of({"a.xlsx": XLSX, "b.xlsx": XLSX}), "zip",
+                    Budget(size=len(XLSX) + 10))
+    assert [(m.name, m.problem) for m in found] == [("a.xlsx", None),
+                                                    ("b.xlsx", "file-too-large")]
+    assert found[0].data == XLSX and found[1].data is None
