@@ -33,6 +33,7 @@ class FindingCode(StrEnum):
     FILE_PROTECTED = "file-protected", "error", True
     FILE_TOO_LARGE = "file-too-large", "error", True
     FILE_TOO_COMPLEX = "file-too-complex", "error", True
+    FILE_CONVERTER_MISSING = "file-converter-missing", "error", True
     FORM_NOT_FOUND = "form-not-found", "error", True
     ATTACHMENT_MISSING = "attachment-missing", "error", True
     # the letter header

@@ -26,10 +26,18 @@ have_postgres() {  # Debian keeps initdb off PATH, in /usr/lib/postgresql/<ver>/
     compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
 }
 
+have_libreoffice() {  # Writer and Calc, headless: the .doc/.rtf reader converts with them
+    command -v soffice >/dev/null &&
+        [ -e /usr/lib/libreoffice/program/libswlo.so ] && [ -e /usr/lib/libreoffice/program/libsclo.so ]
+}
+
 # -- system packages: only as root with apt, never fatal here (pytest decides) --------------
 apt_packages=()
 have_dovecot || apt_packages+=(dovecot-imapd dovecot-lmtpd)
 have_postgres || apt_packages+=(postgresql)
+# ~17 s with apt-get update on a Debian 12 machine (measured); the RAR tool is a few MB
+have_libreoffice || apt_packages+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+command -v unar >/dev/null || command -v bsdtar >/dev/null || apt_packages+=(unar)
 command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
 command -v openssl >/dev/null || apt_packages+=(openssl)
 [ -x "$PY" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
@@ -55,6 +63,10 @@ if ! have_postgres; then
     banner "PostgreSQL (initdb, pg_ctl, postgres) is NOT available." \
         "The store tests against PostgreSQL will FAIL under CI=true, else be SKIPPED." \
         "Fix: run this script as root on Debian/Ubuntu, or apt-get install postgresql."
+fi
+if ! have_libreoffice; then
+    banner "LibreOffice (libreoffice-writer-nogui, libreoffice-calc-nogui) is NOT available." \
+        "The .doc/.rtf tests will FAIL under CI=true, else be SKIPPED."
 fi
 if have_dovecot && have_postgres; then
     export BCY_REQUIRE_SERVERS=1  # the servers are here: a server test that cannot run must fail

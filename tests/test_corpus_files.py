@@ -27,3 +27,17 @@ def test_every_corpus_file_gets_a_verdict(name: str) -> None:
         # none of these files is a registration form
         assert report["verdict"] == "unreadable", (path.name, report["findings"])
     assert slowest < 30
+
+
+def test_legacy_and_open_spreadsheets_are_opened_not_turned_away() -> None:
+    """The .xls and .ods of the corpus reach their readers: a broken one is `file-unreadable`
+    or `file-protected`, a sound one `form-not-found` — never "send another format"."""
+    files = sorted(p for p in corpus("spreadsheets-calamine").iterdir()
+                   if p.suffix in (".xls", ".ods"))
+    assert len(files) >= 40
+    codes = {p.name: check_file(str(p), default_campaign()).findings[0].code for p in files}
+    opened = [n for n, code in codes.items() if code == "form-not-found"]
+    assert len(opened) >= 0.85 * len(files), codes
+    turned_away = [n for n, code in codes.items() if code == "file-type-unsupported"]
+    assert all(check_file(str(corpus("spreadsheets-calamine") / n), default_campaign()).kind
+               in ("other", "ole") for n in turned_away)

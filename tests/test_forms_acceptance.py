@@ -138,10 +138,29 @@ def test_form(name: str, path: Path, expect_path: Path,
               checked: tuple[int, dict[str, dict[str, Any]], str]) -> None:
     expect = json.loads(expect_path.read_text(encoding="utf-8"))
     got = checked[1][name]
+    found = problems(expect, got, None)  # exit codes: the tests of one file per verdict above
+    if found:
+        pytest.fail(f"{name}:\n- " + "\n- ".join(found) + f"\nfindings:\n{findings_text(got)}",
+                    pytrace=False)
+
+
+def findings_text(got: dict[str, Any]) -> str:
+    return "\n".join(
+        f"  [{f.get('severity')}] {f.get('field')} {f.get('code')}: {f.get('message')}"
+        for f in got.get("findings") or []
+    )
+
+
+def problems(expect: dict[str, Any], got: dict[str, Any], code: int | None) -> list[str]:
+    """What in `check --json` output `got` (exit status `code`, None when several files were
+    checked at once) differs from the expectation."""
     problems: list[str] = []
 
     if got.get("verdict") != expect["verdict"]:
         problems.append(f"verdict: expected {expect['verdict']!r}, got {got.get('verdict')!r}")
+    want_code = EXIT_CODES[expect["verdict"]]
+    if code is not None and code != want_code:
+        problems.append(f"exit code: expected {want_code}, got {code}")
 
     errors = sorted(
         f.get("field") for f in got.get("findings") or [] if f.get("severity") == "error"
@@ -184,10 +203,4 @@ def test_form(name: str, path: Path, expect_path: Path,
         if key in expect and expect[key] != got.get(key):
             problems.append(f"{key}: expected {expect[key]!r}, got {got.get(key)!r}")
 
-    if problems:
-        findings = "\n".join(
-            f"  [{f.get('severity')}] {f.get('field')} {f.get('code')}: {f.get('message')}"
-            for f in got.get("findings") or []
-        )
-        pytest.fail(f"{name}:\n- " + "\n- ".join(problems) + f"\nfindings:\n{findings}",
-                    pytrace=False)
+    return problems

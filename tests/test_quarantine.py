@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import bot.intake.cycle
 import bot.intake.decide
 from bot.store.database import Store
 from bot.store.schema import StoredMessage
@@ -123,7 +124,7 @@ def no_unpacking(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("an oversized mail must not be unpacked")
 
     monkeypatch.setattr(bot.intake.decide, "find_attachments", refuse)
-    monkeypatch.setattr(bot.intake.decide, "read_form", refuse)
+    monkeypatch.setattr(bot.intake.decide, "read_attachment", refuse)
 
 
 def test_oversized_submission_is_kept_and_politely_refused(

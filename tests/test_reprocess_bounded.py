@@ -45,7 +45,10 @@ def _address_space() -> int:
 
 def _hostile_reader(monkeypatch: pytest.MonkeyPatch,
                     reader: Callable[[bytes, str, Campaign], FormReport]) -> None:
-    monkeypatch.setattr(bot.intake.isolated, "read_form", reader)  # what the child runs
+    def read_attachment(data: bytes, name: str, campaign: Campaign) -> list[FormReport]:
+        return [reader(data, name, campaign)]
+
+    monkeypatch.setattr(bot.intake.isolated, "read_attachment", read_attachment)  # the child's
     monkeypatch.setattr(bot.intake.isolated, "TIME_LIMIT", READER_SECONDS)
     monkeypatch.setattr(bot.intake.isolated, "MEMORY_LIMIT", _address_space() + 256 * 1024 ** 2)
 
@@ -55,7 +58,7 @@ def _never_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("an oversized mail must not be unpacked")
 
     monkeypatch.setattr(bot.intake.decide, "find_attachments", refuse)
-    monkeypatch.setattr(bot.intake.decide, "read_form", refuse)
+    monkeypatch.setattr(bot.intake.decide, "read_attachment", refuse)
 
 
 @pytest.fixture

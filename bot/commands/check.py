@@ -1,4 +1,5 @@
-"""`bcy-intake check FILE... [--json]`: parse and validate form files offline."""
+"""`bcy-intake check FILE... [--json]`: parse and validate form files offline; an archive
+(.zip, .7z, .rar, winmail.dat) gives a report for each form in it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from bot.config.specs import checked_campaign
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
 from replies.findings import report_json
 from replies.render import render
@@ -26,19 +28,33 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
-def check_file(path: str, campaign: Campaign) -> FormReport:
-    name = Path(path).name
+def _read_bytes(path: str) -> bytes | None:
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_READ + 1)
+            return fh.read(MAX_READ + 1)
     except OSError:
-        return unreadable_report(name, FindingCode.FILE_UNREADABLE)
-    return read_form(data, name, campaign)
+        return None
+
+
+def check_file(path: str, campaign: Campaign) -> FormReport:
+    """One form file, as it is (an archive is not opened)."""
+    data = _read_bytes(path)
+    name = Path(path).name
+    return unreadable_report(name, FindingCode.FILE_UNREADABLE) if data is None \
+        else read_form(data, name, campaign)
+
+
+def check_path(path: str, campaign: Campaign) -> list[FormReport]:
+    """What `check` reports for a path: one report, or one per form in an archive."""
+    data = _read_bytes(path)
+    name = Path(path).name
+    return [unreadable_report(name, FindingCode.FILE_UNREADABLE)] if data is None \
+        else read_attachment(data, name, campaign)
 
 
 def run(args: argparse.Namespace) -> int:
     campaign = checked_campaign(args.campaign)
-    reports = [check_file(path, campaign) for path in args.files]
+    reports = [r for path in args.files for r in check_path(path, campaign)]
     dicts = [report_json(r) for r in reports]
     if args.json:
         payload: Any = dicts[0] if len(dicts) == 1 else dicts

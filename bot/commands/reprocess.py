@@ -4,6 +4,7 @@ change, and rewrite the submission in place (same reference). No reply unless --
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.intake.service import Service, open_service
 from bot.staff.labels import labels
 from bot.staff.progress import with_progress
 from bot.store.schema import StoredSubmission
+from parsers.form.parse import FormReport
 from replies.render import render
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,15 @@ def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocess
                     sub.reference)
         return Reprocessed(sub.reference, sub.verdict, sub.verdict, skipped=True)
     return Reprocessed(sub.reference, sub.verdict, redone.verdict, replied=redone.replied)
+
+
+def _this_form(forms: tuple[FormReport, ...], sub: StoredSubmission) -> FormReport | None:
+    """The form of the mail the submission was made from: the only one, or the one read from
+    the same file (a mail may carry several)."""
+    if len(forms) <= 1:
+        return forms[0] if forms else None
+    recorded = json.loads(sub.record_json).get("file")
+    return next((r for r in forms if r.file == recorded), None)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,56 +1,89 @@
 """What to do with one mail, decided from its bytes alone: automatic, not ours, or a submission
-with the form report the reply is about. Pure: no mailbox, no database, no clock."""
+with the form reports the reply is about — one per distinct form, when a mail carries several
+(several agencies' forms, a zip of forms). Pure: no mailbox, no database, no clock."""
 
 from __future__ import annotations
 
 import email.message
+import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mail.mime_parts import Attachment, find_attachments, header_value
 from bot.store.records import Kind
 from parsers.codes import FindingCode
-from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.form.parse import FormReport, unreadable_report
+from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
+from parsers.text import match_key
 
 _OTHER_FILES = frozenset({"image", "text", "other"})
-_RANK = {"accepted": 0, "needs_correction": 1, "unreadable": 2}
+RANK = {"accepted": 0, "needs_correction": 1, "unreadable": 2}  # better first
 DEFAULT_NAME = "tep-dinh-kem-{n}"
 MAX_DECLARED_PARTS = 500
 FORM_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "application/msword": "docx",
-    "application/vnd.ms-excel": "xlsx",
+    "application/msword": "doc",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
-FORM_SUFFIXES = ((".docx", "docx"), (".doc", "docx"), (".xlsx", "xlsx"), (".xlsm", "xlsx"),
-                 (".xls", "xlsx"))
+FORM_SUFFIXES = ((".docx", "docx"), (".doc", "doc"), (".odt", "odt"), (".rtf", "rtf"),
+                 (".xlsx", "xlsx"), (".xlsm", "xlsx"), (".xls", "xls"), (".ods", "ods"),
+                 (".zip", "zip"), (".7z", "7z"), (".rar", "rar"))
 
 
 @dataclass(frozen=True)
 class Decision:
     kind: Kind
     reason: str
-    report: FormReport | None = None  # the form (or the failure) the reply is about
-    tried: tuple[FormReport, ...] = field(default_factory=tuple)
+    # the forms the reply is about, each a submission (or the one failure report)
+    forms: tuple[FormReport, ...] = field(default_factory=tuple)
+    tried: tuple[FormReport, ...] = field(default_factory=tuple)  # every file read
+
+    @property
+    def report(self) -> FormReport | None:
+        return self.forms[0] if self.forms else None
 
     @property
     def verdict(self) -> str | None:
-        return self.report.verdict if self.report else None
+        """The verdict the whole mail gets: the worst of its forms'."""
+        return max((r.verdict for r in self.forms), key=RANK.__getitem__, default=None)
 
 
-Reader = Callable[[bytes, str, Campaign], FormReport]
+Reader = Callable[[bytes, str, Campaign], list[FormReport]]
 
 
 def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: Reader
-          ) -> FormReport:
+          ) -> list[FormReport]:
     name = att.filename or DEFAULT_NAME.format(n=n)
     if att.kind in _OTHER_FILES:  # a photo, a text: named in the reply, never parsed
-        return unreadable_report(name, FindingCode.FILE_TYPE_UNSUPPORTED, att.kind)
+        return [unreadable_report(name, FindingCode.FILE_TYPE_UNSUPPORTED, att.kind)]
     if len(att.data) > max_bytes:
-        return unreadable_report(name, FindingCode.FILE_TOO_LARGE, att.kind)
+        return [unreadable_report(name, FindingCode.FILE_TOO_LARGE, att.kind)]
     return reader(att.data, name, campaign)
+
+
+def _same_form(report: FormReport) -> str:
+    """What two files of one form share, whatever their format."""
+    return json.dumps([match_key(report.agency or ""), report.document_number, report.date,
+                       report.quantities], sort_keys=True)
+
+
+def distinct_forms(forms: Sequence[FormReport]) -> list[FormReport]:
+    """One report per distinct form, in mail order: the same form sent as .docx and .xlsx is
+    one form, named by both files, read from the better of them."""
+    groups: dict[str, list[FormReport]] = {}
+    for report in forms:
+        groups.setdefault(_same_form(report), []).append(report)
+    out = []
+    for copies in groups.values():
+        best = min(copies, key=lambda r: RANK[r.verdict])
+        out.append(replace(best, file=", ".join(r.file for r in copies)) if len(copies) > 1
+                   else best)
+    return out
 
 
 def _unreadable(tried: Sequence[FormReport]) -> FormReport:
@@ -94,12 +127,12 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
         return Decision("other", "message-too-large")
     names = ", ".join(a.filename for a in declared if a.filename)
     report = unreadable_report(names, FindingCode.FILE_TOO_LARGE, kinds[0] if kinds else None)
-    return Decision("submission", "message-too-large", report)
+    return Decision("submission", "message-too-large", (report,))
 
 
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
            max_attachment_bytes: int, *, size: int = 0,
-           max_message_bytes: int | None = None, reader: Reader = read_form) -> Decision:
+           max_message_bytes: int | None = None, reader: Reader = read_attachment) -> Decision:
     """`reader` reads one attachment; the daemon passes one that runs in a child process."""
     if max_message_bytes is not None and size > max_message_bytes:
         return _oversized(msg, campaign, own_addresses)
@@ -109,22 +142,22 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
         return Decision("automatic", first.reason)
     # Photos and other files are listed too, only so a reply can say what each one is.
     candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
-    tried = tuple(_read(a, n, campaign, max_attachment_bytes, reader)
-                  for n, a in enumerate(candidates, start=1))
+    tried = tuple(report for n, a in enumerate(candidates, start=1)
+                  for report in _read(a, n, campaign, max_attachment_bytes, reader))
     mentioned = mentions_campaign(msg, campaign, attachments=attachments)
-    forms = [r for r in tried if r.quantities is not None]
+    forms = distinct_forms([r for r in tried if r.quantities is not None])
     if forms:
-        best = min(forms, key=lambda r: _RANK[r.verdict])
-        if mentioned or best.names_campaign or _complete(best):
-            return Decision("submission", "form-found", best, tried)
-        # a table of certificates by year in a mail and a file that never name the campaign
-        # (a usage report, say): for a person, not for an automatic correction request
-        return Decision("other", "form-like-unnamed", None, tried)
+        # a table of certificates by year in a file that never names the campaign, in a mail
+        # that does not either (a usage report, say): for a person, not for an automatic reply
+        ours = forms if mentioned else [r for r in forms if r.names_campaign or _complete(r)]
+        if ours:
+            return Decision("submission", "form-found", tuple(ours), tried)
+        return Decision("other", "form-like-unnamed", (), tried)
     if not any(a.kind in MAYBE_FORM_KINDS for a in candidates) and _follows_up(msg, campaign):
-        return Decision("other", "follow-up", None, tried)
+        return Decision("other", "follow-up", (), tried)
     if mentioned:
-        return Decision("submission", "campaign-no-form", _unreadable(tried), tried)
-    return Decision("other", first.reason if first.kind == "other" else "no-form", None, tried)
+        return Decision("submission", "campaign-no-form", (_unreadable(tried),), tried)
+    return Decision("other", first.reason if first.kind == "other" else "no-form", (), tried)
 
 
 def _complete(report: FormReport) -> bool:

@@ -6,15 +6,17 @@ a rerun over the store no more than it cost the cycle that took it in."""
 from __future__ import annotations
 
 import email.message
+import json
 from dataclasses import dataclass
 
 from bot.config.settings import Config
 from bot.intake.decide import Decision, Reader, decide
-from bot.intake.isolated import read_form_isolated
+from bot.intake.isolated import read_attachment_isolated
 from bot.intake.outcome import OutcomeBuilder
 from bot.mail.mime_parts import parse_message
 from bot.store.database import Store
 from bot.store.records import StoredMessage, StoredSubmission, Verdict
+from parsers.form.parse import FormReport
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Redone:
 
 class Judge:
     def __init__(self, cfg: Config, store: Store, builder: OutcomeBuilder,
-                 reader: Reader = read_form_isolated) -> None:
+                 reader: Reader = read_attachment_isolated) -> None:
         self.cfg = cfg
         self.store = store
         self.builder = builder
@@ -56,7 +58,17 @@ class Judge:
         reference), with a new reply queued if `reply`. None, and nothing changed, when the
         mail no longer reads as a submission."""
         msg, decision = self.decide(self.store.messages.get(sub.message_id))
-        if decision.kind != "submission" or decision.report is None:
+        report = _this_form(decision.forms, sub) if decision.kind == "submission" else None
+        if report is None:
             return None
-        new, replied = self.builder.replace(sub, msg, decision.report, reply)
+        new, replied = self.builder.replace(sub, msg, report, reply)
         return Redone(new.verdict, replied)
+
+
+def _this_form(forms: tuple[FormReport, ...], sub: StoredSubmission) -> FormReport | None:
+    """The form of the mail the submission was made from: the only one, or the one read from
+    the same file (a mail may carry several)."""
+    if len(forms) <= 1:
+        return forms[0] if forms else None
+    recorded = json.loads(sub.record_json).get("file")
+    return next((r for r in forms if r.file == recorded), None)

@@ -8,22 +8,30 @@ import email.message
 import email.utils
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
-from bot.intake.decide import Decision
+from bot.intake.decide import RANK, Decision
 from bot.mail.mime_parts import header_value
 from bot.store.database import Store
 from bot.store.schema import NewOutbox, NewSubmission, StoredMessage, StoredSubmission
+from parsers.codes import FindingCode
 from parsers.form.parse import FormReport
+from parsers.read.document import SPREADSHEET_KINDS
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
 from parsers.text import match_key
 from replies.findings import report_json
 from replies.forms.blank_docx import blank_form_docx
 from replies.forms.blank_xlsx import blank_form_xlsx
-from replies.mail.compose import WIRE_POLICY, FileAttachment, ReplyInput, compose_reply
+from replies.mail.compose import (
+    WIRE_POLICY,
+    FileAttachment,
+    ReplyForm,
+    ReplyInput,
+    compose_reply,
+)
 
 log = logging.getLogger(__name__)
 DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
@@ -59,7 +67,7 @@ class OutcomeBuilder:
 
     def blank_forms(self, kind: str | None) -> tuple[FileAttachment, ...]:
         stem = "mau-dang-ky-" + self.campaign.id
-        if kind == "xlsx":
+        if kind in SPREADSHEET_KINDS:  # a spreadsheet sender gets the workbook back
             data, (sub, ext) = blank_form_xlsx(self.campaign), XLSX
         else:
             data, (sub, ext) = blank_form_docx(self.campaign), DOCX
@@ -91,21 +99,37 @@ class OutcomeBuilder:
 
     def replies(self, msg: email.message.Message, report: FormReport, reference: str | None
                 ) -> Iterator[NewOutbox]:
+        """The reply about one form (or about why none could be read)."""
+        if reference is not None:
+            yield from self.replies_for(msg, [(report, reference)])
+
+    def replies_for(self, msg: email.message.Message, forms: Sequence[tuple[FormReport, str]],
+                    others: Sequence[FormReport] = ()) -> Iterator[NewOutbox]:
+        """One reply about every form of a mail, each with its reference; `others` are the
+        mail's files that are not forms, named so the sender knows they were seen."""
         to = reply_address(msg)
-        if not to or reference is None:
+        if not to or not forms:
             return
         day = dt.datetime.now(self.tz).date()
         cap = self.cfg.limits.replies_per_sender_per_day
         if self.store.outbox.replies_queued(to, day, self.tz) >= cap:
             log.warning("reply cap of %s per day reached for a sender; no reply", cap)
             return
+        first, reference = forms[0]
+        verdict = max((r.verdict for r, _ in forms), key=RANK.__getitem__)
+        wrong = next((r for r, _ in forms if r.verdict != "accepted"), None)
+        several = len(forms) > 1
+        agencies = {r.agency for r, _ in forms}
         reply = ReplyInput(
-            reference=reference, verdict=report.verdict, report=report_json(report),
-            agency=report.agency, subject=header_value(msg, "Subject"),
-            received=_received(msg, self.tz),
+            reference=reference, verdict=verdict, report=report_json(first),
+            agency=first.agency if len(agencies) == 1 else None,
+            subject=header_value(msg, "Subject"), received=_received(msg, self.tz),
             message_id=header_value(msg, "Message-ID").strip() or None,
             references=header_value(msg, "References").strip() or None,
-            attachments=() if report.verdict == "accepted" else self.blank_forms(report.kind))
+            attachments=self.blank_forms(wrong.kind) if wrong else (),
+            forms=tuple(ReplyForm(ref, r.verdict, report_json(r)) for r, ref in forms)
+            if several else (),
+            other_files=tuple(r.file for r in others))
         composed = compose_reply(reply, self.campaign, to=to,
                                  from_address=self.cfg.smtp.from_address,
                                  from_name=self.cfg.smtp.from_name)
@@ -113,14 +137,20 @@ class OutcomeBuilder:
 
     def save(self, stored: StoredMessage, msg: email.message.Message, decision: Decision
              ) -> str | None:
-        if decision.kind != "submission" or decision.report is None:
+        """Store the decision; the references given, joined (None without a submission)."""
+        if decision.kind != "submission" or not decision.forms:
             self.store.submissions.save_outcome(stored.id, None, kind=decision.kind, state="done")
             return None
-        report = decision.report
-        return self.store.submissions.save_outcome(
-            stored.id, self.submission(msg, report),
-            lambda reference: list(self.replies(msg, report, reference)),
+        self._note_missing_tools(stored, decision)
+        forms = list(decision.forms)
+        # the other files are named only beside forms: a mail without one lists them already
+        others = [r for r in decision.tried if r.quantities is None] \
+            if decision.reason == "form-found" else []
+        references = self.store.submissions.save_outcomes(
+            stored.id, [self.submission(msg, r) for r in forms],
+            lambda refs: list(self.replies_for(msg, list(zip(forms, refs, strict=True)), others)),
             kind="submission", state="done")
+        return ", ".join(references) or None
 
     def replace(self, sub: StoredSubmission, msg: email.message.Message, report: FormReport,
                 reply: bool) -> tuple[NewSubmission, bool]:
@@ -130,3 +160,11 @@ class OutcomeBuilder:
         replies = list(self.replies(msg, report, sub.reference)) if reply else []
         self.store.submissions.replace_outcome(sub, new, replies)
         return new, bool(replies)
+
+    def _note_missing_tools(self, stored: StoredMessage, decision: Decision) -> None:
+        """A file nobody could read for want of LibreOffice (or a RAR tool) on this server is
+        the administrator's to fix: staff see it among the day's warnings."""
+        for report in decision.tried:
+            if any(f.code == FindingCode.FILE_CONVERTER_MISSING for f in report.findings):
+                self.store.events.record("converter-missing", f"{report.file} ({report.kind})",
+                                        message_id=stored.id)

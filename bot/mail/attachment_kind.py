@@ -14,8 +14,12 @@ from typing import Final
 
 # What `detect_kind` answers, and so what `Attachment.kind` can be.
 KINDS: Final = (
-    "docx", "xlsx", "xlsm", "docm", "pptx", "ods", "odt",
-    "ole", "ole-encrypted-ooxml", "pdf", "zip", "image", "text", "other",
+    "docx", "xlsx", "xlsm", "docm", "pptx", "ods", "odt", "rtf",
+    "ole", "ole-encrypted-ooxml", "pdf", "zip", "7z", "rar", "tnef", "image", "text", "other",
+)
+# Archives and Outlook's winmail.dat, told by their first bytes.
+_CONTAINER_MAGIC: Final = (
+    (b"7z\xbc\xaf\x27\x1c", "7z"), (b"Rar!\x1a\x07", "rar"), (b"\x78\x9f\x3e\x22", "tnef"),
 )
 
 # (main part, member prefix, kind, kind with macros); macros are told by vbaProject.bin.
@@ -71,6 +75,11 @@ def detect_kind(data: bytes) -> str:
         return "ole-encrypted-ooxml" if "EncryptedPackage".encode("utf-16-le") in data else "ole"
     if b"%PDF-" in data[:1024]:
         return "pdf"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
+    for magic, kind in _CONTAINER_MAGIC:
+        if data.startswith(magic):
+            return kind
     if data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         return "image"
     head = data[:4096]

@@ -28,8 +28,10 @@ from parsers.text import clean, fold, has_phrase, match_key
 
 # Attachments that are a form as they are: a person sending one is a candidate submission.
 FORM_KINDS: Final = frozenset({"docx", "xlsx", "xlsm", "docm", "ods", "odt"})
-# Attachments that may hold a form; they count only when the mail names the campaign.
-MAYBE_FORM_KINDS: Final = FORM_KINDS | {"ole", "ole-encrypted-ooxml", "zip", "pdf"}
+# Attachments that may hold a form (an old Word/Excel file, RTF, an archive, winmail.dat);
+# they are read too, and count as a submission when a form is found or the campaign named.
+MAYBE_FORM_KINDS: Final = FORM_KINDS | {"ole", "ole-encrypted-ooxml", "rtf", "zip", "7z", "rar",
+                                        "tnef", "pdf"}
 
 _BULK_PRECEDENCE: Final = frozenset({"bulk", "junk", "list", "auto_reply"})
 _AUTOREPLY_HEADERS: Final = ("x-autoreply", "x-autorespond", "x-auto-response-suppress")

@@ -3,7 +3,7 @@
 The standard library raises on some malformed headers and unknown charsets, and real mail from
 agencies has both: RFC 2047 words split mid-character, raw 8-bit cp1258, RFC 2231 file names
 in sections. A header that cannot be decoded cleanly is decoded as well as possible; nothing
-here raises.
+here raises. Bytes with no charset declared are read by `parsers.read.undeclared`.
 """
 
 from __future__ import annotations
@@ -14,29 +14,27 @@ import codecs
 import email.message
 import quopri
 import re
-from typing import Final
 
+from parsers.read.undeclared import decode_undeclared
 from parsers.text import clean
 
-_FALLBACK_CHARSETS: Final = ("utf-8", "cp1258", "cp1252")
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r?\n")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Bytes to text: the declared charset if Python knows it, else UTF-8, else cp1258."""
-    names = [charset.strip().strip("\"'").lower()] if charset else []
-    for name in [*names, *_FALLBACK_CHARSETS]:
+    """Bytes to text: the declared charset if Python knows it and the bytes fit it; else as
+    undeclared bytes (UTF-8, or the Vietnamese legacy encoding they read as)."""
+    if charset:
         try:
-            codecs.lookup(name)
-            return data.decode(name)
+            return data.decode(codecs.lookup(charset.strip().strip("\"'")).name)
         except (LookupError, UnicodeError, ValueError):
-            continue
-    return data.decode("latin-1")
+            pass
+    return decode_undeclared(data)
 
 
 def _unescape_8bit(text: str) -> str:
-    """Raw 8-bit header bytes arrive as surrogate escapes; decode them as UTF-8 (or cp1258)."""
+    """Raw 8-bit header bytes arrive as surrogate escapes; decode them as undeclared bytes."""
     if not any("\udc80" <= c <= "\udcff" for c in text):
         return text
     return decode_bytes(text.encode("utf-8", "surrogateescape"))

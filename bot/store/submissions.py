@@ -6,7 +6,7 @@ submissions back with their quantities, and keeping one accepted form per agency
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -120,21 +120,33 @@ class Submissions(Queries):
         reference, its quantities, the mail `build_outbox(reference)` returns, and the
         mail's new kind and state. Returns the reference (None without a submission);
         OutcomeAlreadySaved if the mail was decided before."""
+        references = self.save_outcomes(
+            message_id, [submission] if submission else [],
+            lambda refs: build_outbox(refs[0] if refs else None), kind=kind, state=state)
+        return references[0] if references else None
+
+    def save_outcomes(self, message_id: int, subs: Sequence[NewSubmission],
+                      build_outbox: Callable[[list[str]], Iterable[NewOutbox]],
+                      *, kind: Kind = "submission", state: State = "done") -> list[str]:
+        """Each submission of one mail (one per distinct form in it) with a fresh reference
+        and its quantities, the queued mail `build_outbox(references)` returns, and the
+        mail's new kind and state, in one transaction. A reply about several submissions
+        belongs to the mail, not to one of them."""
         m = messages.c
         with self._writing() as conn:
             current = conn.execute(select(m.state).where(m.id == message_id)).scalar_one()
             if current != "new":
                 raise OutcomeAlreadySaved(f"message {message_id} is already {current}")
-            reference: str | None = None
-            submission_id: int | None = None
-            if submission is not None:
-                reference = next_reference(conn, submission.reference_prefix)
-                submission_id = _insert_submission(conn, message_id, reference, submission)
-            for item in build_outbox(reference):
-                insert_outbox(conn, item, message_id, submission_id)
+            references: list[str] = []
+            ids: list[int] = []
+            for sub in subs:
+                references.append(next_reference(conn, sub.reference_prefix))
+                ids.append(_insert_submission(conn, message_id, references[-1], sub))
+            for item in build_outbox(references):
+                insert_outbox(conn, item, message_id, ids[0] if len(ids) == 1 else None)
             conn.execute(update(messages).where(m.id == message_id)
                          .values(kind=kind, state=state))
-        return reference
+        return references
 
     def replace_outcome(self, old: StoredSubmission, new: NewSubmission,
                         replies: Iterable[NewOutbox] = ()) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from parsers.codes import FindingCode
@@ -11,7 +12,13 @@ from parsers.form.rules import validate
 from parsers.form.table import TableReading, find_table
 from parsers.read.document import Document, Paragraph
 from parsers.read.errors import UnreadableFile
+from parsers.read.odf_package import odf_kind
+from parsers.read.ole import OLE_MAGIC, ole_kind
+from parsers.read.read_doc import read_doc, read_rtf
 from parsers.read.read_docx import read_docx
+from parsers.read.read_ods import read_ods
+from parsers.read.read_odt import read_odt
+from parsers.read.read_xls import read_xls
 from parsers.read.read_xlsx import read_xlsx
 from parsers.read.reading import FormReading
 from parsers.read.safe_zip import member_names
@@ -19,8 +26,12 @@ from parsers.spec.campaign import Campaign
 from parsers.text import has_phrase, match_key
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+# Archives and Outlook's winmail.dat: their files are read by `parsers.form.unpack`.
+CONTAINER_MAGIC = (
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
+    (b"Rar!\x1a\x07", "rar"),
+    (b"\x78\x9f\x3e\x22", "tnef"),
+)
 
 Quantities = dict[str, dict[str, int | None] | None]
 
@@ -41,35 +52,47 @@ class FormReport:
 
 
 def sniff_kind(data: bytes) -> str:
-    """docx · xlsx · ole · ole-encrypted · pdf · zip · zip-damaged · empty · other — by content
-    only."""
+    """By content only: docx · xlsx · odt · ods · doc · xls · rtf · ole · ole-encrypted · pdf ·
+    zip · 7z · rar · tnef · zip-damaged · empty · other."""
     if not data.strip():
         return "empty"
-    if data.startswith(_OLE):
-        return "ole-encrypted" if _ENCRYPTED in data else "ole"
+    if data.startswith(OLE_MAGIC):
+        return ole_kind(data)
     if data.lstrip().startswith(b"%PDF"):
         return "pdf"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
+    for magic, kind in CONTAINER_MAGIC:
+        if data.startswith(magic):
+            return kind
     if data.startswith(b"PK"):
-        listed = member_names(data)
-        if listed is None:
-            return "zip-damaged"
-        names = set(listed)
-        if "word/document.xml" in names or any(n.startswith("word/") for n in names):
-            return "docx"
-        if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
-            return "xlsx"
-        return "zip"
+        return _zip_kind(data)
     return "other"
 
 
+def _zip_kind(data: bytes) -> str:
+    listed = member_names(data)
+    if listed is None:
+        return "zip-damaged"
+    odf = odf_kind(data)
+    if odf is not None:
+        return odf
+    names = set(listed)
+    if "word/document.xml" in names or any(n.startswith("word/") for n in names):
+        return "docx"
+    if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    return "zip"
+
+
+_READERS: dict[str, Callable[[bytes], Document]] = {
+    "docx": read_docx, "xlsx": read_xlsx, "xls": read_xls, "ods": read_ods, "odt": read_odt,
+    "doc": read_doc, "rtf": read_rtf,
+}
 _UNSUPPORTED_CODE: dict[str, FindingCode] = {
     "empty": FindingCode.FILE_EMPTY,
     "ole-encrypted": FindingCode.FILE_PROTECTED,
-    "ole": FindingCode.FILE_TYPE_UNSUPPORTED,
-    "pdf": FindingCode.FILE_TYPE_UNSUPPORTED,
-    "zip": FindingCode.FILE_TYPE_UNSUPPORTED,
     "zip-damaged": FindingCode.FILE_UNREADABLE,
-    "other": FindingCode.FILE_TYPE_UNSUPPORTED,
 }
 
 
@@ -137,11 +160,12 @@ def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
     if len(data) > MAX_FILE_BYTES:
         return unreadable_report(name, FindingCode.FILE_TOO_LARGE)
     kind = sniff_kind(data)
-    readers = {"docx": read_docx, "xlsx": read_xlsx}
-    if kind not in readers:
-        return unreadable_report(name, _UNSUPPORTED_CODE[kind], kind)
+    reader = _READERS.get(kind)
+    if reader is None:
+        code = _UNSUPPORTED_CODE.get(kind, FindingCode.FILE_TYPE_UNSUPPORTED)
+        return unreadable_report(name, code, kind)
     try:
-        document = readers[kind](data)
+        document = reader(data)
         return read_document(document, name, campaign)
     except UnreadableFile as exc:
         return unreadable_report(name, exc.code, kind)

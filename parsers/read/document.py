@@ -1,4 +1,5 @@
-"""What a DOCX or XLSX reader hands on: paragraphs and grids of cells, with places to point at.
+"""What a reader (DOCX, XLSX, XLS, ODT, ODS, DOC) hands on: paragraphs and grids of cells,
+with places to point at.
 
 Readers know file formats; they know nothing of the form. The interpretation step finds the form
 in these blocks by content.
@@ -66,9 +67,14 @@ class Paragraph:
 Block = Paragraph | Grid
 
 
+# The format a document was read from; text documents give tables, spreadsheets give sheets.
+DocumentKind = Literal["docx", "xlsx", "xls", "ods", "odt", "doc", "rtf"]
+SPREADSHEET_KINDS = frozenset({"xlsx", "xlsm", "xls", "ods"})
+
+
 @dataclass
 class Document:
-    kind: Literal["docx", "xlsx"]
+    kind: DocumentKind
     blocks: list[Block] = field(default_factory=list)
 
     @property

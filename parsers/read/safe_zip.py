@@ -69,7 +69,8 @@ def member_names(data: bytes) -> list[str] | None:
         return None
 
 
-def _check_sizes(members: list[zipfile.ZipInfo]) -> None:
+def check_sizes(members: list[zipfile.ZipInfo]) -> None:
+    """Raise UnreadableFile for a password, a member too large, or a ratio past the cap."""
     total = 0
     for m in members:
         if m.flag_bits & 0x1:
@@ -107,6 +108,6 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
         raise UnreadableFile(FindingCode.FILE_TYPE_UNSUPPORTED, "ole")
     archive = open_zip(data)
     members = archive.infolist()
-    _check_sizes(members)
+    check_sizes(members)
     _check_prologs(archive, members)
     return archive

@@ -28,9 +28,18 @@ class FileAttachment:
 
 
 @dataclass(frozen=True)
-class ReplyInput:
+class ReplyForm:
+    """One of several forms a mail carried, with the reference it was stored under."""
+
     reference: str
-    verdict: str  # accepted | needs_correction | unreadable
+    verdict: str
+    report: dict[str, Any]  # report_dict of the form
+
+
+@dataclass(frozen=True)
+class ReplyInput:
+    reference: str  # the (first) submission's
+    verdict: str  # accepted | needs_correction | unreadable; the worst, for several forms
     report: dict[str, Any] | None  # report_dict of the form that decided, if any
     agency: str | None
     subject: str  # the original subject, decoded
@@ -38,6 +47,8 @@ class ReplyInput:
     message_id: str | None  # of the original
     references: str | None  # of the original
     attachments: tuple[FileAttachment, ...] = field(default_factory=tuple)
+    forms: tuple[ReplyForm, ...] = field(default_factory=tuple)  # when the mail had several
+    other_files: tuple[str, ...] = field(default_factory=tuple)  # files that are not forms
 
 
 def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dict[str, Any]:
@@ -61,9 +72,20 @@ def reply_subject(original: str, reference: str, campaign: Campaign) -> str:
     return f"{subject} [{reference}]"
 
 
+def _form_view(form: ReplyForm, campaign: Campaign) -> dict[str, Any]:
+    findings = form.report.get("findings", [])
+    return {"reference": form.reference, "verdict": form.verdict,
+            "file": form.report.get("file"), "agency": form.report.get("agency"),
+            "table": quantity_table(form.report.get("quantities"), campaign),
+            "errors": [f for f in findings if f["severity"] == "error"],
+            "warnings": [f for f in findings if f["severity"] == "warning"]}
+
+
 def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
     findings = (reply.report or {}).get("findings", [])
     return {
+        "forms": [_form_view(f, campaign) for f in reply.forms],
+        "other_files": reply.other_files,
         "campaign": campaign,
         "reference": reply.reference,
         "verdict": reply.verdict,
@@ -84,7 +106,8 @@ def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_addres
     msg = EmailMessage()
     msg["From"] = email.utils.formataddr((from_name, from_address)) if from_name else from_address
     msg["To"] = to
-    msg["Subject"] = reply_subject(reply.subject, reply.reference, campaign)
+    references = [f.reference for f in reply.forms] or [reply.reference]
+    msg["Subject"] = reply_subject(reply.subject, ", ".join(references), campaign)
     msg["Date"] = email.utils.formatdate(localtime=False)
     domain = from_address.rpartition("@")[2] or "localhost"
     msg["Message-ID"] = email.utils.make_msgid(domain=domain)
@@ -95,6 +118,8 @@ def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_addres
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-BCY-Intake-Verdict"] = reply.verdict
     msg["X-BCY-Intake-Reference"] = reply.reference
+    if len(references) > 1:
+        msg["X-BCY-Intake-References"] = " ".join(references)
     msg[LOOP_HEADER] = reply.reference
     context = _context(reply, campaign)
     msg.set_content(render("mail/reply.txt.j2", **context))

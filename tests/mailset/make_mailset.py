@@ -12,7 +12,6 @@ Run: /work/venv/bin/python -m tests.mailset.make_mailset   (from the repository 
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import quopri
 import shutil
@@ -29,7 +28,6 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import contextlib  # noqa: E402 - after the sys.path line above
 
 from demo.forms import Filling, fill_docx, fill_xlsx  # noqa: E402 - after the sys.path line above
 from parsers.spec.campaign import default_campaign  # noqa: E402 - after the sys.path line above
@@ -235,22 +233,17 @@ def xlsx_of(f: Filling) -> bytes:
 
 
 def legacy_doc(f: Filling) -> bytes:
-    """A real Word 97-2003 .doc of the filled form, converted by LibreOffice when available;
-    else an OLE2 compound-file header with junk (still a .doc nobody can read as docx)."""
+    """A real Word 97-2003 .doc of the filled form, converted by LibreOffice."""
     soffice = shutil.which("soffice")
-    if soffice:
-        with tempfile.TemporaryDirectory(prefix="mailset-doc-") as tmp:
-            src = Path(tmp, "form.docx")
-            src.write_bytes(docx_of(f))
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile",
-                                "--headless", "--norestore", "--convert-to", "doc",
-                                "--outdir", tmp, str(src)], capture_output=True, timeout=60,
-                               check=False)
-            out = Path(tmp, "form.doc")
-            if out.exists() and out.stat().st_size > 0:
-                return out.read_bytes()
-    return binascii.unhexlify("d0cf11e0a1b11ae1") + b"\x00" * 504 + bytes(range(256)) * 20
+    if not soffice:
+        sys.exit("soffice (LibreOffice) is needed to write the .doc of message 18")
+    with tempfile.TemporaryDirectory(prefix="mailset-doc-") as tmp:
+        src = Path(tmp, "form.docx")
+        src.write_bytes(docx_of(f))
+        subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+                        "--norestore", "--convert-to", "doc", "--outdir", tmp, str(src)],
+                       capture_output=True, timeout=120, check=True)
+        return Path(tmp, "form.doc").read_bytes()
 
 
 def report_docx() -> bytes:
@@ -578,8 +571,8 @@ def build() -> tuple[dict[str, bytes], dict[str, dict], dict[str, dict]]:
                       att_plain(PDF, "Công văn đề xuất nhu cầu CTS.pdf", "application/pdf")]))
     add("pdf_only_molisa", raw, ("unreadable", "vanphong@molisa.gov.vn"), False)
 
-    # 18. Legacy Word 97-2003 .doc
-    f, _ = mk("BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "Bộ Văn hóa, Thể thao và Du lịch",
+    # 18. Legacy Word 97-2003 .doc, read through LibreOffice
+    f, n = mk("BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH", "Bộ Văn hóa, Thể thao và Du lịch",
               "1700/BVHTTDL-TTCNTT", 4)
     raw = message(outlook_headers(addr("Trung tâm CNTT BVHTTDL", "ttcntt@bvhttdl.gov.vn"),
                                   h("Mẫu đăng ký nhu cầu chứng thư số - Bộ VHTTDL"),
@@ -588,7 +581,8 @@ def build() -> tuple[dict[str, bytes], dict[str, dict], dict[str, dict]]:
                   multipart("mixed", "_013_BVHTTDL_", [
                       outlook_body("Kính gửi Ban Cơ yếu,\nBộ gửi file word.", "_012_BVHTTDL_"),
                       att_outlook(legacy_doc(f), "Mau dang ky BVHTTDL.doc", "application/msword")]))
-    add("legacy_doc_bvhttdl", raw, ("unreadable", "ttcntt@bvhttdl.gov.vn"), False)
+    add("legacy_doc_bvhttdl", raw, ("accepted", "ttcntt@bvhttdl.gov.vn"), False)
+    exported("bo-van-hoa-the-thao-va-du-lich", "Bộ Văn hóa, Thể thao và Du lịch", n)
 
     # 19. A broken .docx (truncated download)
     f, _ = mk("BỘ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN",

@@ -1,0 +1,126 @@
+"""XLS (Excel 97-2003, BIFF) → Document, read directly by xlrd: one grid per sheet, the same
+cell references as an XLSX ("F9"), legacy-font text converted by the font of each cell's XF
+record (fonts are only loaded with `formatting_info=True`).
+
+Sheets are loaded one at a time (`on_demand`) and only their top-left corner is looked at,
+as in the XLSX reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import xlrd
+from openpyxl.utils import get_column_letter
+from xlrd.biffh import XLRDError
+
+from parsers.codes import FindingCode
+from parsers.read.document import Cell, CellValue, Document, Grid, Location
+from parsers.read.errors import UnreadableFile
+from parsers.read.legacy import to_unicode
+from parsers.read.read_xlsx import MAX_COLS, MAX_ROWS, MAX_SHEETS
+from parsers.text import clean
+
+_ENCRYPTED = "encrypted"
+
+
+def _font(book: Any, xf_index: int) -> str | None:
+    try:
+        name = book.font_list[book.xf_list[xf_index].font_index].name
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return str(name) if name else None
+
+
+def _value(book: Any, cell: Any) -> CellValue:
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_NUMBER:
+        number = float(value)
+        return int(number) if number.is_integer() and abs(number) < 2 ** 53 else number
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            when: dt.datetime = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return float(value)
+        return when
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return str(xlrd.error_text_from_code.get(value, "#N/A"))
+    return str(value)
+
+
+def _decoded(book: Any, text: str, font: str | None, runs: list[tuple[int, int]]) -> str:
+    """The cell's text with each rich-text run decoded in its own font (a cell may mix a
+    .VnTime run with a Times New Roman one); the text before the first run is in the cell's."""
+    if not runs:
+        return to_unicode(text, font)
+    parts, start, current = [], 0, font
+    for offset, font_index in runs:
+        parts.append(to_unicode(text[start:offset], current))
+        start = offset
+        current = book.font_list[font_index].name if font_index < len(book.font_list) else None
+    parts.append(to_unicode(text[start:], current))
+    return "".join(parts)
+
+
+def _cell(book: Any, sheet: Any, r: int, c: int) -> Cell:
+    loc = Location(sheet=str(sheet.name), cell=f"{get_column_letter(c + 1)}{r + 1}")
+    raw = sheet.cell(r, c)
+    value = _value(book, raw)
+    if value is None:
+        return Cell(None, "", loc)
+    font = _font(book, raw.xf_index)
+    if isinstance(value, str):
+        value = _decoded(book, value, font, sheet.rich_text_runlist_map.get((r, c), []))
+        text = "\n".join(clean(line) for line in value.splitlines())
+        return Cell(value, text.strip("\n"), loc, font)
+    return Cell(value, str(value), loc, font)
+
+
+def _sheet_grid(book: Any, index: int) -> Grid:
+    sheet = book.sheet_by_index(index)
+    grid = Grid(kind="sheet", name=str(sheet.name))
+    columns = min(sheet.ncols, MAX_COLS)
+    for r in range(min(sheet.nrows, MAX_ROWS)):
+        width = min(columns, sheet.row_len(r))
+        row = [_cell(book, sheet, r, c) for c in range(width)]
+        row += [Cell(None, "", Location(sheet=grid.name, cell=f"{get_column_letter(c + 1)}{r + 1}"))
+                for c in range(width, columns)]
+        grid.rows.append(row)
+    while grid.rows and not any(c.text for c in grid.rows[-1]):
+        grid.rows.pop()
+    book.unload_sheet(index)
+    return grid
+
+
+def read_xls(data: bytes) -> Document:
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=_Quiet(), verbosity=0)
+    except XLRDError as exc:
+        protected = _ENCRYPTED in str(exc).lower()
+        code = FindingCode.FILE_PROTECTED if protected else FindingCode.FILE_UNREADABLE
+        raise UnreadableFile(code, str(exc)) from exc
+    except Exception as exc:  # xlrd raises many kinds (struct, index, assertion) on bad BIFF
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, type(exc).__name__) from exc
+    try:
+        grids = [_sheet_grid(book, i) for i in range(min(book.nsheets, MAX_SHEETS))]
+    except Exception as exc:  # a broken sheet stream
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, type(exc).__name__) from exc
+    finally:
+        book.release_resources()
+    return Document(kind="xls", blocks=list(grids))
+
+
+class _Quiet:
+    """xlrd writes warnings about odd records to a log file (stdout by default)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        return None
