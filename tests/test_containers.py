@@ -17,9 +17,9 @@ import pytest
 import rarfile
 
 from bot.intake.isolated import read_attachment_isolated
+from parsers.archive.members import MAX_DEPTH, MAX_FILES
 from parsers.form.parse import FormReport, read_form
 from parsers.form.unpack import read_attachment
-from parsers.read.archive_members import MAX_DEPTH, MAX_FILES
 from parsers.spec.campaign import default_campaign
 from replies.findings import finding_message
 from tests.archive_kit import rar_of, seven_zip_of, winmail_dat, zip_of
@@ -259,7 +259,7 @@ def test_check_json_of_a_zip_with_one_form_is_one_object(tmp_path: Path) -> None
 
 
 def test_the_budget_caps_the_bytes_taken_out_of_one_attachment() -> None:
-    from parsers.read.containers import Budget, members
+    from parsers.archive.containers import Budget, members
 
     found = members(zip_of({"a.xlsx": XLSX, "b.xlsx": XLSX}), "zip",
                     Budget(size=len(XLSX) + 10))

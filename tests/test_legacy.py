@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from parsers.read.legacy import decode_tcvn3, decode_vni, legacy_encoding_of_font, to_unicode
+from parsers.vietnamese.legacy import decode_tcvn3, decode_vni, legacy_encoding_of_font, to_unicode
 
 PHRASE = "Cộng hòa xã hội chủ nghĩa Việt Nam"
 PHRASE_TCVN3 = "Céng hßa x· héi chñ nghÜa ViÖt Nam"

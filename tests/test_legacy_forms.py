@@ -17,10 +17,10 @@ import xlrd
 from lxml import etree
 
 from bot.commands.check import check_file
+from parsers.odf.read_ods import read_ods
+from parsers.odf.read_odt import read_odt
 from parsers.read.document import Grid
 from parsers.read.read_docx import read_docx
-from parsers.read.read_ods import read_ods
-from parsers.read.read_odt import read_odt
 from parsers.read.read_xls import read_xls
 from parsers.read.soffice import convert
 from parsers.spec.campaign import default_campaign

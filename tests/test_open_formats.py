@@ -19,9 +19,9 @@ import pytest
 
 from bot.intake.isolated import read_attachment_isolated
 from parsers.form.parse import FormReport, read_form
+from parsers.odf.read_ods import read_ods
+from parsers.odf.read_odt import read_odt
 from parsers.read.document import Grid
-from parsers.read.read_ods import read_ods
-from parsers.read.read_odt import read_odt
 from parsers.read.soffice import ENVIRONMENT_VARIABLE, convert
 from parsers.spec.campaign import default_campaign
 from tests.conftest import REPO_ROOT, servers_required

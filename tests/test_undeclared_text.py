@@ -9,8 +9,8 @@ import unicodedata
 import pytest
 
 from bot.mail.mime_parts import find_attachments, header_value, parse_message
-from parsers.read.syllable import is_syllable
-from parsers.read.undeclared import decode_undeclared
+from parsers.vietnamese.syllable import is_syllable
+from parsers.vietnamese.undeclared import decode_undeclared
 from tests.vietnamese_bytes import cp1258_bytes, tcvn3_bytes, vni_bytes
 
 # What agencies put in a subject, a sender's name or a file name (TCVN3 mailers could not

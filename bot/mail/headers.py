@@ -3,7 +3,7 @@
 The standard library raises on some malformed headers and unknown charsets, and real mail from
 agencies has both: RFC 2047 words split mid-character, raw 8-bit cp1258, RFC 2231 file names
 in sections. A header that cannot be decoded cleanly is decoded as well as possible; nothing
-here raises. Bytes with no charset declared are read by `parsers.read.undeclared`.
+here raises. Bytes with no charset declared are read by `parsers.vietnamese.undeclared`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import email.message
 import quopri
 import re
 
-from parsers.read.undeclared import decode_undeclared
 from parsers.text import clean
+from parsers.vietnamese.undeclared import decode_undeclared
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])|\r?\n")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from parsers.read.archive_members import MAX_DEPTH, Budget, Member
-from parsers.read.archives import rar_members, seven_zip_members, tnef_members
-from parsers.read.zip_members import zip_members
+from parsers.archive.members import MAX_DEPTH, Budget, Member
+from parsers.archive.other_members import rar_members, seven_zip_members, tnef_members
+from parsers.archive.zip_members import zip_members
 
 CONTAINER_KINDS = frozenset({"zip", "7z", "rar", "tnef"})
 _OPENERS: dict[str, Callable[[bytes, Budget], list[Member]]] = {

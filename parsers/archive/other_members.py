@@ -20,8 +20,7 @@ import py7zr.io
 import rarfile
 import tnefparse
 
-from parsers.codes import FindingCode
-from parsers.read.archive_members import (
+from parsers.archive.members import (
     MAX_LISTED,
     MAX_MEMBER,
     Budget,
@@ -30,8 +29,9 @@ from parsers.read.archive_members import (
     bomb,
     wanted,
 )
+from parsers.codes import FindingCode
 from parsers.read.errors import UnreadableFile
-from parsers.read.undeclared import decode_undeclared
+from parsers.vietnamese.undeclared import decode_undeclared
 
 MAX_TNEF_OBJECTS = 10_000  # tnefparse copies the rest of the file for every object it reads
 

@@ -1,6 +1,6 @@
 """The files of a .zip, under the checks an Office file's zip gets (`safe_zip`), with their
 names decoded the way the archiver meant them: the UTF-8 flag (bit 11), else the Info-ZIP
-Unicode Path field, else the raw bytes read by `parsers.read.undeclared` — CP437 by the book,
+Unicode Path field, else the raw bytes read by `parsers.vietnamese.undeclared` — CP437 by the book,
 but Vietnamese Windows tools wrote cp1258 or TCVN3 there."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 
+from parsers.archive.members import Budget, Member, base_name, wanted
 from parsers.codes import FindingCode
-from parsers.read.archive_members import Budget, Member, base_name, wanted
 from parsers.read.safe_zip import check_sizes, open_zip
-from parsers.read.undeclared import decode_undeclared
+from parsers.vietnamese.undeclared import decode_undeclared
 
 _UTF8_FLAG = 0x800
 _UNICODE_PATH = 0x7075

@@ -8,19 +8,19 @@ from dataclasses import dataclass, field
 from parsers.codes import FindingCode
 from parsers.form.findings import Finding, Verdict, verdict_of
 from parsers.form.header import read_header
+from parsers.form.reading import FormReading
 from parsers.form.rules import validate
 from parsers.form.table import TableReading, find_table
+from parsers.odf.package import odf_kind
+from parsers.odf.read_ods import read_ods
+from parsers.odf.read_odt import read_odt
 from parsers.read.document import Document, Paragraph
 from parsers.read.errors import UnreadableFile
-from parsers.read.odf_package import odf_kind
 from parsers.read.ole import OLE_MAGIC, ole_kind
 from parsers.read.read_doc import read_doc, read_rtf
 from parsers.read.read_docx import read_docx
-from parsers.read.read_ods import read_ods
-from parsers.read.read_odt import read_odt
 from parsers.read.read_xls import read_xls
 from parsers.read.read_xlsx import read_xlsx
-from parsers.read.reading import FormReading
 from parsers.read.safe_zip import member_names
 from parsers.spec.campaign import Campaign
 from parsers.text import has_phrase, match_key

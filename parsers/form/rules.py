@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from parsers.codes import FindingCode
 from parsers.form.findings import Finding, Params
-from parsers.read.reading import FormReading
+from parsers.form.reading import FormReading
 from parsers.spec.campaign import Campaign
 from parsers.text import match_key
 

@@ -8,9 +8,9 @@ A file inside is named "archive.zip/form.xlsx", so the sender can tell which one
 
 from __future__ import annotations
 
+from parsers.archive.containers import CONTAINER_KINDS, MAX_DEPTH, Budget, members
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, sniff_kind, unreadable_report
-from parsers.read.containers import CONTAINER_KINDS, MAX_DEPTH, Budget, members
 from parsers.read.errors import UnreadableFile
 from parsers.spec.campaign import Campaign
 

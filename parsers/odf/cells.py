@@ -10,12 +10,12 @@ import re
 
 from lxml import etree
 
+from parsers.odf.package import q
+from parsers.odf.styles import OdfFonts
+from parsers.odf.text_runs import paragraph_text
 from parsers.read.document import CellValue
-from parsers.read.legacy import to_unicode
-from parsers.read.odf_package import q
-from parsers.read.odf_styles import OdfFonts
-from parsers.read.odf_text import paragraph_text
 from parsers.text import clean
+from parsers.vietnamese.legacy import to_unicode
 
 MAX_PARAGRAPHS = 200
 _VALUE_TYPE = q("office", "value-type")

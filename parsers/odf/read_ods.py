@@ -17,11 +17,11 @@ from lxml import etree
 from openpyxl.utils import get_column_letter
 
 from parsers.codes import FindingCode
+from parsers.odf.cells import cell_reading
+from parsers.odf.package import CONTENT, STYLES, OdfPackage, open_odf, q, repeat
+from parsers.odf.styles import STYLE_TAGS, OdfFonts
 from parsers.read.document import Cell, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
-from parsers.read.odf_package import CONTENT, STYLES, OdfPackage, open_odf, q, repeat
-from parsers.read.odf_styles import STYLE_TAGS, OdfFonts
-from parsers.read.ods_cells import cell_reading
 from parsers.read.read_xlsx import MAX_COLS, MAX_ROWS, MAX_SHEETS
 
 _TABLE = q("table", "table")

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from lxml import etree
 
 from parsers.codes import FindingCode
+from parsers.odf.package import CONTENT, STYLES, open_odf, q, repeat
+from parsers.odf.styles import OdfFonts
+from parsers.odf.text_runs import paragraph_text
 from parsers.read.document import Block, Cell, Document, Grid, Location, Paragraph
 from parsers.read.docx_rows import MAX_GRID_COLS, MAX_TABLE_ROWS
 from parsers.read.errors import UnreadableFile
-from parsers.read.odf_package import CONTENT, STYLES, open_odf, q, repeat
-from parsers.read.odf_styles import OdfFonts
-from parsers.read.odf_text import paragraph_text
 from parsers.read.read_docx import MAX_BLOCKS, MAX_CELLS, MAX_DEPTH
 from parsers.text import clean
 

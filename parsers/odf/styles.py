@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from parsers.read.odf_package import q
+from parsers.odf.package import q
 
 MAX_PARENTS = 20  # a parent chain longer than this (or a loop) is cut
 _FACE = q("style", "font-face")

@@ -11,9 +11,9 @@ import re
 
 from lxml import etree
 
-from parsers.read.legacy import legacy_encoding_of_font, to_unicode
-from parsers.read.odf_package import NS, q
-from parsers.read.odf_styles import OdfFonts
+from parsers.odf.package import NS, q
+from parsers.odf.styles import OdfFonts
+from parsers.vietnamese.legacy import legacy_encoding_of_font, to_unicode
 
 MAX_SPACES = 100  # text:s c="1000000" is one attribute; a line of a form never needs more
 MAX_DEPTH = 64

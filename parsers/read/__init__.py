@@ -1,4 +1,3 @@
-"""Reading a file into the Document model (paragraphs and grids with locations): DOCX, XLSX,
-XLS, ODT, ODS and (through LibreOffice) DOC/RTF readers, archives and winmail.dat opened into
-their files, the zip and XML guards, legacy Vietnamese fonts and undeclared 8-bit text.
-Imports only parsers.text and parsers.codes."""
+"""Reading a file into the Document model (paragraphs and grids with locations): DOCX, XLSX and
+XLS readers, DOC/RTF through LibreOffice, the zip, XML and OLE guards. Imports parsers.vietnamese,
+parsers.text and parsers.codes."""

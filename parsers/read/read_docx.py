@@ -15,11 +15,11 @@ from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location, Paragraph
 from parsers.read.docx_rows import grid_rows
 from parsers.read.errors import UnreadableFile
-from parsers.read.legacy import legacy_encoding_of_font
-from parsers.read.legacy import to_unicode as _to_unicode
 from parsers.read.ooxml_parts import needs_plain_word, plain_word_copy
 from parsers.read.safe_zip import check_zip
 from parsers.text import clean
+from parsers.vietnamese.legacy import legacy_encoding_of_font
+from parsers.vietnamese.legacy import to_unicode as _to_unicode
 
 MAX_BLOCKS = 20_000
 MAX_CELLS = 200_000

@@ -18,9 +18,9 @@ from xlrd.biffh import XLRDError
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, CellValue, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
-from parsers.read.legacy import to_unicode
 from parsers.read.read_xlsx import MAX_COLS, MAX_ROWS, MAX_SHEETS
 from parsers.text import clean
+from parsers.vietnamese.legacy import to_unicode
 
 _ENCRYPTED = "encrypted"
 

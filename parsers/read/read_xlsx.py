@@ -21,10 +21,10 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
-from parsers.read.legacy import to_unicode as _to_unicode
 from parsers.read.safe_zip import check_zip
 from parsers.read.xlsx_guard import check_workbook_parts
 from parsers.text import clean
+from parsers.vietnamese.legacy import to_unicode as _to_unicode
 
 MAX_ROWS = 1_000
 MAX_COLS = 60

@@ -18,8 +18,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from parsers.read.legacy import decode_tcvn3, decode_vni
-from parsers.read.syllable import is_syllable
+from parsers.vietnamese.legacy import decode_tcvn3, decode_vni
+from parsers.vietnamese.syllable import is_syllable
 
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 _TYPOGRAPHY = frozenset("“”‘’–—…•«»°№€₫·")  # seen in real text; neither for nor against
