@@ -4,7 +4,6 @@ Built from the store alone, rendered from `replies/templates/digest/`, sent once
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 from collections import Counter
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -16,7 +15,8 @@ from bot.intake.service import Service
 from bot.staff.export import build_workbook, workbook_bytes
 from bot.staff.labels import agency_name, labels, local
 from bot.store.schema import NewOutbox, StoredSubmission
-from replies.mail.compose import quantity_table
+from replies.mail.compose import OutgoingMail, envelope_fields, new_message_id, quantity_table
+from replies.mail.wire import plain
 from replies.render import render
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -107,25 +107,23 @@ def digest_text(digest: Digest, service: Service) -> str:
     return render("digest/digest.txt.j2", **_context(digest, service))
 
 
-def compose_digest(digest: Digest, service: Service) -> EmailMessage:
+def compose_digest(digest: Digest, service: Service) -> OutgoingMail:
     smtp, context = service.cfg.smtp, _context(digest, service)
+    message_id = new_message_id(smtp.from_address)
+    fields = envelope_fields(
+        from_name=smtp.from_name, from_address=smtp.from_address,
+        to=[("", r) for r in service.cfg.digest.recipients],
+        subject=render("digest/subject.txt.j2", **context).strip(), message_id=message_id)
+    fields += [plain("Auto-Submitted", "auto-generated"),
+               plain("X-BCY-Intake-Digest", digest.day.isoformat())]
     msg = EmailMessage()
-    msg["From"] = (email.utils.formataddr((smtp.from_name, smtp.from_address))
-                   if smtp.from_name else smtp.from_address)
-    msg["To"] = ", ".join(service.cfg.digest.recipients)
-    msg["Subject"] = render("digest/subject.txt.j2", **context).strip()
-    msg["Date"] = email.utils.formatdate(localtime=False)
-    msg["Message-ID"] = email.utils.make_msgid(
-        domain=smtp.from_address.rpartition("@")[2] or "localhost")
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-BCY-Intake-Digest"] = digest.day.isoformat()
     msg.set_content(render("digest/digest.txt.j2", **context))
     msg.add_alternative(render("digest/digest.html.j2", **context), subtype="html")
     wb = build_workbook(service.store, service.campaign, service.registry,
                         ZoneInfo(service.cfg.digest.timezone))
     msg.add_attachment(workbook_bytes(wb), maintype=XLSX[0], subtype=XLSX[1],
                        filename=f"tong-hop-{service.campaign.id}-{digest.day.isoformat()}.xlsx")
-    return msg
+    return OutgoingMail(tuple(fields), msg, message_id)
 
 
 def send_digest(service: Service, day: dt.date, force: bool = False) -> tuple[int, int] | None:
@@ -134,8 +132,10 @@ def send_digest(service: Service, day: dt.date, force: bool = False) -> tuple[in
     store = service.store
     if store.outbox.digest_sent(day) and not force:
         return None
-    raw = compose_digest(build_digest(service, day), service).as_bytes()
+    mail = compose_digest(build_digest(service, day), service)
+    raw = mail.as_bytes()
     for recipient in service.cfg.digest.recipients:
-        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw))
+        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw,
+                                       mail_id=mail.message_id))
     store.outbox.mark_digest_sent(day)
     return send_pending(service.cfg.smtp, store)
