@@ -13,7 +13,7 @@ from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
 from bot.staff.labels import agency_name, labels, local
-from bot.store.schema import StoredSubmission
+from bot.store.schema import OutboxItem, StoredSubmission
 from parsers.text import match_key
 from replies.mail.compose import quantity_table
 from replies.render import render
@@ -68,6 +68,18 @@ def find_submission(service: Service, reference: str) -> StoredSubmission:
     return sub
 
 
+def reply_state(item: OutboxItem | None, tz: ZoneInfo) -> dict[str, Any] | None:
+    """What became of the latest reply: sent, refused, bounced (with when), or waiting."""
+    if item is None:
+        return None
+    for state, when in (("undelivered", item.undelivered_at), ("failed", item.failed_at),
+                        ("sent", item.sent_at)):
+        if when is not None:
+            return {"state": state, "when": local(when, tz).strftime(TIME),
+                    "recipient": item.recipient, "bounce": item.bounce_id}
+    return {"state": "waiting", "when": "", "recipient": item.recipient, "bounce": None}
+
+
 def run_show(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
@@ -76,12 +88,14 @@ def run_show(args: argparse.Namespace) -> int:
         if sub.superseded_by is not None:
             successor = next((s.reference for s in service.store.submissions.find(
                 agency_key=sub.agency_key) if s.id == sub.superseded_by), None)
+        reply = service.store.outbox.latest_reply(sub)
     finally:
         service.store.close()
+    tz = ZoneInfo(service.cfg.digest.timezone)
     record = json.loads(sub.record_json or "{}")
     text = render(
         "staff/submission.txt.j2", s=sub, superseded_by=successor, campaign=service.campaign,
-        received=local(sub.received_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME),
+        received=local(sub.received_at, tz).strftime(TIME), reply=reply_state(reply, tz),
         agency=agency_name(sub, service.registry), file=record.get("file"),
         has_table=bool(sub.quantities) or bool(record.get("quantities")),
         years=service.campaign.years, table=quantity_table(sub.quantities, service.campaign),

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from bot.config.settings import Config
+from bot.intake.bounces import Bounces
 from bot.intake.decide import Decision, Reader, decide
 from bot.intake.isolated import read_attachment_isolated
 from bot.intake.outcome import OutcomeBuilder
@@ -35,15 +36,18 @@ class Judge:
         self.builder = builder
         self.reader = reader
         self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
+        self.bounces = Bounces(store, builder.marks)
 
     def decide(self, stored: StoredMessage, msg: email.message.Message | None = None
                ) -> tuple[email.message.Message, Decision]:
         """Decide the kept mail `stored` (`msg`: its bytes parsed, when the caller has them)."""
         msg = msg or parse_message(self.store.messages.raw(stored.id))
         limits = self.cfg.limits
+        # a mail kept as its outline only is decided as too large, whatever the limit now
+        largest = 0 if stored.body_omitted else limits.max_message_bytes
         decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
-                          size=stored.size, max_message_bytes=limits.max_message_bytes,
-                          reader=self.reader)
+                          size=stored.size, max_message_bytes=largest,
+                          reader=self.reader, marks=self.builder.marks)
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None
@@ -51,7 +55,9 @@ class Judge:
         """Decide a mail taken in and store the outcome with its reply; returns the decision
         and the new reference. OutcomeAlreadySaved if it was decided meanwhile."""
         msg, decision = self.decide(stored, msg)
-        return decision, self.builder.save(stored, msg, decision)
+        reference = self.builder.save(stored, msg, decision)
+        self.bounces.note(stored, msg, decision)  # a bounce of ours: staff are told
+        return decision, reference
 
     def decide_again(self, sub: StoredSubmission, reply: bool) -> Redone | None:
         """Decide the mail of `sub` again and rewrite the submission in place (same
