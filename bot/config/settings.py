@@ -13,13 +13,13 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config.passwords import Secret, read_password
+from bot.config.passwords import Secret, inline_secret_warnings, read_password
 from bot.config.reader import Section
 
 __all__ = [
@@ -99,9 +99,17 @@ class DigestConfig:
 
 @dataclass(frozen=True)
 class LimitsConfig:
+    """Sizes, reply caps and retries. A cap holds a reply back (the submission is stored and
+    staff see an event): per From address, per recipient (`+tag` and case folded), per
+    recipient domain, all per day in [digest] timezone, and a ceiling per hour over all."""
+
     max_message_bytes: int = 25 * MB
     max_attachment_bytes: int = 15 * MB
+    max_batch_bytes: int = 32 * MB  # mail fetched at once; a bigger one comes alone
     replies_per_sender_per_day: int = 10
+    replies_per_recipient_per_day: int = 10
+    replies_per_domain_per_day: int = 100
+    replies_per_hour: int = 200
     max_attempts: int = 3
 
 
@@ -129,7 +137,10 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError([f"{path}: cannot read the config file: {exc.strerror}"]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError([f"{path}: not a valid TOML file: {exc}"]) from None
-    return parse_config(data, path.resolve().parent)
+    config = parse_config(data, path.resolve().parent)
+    for warning in inline_secret_warnings(path, data):
+        log.warning("config: %s", warning)
+    return config
 
 
 def parse_config(data: Mapping[str, Any], base_dir: Path) -> Config:
@@ -218,6 +229,6 @@ def _digest(s: Section) -> DigestConfig:
 
 
 def _limits(s: Section) -> LimitsConfig:
-    return LimitsConfig(*(s.integer(key, default) for key, default in (
-        ("max_message_bytes", 25 * MB), ("max_attachment_bytes", 15 * MB),
-        ("replies_per_sender_per_day", 10), ("max_attempts", 3))))
+    defaults = LimitsConfig()
+    return LimitsConfig(**{f.name: s.integer(f.name, getattr(defaults, f.name))
+                           for f in fields(LimitsConfig)})

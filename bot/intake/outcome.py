@@ -8,14 +8,20 @@ import email.message
 import email.utils
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
+from bot.intake.caps import Caps, reply_keys
 from bot.intake.decide import RANK, Decision
+from bot.mail.addresses import reply_address, smtp_address
+from bot.mail.headers import raw_header_values
 from bot.mail.mime_parts import header_value
+from bot.mail.own_marks import OwnMarks, sha256
 from bot.store.database import Store
 from bot.store.schema import NewOutbox, NewSubmission, StoredMessage, StoredSubmission
+from bot.store.submissions import ReferencesMoved
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport
 from parsers.read.document import SPREADSHEET_KINDS
@@ -26,28 +32,28 @@ from replies.findings import report_json
 from replies.forms.blank_docx import blank_form_docx
 from replies.forms.blank_xlsx import blank_form_xlsx
 from replies.mail.compose import (
-    WIRE_POLICY,
     FileAttachment,
+    OutgoingMail,
     ReplyForm,
     ReplyInput,
     compose_reply,
 )
+from replies.mail.wire import header_text
+
+__all__ = ["OutcomeBuilder", "received_day", "reply_address"]
 
 log = logging.getLogger(__name__)
 DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
 XLSX = ("vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+COMPOSE_TRIES = 3  # another writer taking the references first makes us compose again
 
 
-def reply_address(msg: email.message.Message) -> str:
-    for name in ("Reply-To", "From"):
-        pairs = email.utils.getaddresses([header_value(msg, name)])
-        for _, addr in pairs:
-            if "@" in addr:
-                return addr.strip()
-    return ""
+def _given(items: list[NewOutbox]) -> Callable[[list[str]], list[NewOutbox]]:
+    return lambda _references: items
 
 
-def _received(msg: email.message.Message, tz: ZoneInfo) -> str:
+def received_day(msg: email.message.Message, tz: ZoneInfo) -> str:
+    """The day the mail says it was sent, as dd/mm/yyyy in `tz` ("" if it does not)."""
     try:
         when = email.utils.parsedate_to_datetime(header_value(msg, "Date"))
     except (TypeError, ValueError, IndexError):
@@ -64,14 +70,35 @@ class OutcomeBuilder:
         self.campaign = campaign
         self.registry = registry
         self.tz = ZoneInfo(cfg.digest.timezone)
+        self.caps = Caps(cfg.limits, store, cfg.digest.timezone)
+
+    @cached_property
+    def _blank(self) -> dict[str, bytes]:
+        """The blank forms, written once (their bytes are the same every time)."""
+        return {"docx": blank_form_docx(self.campaign), "xlsx": blank_form_xlsx(self.campaign)}
+
+    @cached_property
+    def marks(self) -> OwnMarks:
+        """What tells our own mail when it comes back (bot.mail.own_marks)."""
+        domains = {a.rpartition("@")[2].lower()
+                   for a in (self.cfg.smtp.from_address, self.cfg.imap.username) if "@" in a}
+        return OwnMarks(self.campaign.reference_prefix, frozenset(domains),
+                        frozenset(sha256(data) for data in self._blank.values()))
 
     def blank_forms(self, kind: str | None) -> tuple[FileAttachment, ...]:
         stem = "mau-dang-ky-" + self.campaign.id
         if kind in SPREADSHEET_KINDS:  # a spreadsheet sender gets the workbook back
-            data, (sub, ext) = blank_form_xlsx(self.campaign), XLSX
+            data, (sub, ext) = self._blank["xlsx"], XLSX
         else:
-            data, (sub, ext) = blank_form_docx(self.campaign), DOCX
+            data, (sub, ext) = self._blank["docx"], DOCX
         return (FileAttachment(f"{stem}.{ext}", data, "application", sub),)
+
+    def outgoing(self, msg: email.message.Message, to: str, mail: OutgoingMail) -> NewOutbox:
+        """A composed reply as it waits in the outbox, with the keys the caps count by."""
+        keys = reply_keys(msg, to)
+        return NewOutbox(kind="reply", recipient=smtp_address(to)[0], raw=mail.as_bytes(),
+                         mail_id=mail.message_id, sender_key=keys.sender,
+                         recipient_key=keys.recipient, recipient_domain=keys.domain)
 
     def submission(self, msg: email.message.Message, report: FormReport) -> NewSubmission:
         sender = reply_address(msg)
@@ -97,23 +124,22 @@ class OutcomeBuilder:
                         for row, years in (report.quantities or {}).items() if years},
         )
 
-    def replies(self, msg: email.message.Message, report: FormReport, reference: str | None
-                ) -> Iterator[NewOutbox]:
+    def replies(self, msg: email.message.Message, report: FormReport, reference: str | None,
+                row: int | None = None) -> Iterator[NewOutbox]:
         """The reply about one form (or about why none could be read)."""
         if reference is not None:
-            yield from self.replies_for(msg, [(report, reference)])
+            yield from self.replies_for(msg, [(report, reference)], row=row)
 
     def replies_for(self, msg: email.message.Message, forms: Sequence[tuple[FormReport, str]],
-                    others: Sequence[FormReport] = ()) -> Iterator[NewOutbox]:
+                    others: Sequence[FormReport] = (), *, row: int | None = None
+                    ) -> Iterator[NewOutbox]:
         """One reply about every form of a mail, each with its reference; `others` are the
-        mail's files that are not forms, named so the sender knows they were seen."""
+        mail's files that are not forms, named so the sender knows they were seen. Nothing
+        when a cap holds it back (bot.intake.caps; `row`, the kept mail, names the event)."""
         to = reply_address(msg)
         if not to or not forms:
             return
-        day = dt.datetime.now(self.tz).date()
-        cap = self.cfg.limits.replies_per_sender_per_day
-        if self.store.outbox.replies_queued(to, day, self.tz) >= cap:
-            log.warning("reply cap of %s per day reached for a sender; no reply", cap)
+        if not self.caps.admit(msg, to, ", ".join(r for _, r in forms), row):
             return
         first, reference = forms[0]
         verdict = max((r.verdict for r, _ in forms), key=RANK.__getitem__)
@@ -123,17 +149,17 @@ class OutcomeBuilder:
         reply = ReplyInput(
             reference=reference, verdict=verdict, report=report_json(first),
             agency=first.agency if len(agencies) == 1 else None,
-            subject=header_value(msg, "Subject"), received=_received(msg, self.tz),
-            message_id=header_value(msg, "Message-ID").strip() or None,
-            references=header_value(msg, "References").strip() or None,
+            subject=header_text(header_value(msg, "Subject")), received=received_day(msg, self.tz),
+            message_id=" ".join(raw_header_values(msg, "Message-ID")) or None,
+            references=" ".join(raw_header_values(msg, "References")) or None,
             attachments=self.blank_forms(wrong.kind) if wrong else (),
             forms=tuple(ReplyForm(ref, r.verdict, report_json(r)) for r, ref in forms)
             if several else (),
             other_files=tuple(r.file for r in others))
-        composed = compose_reply(reply, self.campaign, to=to,
+        composed = compose_reply(reply, self.campaign, to=smtp_address(to)[0],
                                  from_address=self.cfg.smtp.from_address,
                                  from_name=self.cfg.smtp.from_name)
-        yield NewOutbox(kind="reply", recipient=to, raw=composed.as_bytes(policy=WIRE_POLICY))
+        yield self.outgoing(msg, to, composed)
 
     def save(self, stored: StoredMessage, msg: email.message.Message, decision: Decision
              ) -> str | None:
@@ -146,10 +172,28 @@ class OutcomeBuilder:
         # the other files are named only beside forms: a mail without one lists them already
         others = [r for r in decision.tried if r.quantities is None] \
             if decision.reason == "form-found" else []
-        references = self.store.submissions.save_outcomes(
-            stored.id, [self.submission(msg, r) for r in forms],
-            lambda refs: list(self.replies_for(msg, list(zip(forms, refs, strict=True)), others)),
-            kind="submission", state="done")
+        subs = [self.submission(msg, r) for r in forms]
+
+        def reply(refs: list[str]) -> list[NewOutbox]:
+            return list(self.replies_for(msg, list(zip(forms, refs, strict=True)), others,
+                                         row=stored.id))
+
+        # Composed before the write, with the references the forms will get, so that no
+        # write transaction waits on composing; recomposed if another writer took them.
+        for _ in range(COMPOSE_TRIES):
+            expected = self.store.submissions.next_references(self.campaign.reference_prefix,
+                                                              len(subs))
+            queued = reply(expected)
+            try:
+                references = self.store.submissions.save_outcomes(
+                    stored.id, subs, _given(queued), kind="submission", state="done",
+                    expected=expected)
+                break
+            except ReferencesMoved:
+                log.info("references taken meanwhile; composing the reply again")
+        else:
+            references = self.store.submissions.save_outcomes(stored.id, subs, reply,
+                                                              kind="submission", state="done")
         return ", ".join(references) or None
 
     def replace(self, sub: StoredSubmission, msg: email.message.Message, report: FormReport,
@@ -157,7 +201,7 @@ class OutcomeBuilder:
         """Rewrite `sub` from a new report in place (same reference), with a new reply queued
         if `reply`; returns what was stored and whether a reply was queued."""
         new = self.submission(msg, report)
-        replies = list(self.replies(msg, report, sub.reference)) if reply else []
+        replies = list(self.replies(msg, report, sub.reference, sub.message_id)) if reply else []
         self.store.submissions.replace_outcome(sub, new, replies)
         return new, bool(replies)
 
