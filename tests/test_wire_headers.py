@@ -29,10 +29,11 @@ from replies.mail.wire import (
 )
 
 CAMPAIGN = default_campaign()
-WORDS = ("cấp hợp Bắc Cơ chính ban Ban nhân số mới hợp đoạn Bộ dân Đề xuất nhu cầu chứng thư "
+VOCABULARY = ("cấp hợp Bắc Cơ chính ban Ban nhân số mới hợp đoạn Bộ dân Đề xuất nhu cầu chứng thư "
          "giai Tài Sở Thông tin Truyền thông tỉnh Quảng Ngãi Hà Nội Ủy nhân dân Đắk Lắk "
          "Thừa Thiên Huế ngày tháng năm Công văn số đăng ký mẫu Trả lời gửi lại Re: Fwd: "
-         "TL: 2021-2025 86/BCY-CTSBMTT (bổ sung) «khẩn» — ... ! ? ; , v.v. ưởng ượng ừ ỹ").split()
+         "TL: 2021-2025 86/BCY-CTSBMTT (bổ sung) «khẩn» — ... ! ? ; , v.v. ưởng ượng ừ ỹ")
+WORDS = VOCABULARY.split()
 PUNCT = ("", "", "", ",", ".", ":", ";", "!", "?", "-", "–", "(", ")", "\"", "'", "/", "…")
 word = st.builds(lambda w, p: w + p, st.sampled_from(WORDS), st.sampled_from(PUNCT))
 subjects = st.lists(word, min_size=1, max_size=90).map(" ".join)

@@ -47,7 +47,8 @@ from bot.store.records import (
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
     "OutboxKind", "State", "StoredMessage", "StoredSubmission", "UtcDateTime", "Verdict",
-    "digests", "events", "message_slots", "messages", "metadata", "outbox", "quantities",
+    "digests", "events", "message_readings", "message_slots", "messages", "metadata", "outbox",
+    "quantities",
     "reference_counters", "submissions",
 ]
 
@@ -102,6 +103,10 @@ messages = Table(
     Column("last_error", Text, nullable=True),
     Column("mailbox_action_done", Boolean, nullable=False, server_default=false()),
     Column("created_at", UtcDateTime, nullable=False),
+    # migration 0005: how often a reader was found dead at it (message_readings), and whether
+    # only its headers and structure were kept (too large to take in)
+    Column("crashes", Integer, nullable=False, server_default="0"),
+    Column("body_omitted", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("folder", "uidvalidity", "uid"),
     UniqueConstraint("message_id", "content_sha256"),
     _one_of("kind", ("automatic", "submission", "other"), "kind"),
@@ -117,6 +122,16 @@ message_slots = Table(
     Column("uid", BigInteger, primary_key=True),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Which process is reading a mail right now (migration 0005); a row left behind by a process
+# that is gone means the reader died on it. A table of its own: marking a mail must not
+# rewrite its raw bytes (SQLite rewrites a whole row on any update).
+message_readings = Table(
+    "message_readings", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("reader", String(64), nullable=False),
+    Column("since", UtcDateTime, nullable=False),
 )
 
 submissions = Table(
@@ -171,8 +186,22 @@ outbox = Table(
     # set just before the SMTP transaction, cleared after it: still set after a crash means the
     # reply may have gone out (migration 0003)
     Column("sending_at", UtcDateTime, nullable=True),
+    # migration 0005: our Message-ID (bounces name it), given up for good (a permanent
+    # refusal), a bounce that came back for it, and the keys the reply caps count by
+    Column("mail_id", String(998), nullable=True),
+    Column("failed_at", UtcDateTime, nullable=True),
+    Column("undelivered_at", UtcDateTime, nullable=True),
+    Column("bounce_id", Integer, ForeignKey("messages.id"), nullable=True),
+    Column("sender_key", String(320), nullable=True),
+    Column("recipient_key", String(320), nullable=True),
+    Column("recipient_domain", String(255), nullable=True),
     _one_of("kind", ("reply", "digest"), "kind"),
     Index(None, "recipient", "created_at"),
+    Index(None, "mail_id"),
+    Index(None, "sender_key", "created_at"),
+    Index(None, "recipient_key", "created_at"),
+    Index(None, "recipient_domain", "created_at"),
+    Index(None, "created_at"),
 )
 
 digests = Table(
