@@ -172,3 +172,29 @@ def test_tls_verify_off_is_explicit_and_warned(tmp_path: Path,
     assert _problems(tmp_path, MINIMAL.replace(
         'folder = "INBOX"', 'tls_verify = "no"')) == [
         "[imap] tls_verify: expected true or false, got a string"]
+
+
+def test_inline_passwords_in_a_readable_config_are_warned_like_files(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = _write(tmp_path, MINIMAL.replace(
+        'url = "sqlite:////var/lib/bcy-intake/intake.db"',
+        'url = "postgresql+psycopg://intake:s3cret@db.bcy.gov.vn/intake"'))
+    path.chmod(0o644)
+    with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
+        load_config(path)
+    warned = [r.getMessage() for r in caplog.records if "holds it inline" in r.getMessage()]
+    assert [w.split(":")[1].strip() for w in warned] == [
+        "[imap] password", "[smtp] password", "[store] url (a database password)"]
+    assert "s3cret" not in caplog.text and "hunter2" not in caplog.text
+    caplog.clear()
+    path.chmod(0o600)
+    with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
+        load_config(path)
+    assert "holds it inline" not in caplog.text
+
+
+def test_limits_have_sensible_defaults(tmp_path: Path) -> None:
+    limits = load_config(_write(tmp_path, MINIMAL)).limits
+    assert (limits.replies_per_sender_per_day, limits.replies_per_recipient_per_day,
+            limits.replies_per_domain_per_day, limits.replies_per_hour) == (10, 10, 100, 200)
+    assert limits.max_batch_bytes == 32 * MB

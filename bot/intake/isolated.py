@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import resource
+import time
 from multiprocessing.connection import Connection
 
+from bot.intake.notify import heartbeat
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, unreadable_report
 from parsers.form.unpack import read_attachment
@@ -18,6 +20,17 @@ from parsers.spec.campaign import Campaign
 log = logging.getLogger(__name__)
 TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_parsers.py)
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
+WAIT_SLICE = 1.0  # seconds: the watchdog hears from us while a child reads
+
+
+def wait_for(receiver: Connection, seconds: float) -> bool:
+    """True when the child has answered within `seconds`; pings the watchdog meanwhile."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        heartbeat()
+        if receiver.poll(min(WAIT_SLICE, left)):
+            return True
+    return receiver.poll(0)
 
 
 def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory: int) -> None:
@@ -49,7 +62,7 @@ def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
     child.start()
     sender.close()
     try:
-        if receiver.poll(seconds):
+        if wait_for(receiver, seconds):
             reports: list[FormReport] = receiver.recv()
             return reports
         log.warning("reading %s took over %.0f s: stopped", name, seconds)
