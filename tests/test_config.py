@@ -196,5 +196,5 @@ def test_inline_passwords_in_a_readable_config_are_warned_like_files(
 def test_limits_have_sensible_defaults(tmp_path: Path) -> None:
     limits = load_config(_write(tmp_path, MINIMAL)).limits
     assert (limits.replies_per_sender_per_day, limits.replies_per_recipient_per_day,
-            limits.replies_per_domain_per_day, limits.replies_per_hour) == (10, 10, 100, 200)
+            limits.replies_per_domain_per_day, limits.replies_per_hour) == (10, 10, 100, 300)
     assert limits.max_batch_bytes == 32 * MB

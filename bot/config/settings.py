@@ -109,7 +109,7 @@ class LimitsConfig:
     replies_per_sender_per_day: int = 10
     replies_per_recipient_per_day: int = 10
     replies_per_domain_per_day: int = 100
-    replies_per_hour: int = 200
+    replies_per_hour: int = 300
     max_attempts: int = 3
 
 
