@@ -28,7 +28,10 @@ def run(args: argparse.Namespace) -> int:
         item = service.store.outbox.latest_reply(sub)
         if item is None:
             raise CommandError(f"{sub.reference} has no reply in the outbox to send again")
-        again = NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw)
+        again = NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw,
+                          mail_id=item.mail_id, sender_key=item.sender_key,
+                          recipient_key=item.recipient_key,
+                          recipient_domain=item.recipient_domain)
         service.store.outbox.enqueue(again, sub.message_id, submission_id=sub.id)
         unsent = send_pending(service.cfg.smtp, service.store)[1]
     finally:
