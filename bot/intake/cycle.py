@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import email.message
 import hashlib
-import imaplib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 from sqlalchemy.exc import OperationalError
 
 from bot.config.settings import Config
 from bot.intake.decide import Decision
+from bot.intake.filing import Filing, Folder
 from bot.intake.judge import Judge
 from bot.intake.notify import heartbeat
 from bot.intake.quarantine import (
@@ -45,7 +45,6 @@ from bot.store.schema import StoredMessage
 from bot.store.submissions import OutcomeAlreadySaved
 
 log = logging.getLogger(__name__)
-CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)
 
 
 @dataclass
@@ -64,21 +63,12 @@ class CycleStats:
         return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
-@dataclass
-class Folder:
-    """The watched folder as this cycle found it."""
-
-    name: str
-    validity: int
-    uids: set[int] = field(default_factory=set)
-
-
 class Intake:
     def __init__(self, cfg: Config, store: Store, judge: Judge) -> None:
         self.cfg = cfg
         self.store = store
         self.judge = judge
-        self._reconciled = False
+        self.filing = Filing(cfg, store)
         self.reader = reader_id()  # what this process writes on the mail it reads
         self._suspects: list[int] = []
 
@@ -92,8 +82,8 @@ class Intake:
         here = Folder(self.cfg.imap.folder, box.uidvalidity(), set(box.uids()))
         self._resume(box, here, stats)
         known = self.store.messages.seen_uids(here.name, here.validity)
-        if not self._reconciled:
-            self._reconcile(box, here, known)
+        if not self.filing.reconciled:
+            self.filing.reconcile(box, here, known)
         new = sorted(here.uids - known)
         sizes = box.sizes(new)
         limits = self.cfg.limits
@@ -130,21 +120,7 @@ class Intake:
                 stored = self.store.messages.get(stored.id)
             self._process(box, here, stored, stats)
         for stored in self.store.messages.pending_mailbox_actions():
-            self._file(box, here, stored)
-
-    def _reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
-        """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
-        for uid in sorted(here.uids & known):
-            stored = self.store.messages.find(here.name, here.validity, uid)
-            if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
-                continue
-            target = self._target(stored)
-            if target is None:
-                continue
-            if not self._move(box, uid, target):
-                return
-            here.uids.discard(uid)
-        self._reconciled = True
+            self.filing.file(box, here, stored)
 
     def _take_outline(self, box: Mailbox, here: Folder, uid: int, size: int,
                       stats: CycleStats) -> None:
@@ -172,14 +148,14 @@ class Intake:
             stats.duplicates += 1
             log.info("duplicate uid=%s of message %s: no second reply", uid, row_id)
             self.store.messages.remember_slot(here.name, here.validity, uid, row_id)
-            target = self._target(stored)
-            if target and self._move(box, uid, target):
+            target = self.filing.target(stored)
+            if target and self.filing.move(box, uid, target):
                 here.uids.discard(uid)
             return
         if stored.state == "new":
             self._process(box, here, stored, stats, msg)
         elif not stored.mailbox_action_done:
-            self._file(box, here, stored)
+            self.filing.file(box, here, stored)
 
     def _process(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
                  msg: email.message.Message | None = None) -> None:
@@ -202,7 +178,7 @@ class Intake:
             return
         else:
             self._count(stored, decision, reference, stats)
-        self._file(box, here, self.store.messages.get(stored.id))
+        self.filing.file(box, here, self.store.messages.get(stored.id))
 
     def _read_suspects(self, box: Mailbox, here: Folder, stats: CycleStats,
                        stop: Callable[[], bool]) -> None:
@@ -230,7 +206,7 @@ class Intake:
             else:
                 self.judge.bounces.note(stored, msg, result)
                 self._count(stored, result, reference, stats)
-            self._file(box, here, self.store.messages.get(stored.id))
+            self.filing.file(box, here, self.store.messages.get(stored.id))
 
     def _count(self, stored: StoredMessage, decision: Decision, reference: str | None,
                stats: CycleStats) -> None:
@@ -266,41 +242,5 @@ class Intake:
         self.store.messages.set_aside(stored.id, error, reply)
         self.store.events.record("quarantined", f"message {stored.id}: {error}", level="error",
                                  message_id=stored.id)
-        self._reconciled = False  # copies of it may wait in the folder
-        self._file(box, here, self.store.messages.get(stored.id))
-
-    def _target(self, stored: StoredMessage) -> str | None:
-        """Submissions go to the processed folder, quarantined mail to quarantine; other mail
-        stays where it was, unseen."""
-        if stored.state == "quarantined":
-            return self.cfg.imap.quarantine_folder
-        return self.cfg.imap.processed_folder if stored.kind == "submission" else None
-
-    def _file(self, box: Mailbox, here: Folder, stored: StoredMessage) -> None:
-        """The mailbox action, only after the outcome is stored."""
-        target = self._target(stored)
-        if target and stored.folder == here.name:
-            if stored.uidvalidity != here.validity:
-                # Its UID now names another mail; the copy under its new UID is filed as a
-                # duplicate when the cycle meets it.
-                log.warning("message %s: UIDVALIDITY of %s changed (%s → %s); old UID not moved",
-                            stored.id, here.name, stored.uidvalidity, here.validity)
-                self.store.events.record("uidvalidity-changed", f"{here.name}: {here.validity}",
-                                         message_id=stored.id)
-            elif stored.uid in here.uids:
-                if not self._move(box, stored.uid, target):
-                    return
-                here.uids.discard(stored.uid)
-        self.store.messages.mark(stored.id, mailbox_action_done=True)
-
-    def _move(self, box: Mailbox, uid: int, target: str) -> bool:
-        try:
-            box.move(uid, target)
-        except CONNECTION_LOST:
-            raise  # the session is gone: the daemon reconnects, the next cycle resumes
-        except Exception as exc:  # noqa: BLE001 - a refused MOVE is retried next cycle
-            log.warning("could not move uid %s to %s (%s: %s); will retry", uid, target,
-                        type(exc).__name__, exc)
-            self._reconciled = False
-            return False
-        return True
+        self.filing.reconciled = False  # copies of it may wait in the folder
+        self.filing.file(box, here, self.store.messages.get(stored.id))
