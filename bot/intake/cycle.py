@@ -29,7 +29,7 @@ from bot.intake.decide import Decision
 from bot.intake.filing import Filing, Folder
 from bot.intake.judge import Judge
 from bot.intake.notify import heartbeat
-from bot.intake.quarantine import (
+from bot.intake.safety.quarantine import (
     decide_isolated,
     headers_of,
     holding_reply,

@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 
 from bot.config.settings import Config
-from bot.intake.bounces import Bounces
 from bot.intake.decide import Decision, Reader, decide
 from bot.intake.isolated import read_attachment_isolated
 from bot.intake.outcome import OutcomeBuilder
+from bot.intake.safety.bounces import Bounces
 from bot.mail.mime_parts import parse_message
 from bot.store.database import Store
 from bot.store.records import StoredMessage, StoredSubmission, Verdict

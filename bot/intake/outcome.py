@@ -13,8 +13,8 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
-from bot.intake.caps import Caps, reply_keys
 from bot.intake.decide import RANK, Decision
+from bot.intake.safety.caps import Caps, reply_keys
 from bot.mail.addresses import reply_address, smtp_address
 from bot.mail.headers import raw_header_values
 from bot.mail.mime_parts import header_value
@@ -135,7 +135,7 @@ class OutcomeBuilder:
                     ) -> Iterator[NewOutbox]:
         """One reply about every form of a mail, each with its reference; `others` are the
         mail's files that are not forms, named so the sender knows they were seen. Nothing
-        when a cap holds it back (bot.intake.caps; `row`, the kept mail, names the event)."""
+        when a cap holds it back (bot.intake.safety.caps; `row`, the kept mail, names the event)."""
         to = reply_address(msg)
         if not to or not forms:
             return

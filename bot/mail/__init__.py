@@ -1,2 +1,4 @@
-"""Mail in and out on the wire: the IMAP session, SMTP sending, TLS, the MIME walk, headers, and
-what kind of mail a message is. Must not import the store, the intake or the staff side."""
+"""Mail in and out on the wire: the IMAP session (sizes, outlines of big mail: `structure`),
+SMTP sending, TLS, the MIME walk, headers, addresses read raw (`addresses`), and what kind of
+mail a message is (`classify`, with `robots` and its table `automatic.toml`, and `own_marks`
+for our own mail coming back). Must not import the store, the intake or the staff side."""
