@@ -261,3 +261,31 @@ def test_upgrade_keeps_data(url: str) -> None:
         assert "message_slots" in inspect(conn).get_table_names()
     assert store.messages.seen_uids("INBOX", 1) == {5}
     store.close()
+
+
+def test_upgrade_from_0003_keeps_rows_that_refer_to_messages(url: str) -> None:
+    """0005 adds columns to `messages` while submissions, slots, events and the outbox refer
+    to it: a rebuilt table could not be dropped (SQLite, foreign keys on)."""
+    engine = create_store_engine(url)
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "0003")
+    with engine.begin() as conn:
+        message = conn.execute(insert(messages).values(
+            folder="INBOX", uidvalidity=1, uid=5, message_id="<old@x>", content_sha256="a" * 64,
+            raw=b"kept", size=4, state="done", created_at=T0).returning(messages.c.id)
+        ).scalar_one()
+        conn.execute(text(
+            "INSERT INTO submissions (reference, message_id, sender, verdict, record_json, "
+            "findings_json, received_at) VALUES ('BCY-CTS-2021-0001', :m, 'a@b.vn', "
+            "'accepted', '{}', '[]', :at)"), {"m": message, "at": datetime(2021, 5, 10)})
+        conn.execute(text("INSERT INTO outbox (message_id, kind, recipient, raw, created_at) "
+                          "VALUES (:m, 'reply', 'a@b.vn', :raw, :at)"),
+                     {"m": message, "raw": b"x", "at": datetime(2021, 5, 10)})
+    engine.dispose()
+    store = Store.open(url)  # upgrades to head
+    kept = store.messages.get(message)
+    assert (kept.crashes, kept.body_omitted) == (0, False)
+    assert store.submissions.by_reference("BCY-CTS-2021-0001") is not None
+    [item] = store.outbox.unsent()
+    assert item.mail_id is None and item.failed_at is None
+    store.close()

@@ -191,7 +191,8 @@ outbox = Table(
     Column("mail_id", String(998), nullable=True),
     Column("failed_at", UtcDateTime, nullable=True),
     Column("undelivered_at", UtcDateTime, nullable=True),
-    Column("bounce_id", Integer, ForeignKey("messages.id"), nullable=True),
+    Column("bounce_id", Integer, nullable=True),  # the messages.id of the bounce (no FK:
+    # SQLite cannot add one to a table without rebuilding it)
     Column("sender_key", String(320), nullable=True),
     Column("recipient_key", String(320), nullable=True),
     Column("recipient_domain", String(255), nullable=True),

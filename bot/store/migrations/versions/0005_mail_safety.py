@@ -29,6 +29,8 @@ _OUTBOX_INDEXES = {
 
 
 def upgrade() -> None:
+    # Plain ADD COLUMN, never a batch: SQLite would rebuild `messages`, and dropping it fails
+    # while submissions, slots and events refer to it (foreign keys are on).
     op.create_table(
         "message_readings",
         sa.Column("message_id", sa.Integer, nullable=False),
@@ -38,20 +40,18 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["message_id"], ["messages.id"],
                                 name="fk_message_readings_message_id_messages"),
     )
-    with op.batch_alter_table("messages") as batch:
-        batch.add_column(sa.Column("crashes", sa.Integer, nullable=False, server_default="0"))
-        batch.add_column(sa.Column("body_omitted", sa.Boolean, nullable=False,
-                                   server_default=sa.false()))
-    with op.batch_alter_table("outbox") as batch:
-        batch.add_column(sa.Column("mail_id", sa.String(998), nullable=True))
-        batch.add_column(sa.Column("failed_at", sa.DateTime, nullable=True))
-        batch.add_column(sa.Column("undelivered_at", sa.DateTime, nullable=True))
-        batch.add_column(sa.Column("bounce_id", sa.Integer, nullable=True))
-        batch.add_column(sa.Column("sender_key", sa.String(320), nullable=True))
-        batch.add_column(sa.Column("recipient_key", sa.String(320), nullable=True))
-        batch.add_column(sa.Column("recipient_domain", sa.String(255), nullable=True))
-        batch.create_foreign_key("fk_outbox_bounce_id_messages", "messages", ["bounce_id"],
-                                 ["id"])
+    op.add_column("messages", sa.Column("crashes", sa.Integer, nullable=False,
+                                        server_default="0"))
+    op.add_column("messages", sa.Column("body_omitted", sa.Boolean, nullable=False,
+                                        server_default=sa.false()))
+    for column in (sa.Column("mail_id", sa.String(998), nullable=True),
+                   sa.Column("failed_at", sa.DateTime, nullable=True),
+                   sa.Column("undelivered_at", sa.DateTime, nullable=True),
+                   sa.Column("bounce_id", sa.Integer, nullable=True),  # a messages.id
+                   sa.Column("sender_key", sa.String(320), nullable=True),
+                   sa.Column("recipient_key", sa.String(320), nullable=True),
+                   sa.Column("recipient_domain", sa.String(255), nullable=True)):
+        op.add_column("outbox", column)
     for name, columns in _OUTBOX_INDEXES.items():
         op.create_index(name, "outbox", columns)
 
@@ -59,12 +59,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in _OUTBOX_INDEXES:
         op.drop_index(name, "outbox")
-    with op.batch_alter_table("outbox") as batch:
-        batch.drop_constraint("fk_outbox_bounce_id_messages", type_="foreignkey")
-        for column in ("recipient_domain", "recipient_key", "sender_key", "bounce_id",
-                       "undelivered_at", "failed_at", "mail_id"):
-            batch.drop_column(column)
-    with op.batch_alter_table("messages") as batch:
-        for column in ("body_omitted", "crashes"):
-            batch.drop_column(column)
+    for column in ("recipient_domain", "recipient_key", "sender_key", "bounce_id",
+                   "undelivered_at", "failed_at", "mail_id"):
+        op.drop_column("outbox", column)
+    op.drop_column("messages", "body_omitted")
+    op.drop_column("messages", "crashes")
     op.drop_table("message_readings")
