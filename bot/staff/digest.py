@@ -100,7 +100,6 @@ def _context(digest: Digest, service: Service) -> dict[str, Any]:
     return {"d": digest, "campaign": service.campaign, "years": service.campaign.years,
             "table": digest.table, "day": digest.day.strftime("%d/%m/%Y"),
             "verdicts": labels("staff/labels.toml.j2")["verdict"],
-            "events": labels("staff/labels.toml.j2")["event"],
             "deadline": service.campaign.deadline.strftime("%d/%m/%Y")}
 
 
