@@ -21,6 +21,7 @@ from bot.store.database import Store
 from bot.store.schema import StoredSubmission
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
+from replies.cells import write_cell
 
 NUMBER = "#,##0"
 DATE = "dd/mm/yyyy"
@@ -48,7 +49,7 @@ def ordered_latest(store: Store, registry: Registry) -> list[StoredSubmission]:
 
 
 def _header(ws: Worksheet, row: int, col: int, value: object) -> None:
-    cell = ws.cell(row=row, column=col, value=value)
+    cell = write_cell(ws, row, col, value)
     cell.font, cell.alignment, cell.fill, cell.border = BOLD, CENTER, FILL, BOX
 
 
@@ -76,13 +77,13 @@ def _summary(ws: Worksheet, subs: Sequence[StoredSubmission], campaign: Campaign
             r - 2, agency_name(sub, registry), sub.sender, sub.document_number,
             sub.document_date, local(sub.received_at, tz), sub.reference)
         for col, value in enumerate(info, start=1):
-            ws.cell(row=r, column=col, value=value).border = BOX
+            write_cell(ws, r, col, value).border = BOX
         ws.cell(row=r, column=5).number_format = DATE
         ws.cell(row=r, column=6).number_format = DATETIME
         numbers = _numbers(sub, campaign)
         totals = [a + b for a, b in zip(totals, numbers, strict=True)]
         for col, value in enumerate(numbers, start=first_q):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = write_cell(ws, r, col, value)
             cell.number_format, cell.border = NUMBER, BOX
     _totals(ws, len(subs) + 3, first_q, totals, titles["total"])
     ws.freeze_panes = "C3"
@@ -135,7 +136,7 @@ def _detail(ws: Worksheet, subs: Sequence[StoredSubmission], registry: Registry,
             verdicts[sub.verdict], sub.document_number, sub.document_date,
             by_id.get(sub.superseded_by or 0), findings_text(sub))
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = write_cell(ws, r, col, value)
             cell.alignment, cell.border = WRAP, BOX
         ws.cell(row=r, column=2).number_format = DATETIME
         ws.cell(row=r, column=7).number_format = DATE
