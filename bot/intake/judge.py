@@ -43,7 +43,7 @@ class Judge:
         limits = self.cfg.limits
         decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
                           size=stored.size, max_message_bytes=limits.max_message_bytes,
-                          reader=self.reader)
+                          reader=self.reader, registry=self.builder.registry)
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None

@@ -149,6 +149,16 @@ class Registry:
                 return max(found, key=lambda f: f[0])[1]
         return None
 
+    def names(self, header: str, agency: Agency) -> bool:
+        """Whether `header` names `agency` anywhere in it, by any of its spellings (on whole
+        words): "BỘ TÀI CHÍNH / CỤC THUẾ TỈNH BẮC NINH" names the province too."""
+        have = header_words(header)
+        for spelling in {words(s) for s in agency.spellings} - {()}:
+            n = len(spelling)
+            if any(have[i:i + n] == spelling for i in range(len(have) - n + 1)):
+                return True
+        return False
+
     def match_address(self, address: str, on: dt.date) -> Agency | None:
         """The agency owning the sender's domain or a parent domain of it (longest wins)."""
         domain = sender_domain(address)
