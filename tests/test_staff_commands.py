@@ -54,7 +54,8 @@ def test_submissions_list_and_filters(tmp_path: Path, capsys: pytest.CaptureFixt
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["Mã", "tiếp", "nhận"]
     assert lines[2].split() == ["BCY-CTS-2021-0001", "10/05/2021", "09:30", "Bộ", "Tài",
-                                "chính", "Được", "chấp", "nhận", "vanthu@mof.gov.vn"]
+                                "chính", "Được", "chấp", "nhận", "Được", "tính",
+                                "vanthu@mof.gov.vn"]
     assert "vanthu@bacninh.gov.vn" in lines[3] and "Cần chỉnh sửa" in lines[4]
     assert "Tổng số: 3 hồ sơ." in out
     out = run(capsys, cfg, "submissions", "list", "--agency", "TAI CHINH")[1]

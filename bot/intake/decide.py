@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.intake.standing import Proof
 from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mail.mime_parts import Attachment, find_attachments, header_value
 from bot.store.records import Kind
@@ -43,6 +44,8 @@ class Decision:
     # the forms the reply is about, each a submission (or the one failure report)
     forms: tuple[FormReport, ...] = field(default_factory=tuple)
     tried: tuple[FormReport, ...] = field(default_factory=tuple)  # every file read
+    # what else the mail proves of who sent it (signed cover letters; no reader makes them yet)
+    proofs: tuple[Proof, ...] = field(default_factory=tuple)
 
     @property
     def report(self) -> FormReport | None:

@@ -61,7 +61,7 @@ class Judge:
         report = _this_form(decision.forms, sub) if decision.kind == "submission" else None
         if report is None:
             return None
-        new, replied = self.builder.replace(sub, msg, report, reply)
+        new, replied = self.builder.replace(sub, msg, report, reply, decision.proofs)
         return Redone(new.verdict, replied)
 
 

@@ -117,12 +117,13 @@ class Registry:
         for spelling, owners in self._spellings.items():
             problems += [f"alias {' '.join(spelling)!r} names both {a.key} and {b.key}"
                          for i, a in enumerate(owners) for b in owners[i + 1:] if _overlap(a, b)]
-        domains: dict[str, Agency] = {}
-        for a in self.agencies:
-            for d in a.domains:
-                other = domains.setdefault(d, a)
-                if other is not a and _overlap(a, other):
-                    problems.append(f"domain {d!r} names both {other.key} and {a.key}")
+        for what in ("domain", "address"):
+            seen: dict[str, Agency] = {}
+            for a in self.agencies:
+                for d in a.domains if what == "domain" else a.addresses:
+                    other = seen.setdefault(d, a)
+                    if other is not a and _overlap(a, other):
+                        problems.append(f"{what} {d!r} names both {other.key} and {a.key}")
         return problems
 
     def __len__(self) -> int:
