@@ -144,7 +144,9 @@ class OutcomeBuilder:
         waiting = next((s for _, _, s in forms if s.standing != "counted"), None)
         reply = ReplyInput(
             reference=reference, verdict=verdict, report=report_json(first),
-            agency=first.agency if len(agencies) == 1 else None,
+            # a form naming two agencies is addressed to neither
+            agency=first.agency if len(agencies) == 1
+            and stored.standing_reason != "agency-conflict" else None,
             subject=header_value(msg, "Subject"), received=_received(msg, self.tz),
             message_id=header_value(msg, "Message-ID").strip() or None,
             references=header_value(msg, "References").strip() or None,

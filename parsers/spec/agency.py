@@ -74,7 +74,7 @@ def agency_problems(a: Agency) -> Iterator[str]:
     if free:
         yield (f"domains: a free-mail domain proves nothing about the agency: "
                f"{', '.join(free)} (name whole addresses in `addresses` instead)")
-    bad = [x for x in a.addresses if not ADDRESS.match(x)]
+    bad = [x for x in a.addresses if not ADDRESS.match(clean(x).lower())]
     if bad:
         yield f"addresses: not an e-mail address: {', '.join(bad)}"
     if a.valid_to is not None and a.valid_to <= a.valid_from:
