@@ -3,7 +3,8 @@
 A submission counts for its agency only when its sender is trusted for it; the others wait for
 staff. Submissions already stored were accepted under the old rules (any sender counted), so
 they migrate as `counted`: the upgrade changes no number in the export. Staff can still reject
-one (`bcy-intake submissions reject REF`).
+one (`bcy-intake submissions reject REF`), and `bcy-intake reprocess --all` judges them under
+the new rule (it prints each standing that changes).
 
 Revision ID: 0004
 Revises: 0003
