@@ -27,6 +27,8 @@ BYT_AGAIN = Filling("BỘ Y TẾ", "Bộ Y tế", "311/BYT-CNTT",
                     numbers={"personal_sim_pki": {"2021": 41, "2022": 42}})
 CONFLICT = Filling("BỘ TÀI CHÍNH", "Ủy ban nhân dân tỉnh Bắc Ninh", "77/BTC-KHTC",
                    numbers={"organization_usb_token": {"2021": 7, "2022": 7}})
+UNIT = Filling("BỘ TÀI CHÍNH\nCỤC THUẾ TỈNH BẮC NINH", "Cục Thuế tỉnh Bắc Ninh", "5/CT-BNI",
+               numbers={"organization_usb_token": {"2021": 5, "2022": 5}})
 
 
 def _config(tmp_path: Path, box: MailboxAccount, sink: SmtpSink, trust: str = "") -> Path:
@@ -220,6 +222,20 @@ def test_a_form_naming_two_agencies_waits_for_staff(
     # reprocessing keeps what staff decided
     assert _run(capsys, config, "reprocess", reference)[0] == 0
     assert list(_exported(capsys, config, tmp_path)) == ["Ủy ban nhân dân tỉnh Bắc Ninh"]
+
+
+def test_a_unit_under_its_ministry_counts_for_the_ministry(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The letterhead "BỘ TÀI CHÍNH / CỤC THUẾ TỈNH BẮC NINH" over the opening sentence "Cục Thuế
+    tỉnh Bắc Ninh đề xuất": the ministry's unit, no conflict; the ministry's mail counts."""
+    config = _config(tmp_path, mailbox, smtp_sink)
+    mailbox.append(docx_mail("Cục Thuế <vanthu@mof.gov.vn>", UNIT, message_id="<unit@mof>"))
+    assert poll(config) == 0
+    [reply] = received(smtp_sink)
+    assert reply["X-BCY-Intake-Standing"] == "counted"
+    assert "agency-conflict" not in _text(reply) and "hai cơ quan" not in _text(reply)
+    assert _exported(capsys, config, tmp_path)["Bộ Tài chính"][7:9] == [5, 5]
 
 
 def test_unknown_agency_key_in_the_config_is_refused(

@@ -83,10 +83,12 @@ class OutcomeBuilder:
         """Whether the form counts for the agency it names, and the From it was judged on."""
         writer = author(msg, self.cfg.trust.authserv_id)
         entries = self.store.senders.matching(writer.address) if writer.address else []
-        # the registry as it stood when the campaign asked (agencies merged since still count)
+        # the registry as it stood when the campaign asked (agencies merged since still count);
+        # the letterhead first: over a unit ("BỘ TÀI CHÍNH / CỤC THUẾ TỈNH BẮC NINH", opening
+        # sentence "Cục Thuế tỉnh Bắc Ninh") the governing body heads it
         on = self.campaign.opened
         named = [a.key for a in (self.registry.match_header(text or "", on)
-                                 for text in (report.agency, report.names.header)) if a]
+                                 for text in (report.names.header, report.agency)) if a]
         conflict = any(f.code == FindingCode.AGENCY_CONFLICT for f in report.findings)
         decision = decide_standing(list(dict.fromkeys(named)), conflict, writer, entries,
                                    proofs, self.policy)

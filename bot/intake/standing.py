@@ -90,8 +90,8 @@ def _why_not(author: Author, trusted: dict[str, Reason], policy: TrustPolicy) ->
 def decide_standing(named: Sequence[str], conflict: bool, author: Author,
                     entries: Sequence[TrustedSender], proofs: Sequence[Proof],
                     policy: TrustPolicy) -> StandingDecision:
-    """`named`: the registry agencies the form names, the opening sentence's first;
-    `conflict`: it names two (finding agency-conflict)."""
+    """`named`: the registry agencies the form names, the letterhead's first; `conflict`: its
+    letterhead and opening sentence name two (finding agency-conflict)."""
     trusted = trusted_for(author, entries, proofs, policy)
     if conflict:
         # recorded for the one the sender may speak for, if either: what staff will likely
