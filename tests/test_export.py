@@ -99,16 +99,19 @@ def test_detail_lists_every_submission_with_findings(
     out = tmp_path / "tong-hop.xlsx"
     assert run(capsys, config, "export", "-o", str(out))[0] == 0
     ws = load_workbook(out)["Chi tiết"]
-    assert ws.cell(1, 1).value == "Mã tiếp nhận" and ws.cell(1, 9).value == "Nội dung cần lưu ý"
+    assert ws.cell(1, 1).value == "Mã tiếp nhận" and ws.cell(1, 10).value == "Nội dung cần lưu ý"
+    assert ws.cell(1, 6).value == "Tình trạng"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert [r[0] for r in rows] == [f"BCY-CTS-2021-000{n}" for n in (1, 2, 3, 4)]
     assert [r[4] for r in rows] == ["Được chấp nhận", "Được chấp nhận", "Cần chỉnh sửa",
                                     "Được chấp nhận"]
-    assert rows[0][7] == "BCY-CTS-2021-0004"  # the first form was replaced by the fourth
-    assert rows[3][7] is None
-    assert rows[2][8] == ("quantity-negative: Số lượng không được âm.\n"
+    assert [r[5] for r in rows] == ["Được tính"] * 4  # the store's default standing
+    assert rows[0][8] == "BCY-CTS-2021-0004"  # the first form was replaced by the fourth
+    assert rows[3][8] is None
+    assert rows[2][9] == ("quantity-negative: Số lượng không được âm.\n"
                           "unit-not-cts: Đơn vị tính không phải CTS.")
-    assert ws.cell(4, 9).alignment.wrap_text
+    assert ws.cell(4, 10).alignment.wrap_text
+    assert ws.cell(2, 8).number_format == "dd/mm/yyyy"
     assert rows[2][1] == datetime(2021, 5, 13, 0, 5)
 
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.config.specs import checked_campaign
+from bot.config.specs import checked_campaign, checked_registry
 from parsers.codes import FindingCode
-from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.form.parse import FormReport, add_registry_findings, read_form, unreadable_report
 from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
 from replies.findings import report_json
@@ -54,7 +54,9 @@ def check_path(path: str, campaign: Campaign) -> list[FormReport]:
 
 def run(args: argparse.Namespace) -> int:
     campaign = checked_campaign(args.campaign)
-    reports = [r for path in args.files for r in check_path(path, campaign)]
+    registry = checked_registry(None)  # config-free: the built-in registry
+    reports = [add_registry_findings(r, registry, campaign.opened)
+               for path in args.files for r in check_path(path, campaign)]
     dicts = [report_json(r) for r in reports]
     if args.json:
         payload: Any = dicts[0] if len(dicts) == 1 else dicts

@@ -31,10 +31,12 @@ class Reprocessed:
     after: str
     skipped: bool = False
     replied: bool = False
+    standing_before: str = "counted"
+    standing_after: str = "counted"
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return self.before != self.after or self.standing_before != self.standing_after
 
 
 def register(sub: Any) -> None:
@@ -50,8 +52,10 @@ def reprocess(service: Service, sub: StoredSubmission, reply: bool) -> Reprocess
     if redone is None:
         log.warning("%s: the mail no longer reads as a submission; left as it was",
                     sub.reference)
-        return Reprocessed(sub.reference, sub.verdict, sub.verdict, skipped=True)
-    return Reprocessed(sub.reference, sub.verdict, redone.verdict, replied=redone.replied)
+        return Reprocessed(sub.reference, sub.verdict, sub.verdict, skipped=True,
+                           standing_before=sub.standing, standing_after=sub.standing)
+    return Reprocessed(sub.reference, sub.verdict, redone.verdict, replied=redone.replied,
+                       standing_before=sub.standing, standing_after=redone.standing)
 
 
 def _this_form(forms: tuple[FormReport, ...], sub: StoredSubmission) -> FormReport | None:
@@ -77,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             unsent = send_pending(service.cfg.smtp, service.store)[1]
     finally:
         service.store.close()
+    words = labels("staff/labels.toml.j2")
     sys.stdout.write(render("staff/reprocess.txt.j2", results=results, unsent=unsent,
-                            verdicts=labels("staff/labels.toml.j2")["verdict"]))
+                            verdicts=words["verdict"], standings=words["standing"]))
     return 0

@@ -21,10 +21,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.passwords import Secret, read_password
 from bot.config.reader import Section
+from bot.config.trust import TrustConfig, read_trust
 
 __all__ = [
     "DEFAULT_PORTS", "MB", "Config", "ConfigError", "DigestConfig", "ImapConfig", "LimitsConfig",
-    "Secret", "Security", "SmtpConfig", "StoreConfig", "load_config", "parse_config",
+    "Secret", "Security", "SmtpConfig", "StoreConfig", "TrustConfig", "load_config",
+    "parse_config",
 ]
 
 log = logging.getLogger(__name__)
@@ -114,6 +116,7 @@ class Config:
     limits: LimitsConfig
     campaign_file: Path | None = None
     registry_file: Path | None = None
+    trust: TrustConfig = TrustConfig()  # [trust]: see bot.config.trust
 
 
 def config_path(explicit: str | None) -> str:
@@ -136,13 +139,15 @@ def parse_config(data: Mapping[str, Any], base_dir: Path) -> Config:
     problems: list[str] = []
     warnings: list[str] = []
     sections = {name: Section(name, data.get(name), problems, warnings, base_dir)
-                for name in ("imap", "smtp", "store", "digest", "limits", "campaign", "registry")}
+                for name in ("imap", "smtp", "store", "digest", "limits", "campaign", "registry",
+                             "trust")}
     warnings += [f"[{name}]: unknown section, ignored" for name in data if name not in sections]
     config = Config(imap=_imap(sections["imap"]), smtp=_smtp(sections["smtp"]),
                     store=_store(sections["store"]), digest=_digest(sections["digest"]),
                     limits=_limits(sections["limits"]),
                     campaign_file=sections["campaign"].path("file"),
-                    registry_file=sections["registry"].path("file"))
+                    registry_file=sections["registry"].path("file"),
+                    trust=read_trust(sections["trust"]))
     for section in sections.values():
         section.warn_unknown_keys()
     for warning in warnings:

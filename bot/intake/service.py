@@ -1,4 +1,5 @@
-"""Wiring: from a config file to a ready Intake (store opened, campaign and registry loaded)."""
+"""Wiring: from a config file to a ready Intake (store opened, campaign and registry loaded, the
+senders they trust copied into the store)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.intake.judge import Judge
 from bot.intake.outcome import OutcomeBuilder
 from bot.store.database import Store
 from parsers.spec.campaign import Campaign
-from parsers.spec.registry import Registry
+from parsers.spec.registry import DEFAULT_REGISTRY, Registry
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,31 @@ def open_service(config_path: str, campaign_override: str | None = None) -> Serv
                            EX_CONFIG) from exc
     campaign = checked_campaign(campaign_override or cfg.campaign_file)
     registry = checked_registry(cfg.registry_file)
+    _check_trusted_agencies(cfg, registry, config_path)
     try:
         store = Store.open(cfg.store.url)
+        _copy_trusted_senders(store, cfg, registry, config_path)
     except SQLAlchemyError as exc:  # locked, full disk, server away: try again later
         cause = getattr(exc, "orig", None) or exc
         raise CommandError(f"store unavailable: {type(cause).__name__}: {cause}",
                            EX_TEMPFAIL) from exc
     judge = Judge(cfg, store, OutcomeBuilder(cfg, store, campaign, registry))
     return Service(cfg, store, campaign, registry, judge, Intake(cfg, store, judge))
+
+
+def _check_trusted_agencies(cfg: Config, registry: Registry, config_path: str) -> None:
+    keys = {a.key for a in registry.agencies}
+    unknown = sorted({key for key, _ in cfg.trust.senders} - keys)
+    if unknown:
+        raise CommandError(f"configuration {config_path}:\n" + "\n".join(
+            f"[trust] senders.{key}: no agency has this key in the registry" for key in unknown),
+            EX_CONFIG)
+
+
+def _copy_trusted_senders(store: Store, cfg: Config, registry: Registry, config_path: str
+                          ) -> None:
+    """The registry's and the config's trusted senders, as they are now, into the store (where
+    staff add theirs), so one table says who may speak for each agency."""
+    named = {(a.key, sender) for a in registry.agencies for sender in (*a.domains, *a.addresses)}
+    store.senders.sync("registry", named, str(cfg.registry_file or DEFAULT_REGISTRY))
+    store.senders.sync("config", cfg.trust.senders, config_path)

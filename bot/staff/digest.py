@@ -44,10 +44,12 @@ class Digest:
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     stuck: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    # accepted forms whose numbers wait for staff to confirm them, whatever day they came
+    awaiting: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.quarantined or self.stuck or self.events)
+        return bool(self.awaiting or self.quarantined or self.stuck or self.events)
 
 
 def today(service: Service) -> dt.date:
@@ -66,6 +68,17 @@ def _needing_people(service: Service, tz: dt.tzinfo) -> tuple[list[dict[str, Any
     stuck = [{"id": o.id, "kind": o.kind, "recipient": o.recipient, "attempts": o.attempts,
               "error": o.last_error} for o in service.store.outbox.stuck()]
     return held, stuck
+
+
+def awaiting_confirmation(service: Service, tz: dt.tzinfo) -> list[dict[str, Any]]:
+    """Accepted forms waiting for staff to confirm them, oldest first, with why they wait."""
+    reasons = labels("staff/labels.toml.j2")["standing_reason"]
+    return [{"reference": s.reference, "agency": agency_name(s, service.registry),
+             "sender": s.author or s.sender,
+             "when": local(s.received_at, tz).strftime("%H:%M %d/%m/%Y"),
+             "why": reasons.get(s.standing_reason or "", s.standing_reason or "")}
+            for s in service.store.submissions.find(verdict="accepted",
+                                                    standing="awaiting-confirmation")]
 
 
 def build_digest(service: Service, day: dt.date) -> Digest:
@@ -93,7 +106,7 @@ def build_digest(service: Service, day: dt.date) -> Digest:
                   done=sum(1 for a in expected if a.key in valid), expected=len(expected),
                   missing=[a.name for a in expected if a.key not in valid],
                   table=quantity_table(totals, campaign), quarantined=quarantined,
-                  stuck=stuck, events=events)
+                  stuck=stuck, events=events, awaiting=awaiting_confirmation(service, tz))
 
 
 def _context(digest: Digest, service: Service) -> dict[str, Any]:

@@ -1,5 +1,7 @@
-"""The consolidated workbook: per agency its latest valid numbers ("Tổng hợp"), and every
-submission with its verdict and findings ("Chi tiết"). Titles come from templates."""
+"""The consolidated workbook: per agency the numbers of its latest form that counts ("Tổng hợp":
+accepted, from a sender trusted for the agency or confirmed by staff; never one awaiting
+confirmation or rejected), and every submission with its verdict, standing and findings
+("Chi tiết", no numbers). Titles come from templates; text goes in as text (replies.cells)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from bot.store.database import Store
 from bot.store.schema import StoredSubmission
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
+from replies.cells import write_cell
 
 NUMBER = "#,##0"
 DATE = "dd/mm/yyyy"
@@ -28,9 +31,9 @@ DATETIME = "dd/mm/yyyy hh:mm"
 INFO = ("number", "agency", "sender", "document_number", "document_date", "received_at",
         "reference")
 INFO_WIDTHS = (5, 42, 28, 20, 12, 17, 20)
-DETAIL = ("reference", "received_at", "agency", "sender", "verdict", "document_number",
-          "document_date", "superseded_by", "findings")
-DETAIL_WIDTHS = (20, 17, 40, 28, 16, 20, 12, 20, 80)
+DETAIL = ("reference", "received_at", "agency", "sender", "verdict", "standing",
+          "document_number", "document_date", "superseded_by", "findings")
+DETAIL_WIDTHS = (20, 17, 40, 28, 16, 16, 20, 12, 20, 80)
 BOLD = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
@@ -48,7 +51,7 @@ def ordered_latest(store: Store, registry: Registry) -> list[StoredSubmission]:
 
 
 def _header(ws: Worksheet, row: int, col: int, value: object) -> None:
-    cell = ws.cell(row=row, column=col, value=value)
+    cell = write_cell(ws, row, col, value)
     cell.font, cell.alignment, cell.fill, cell.border = BOLD, CENTER, FILL, BOX
 
 
@@ -76,13 +79,13 @@ def _summary(ws: Worksheet, subs: Sequence[StoredSubmission], campaign: Campaign
             r - 2, agency_name(sub, registry), sub.sender, sub.document_number,
             sub.document_date, local(sub.received_at, tz), sub.reference)
         for col, value in enumerate(info, start=1):
-            ws.cell(row=r, column=col, value=value).border = BOX
+            write_cell(ws, r, col, value).border = BOX
         ws.cell(row=r, column=5).number_format = DATE
         ws.cell(row=r, column=6).number_format = DATETIME
         numbers = _numbers(sub, campaign)
         totals = [a + b for a, b in zip(totals, numbers, strict=True)]
         for col, value in enumerate(numbers, start=first_q):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = write_cell(ws, r, col, value)
             cell.number_format, cell.border = NUMBER, BOX
     _totals(ws, len(subs) + 3, first_q, totals, titles["total"])
     ws.freeze_panes = "C3"
@@ -125,6 +128,7 @@ def _detail(ws: Worksheet, subs: Sequence[StoredSubmission], registry: Registry,
             tz: tzinfo) -> None:
     titles = labels("export/columns.toml.j2")["detail"]
     verdicts = labels("staff/labels.toml.j2")["verdict"]
+    standings = labels("staff/labels.toml.j2")["standing"]
     by_id = {s.id: s.reference for s in subs}
     for col, (key, width) in enumerate(zip(DETAIL, DETAIL_WIDTHS, strict=True), start=1):
         _header(ws, 1, col, titles[key])
@@ -132,13 +136,14 @@ def _detail(ws: Worksheet, subs: Sequence[StoredSubmission], registry: Registry,
     for r, sub in enumerate(subs, start=2):
         values: tuple[object, ...] = (
             sub.reference, local(sub.received_at, tz), agency_name(sub, registry), sub.sender,
-            verdicts[sub.verdict], sub.document_number, sub.document_date,
+            verdicts[sub.verdict], standings[sub.standing], sub.document_number,
+            sub.document_date,
             by_id.get(sub.superseded_by or 0), findings_text(sub))
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = write_cell(ws, r, col, value)
             cell.alignment, cell.border = WRAP, BOX
         ws.cell(row=r, column=2).number_format = DATETIME
-        ws.cell(row=r, column=7).number_format = DATE
+        ws.cell(row=r, column=DETAIL.index("document_date") + 1).number_format = DATE
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL))}{max(len(subs) + 1, 2)}"
     ws.print_title_rows = "1:1"

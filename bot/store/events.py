@@ -6,20 +6,26 @@ from __future__ import annotations
 
 from datetime import UTC, date, tzinfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import Event, Level
 from bot.store.schema import events
 
 
+def insert_event(conn: Connection, kind: str, detail: str, *, level: Level = "warning",
+                 message_id: int | None = None) -> int:
+    """Record an event inside the caller's transaction (with what it reports)."""
+    return int(conn.execute(insert(events).values(
+        ts=utc_now(), level=level, kind=kind, detail=detail, message_id=message_id,
+    ).returning(events.c.id)).scalar_one())
+
+
 class Events(Queries):
     def record(self, kind: str, detail: str, *, level: Level = "warning",
                message_id: int | None = None) -> int:
         with self._writing() as conn:
-            return int(conn.execute(insert(events).values(
-                ts=utc_now(), level=level, kind=kind, detail=detail, message_id=message_id,
-            ).returning(events.c.id)).scalar_one())
+            return insert_event(conn, kind, detail, level=level, message_id=message_id)
 
     def find(self, day: date | None = None, tz: tzinfo = UTC) -> list[Event]:
         """Events in the order they happened; only those of `day` (in `tz`) when given."""

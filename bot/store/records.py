@@ -14,10 +14,18 @@ from typing import Literal
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
-__all__ = ["Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind",
-           "State", "StoredMessage", "StoredSubmission", "Verdict"]
+__all__ = ["STANDINGS", "SOURCES", "Event", "Kind", "Level", "NewOutbox", "NewSubmission",
+           "OutboxItem", "OutboxKind", "Source", "Standing", "State", "StoredMessage",
+           "StoredSubmission", "TrustedSender", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
+# Whether a submission counts for its agency: its sender is trusted for it (or staff confirmed
+# it), it waits for staff, or staff refused it. Only counted, accepted forms reach the export.
+Standing = Literal["counted", "awaiting-confirmation", "rejected"]
+STANDINGS: tuple[Standing, ...] = ("counted", "awaiting-confirmation", "rejected")
+# Who named a trusted sender: the agency registry, the config's [trust.senders], or staff.
+Source = Literal["registry", "config", "staff"]
+SOURCES: tuple[Source, ...] = ("registry", "config", "staff")
 OutboxKind = Literal["reply", "digest"]
 Level = Literal["info", "warning", "error"]
 
@@ -56,6 +64,9 @@ class NewSubmission:
     document_date: date | None = None
     place: str | None = None
     quantities: dict[str, dict[str, int]] = field(default_factory=dict)  # row -> year -> n
+    standing: Standing = "counted"
+    standing_reason: str | None = None  # why: a code of bot.intake.standing
+    author: str | None = None  # the From address the standing was judged on
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,16 @@ class StoredSubmission:
     place: str | None
     superseded_by: int | None
     quantities: dict[str, dict[str, int]]
+    standing: Standing = "counted"
+    standing_reason: str | None = None
+    author: str | None = None
+    settled_by: str | None = None  # who confirmed or rejected it, when staff did
+    settled_at: datetime | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Its numbers count for its agency (unless a newer one supersedes them)."""
+        return self.verdict == "accepted" and self.standing == "counted"
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,23 @@ class OutboxItem:
     attempts: int
     last_error: str | None
     sending_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrustedSender:
+    """An address (a@b.gov.vn) or a domain (b.gov.vn, its sub-domains too) that speaks for an
+    agency."""
+
+    id: int
+    agency_key: str
+    sender: str
+    source: Source
+    added_by: str
+    added_at: datetime
+
+    @property
+    def is_domain(self) -> bool:
+        return "@" not in self.sender
 
 
 @dataclass(frozen=True)

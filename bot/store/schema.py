@@ -31,6 +31,8 @@ from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
 from bot.store.records import (
+    SOURCES,
+    STANDINGS,
     Event,
     Kind,
     Level,
@@ -41,14 +43,15 @@ from bot.store.records import (
     State,
     StoredMessage,
     StoredSubmission,
+    TrustedSender,
     Verdict,
 )
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OutboxKind", "State", "StoredMessage", "StoredSubmission", "UtcDateTime", "Verdict",
-    "digests", "events", "message_slots", "messages", "metadata", "outbox", "quantities",
-    "reference_counters", "submissions",
+    "OutboxKind", "State", "StoredMessage", "StoredSubmission", "TrustedSender", "UtcDateTime",
+    "Verdict", "digests", "events", "message_slots", "messages", "metadata", "outbox",
+    "quantities", "reference_counters", "submissions", "trusted_senders",
 ]
 
 NAMING = {
@@ -135,7 +138,15 @@ submissions = Table(
     Column("findings_json", Text, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
     Column("superseded_by", Integer, ForeignKey("submissions.id"), nullable=True),
+    # migration 0004: whether it counts for its agency, why, the From it was judged on, and
+    # who of the staff settled it (existing rows were accepted under the old rules: counted)
+    Column("standing", String(24), nullable=False, server_default="counted"),
+    Column("standing_reason", String(32), nullable=True),
+    Column("author", String(998), nullable=True),
+    Column("settled_by", String(255), nullable=True),
+    Column("settled_at", UtcDateTime, nullable=True),
     _one_of("verdict", ("accepted", "needs_correction", "unreadable"), "verdict"),
+    _one_of("standing", STANDINGS, "standing"),
     Index(None, "agency_key", "verdict"),
     Index(None, "received_at"),
 )
@@ -179,6 +190,21 @@ digests = Table(
     "digests", metadata,
     Column("day", Date, primary_key=True),
     Column("sent_at", UtcDateTime, nullable=False),
+)
+
+# Addresses and domains that speak for an agency (migration 0004): copied from the registry
+# and the config at each start, added by staff when they confirm a submission.
+trusted_senders = Table(
+    "trusted_senders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_key", String(255), nullable=False),
+    Column("sender", String(998), nullable=False),  # a@b.gov.vn, or b.gov.vn; lower case
+    Column("source", String(16), nullable=False),
+    Column("added_by", String(255), nullable=False),  # a file name, or a person
+    Column("added_at", UtcDateTime, nullable=False),
+    UniqueConstraint("agency_key", "sender", "source"),
+    Index(None, "sender"),
+    _one_of("source", SOURCES, "source"),
 )
 
 events = Table(

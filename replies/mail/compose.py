@@ -34,6 +34,7 @@ class ReplyForm:
     reference: str
     verdict: str
     report: dict[str, Any]  # report_dict of the form
+    standing: str = "counted"  # counted | awaiting-confirmation
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class ReplyInput:
     attachments: tuple[FileAttachment, ...] = field(default_factory=tuple)
     forms: tuple[ReplyForm, ...] = field(default_factory=tuple)  # when the mail had several
     other_files: tuple[str, ...] = field(default_factory=tuple)  # files that are not forms
+    # counted | awaiting-confirmation (the worst, for several forms), and why it waits
+    standing: str = "counted"
+    standing_reason: str | None = None
 
 
 def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dict[str, Any]:
@@ -74,7 +78,7 @@ def reply_subject(original: str, reference: str, campaign: Campaign) -> str:
 
 def _form_view(form: ReplyForm, campaign: Campaign) -> dict[str, Any]:
     findings = form.report.get("findings", [])
-    return {"reference": form.reference, "verdict": form.verdict,
+    return {"reference": form.reference, "verdict": form.verdict, "standing": form.standing,
             "file": form.report.get("file"), "agency": form.report.get("agency"),
             "table": quantity_table(form.report.get("quantities"), campaign),
             "errors": [f for f in findings if f["severity"] == "error"],
@@ -89,6 +93,8 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "campaign": campaign,
         "reference": reply.reference,
         "verdict": reply.verdict,
+        "standing": reply.standing,
+        "standing_reason": reply.standing_reason,
         "agency": reply.agency,
         "subject": reply.subject,
         "received": reply.received,
@@ -118,6 +124,7 @@ def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_addres
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-BCY-Intake-Verdict"] = reply.verdict
     msg["X-BCY-Intake-Reference"] = reply.reference
+    msg["X-BCY-Intake-Standing"] = reply.standing
     if len(references) > 1:
         msg["X-BCY-Intake-References"] = " ".join(references)
     msg[LOOP_HEADER] = reply.reference
