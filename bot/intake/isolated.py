@@ -1,13 +1,15 @@
 """Reading an attachment in a child process with a time and a memory limit, so a file nobody
 foresaw can cost the daemon neither a hang nor its memory: the child dies, the verdict is
-`unreadable`, and the service goes on. Archives are opened there too, and LibreOffice (for a
-.doc) is started from there, inside the same address-space limit."""
+`unreadable`, and the service goes on. Archives are opened there too, signed PDFs are validated
+there (pyHanko), and LibreOffice (for a .doc) is started from there, inside the same
+address-space limit. Only plain data comes back."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
 import resource
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 
 from parsers.codes import FindingCode
@@ -20,10 +22,11 @@ TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_pars
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 
 
-def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory: int) -> None:
+def _child(conn: Connection, data: bytes, name: str, campaign: Campaign, memory: int,
+           roots: tuple[bytes, ...]) -> None:
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        reports = read_attachment(data, name, campaign)
+        reports = read_attachment(data, name, campaign, roots)
     except BaseException:  # noqa: BLE001 - MemoryError too: the parent always gets a verdict
         reports = [_too_complex(name)]
     conn.send(reports)
@@ -35,17 +38,18 @@ def _too_complex(name: str) -> FormReport:
 
 
 def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
-                             seconds: float | None = None, memory: int | None = None
-                             ) -> list[FormReport]:
+                             seconds: float | None = None, memory: int | None = None,
+                             roots: Sequence[bytes] = ()) -> list[FormReport]:
     """`read_attachment` in a child process: the reports of the file (one per form in an
     archive), or one `file-too-complex` report when the child hangs or dies. `seconds` and
-    `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called."""
+    `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called; `roots` are the
+    trust roots of signed PDFs (DER)."""
     seconds = TIME_LIMIT if seconds is None else seconds
     memory = MEMORY_LIMIT if memory is None else memory
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, data, name, campaign, memory),
-                            daemon=True)
+    child = context.Process(target=_child, daemon=True,
+                            args=(sender, data, name, campaign, memory, tuple(roots)))
     child.start()
     sender.close()
     try:

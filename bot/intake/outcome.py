@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
 from bot.intake.decide import RANK, Decision
+from bot.intake.signatures import signature_records
 from bot.intake.standing import Proof, StandingDecision, TrustPolicy, decide_standing
 from bot.mail.authentication import author
 from bot.mail.mime_parts import header_value
@@ -116,6 +117,7 @@ class OutcomeBuilder:
             quantities={row: {y: v for y, v in years.items() if v is not None}
                         for row, years in (report.quantities or {}).items() if years},
             standing=decision.standing, standing_reason=decision.reason, author=writer,
+            signatures=signature_records(report.signatures, self.registry, self.campaign.opened),
         )
 
     def replies(self, msg: email.message.Message, report: FormReport, reference: str | None,
