@@ -15,6 +15,7 @@ from bot.errors import UsageError
 from bot.intake.service import Service, open_service
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.settle import operator, settle
+from bot.staff.signed import signature_views
 from bot.store.records import STANDINGS, StoredSubmission
 from parsers.text import match_key
 from replies.mail.compose import quantity_table
@@ -106,7 +107,8 @@ def run_show(args: argparse.Namespace) -> int:
         standings=labels("staff/labels.toml.j2")["standing"],
         reasons=labels("staff/labels.toml.j2")["standing_reason"],
         settled=local(sub.settled_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME)
-        if sub.settled_at else None)
+        if sub.settled_at else None,
+        signed=signature_views(sub, service.registry, ZoneInfo(service.cfg.digest.timezone)))
     sys.stdout.write(text)
     return 0
 

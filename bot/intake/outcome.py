@@ -157,7 +157,8 @@ class OutcomeBuilder:
             attachments=self.blank_forms(wrong.kind) if wrong else (),
             forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing)
                         for r, ref, s in forms) if several else (),
-            other_files=tuple(r.file for r in others),
+            other_files=tuple(r.file for r in others if not r.signatures),
+            letters=tuple(dict.fromkeys(s.file for r, _, _ in forms for s in r.signatures)),
             standing=(waiting or stored).standing,
             standing_reason=(waiting or stored).standing_reason)
         composed = compose_reply(reply, self.campaign, to=to,

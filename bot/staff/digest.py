@@ -15,6 +15,7 @@ from bot.intake.outbox import send_pending
 from bot.intake.service import Service
 from bot.staff.export import build_workbook, workbook_bytes
 from bot.staff.labels import agency_name, labels, local
+from bot.staff.signed import signature_lines
 from bot.store.schema import NewOutbox, StoredSubmission
 from replies.mail.compose import quantity_table
 from replies.render import render
@@ -46,6 +47,8 @@ class Digest:
     events: list[dict[str, Any]] = field(default_factory=list)
     # accepted forms whose numbers wait for staff to confirm them, whatever day they came
     awaiting: list[dict[str, Any]] = field(default_factory=list)
+    # the period's submissions that came with a signed cover letter: reference, agency, lines
+    signed: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
@@ -106,7 +109,10 @@ def build_digest(service: Service, day: dt.date) -> Digest:
                   done=sum(1 for a in expected if a.key in valid), expected=len(expected),
                   missing=[a.name for a in expected if a.key not in valid],
                   table=quantity_table(totals, campaign), quarantined=quarantined,
-                  stuck=stuck, events=events, awaiting=awaiting_confirmation(service, tz))
+                  stuck=stuck, events=events, awaiting=awaiting_confirmation(service, tz),
+                  signed=[{"reference": s.reference, "agency": agency_name(s, registry),
+                           "lines": signature_lines(s, registry, tz)}
+                          for s in todays if s.signatures])
 
 
 def _context(digest: Digest, service: Service) -> dict[str, Any]:

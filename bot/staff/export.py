@@ -1,7 +1,8 @@
 """The consolidated workbook: per agency the numbers of its latest form that counts ("Tổng hợp":
 accepted, from a sender trusted for the agency or confirmed by staff; never one awaiting
-confirmation or rejected), and every submission with its verdict, standing and findings
-("Chi tiết", no numbers). Titles come from templates; text goes in as text (replies.cells)."""
+confirmation or rejected), and every submission with its verdict, standing, findings and the
+signatures of its signed cover letter ("Chi tiết", no numbers). Titles come from templates;
+text goes in as text (replies.cells)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.staff.labels import agency_name, labels, local
+from bot.staff.signed import signature_lines
 from bot.store.database import Store
 from bot.store.schema import StoredSubmission
 from parsers.spec.campaign import Campaign
@@ -32,8 +34,8 @@ INFO = ("number", "agency", "sender", "document_number", "document_date", "recei
         "reference")
 INFO_WIDTHS = (5, 42, 28, 20, 12, 17, 20)
 DETAIL = ("reference", "received_at", "agency", "sender", "verdict", "standing",
-          "document_number", "document_date", "superseded_by", "findings")
-DETAIL_WIDTHS = (20, 17, 40, 28, 16, 16, 20, 12, 20, 80)
+          "document_number", "document_date", "superseded_by", "findings", "signatures")
+DETAIL_WIDTHS = (20, 17, 40, 28, 16, 16, 20, 12, 20, 80, 80)
 BOLD = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
@@ -138,7 +140,8 @@ def _detail(ws: Worksheet, subs: Sequence[StoredSubmission], registry: Registry,
             sub.reference, local(sub.received_at, tz), agency_name(sub, registry), sub.sender,
             verdicts[sub.verdict], standings[sub.standing], sub.document_number,
             sub.document_date,
-            by_id.get(sub.superseded_by or 0), findings_text(sub))
+            by_id.get(sub.superseded_by or 0), findings_text(sub),
+            "\n".join(signature_lines(sub, registry, tz)))
         for col, value in enumerate(values, start=1):
             cell = write_cell(ws, r, col, value)
             cell.alignment, cell.border = WRAP, BOX

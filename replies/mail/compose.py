@@ -50,6 +50,7 @@ class ReplyInput:
     attachments: tuple[FileAttachment, ...] = field(default_factory=tuple)
     forms: tuple[ReplyForm, ...] = field(default_factory=tuple)  # when the mail had several
     other_files: tuple[str, ...] = field(default_factory=tuple)  # files that are not forms
+    letters: tuple[str, ...] = field(default_factory=tuple)  # signed PDFs kept with the forms
     # counted | awaiting-confirmation (the worst, for several forms), and why it waits
     standing: str = "counted"
     standing_reason: str | None = None
@@ -90,6 +91,7 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
     return {
         "forms": [_form_view(f, campaign) for f in reply.forms],
         "other_files": reply.other_files,
+        "letters": reply.letters,
         "campaign": campaign,
         "reference": reply.reference,
         "verdict": reply.verdict,
