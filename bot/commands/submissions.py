@@ -4,7 +4,6 @@ terminal, and staff settling a submission that waits for their confirmation."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,12 +12,11 @@ from bot.commands.arguments import day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
+from bot.staff.dossier import submission_text
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.settle import operator, settle
-from bot.staff.signed import signature_views
 from bot.store.records import STANDINGS, StoredSubmission
 from parsers.text import match_key
-from replies.mail.compose import quantity_table
 from replies.render import render
 
 VERDICTS = ("accepted", "needs_correction", "unreadable")
@@ -88,27 +86,9 @@ def find_submission(service: Service, reference: str) -> StoredSubmission:
 def run_show(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        sub = find_submission(service, args.reference)
-        successor = None
-        if sub.superseded_by is not None:
-            successor = next((s.reference for s in service.store.submissions.find(
-                agency_key=sub.agency_key) if s.id == sub.superseded_by), None)
+        text = submission_text(service, find_submission(service, args.reference))
     finally:
         service.store.close()
-    record = json.loads(sub.record_json or "{}")
-    text = render(
-        "staff/submission.txt.j2", s=sub, superseded_by=successor, campaign=service.campaign,
-        received=local(sub.received_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME),
-        agency=agency_name(sub, service.registry), file=record.get("file"),
-        has_table=bool(sub.quantities) or bool(record.get("quantities")),
-        years=service.campaign.years, table=quantity_table(sub.quantities, service.campaign),
-        findings=json.loads(sub.findings_json or "[]"),
-        verdicts=labels("staff/labels.toml.j2")["verdict"],
-        standings=labels("staff/labels.toml.j2")["standing"],
-        reasons=labels("staff/labels.toml.j2")["standing_reason"],
-        settled=local(sub.settled_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME)
-        if sub.settled_at else None,
-        signed=signature_views(sub, service.registry, ZoneInfo(service.cfg.digest.timezone)))
     sys.stdout.write(text)
     return 0
 
