@@ -61,9 +61,16 @@ class Decision:
 Reader = Callable[[bytes, str, Campaign], list[FormReport]]
 
 
-def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: Reader,
+def named_files(attachments: Sequence[Attachment]) -> list[tuple[str, Attachment]]:
+    """The attachments that are read (forms, and the files a reply names), each with the
+    name its reports carry."""
+    candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
+    return [(a.filename or DEFAULT_NAME.format(n=n), a)
+            for n, a in enumerate(candidates, start=1)]
+
+
+def _read(att: Attachment, name: str, campaign: Campaign, max_bytes: int, reader: Reader,
           registry: Registry | None) -> list[FormReport]:
-    name = att.filename or DEFAULT_NAME.format(n=n)
     if att.kind in _OTHER_FILES:  # a photo, a text: named in the reply, never parsed
         return [unreadable_report(name, FindingCode.FILE_TYPE_UNSUPPORTED, att.kind)]
     if len(att.data) > max_bytes:
@@ -152,9 +159,9 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
     # Photos and other files are listed too, only so a reply can say what each one is.
-    candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
-    tried = tuple(report for n, a in enumerate(candidates, start=1)
-                  for report in _read(a, n, campaign, max_attachment_bytes, reader, registry))
+    candidates = named_files(attachments)
+    tried = tuple(report for name, a in candidates
+                  for report in _read(a, name, campaign, max_attachment_bytes, reader, registry))
     mentioned = mentions_campaign(msg, campaign, attachments=attachments)
     # each form goes with the signed cover letters beside it in the mail
     forms = with_letters(distinct_forms([r for r in tried if r.quantities is not None]), tried)
@@ -166,7 +173,7 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
             return Decision("submission", "form-found", tuple(ours), tried,
                             _proofs(ours, campaign, registry))
         return Decision("other", "form-like-unnamed", (), tried)
-    if not any(a.kind in MAYBE_FORM_KINDS for a in candidates) and _follows_up(msg, campaign):
+    if not any(a.kind in MAYBE_FORM_KINDS for _, a in candidates) and _follows_up(msg, campaign):
         return Decision("other", "follow-up", (), tried)
     if mentioned:
         report = _unreadable(tried)

@@ -11,12 +11,11 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
-from bot.intake.changes import compare, previous_counted
 from bot.intake.decide import RANK, Decision
+from bot.intake.extras import Extras, marked_file, resubmission
 from bot.intake.signatures import signature_records
 from bot.intake.standing import Proof, StandingDecision, TrustPolicy, decide_standing
 from bot.mail.authentication import author
@@ -122,34 +121,27 @@ class OutcomeBuilder:
             signatures=signature_records(report.signatures, self.registry, self.campaign.opened),
         )
 
-    def resubmission(self, new: NewSubmission, stored: StoredSubmission | None = None
-                     ) -> dict[str, Any] | None:
-        """What an accepted form changed against its agency's previous counted one, for the
-        reply (None when there is none); `stored`: the submission it rewrites, if any."""
-        if new.verdict != "accepted" or not new.agency_key:
-            return None
-        received = stored.received_at if stored else new.received_at
-        before = previous_counted(self.store.submissions.find(agency_key=new.agency_key),
-                                  received, stored.id if stored else None)
-        if before is None:
-            return None
-        return compare(before, new.quantities, self.campaign).view(
-            before.received_at.astimezone(self.tz).strftime("%d/%m/%Y"))
+    def extras(self, msg: email.message.Message, report: FormReport, new: NewSubmission,
+               stored: StoredSubmission | None = None) -> Extras:
+        """What the reply adds about the form: its changes, its own file marked."""
+        marked = marked_file(msg, report)
+        return replace(marked, changes=resubmission(self.store, self.campaign, self.tz, new,
+                                                    stored))
 
     def replies(self, msg: email.message.Message, report: FormReport, reference: str | None,
-                sub: NewSubmission, changes: dict[str, Any] | None = None
-                ) -> Iterator[NewOutbox]:
+                sub: NewSubmission, extras: Extras | None = None) -> Iterator[NewOutbox]:
         """The reply about one form (or about why none could be read), stored as `sub`."""
         if reference is not None:
-            yield from self.replies_for(msg, [(report, reference, sub)], changes=[changes])
+            yield from self.replies_for(msg, [(report, reference, sub)],
+                                        extras=[extras or Extras()])
 
     def replies_for(self, msg: email.message.Message,
                     forms: Sequence[tuple[FormReport, str, NewSubmission]],
                     others: Sequence[FormReport] = (),
-                    changes: Sequence[dict[str, Any] | None] = ()) -> Iterator[NewOutbox]:
+                    extras: Sequence[Extras] = ()) -> Iterator[NewOutbox]:
         """One reply about every form of a mail, each with its reference and what was stored
-        of it (and what it changed: `changes`, in the same order); `others` are the mail's
-        files that are not forms, named so the sender knows they were seen."""
+        of it (and its `extras`, in the same order); `others` are the mail's files that are
+        not forms, named so the sender knows they were seen."""
         to = reply_address(msg)
         if not to or not forms:
             return
@@ -159,6 +151,9 @@ class OutcomeBuilder:
             log.warning("reply cap of %s per day reached for a sender; no reply", cap)
             return
         first, reference, stored = forms[0]
+        more = [*extras[:len(forms)], *[Extras()] * (len(forms) - len(extras))]
+        marked = [(r.file, e.marked) for (r, _, _), e in zip(forms, more, strict=True)
+                  if e.marked]
         verdict = max((r.verdict for r, _, _ in forms), key=RANK.__getitem__)
         wrong = next((r for r, _, _ in forms if r.verdict != "accepted"), None)
         several = len(forms) > 1
@@ -172,11 +167,13 @@ class OutcomeBuilder:
             subject=header_value(msg, "Subject"), received=_received(msg, self.tz),
             message_id=header_value(msg, "Message-ID").strip() or None,
             references=header_value(msg, "References").strip() or None,
-            attachments=self.blank_forms(wrong.kind) if wrong else (),
-            forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing, change)
-                        for (r, ref, s), change in zip(forms, _padded(changes, len(forms)),
-                                                       strict=True)) if several else (),
-            changes=_padded(changes, 1)[0],
+            attachments=tuple(copy for _, copy in marked)
+            + (self.blank_forms(wrong.kind) if wrong else ()),
+            forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing, e.changes)
+                        for (r, ref, s), e in zip(forms, more, strict=True)) if several else (),
+            changes=more[0].changes,
+            marked=tuple((file, copy.filename) for file, copy in marked),
+            unmarkable=tuple(e.unmarkable for e in more if e.unmarkable),
             other_files=tuple(r.file for r in others if not r.signatures),
             letters=tuple(dict.fromkeys(s.file for r, _, _ in forms for s in r.signatures)),
             standing=(waiting or stored).standing,
@@ -198,11 +195,11 @@ class OutcomeBuilder:
         others = [r for r in decision.tried if r.quantities is None] \
             if decision.reason == "form-found" else []
         subs = [self.submission(msg, r, decision.proofs) for r in forms]
-        changes = [self.resubmission(s) for s in subs]  # read before this mail's are stored
+        extras = [self.extras(msg, r, s) for r, s in zip(forms, subs, strict=True)]
         references = self.store.submissions.save_outcomes(
             stored.id, subs,
             lambda refs: list(self.replies_for(
-                msg, list(zip(forms, refs, subs, strict=True)), others, changes)),
+                msg, list(zip(forms, refs, subs, strict=True)), others, extras)),
             kind="submission", state="done")
         return ", ".join(references) or None
 
@@ -216,7 +213,7 @@ class OutcomeBuilder:
             new = replace(new, standing=sub.standing, standing_reason=sub.standing_reason,
                           agency=sub.agency, agency_key=sub.agency_key)
         replies = list(self.replies(msg, report, sub.reference, new,
-                                    self.resubmission(new, sub))) if reply else []
+                                    self.extras(msg, report, new, sub))) if reply else []
         self.store.submissions.replace_outcome(sub, new, replies)
         return new, bool(replies)
 
@@ -228,6 +225,3 @@ class OutcomeBuilder:
                 self.store.events.record("converter-missing", f"{report.file} ({report.kind})",
                                         message_id=stored.id)
 
-
-def _padded(changes: Sequence[dict[str, Any] | None], n: int) -> list[dict[str, Any] | None]:
-    return [*changes[:n], *([None] * max(0, n - len(changes)))]

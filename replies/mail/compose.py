@@ -54,6 +54,10 @@ class ReplyInput:
     letters: tuple[str, ...] = field(default_factory=tuple)  # signed PDFs kept with the forms
     # what an accepted form changed against the agency's previous counted one (Changes.view)
     changes: dict[str, Any] | None = None
+    # the agency's files sent back marked: (its file, the marked copy's name); and the files
+    # whose format cannot be marked (they get the blank form only)
+    marked: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unmarkable: tuple[str, ...] = field(default_factory=tuple)
     # counted | awaiting-confirmation (the worst, for several forms), and why it waits
     standing: str = "counted"
     standing_reason: str | None = None
@@ -97,6 +101,8 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "other_files": reply.other_files,
         "letters": reply.letters,
         "changes": reply.changes,
+        "marked": reply.marked,
+        "unmarkable": reply.unmarkable,
         "campaign": campaign,
         "reference": reply.reference,
         "verdict": reply.verdict,
