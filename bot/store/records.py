@@ -13,7 +13,7 @@ from typing import Literal
 
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
-from parsers.signature.facts import modified_after
+from parsers.signature.facts import holds, modified_after
 
 __all__ = ["STANDINGS", "SOURCES", "Event", "Kind", "Level", "NewOutbox", "NewSubmission",
            "OutboxItem", "OutboxKind", "Signature", "Source", "Standing", "State", "StoredMessage",
@@ -79,9 +79,8 @@ class Signature:
         return modified_after(self.coverage, self.modification)
 
     @property
-    def holds(self) -> bool:
-        """Intact, unmodified since and trusted: it proves who sent the letter."""
-        return self.intact and not self.modified_after and self.trusted
+    def holds(self) -> bool:  # it proves who sent the letter
+        return holds(self.intact, self.coverage, self.modification, self.trusted)
 
 
 @dataclass(frozen=True)

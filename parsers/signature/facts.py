@@ -67,8 +67,7 @@ class SignatureFacts:
 
     @property
     def holds(self) -> bool:
-        """Intact, not modified after signing, and trusted: a proof of who sent it."""
-        return self.intact and not self.modified_after and self.trusted
+        return holds(self.intact, self.coverage, self.modification, self.trusted)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object `check --json` shows for it (key `signatures` of a report)."""
@@ -90,6 +89,11 @@ def modified_after(coverage: str, modification: str) -> bool:
     """Something other than later signatures or form filling was added after signing, or the
     signature covers only part of its revision."""
     return coverage not in ("entire-file", "entire-revision") or modification not in HARMLESS_LATER
+
+
+def holds(intact: bool, coverage: str, modification: str, trusted: bool) -> bool:
+    """Intact, not modified after signing, and trusted: a proof of who sent it."""
+    return intact and not modified_after(coverage, modification) and trusted
 
 
 def _iso(when: dt.datetime | None) -> str | None:
