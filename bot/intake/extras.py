@@ -54,8 +54,10 @@ def resubmission(store: Store, campaign: Campaign, tz: tzinfo, new: NewSubmissio
 def marked_file(msg: email.message.Message, report: FormReport) -> Extras:
     """For a form that needs correction: its file with the wrong cells marked, or the note
     that its format (or its archive) cannot be marked."""
+    if report.verdict != "needs_correction":
+        return Extras()
     marks = marks_of(report.findings, finding_message, location_text)
-    if report.verdict != "needs_correction" or not marks:
+    if not marks:  # nothing points into the table (a header finding): nothing to mark
         return Extras()
     found = dict(named_files(find_attachments(msg))).get(report.file)
     if report.kind not in WRITABLE or "/" in report.file:  # old formats; inside an archive
