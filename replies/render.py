@@ -47,6 +47,18 @@ def format_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def render(name: str, **context: Any) -> str:
-    html = name.endswith(".html.j2")
-    return environment(html).get_template(name).render(**context)
+def render(template: str, /, **context: Any) -> str:
+    html = template.endswith(".html.j2")
+    return environment(html).get_template(template).render(**context)
+
+
+STAFF_MESSAGES = "staff/messages.txt.j2"
+
+
+def staff_message(name: str, **context: Any) -> str:
+    """One message for staff or the operator (a refused command, a bad path), by name, from
+    `staff/messages.txt.j2`: one line, Vietnamese, with the values given."""
+    text = " ".join(render(STAFF_MESSAGES, name=name, **context).split())
+    if not text:
+        raise KeyError(f"no staff message named {name!r}")
+    return text

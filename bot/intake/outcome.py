@@ -129,7 +129,7 @@ class OutcomeBuilder:
             attachments=self.blank_forms(wrong.kind) if wrong else (),
             forms=tuple(ReplyForm(ref, r.verdict, report_json(r)) for r, ref in forms)
             if several else (),
-            other_files=tuple(r.file for r in others))
+            other_files=tuple(r.file for r in others), today=day)
         composed = compose_reply(reply, self.campaign, to=to,
                                  from_address=self.cfg.smtp.from_address,
                                  from_name=self.cfg.smtp.from_name)

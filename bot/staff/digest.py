@@ -1,25 +1,33 @@
-"""The staff digest of one day: what came in, where the campaign stands, what needs a person.
-Built from the store alone, rendered from `replies/templates/digest/`, sent once per day."""
+"""The staff digest: first what staff must do, then where the campaign stands (by group, with a
+chart), then the totals by type × year, then who is still missing; and what came in during the
+period, each submission by its reference. Built from the store alone, rendered from
+`replies/templates/digest/` (text and HTML with the same content), sent once per day."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service
+from bot.staff.chart import COLOURS, Bar, progress_png
 from bot.staff.export import build_workbook, workbook_bytes
 from bot.staff.labels import agency_name, labels, local
+from bot.staff.period import Period
+from bot.staff.standing import AgencyStanding, group_order, standings
+from bot.staff.todo import TodoBlock, TodoContext, todo_blocks
 from bot.store.schema import NewOutbox, StoredSubmission
 from replies.mail.compose import quantity_table
-from replies.render import render
+from replies.render import format_date, render
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+NAMES_SHOWN = 5  # missing agencies named per group before "and N others"
+TIME = "%H:%M %d/%m/%Y"
 
 
 @dataclass(frozen=True)
@@ -31,27 +39,59 @@ class DigestLine:
     late: bool
 
 
+@dataclass(frozen=True)
+class GroupProgress:
+    label: str
+    expected: int
+    counted: int
+    correction: list[str]  # names of agencies whose latest form needs correction
+    never: list[str]  # names of agencies that never wrote
+
+    @property
+    def missing(self) -> int:
+        return len(self.correction) + len(self.never)
+
+    @property
+    def shown(self) -> list[tuple[str, bool]]:
+        """The first names of the missing, those that must correct first (marked True)."""
+        marked = [(n, True) for n in self.correction] + [(n, False) for n in self.never]
+        return marked[:NAMES_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(self.missing - NAMES_SHOWN, 0)
+
+
 @dataclass
 class Digest:
-    day: dt.date
+    period: Period
     generated: str
     lines: list[DigestLine]
     counts: dict[str, int]
+    todo: list[TodoBlock]
+    groups: list[GroupProgress]
+    reminded: list[dict[str, Any]]
+    table: dict[str, Any]
     done: int
     expected: int
-    missing: list[str]
-    table: dict[str, Any]
-    quarantined: list[dict[str, Any]] = field(default_factory=list)
-    stuck: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    chart: bytes
+    now: dt.datetime
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.quarantined or self.stuck or self.events)
+        return any(block.items for block in self.todo)
 
+    @property
+    def correction_total(self) -> int:
+        return sum(len(g.correction) for g in self.groups)
 
-def today(service: Service) -> dt.date:
-    return dt.datetime.now(ZoneInfo(service.cfg.digest.timezone)).date()
+    @property
+    def never_total(self) -> int:
+        return sum(len(g.never) for g in self.groups)
+
+    @property
+    def todo_count(self) -> int:
+        return sum(len(block.items) for block in self.todo)
 
 
 def is_late(sub: StoredSubmission, deadline: dt.date, tz: dt.tzinfo) -> bool:
@@ -59,48 +99,78 @@ def is_late(sub: StoredSubmission, deadline: dt.date, tz: dt.tzinfo) -> bool:
     return received > deadline or (sub.document_date is not None and sub.document_date > deadline)
 
 
-def _needing_people(service: Service, tz: dt.tzinfo) -> tuple[list[dict[str, Any]],
-                                                              list[dict[str, Any]]]:
-    held = [{**row, "when": local(row["created_at"], tz).strftime("%H:%M %d/%m/%Y")}
-            for row in service.store.messages.held()]
-    stuck = [{"id": o.id, "kind": o.kind, "recipient": o.recipient, "attempts": o.attempts,
-              "error": o.last_error} for o in service.store.outbox.stuck()]
-    return held, stuck
+def _groups(found: list[AgencyStanding]) -> list[GroupProgress]:
+    names = labels("staff/labels.toml.j2")["group"]
+    out = []
+    for group in group_order({s.agency.group for s in found}):
+        members = [s for s in found if s.agency.group == group]
+        out.append(GroupProgress(
+            label=names.get(group, group), expected=len(members),
+            counted=sum(1 for s in members if s.state == "counted"),
+            correction=[s.agency.name for s in members if s.state == "needs_correction"],
+            never=[s.agency.name for s in members if s.state == "never_wrote"]))
+    return out
 
 
-def build_digest(service: Service, day: dt.date) -> Digest:
-    tz, campaign, registry = (ZoneInfo(service.cfg.digest.timezone), service.campaign,
-                              service.registry)
-    store = service.store
-    todays = store.submissions.find(day=day, tz=tz)
-    lines = [DigestLine(s.reference, local(s.received_at, tz).strftime("%H:%M"),
-                        agency_name(s, registry), s.verdict,
-                        is_late(s, campaign.deadline, tz)) for s in todays]
-    counts = Counter(s.verdict for s in todays) + store.messages.kinds(day, tz)
-    latest = store.submissions.latest_valid()
-    valid = {s.agency_key for s in latest}
-    expected = registry.expected(campaign.opened)
+def _chart(groups: list[GroupProgress]) -> bytes:
+    total = labels("staff/labels.toml.j2")["progress"]["total"]
+    bars = [Bar(g.label, (g.counted, len(g.correction), len(g.never))) for g in groups]
+    bars.append(Bar(total, tuple(sum(b.parts[i] for b in bars) for i in range(3))))  # type: ignore[arg-type]
+    return progress_png(bars)
+
+
+def _totals(subs: list[StoredSubmission]) -> dict[str, dict[str, int]]:
     totals: dict[str, dict[str, int]] = {}
-    for sub in latest:
+    for sub in subs:
         for row, years in sub.quantities.items():
             for year, value in years.items():
                 totals.setdefault(row, {})[year] = totals.get(row, {}).get(year, 0) + value
-    quarantined, stuck = _needing_people(service, tz)
-    events = [{"time": local(e.ts, tz).strftime("%H:%M"), "level": e.level, "kind": e.kind,
-               "detail": e.detail} for e in store.events.find(day, tz) if e.level != "info"]
-    return Digest(day=day, generated=dt.datetime.now(tz).strftime("%H:%M %d/%m/%Y"),
-                  lines=lines, counts=dict(counts),
-                  done=sum(1 for a in expected if a.key in valid), expected=len(expected),
-                  missing=[a.name for a in expected if a.key not in valid],
-                  table=quantity_table(totals, campaign), quarantined=quarantined,
-                  stuck=stuck, events=events)
+    return totals
+
+
+def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
+    tz, campaign, registry = (ZoneInfo(service.cfg.digest.timezone), service.campaign,
+                              service.registry)
+    store = service.store
+    received = store.submissions.find(period=period.bounds)
+    deadline = campaign.deadline_in_force
+    lines = [DigestLine(s.reference, local(s.received_at, tz).strftime(TIME),
+                        agency_name(s, registry), s.verdict, is_late(s, deadline, tz))
+             for s in received]
+    counts = Counter(s.verdict for s in received) + store.messages.kinds(period=period.bounds)
+    found = standings(store, registry, campaign.opened)
+    groups = _groups(found)
+    reminded = [{"agency": _registry_name(registry, r.agency_key), "to": r.recipients,
+                 "days_before": r.days_before, "when": local(r.created_at, tz).strftime(TIME)}
+                for r in store.reminders.between(*period.bounds)]
+    return Digest(
+        period=period, generated=now.astimezone(tz).strftime(TIME), lines=lines,
+        counts=dict(counts), todo=todo_blocks(TodoContext(store, registry, period, tz)),
+        groups=groups, reminded=reminded,
+        table=quantity_table(_totals(store.submissions.latest_valid()), campaign),
+        done=sum(g.counted for g in groups), expected=sum(g.expected for g in groups),
+        chart=_chart(groups), now=now)
+
+
+def _registry_name(registry: Any, key: str) -> str:
+    try:
+        return str(registry.get(key).name)
+    except KeyError:
+        return key
 
 
 def _context(digest: Digest, service: Service) -> dict[str, Any]:
+    tz = ZoneInfo(service.cfg.digest.timezone)
+    period = digest.period
     return {"d": digest, "campaign": service.campaign, "years": service.campaign.years,
-            "table": digest.table, "day": digest.day.strftime("%d/%m/%Y"),
+            "table": digest.table, "day": format_date(period.day),
+            "start": period.start.astimezone(tz).strftime(TIME),
+            "end": period.end.astimezone(tz).strftime(TIME),
+            "calendar_day": period.calendar_day,
             "verdicts": labels("staff/labels.toml.j2")["verdict"],
-            "deadline": service.campaign.deadline.strftime("%d/%m/%Y")}
+            "todo_titles": labels("staff/labels.toml.j2")["todo"],
+            "colours": COLOURS, "chart_cid": None,
+            "deadline": format_date(service.campaign.deadline_in_force)}
 
 
 def digest_text(digest: Digest, service: Service) -> str:
@@ -109,33 +179,40 @@ def digest_text(digest: Digest, service: Service) -> str:
 
 def compose_digest(digest: Digest, service: Service) -> EmailMessage:
     smtp, context = service.cfg.smtp, _context(digest, service)
+    domain = smtp.from_address.rpartition("@")[2] or "localhost"
     msg = EmailMessage()
     msg["From"] = (email.utils.formataddr((smtp.from_name, smtp.from_address))
                    if smtp.from_name else smtp.from_address)
     msg["To"] = ", ".join(service.cfg.digest.recipients)
     msg["Subject"] = render("digest/subject.txt.j2", **context).strip()
     msg["Date"] = email.utils.formatdate(localtime=False)
-    msg["Message-ID"] = email.utils.make_msgid(
-        domain=smtp.from_address.rpartition("@")[2] or "localhost")
+    msg["Message-ID"] = email.utils.make_msgid(domain=domain)
     msg["Auto-Submitted"] = "auto-generated"
-    msg["X-BCY-Intake-Digest"] = digest.day.isoformat()
+    msg["X-BCY-Intake-Digest"] = digest.period.day.isoformat()
     msg.set_content(render("digest/digest.txt.j2", **context))
-    msg.add_alternative(render("digest/digest.html.j2", **context), subtype="html")
+    cid = email.utils.make_msgid(idstring="progress", domain=domain)
+    msg.add_alternative(render("digest/digest.html.j2", **{**context, "chart_cid": cid[1:-1]}),
+                        subtype="html")
+    html = msg.get_payload()[1]  # type: ignore[index]
+    html.add_related(digest.chart, maintype="image", subtype="png", cid=cid,
+                     filename="tien-do.png")
     wb = build_workbook(service.store, service.campaign, service.registry,
-                        ZoneInfo(service.cfg.digest.timezone))
+                        ZoneInfo(service.cfg.digest.timezone), now=digest.now)
     msg.add_attachment(workbook_bytes(wb), maintype=XLSX[0], subtype=XLSX[1],
-                       filename=f"tong-hop-{service.campaign.id}-{digest.day.isoformat()}.xlsx")
+                       filename=f"tong-hop-{service.campaign.id}-"
+                                f"{digest.period.day.isoformat()}.xlsx")
     return msg
 
 
-def send_digest(service: Service, day: dt.date, force: bool = False) -> tuple[int, int] | None:
-    """Queue the day's digest for every recipient and send what waits in the outbox.
-    None when it was already sent that day (and not forced); else (sent, still unsent)."""
+def send_digest(service: Service, period: Period, now: dt.datetime,
+                force: bool = False) -> tuple[int, int] | None:
+    """Queue the digest of `period` for every recipient and send what waits in the outbox.
+    None when a digest was already sent for its day (and not forced); else (sent, unsent)."""
     store = service.store
-    if store.outbox.digest_sent(day) and not force:
+    if store.outbox.digest_sent(period.day) and not force:
         return None
-    raw = compose_digest(build_digest(service, day), service).as_bytes()
+    raw = compose_digest(build_digest(service, period, now), service).as_bytes()
     for recipient in service.cfg.digest.recipients:
         store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw))
-    store.outbox.mark_digest_sent(day)
+    store.outbox.mark_digest_sent(period.day, period.bounds, sent_at=now)
     return send_pending(service.cfg.smtp, store)

@@ -8,7 +8,7 @@ import json
 import os
 import tempfile
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -145,7 +145,8 @@ def _detail(ws: Worksheet, subs: Sequence[StoredSubmission], registry: Registry,
     _print_setup(ws)
 
 
-def build_workbook(store: Store, campaign: Campaign, registry: Registry, tz: tzinfo) -> Workbook:
+def build_workbook(store: Store, campaign: Campaign, registry: Registry, tz: tzinfo,
+                   now: datetime | None = None) -> Workbook:
     wb = Workbook()
     summary = wb.active
     assert summary is not None

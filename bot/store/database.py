@@ -1,8 +1,8 @@
 """The intake store: every mail, submission, queued reply and event.
 
 `Store` opens the database (migrated to the newest schema) and holds one query object per
-table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`, each defined
-in the module that owns the table, each method one transaction. Connecting, SQLite settings
+table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`,
+`store.reminders`, each defined in the module that owns the table, each method one transaction. Connecting, SQLite settings
 and the kinds of transaction are in `engine`; the tables in `schema`; the records handed out
 in `records`.
 """
@@ -16,6 +16,7 @@ from bot.store.engine import create_store_engine
 from bot.store.events import Events
 from bot.store.messages import Messages
 from bot.store.outbox import Outbox
+from bot.store.reminders import Reminders
 from bot.store.submissions import Submissions
 
 
@@ -26,6 +27,7 @@ class Store:
         self.submissions = Submissions(engine)
         self.outbox = Outbox(engine)
         self.events = Events(engine)
+        self.reminders = Reminders(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

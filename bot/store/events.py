@@ -4,7 +4,7 @@ lists. `store.events`; each method is one transaction."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from sqlalchemy import insert, select
 
@@ -21,12 +21,15 @@ class Events(Queries):
                 ts=utc_now(), level=level, kind=kind, detail=detail, message_id=message_id,
             ).returning(events.c.id)).scalar_one())
 
-    def find(self, day: date | None = None, tz: tzinfo = UTC) -> list[Event]:
-        """Events in the order they happened; only those of `day` (in `tz`) when given."""
+    def find(self, day: date | None = None, tz: tzinfo = UTC,
+             period: tuple[datetime, datetime] | None = None) -> list[Event]:
+        """Events in the order they happened; only those of `day` (in `tz`) or of `period`
+        when given."""
         e = events.c
         stmt = select(events).order_by(e.ts, e.id)
         if day is not None:
-            start, end = day_bounds(day, tz)
-            stmt = stmt.where(e.ts >= start, e.ts < end)
+            period = day_bounds(day, tz)
+        if period is not None:
+            stmt = stmt.where(e.ts >= period[0], e.ts < period[1])
         with self._reading() as conn:
             return [Event(**row._mapping) for row in conn.execute(stmt)]

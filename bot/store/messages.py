@@ -133,10 +133,15 @@ class Messages(Queries):
             return _messages(conn, select(*_MESSAGE_COLUMNS).where(
                 m.state != "new", m.mailbox_action_done.is_(False)).order_by(m.id))
 
-    def kinds(self, day: date, tz: tzinfo) -> Counter[str]:
-        """Mail taken in on `day` by kind (automatic, submission, other)."""
+    def kinds(self, day: date | None = None, tz: tzinfo | None = None,
+              period: tuple[datetime, datetime] | None = None) -> Counter[str]:
+        """Mail taken in on `day` (in `tz`) or in `period`, by kind (automatic, submission,
+        other)."""
         m = messages.c
-        start, end = day_bounds(day, tz)
+        if period is None:
+            assert day is not None and tz is not None, "a day and its zone, or a period"
+            period = day_bounds(day, tz)
+        start, end = period
         with self._reading() as conn:
             rows = conn.execute(select(m.kind, func.count()).where(
                 m.created_at >= start, m.created_at < end).group_by(m.kind)).all()
@@ -150,3 +155,11 @@ class Messages(Queries):
                                        m.created_at)
                                 .where(m.state.in_(("quarantined", "failed"))).order_by(m.id))
             return [dict(row._mapping) for row in rows]
+
+    def left_for_people(self, start: datetime, end: datetime) -> list[StoredMessage]:
+        """Mail taken in during [start, end) that is not ours to answer ("other"): it stays
+        in the INBOX for a person to read."""
+        m = messages.c
+        with self._reading() as conn:
+            return _messages(conn, select(*_MESSAGE_COLUMNS).where(
+                m.kind == "other", m.created_at >= start, m.created_at < end).order_by(m.id))

@@ -14,11 +14,12 @@ from typing import Literal
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
-__all__ = ["Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind",
+__all__ = ["OUTBOX_KINDS", "Event", "Reminder", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind",
            "State", "StoredMessage", "StoredSubmission", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
-OutboxKind = Literal["reply", "digest"]
+OutboxKind = Literal["reply", "digest", "reminder"]
+OUTBOX_KINDS: tuple[OutboxKind, ...] = ("reply", "digest", "reminder")
 Level = Literal["info", "warning", "error"]
 
 
@@ -107,3 +108,17 @@ class Event:
     kind: str
     detail: str
     message_id: int | None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One agency reminded at one step of the schedule (days before the deadline)."""
+
+    id: int
+    campaign: str
+    agency_key: str
+    deadline: date
+    days_before: int
+    recipients: str  # comma-separated, as written to
+    outbox_id: int | None
+    created_at: datetime

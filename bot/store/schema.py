@@ -31,6 +31,7 @@ from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
 from bot.store.records import (
+    OUTBOX_KINDS,
     Event,
     Kind,
     Level,
@@ -38,6 +39,7 @@ from bot.store.records import (
     NewSubmission,
     OutboxItem,
     OutboxKind,
+    Reminder,
     State,
     StoredMessage,
     StoredSubmission,
@@ -46,9 +48,9 @@ from bot.store.records import (
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OutboxKind", "State", "StoredMessage", "StoredSubmission", "UtcDateTime", "Verdict",
+    "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission", "UtcDateTime", "Verdict",
     "digests", "events", "message_slots", "messages", "metadata", "outbox", "quantities",
-    "reference_counters", "submissions",
+    "OUTBOX_KINDS", "reference_counters", "reminders", "submissions",
 ]
 
 NAMING = {
@@ -171,14 +173,33 @@ outbox = Table(
     # set just before the SMTP transaction, cleared after it: still set after a crash means the
     # reply may have gone out (migration 0003)
     Column("sending_at", UtcDateTime, nullable=True),
-    _one_of("kind", ("reply", "digest"), "kind"),
+    _one_of("kind", OUTBOX_KINDS, "kind"),
     Index(None, "recipient", "created_at"),
 )
 
+# One row per local day a digest went out; the period it covered (migration 0006) is where
+# the next digest without --date starts.
 digests = Table(
     "digests", metadata,
     Column("day", Date, primary_key=True),
     Column("sent_at", UtcDateTime, nullable=False),
+    Column("period_start", UtcDateTime, nullable=True),
+    Column("period_end", UtcDateTime, nullable=True),
+)
+
+# Each agency is reminded at most once per step of the campaign's schedule (migration 0006).
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign", String(64), nullable=False),
+    Column("agency_key", String(255), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("days_before", Integer, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("campaign", "agency_key", "deadline", "days_before"),
+    Index(None, "created_at"),
 )
 
 events = Table(

@@ -3,6 +3,7 @@ blank form attached when something must be sent again."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 import email.utils
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class ReplyInput:
     attachments: tuple[FileAttachment, ...] = field(default_factory=tuple)
     forms: tuple[ReplyForm, ...] = field(default_factory=tuple)  # when the mail had several
     other_files: tuple[str, ...] = field(default_factory=tuple)  # files that are not forms
+    today: dt.date | None = None  # the staff's day the reply is written (None: today here)
 
 
 def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dict[str, Any]:
@@ -97,8 +99,17 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "table": quantity_table((reply.report or {}).get("quantities"), campaign),
         "errors": [f for f in findings if f["severity"] == "error"],
         "warnings": [f for f in findings if f["severity"] == "warning"],
-        "deadline": format_date(campaign.deadline),
+        **deadline_context(campaign, reply.today or dt.date.today()),
     }
+
+
+def deadline_context(campaign: Campaign, today: dt.date) -> dict[str, Any]:
+    """What texts say about the deadline on `today`: `deadline` (dd/mm/yyyy) only while it is
+    ahead, so no text asks for anything "before" a past date; `past_deadline` once it passed."""
+    ahead = campaign.open_deadline(today)
+    return {"deadline": format_date(ahead) if ahead else None,
+            "past_deadline": ahead is None,
+            "deadline_in_force": format_date(campaign.deadline_in_force)}
 
 
 def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_address: str,
