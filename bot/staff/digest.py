@@ -193,7 +193,8 @@ def compose_digest(digest: Digest, service: Service) -> EmailMessage:
     cid = email.utils.make_msgid(idstring="progress", domain=domain)
     msg.add_alternative(render("digest/digest.html.j2", **{**context, "chart_cid": cid[1:-1]}),
                         subtype="html")
-    html = msg.get_payload()[1]  # type: ignore[index]
+    html = msg.get_body(("html",))
+    assert isinstance(html, EmailMessage)
     html.add_related(digest.chart, maintype="image", subtype="png", cid=cid,
                      filename="tien-do.png")
     wb = build_workbook(service.store, service.campaign, service.registry,

@@ -2,9 +2,9 @@
 
 `Store` opens the database (migrated to the newest schema) and holds one query object per
 table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`,
-`store.reminders`, each defined in the module that owns the table, each method one transaction. Connecting, SQLite settings
-and the kinds of transaction are in `engine`; the tables in `schema`; the records handed out
-in `records`.
+`store.reminders`, each defined in the module that owns the table, each method one
+transaction. Connecting, SQLite settings and the kinds of transaction are in `engine`; the
+tables in `schema`; the records handed out in `records`.
 """
 
 from __future__ import annotations

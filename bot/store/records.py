@@ -14,8 +14,8 @@ from typing import Literal
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
-__all__ = ["OUTBOX_KINDS", "Event", "Reminder", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind",
-           "State", "StoredMessage", "StoredSubmission", "Verdict"]
+__all__ = ["OUTBOX_KINDS", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
+           "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
 OutboxKind = Literal["reply", "digest", "reminder"]

@@ -48,8 +48,8 @@ from bot.store.records import (
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission", "UtcDateTime", "Verdict",
-    "digests", "events", "message_slots", "messages", "metadata", "outbox", "quantities",
+    "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission", "UtcDateTime",
+    "Verdict", "digests", "events", "message_slots", "messages", "metadata", "outbox", "quantities",
     "OUTBOX_KINDS", "reference_counters", "reminders", "submissions",
 ]
 

@@ -22,6 +22,7 @@ GROUPS = (
 )
 _KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+_ADDRESS = re.compile(r"^[^@\s<>,;]+@[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +31,7 @@ class Agency:
     name: str
     aliases: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()  # addresses reminders go to (else: the last sender)
     group: str
     valid_from: dt.date
     valid_to: dt.date | None = None  # exclusive: the day it ceased to exist
@@ -50,7 +52,8 @@ class RegistryFile:
 def normalised(a: Agency) -> Agency:
     """Names in one Unicode form and spacing, domains in lower case: as they are compared."""
     return dataclasses.replace(a, name=clean(a.name), aliases=tuple(map(clean, a.aliases)),
-                               domains=tuple(clean(d).lower() for d in a.domains))
+                               domains=tuple(clean(d).lower() for d in a.domains),
+                               contacts=tuple(clean(c) for c in a.contacts))
 
 
 def agency_problems(a: Agency) -> Iterator[str]:
@@ -64,5 +67,8 @@ def agency_problems(a: Agency) -> Iterator[str]:
     bad = [d for d in a.domains if not _DOMAIN.match(d)]
     if bad:
         yield f"domains: not a domain: {', '.join(bad)}"
+    wrong = [c for c in a.contacts if not _ADDRESS.match(c)]
+    if wrong:
+        yield f"contacts: not an e-mail address: {', '.join(wrong)}"
     if a.valid_to is not None and a.valid_to <= a.valid_from:
         yield f"valid_to: {a.valid_to} must come after valid_from ({a.valid_from})"

@@ -1,0 +1,107 @@
+"""The workbook's lists: "Chưa gửi" (expected agencies without a counted form, each with where
+it stands) and "Chi tiết" (every submission with its verdict and the Vietnamese messages of its
+findings, wrapped)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.staff.labels import agency_name, labels, local
+from bot.staff.sheet_style import (
+    BOX,
+    DATE,
+    DATETIME,
+    WRAP,
+    fit_height,
+    header,
+    header_height,
+    print_setup,
+    text,
+    title_block,
+    widths,
+)
+from bot.staff.sheets import COLUMNS, Sheets
+from bot.staff.standing import group_order
+from bot.store.schema import StoredSubmission
+
+MISSING = ("number", "agency", "group", "state", "reference", "received_at", "sender",
+           "contacts")
+MISSING_WIDTHS = (5, 40, 24, 22, 19, 16, 28, 28)
+DETAIL = ("reference", "received_at", "agency", "sender", "verdict", "document_number",
+          "document_date", "superseded_by", "findings")
+DETAIL_WIDTHS = (19, 16, 30, 26, 15, 18, 12, 19, 62)
+
+
+def missing_sheet(ws: Worksheet, s: Sheets) -> None:
+    t = labels(COLUMNS)["missing"]
+    names, states = labels("staff/labels.toml.j2")["group"], labels("staff/labels.toml.j2")[
+        "state"]
+    top = title_block(ws, s.title(t["subtitle"]), len(MISSING))
+    for col, key in enumerate(MISSING, start=1):
+        header(ws, top, col, t[key])
+    header_height(ws, top, [(t[key], w) for key, w in zip(MISSING, MISSING_WIDTHS, strict=True)])
+    widths(ws, MISSING_WIDTHS)
+    waiting = [st for st in s.standing if st.state != "counted"]
+    order = group_order({st.agency.group for st in waiting})
+    waiting.sort(key=lambda st: (order.index(st.agency.group), st.state != "needs_correction"))
+    for n, st in enumerate(waiting, start=1):
+        row = top + n
+        latest = st.latest
+        values: tuple[object, ...] = (
+            n, st.agency.name, names.get(st.agency.group, st.agency.group), states[st.state],
+            latest.reference if latest else None,
+            local(latest.received_at, s.tz) if latest else None,
+            latest.sender if latest else None, ", ".join(st.agency.contacts) or None)
+        for col, value in enumerate(values, start=1):
+            cell = (text(ws, row, col, value) if isinstance(value, str) or value is None
+                    else ws.cell(row=row, column=col, value=value))
+            cell.border, cell.alignment = BOX, WRAP
+        ws.cell(row=row, column=6).number_format = DATETIME
+        fit_height(ws, row, [(st.agency.name, MISSING_WIDTHS[1])])
+    ws.freeze_panes = ws.cell(row=top + 1, column=3).coordinate
+    ws.auto_filter.ref = f"A{top}:H{max(top + len(waiting), top + 1)}"
+    print_setup(ws, (top, top))
+
+
+def findings_text(sub: StoredSubmission) -> str:
+    """The findings as the agency read them, one a line: "Lỗi: … (Sheet1!E9)"."""
+    t = labels(COLUMNS)["detail"]
+    lines = []
+    for f in json.loads(sub.findings_json or "[]"):
+        where = f" ({f['location']})" if f.get("location") else ""
+        kind = t["error"] if f.get("severity") == "error" else t["warning"]
+        lines.append(f"{kind}: {f.get('message') or f.get('code')}{where}")
+    return "\n".join(lines)
+
+
+def detail_sheet(ws: Worksheet, s: Sheets, subs: Iterable[StoredSubmission]) -> None:
+    t = labels(COLUMNS)["detail"]
+    verdicts = labels("staff/labels.toml.j2")["verdict"]
+    top = title_block(ws, s.title(t["subtitle"]), len(DETAIL))
+    for col, key in enumerate(DETAIL, start=1):
+        header(ws, top, col, t[key])
+    header_height(ws, top, [(t[key], w) for key, w in zip(DETAIL, DETAIL_WIDTHS, strict=True)])
+    widths(ws, DETAIL_WIDTHS)
+    subs = list(subs)
+    by_id = {sub.id: sub.reference for sub in subs}
+    for n, sub in enumerate(subs, start=1):
+        row = top + n
+        notes = findings_text(sub)
+        values: tuple[object, ...] = (
+            sub.reference, local(sub.received_at, s.tz), agency_name(sub, s.registry),
+            sub.sender, verdicts[sub.verdict], sub.document_number, sub.document_date,
+            by_id.get(sub.superseded_by or 0), notes or None)
+        for col, value in enumerate(values, start=1):
+            cell = (text(ws, row, col, value) if isinstance(value, str) or value is None
+                    else ws.cell(row=row, column=col, value=value))
+            cell.alignment, cell.border = WRAP, BOX
+        ws.cell(row=row, column=2).number_format = DATETIME
+        ws.cell(row=row, column=7).number_format = DATE
+        fit_height(ws, row, [(notes, DETAIL_WIDTHS[-1]),
+                             (agency_name(sub, s.registry), DETAIL_WIDTHS[2])])
+    ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
+    ws.auto_filter.ref = f"A{top}:I{max(top + len(subs), top + 1)}"
+    print_setup(ws, (top, top))
