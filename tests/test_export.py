@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.commands.cli import main
 from parsers.spec.campaign import default_campaign
@@ -15,7 +16,6 @@ from tests.staff_data import add_submission, grid, open_store, run, write_config
 
 T0 = datetime(2021, 5, 10, 2, 30, tzinfo=UTC)  # 09:30 in Hà Nội
 T1 = datetime(2021, 5, 12, 17, 5, tzinfo=UTC)  # 00:05 on 13/5 in Hà Nội
-FIRST_Q = 8  # column H: the first quantity
 
 
 @pytest.fixture
@@ -45,53 +45,84 @@ def config(tmp_path: Path) -> Path:
     return cfg
 
 
+def _header_row(ws: Worksheet) -> int:
+    """The first header row: the one whose first cell is "TT" (under the title block)."""
+    return next(r for r in range(1, 12) if ws.cell(r, 1).value in ("TT", "Mã tiếp nhận",
+                                                                   "Loại chứng thư số"))
+
+
 def test_summary_has_latest_valid_numbers_per_agency(
         config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "tong-hop.xlsx"
     assert run(capsys, config, "export", "-o", str(out))[0] == 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    ws = load_workbook(out)["Tổng hợp"]
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Tổng hợp", "Theo loại và năm", "Chưa gửi", "Chi tiết", "Biểu đồ"]
+    ws = wb["Tổng hợp"]
     campaign = default_campaign()
-    assert [ws.cell(1, c).value for c in range(1, FIRST_Q)] == [
-        "TT", "Cơ quan", "Địa chỉ gửi", "Số, ký hiệu văn bản", "Ngày văn bản",
-        "Thời điểm nhận", "Mã tiếp nhận"]
-    assert ws.cell(1, FIRST_Q).value == campaign.quantity_rows[0].short
-    assert ws.cell(1, FIRST_Q + 5).value == campaign.quantity_rows[1].short
-    assert [ws.cell(2, c).value for c in range(FIRST_Q, FIRST_Q + 6)] == [
-        2021, 2022, 2023, 2024, 2025, 2021]
-    assert "H1:L1" in {str(r) for r in ws.merged_cells.ranges}
-    assert "A1:A2" in {str(r) for r in ws.merged_cells.ranges}
+    assert str(ws["A1"].value).startswith("TỔNG HỢP ĐỀ XUẤT NHU CẦU CẤP MỚI CHỨNG THƯ SỐ")
+    assert "86/BCY-CTSBMTT" in str(ws["A2"].value) and "15/05/2021" in str(ws["A2"].value)
+    assert "Lập lúc" in str(ws["A3"].value) and "2/100" in str(ws["A3"].value)
+    top = _header_row(ws)
+    types, years = len(campaign.quantity_rows), len(campaign.years)
+    first, last = 5, 5 + types + years
+    assert [ws.cell(top, c).value for c in range(1, first)] == [
+        "TT", "Cơ quan", "Số, ký hiệu văn bản", "Mã tiếp nhận"]
+    assert [ws.cell(top + 1, first + n).value for n in range(types)] == [
+        spec.short for spec in campaign.quantity_rows]
+    assert [ws.cell(top + 1, first + types + n).value for n in range(years)] == [
+        2021, 2022, 2023, 2024, 2025]
+    assert ws.cell(top, last).value == "Tổng cộng"
     # the Ministry of Finance comes first (registry order) with its corrected numbers
-    assert [ws.cell(3, c).value for c in range(1, FIRST_Q)] == [
-        1, "Bộ Tài chính", "cntt@mof.gov.vn", "15/BTC-CNTT", datetime(2021, 5, 12),
-        datetime(2021, 5, 13, 0, 5), "BCY-CTS-2021-0004"]
-    assert [ws.cell(4, c).value for c in range(1, FIRST_Q)] == [
-        2, "Ủy ban nhân dân tỉnh Bắc Ninh", "vanthu@bacninh.gov.vn", "45/UBND-KGVX",
-        datetime(2021, 5, 8), datetime(2021, 5, 10, 9, 30), "BCY-CTS-2021-0002"]
-    expected = {3: grid(1000), 4: grid(100)}
-    for row, numbers in expected.items():
-        for n, spec in enumerate(campaign.quantity_rows):
-            for i, year in enumerate(campaign.years):
-                cell = ws.cell(row, FIRST_Q + 5 * n + i)
-                assert cell.value == numbers[spec.key][year], cell.coordinate
-                assert cell.number_format == "#,##0"
-    assert ws.cell(5, 1).value == "Tổng cộng"
-    assert ws.max_row == 5
-    last = FIRST_Q + 24
-    for col in range(FIRST_Q, last + 1):
-        letter = get_column_letter(col)
-        total = ws.cell(5, col).value  # a stored number: readable without computing
-        assert total == sum(ws[f"{letter}{r}"].value for r in (3, 4))
-        spec = campaign.quantity_rows[(col - FIRST_Q) // 5]
-        year = campaign.years[(col - FIRST_Q) % 5]
-        assert total == grid(1000)[spec.key][year] + grid(100)[spec.key][year]
-    assert ws.freeze_panes == "C3"
-    assert ws.auto_filter.ref == f"A2:{get_column_letter(last)}4"
-    assert ws.cell(1, 1).font.bold and ws.cell(2, FIRST_Q).font.bold
+    body = top + 2
+    assert [ws.cell(body, c).value for c in range(1, first)] == [
+        1, "Bộ Tài chính", "15/BTC-CNTT", "BCY-CTS-2021-0004"]
+    assert [ws.cell(body + 1, c).value for c in range(1, first)] == [
+        2, "Ủy ban nhân dân tỉnh Bắc Ninh", "45/UBND-KGVX", "BCY-CTS-2021-0002"]
+    for row, numbers in {body: grid(1000), body + 1: grid(100)}.items():
+        by_type = [sum(numbers[s.key].values()) for s in campaign.quantity_rows]
+        by_year = [sum(numbers[s.key][y] for s in campaign.quantity_rows) for y in campaign.years]
+        assert [ws.cell(row, c).value for c in range(first, last + 1)] == [
+            *by_type, *by_year, sum(by_type)]
+        assert ws.cell(row, first).number_format == "#,##0"
+    totals = body + 2
+    assert ws.cell(totals, 1).value == "Tổng cộng" and ws.max_row == totals
+    for col in range(first, last + 1):  # stored numbers: readable without computing
+        assert ws.cell(totals, col).value == ws.cell(body, col).value + ws.cell(body + 1, col).value
+    assert {c.font.name for row in ws.iter_rows() for c in row if c.value is not None} == {
+        "Times New Roman"}
+    assert ws.print_title_rows == f"${top}:${top + 1}"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert "&P" in ws.oddFooter.center.text
     assert ws.column_dimensions["B"].width > 30
+    full = wb["Theo loại và năm"]
+    gtop = _header_row(full)
+    assert [full.cell(gtop + 2, 3 + n).value for n in range(types * years)] == [
+        grid(1000)[s.key][y] for s in campaign.quantity_rows for y in campaign.years]
+    assert full.print_title_cols == "$A:$B" and full.page_setup.fitToWidth == 2
+
+
+def test_missing_sheet_tells_each_agency_state(
+        config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "tong-hop.xlsx"
+    store = open_store(tmp_path)
+    add_submission(store, agency_key="bo-cong-an", agency="Bộ Công an",
+                   sender="vanthu@bocongan.gov.vn", verdict="needs_correction", received_at=T1)
+    store.close()
+    assert run(capsys, config, "export", "-o", str(out))[0] == 0
+    ws = load_workbook(out)["Chưa gửi"]
+    top = _header_row(ws)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=top + 1)]
+    assert len(rows) == 98  # 100 expected, two counted
+    by_name = {r[1]: r for r in rows}
+    assert "Bộ Tài chính" not in by_name
+    assert by_name["Bộ Công an"][3] == "Cần chỉnh sửa, chưa gửi lại"
+    assert by_name["Bộ Công an"][4] == "BCY-CTS-2021-0005"
+    assert by_name["Bộ Công an"][6] == "vanthu@bocongan.gov.vn"
+    assert by_name["Bộ Quốc phòng"][3] == "Chưa gửi" and by_name["Bộ Quốc phòng"][4] is None
+    assert rows[0][1] == "Bộ Công an"  # in its group, those that must correct come first
 
 
 def test_detail_lists_every_submission_with_findings(
@@ -99,17 +130,49 @@ def test_detail_lists_every_submission_with_findings(
     out = tmp_path / "tong-hop.xlsx"
     assert run(capsys, config, "export", "-o", str(out))[0] == 0
     ws = load_workbook(out)["Chi tiết"]
-    assert ws.cell(1, 1).value == "Mã tiếp nhận" and ws.cell(1, 9).value == "Nội dung cần lưu ý"
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    top = _header_row(ws)
+    assert ws.cell(top, 1).value == "Mã tiếp nhận" and ws.cell(top, 9).value == (
+        "Nội dung cần lưu ý")
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=top + 1)]
     assert [r[0] for r in rows] == [f"BCY-CTS-2021-000{n}" for n in (1, 2, 3, 4)]
     assert [r[4] for r in rows] == ["Được chấp nhận", "Được chấp nhận", "Cần chỉnh sửa",
                                     "Được chấp nhận"]
     assert rows[0][7] == "BCY-CTS-2021-0004"  # the first form was replaced by the fourth
     assert rows[3][7] is None
-    assert rows[2][8] == ("quantity-negative: Số lượng không được âm.\n"
-                          "unit-not-cts: Đơn vị tính không phải CTS.")
-    assert ws.cell(4, 9).alignment.wrap_text
+    assert rows[2][8] == ("Lỗi: Số lượng không được âm. (Sheet1!E9)\n"
+                          "Lưu ý: Đơn vị tính không phải CTS.")
+    assert ws.cell(top + 3, 9).alignment.wrap_text
+    assert ws.row_dimensions[top + 3].height >= 2 * 15
     assert rows[2][1] == datetime(2021, 5, 13, 0, 5)
+
+
+def test_outside_text_is_never_a_formula(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = write_config(tmp_path)
+    store = open_store(tmp_path)
+    add_submission(store, agency_key=None, agency='=HYPERLINK("http://x.example","bấm")',
+                   sender="+84@example.vn", verdict="accepted", received_at=T0,
+                   quantities=grid(1), document_number="=1+1")
+    store.close()
+    out = tmp_path / "x.xlsx"
+    assert run(capsys, cfg, "export", "-o", str(out))[0] == 0
+    wb = load_workbook(out)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    outside = [c for c in cells if str(c.value).startswith(("=HYPERLINK", "=1+1", "+84"))]
+    assert len(outside) >= 3 and all(c.data_type == "s" for c in outside)
+
+
+def test_charts_are_native_and_drawn_from_the_sheet(
+        config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "tong-hop.xlsx"
+    assert run(capsys, config, "export", "-o", str(out))[0] == 0
+    with zipfile.ZipFile(out) as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        xml = [z.read(n).decode() for n in charts]
+    assert len(charts) == 2
+    assert "Biểu đồ" in xml[0] or "'Biểu đồ'" in xml[0]  # series point at the sheet's cells
+    assert 'barDir val="col"' in xml[0] and 'barDir val="bar"' in xml[1]
+    assert 'grouping val="stacked"' in xml[1]
 
 
 def test_export_refuses_a_non_xlsx_name(config: Path, tmp_path: Path,
@@ -123,4 +186,5 @@ def test_export_of_an_empty_store_still_has_totals(tmp_path: Path,
     out = tmp_path / "rong.xlsx"
     assert run(capsys, write_config(tmp_path), "export", "-o", str(out))[0] == 0
     ws = load_workbook(out)["Tổng hợp"]
-    assert ws.cell(3, 1).value == "Tổng cộng" and ws.cell(3, FIRST_Q).value == 0
+    top = _header_row(ws)
+    assert ws.cell(top + 2, 1).value == "Tổng cộng" and ws.cell(top + 2, 5).value == 0
