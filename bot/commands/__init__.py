@@ -4,5 +4,5 @@ each has `register(subparsers)` and sets `func`. Nothing else imports this packa
 `COMMANDS` lists them in the order `--help` shows them.
 """
 
-COMMANDS = ("check", "template", "poll", "run", "digest", "export", "submissions",
+COMMANDS = ("check", "template", "poll", "run", "digest", "remind", "export", "submissions",
             "reprocess", "resend", "agencies", "codes")

@@ -103,6 +103,7 @@ class LimitsConfig:
     max_attachment_bytes: int = 15 * MB
     replies_per_sender_per_day: int = 10
     max_attempts: int = 3
+    reminders_per_run: int = 200  # letters one `remind --send` may queue
 
 
 @dataclass(frozen=True)
@@ -220,4 +221,5 @@ def _digest(s: Section) -> DigestConfig:
 def _limits(s: Section) -> LimitsConfig:
     return LimitsConfig(*(s.integer(key, default) for key, default in (
         ("max_message_bytes", 25 * MB), ("max_attachment_bytes", 15 * MB),
-        ("replies_per_sender_per_day", 10), ("max_attempts", 3))))
+        ("replies_per_sender_per_day", 10), ("max_attempts", 3),
+        ("reminders_per_run", LimitsConfig.reminders_per_run))))
