@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.pipeline_kit import BTC, docx_mail, plain, poll
 from tests.pipeline_kit import write_config as server_config
+from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.staff_data import (
     FROM,
     RECIPIENTS,
