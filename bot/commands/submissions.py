@@ -84,7 +84,9 @@ def run_show(args: argparse.Namespace) -> int:
         received=local(sub.received_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME),
         agency=agency_name(sub, service.registry), file=record.get("file"),
         has_table=bool(sub.quantities) or bool(record.get("quantities")),
-        years=service.campaign.years, table=quantity_table(sub.quantities, service.campaign),
+        years=service.campaign.years,
+        table=quantity_table(record.get("quantities") or sub.quantities, service.campaign,
+                             unreadable_as_none="quantities" in record),
         findings=json.loads(sub.findings_json or "[]"),
         verdicts=labels("staff/labels.toml.j2")["verdict"])
     sys.stdout.write(text)

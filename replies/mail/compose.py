@@ -53,14 +53,23 @@ class ReplyInput:
     today: dt.date | None = None  # the staff's day the reply is written (None: today here)
 
 
-def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dict[str, Any]:
+def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign,
+                   unreadable_as_none: bool = False) -> dict[str, Any]:
+    """Rows × years with totals. A value the form did not give counts as 0; with
+    `unreadable_as_none`, a cell that could not be read (None in a report's quantities) stays
+    None, shown as "—" like `check` shows it, and is left out of the totals."""
     rows = []
     year_totals = [0 for _ in campaign.years]
     for spec in campaign.quantity_rows:
-        by_year = (quantities or {}).get(spec.key) or {}
-        values = [by_year.get(y) or 0 for y in campaign.years]
-        year_totals = [a + b for a, b in zip(year_totals, values, strict=True)]
-        rows.append({"key": spec.key, "label": spec.short, "amounts": values, "total": sum(values)})
+        by_year = (quantities or {}).get(spec.key)
+        if unreadable_as_none:
+            values = [None if by_year is None else by_year.get(y) for y in campaign.years]
+        else:
+            values = [(by_year or {}).get(y) or 0 for y in campaign.years]
+        counted = [v or 0 for v in values]
+        year_totals = [a + b for a, b in zip(year_totals, counted, strict=True)]
+        rows.append({"key": spec.key, "label": spec.short, "amounts": values,
+                     "total": sum(counted)})
     return {"rows": rows, "year_totals": year_totals, "total": sum(year_totals)}
 
 
