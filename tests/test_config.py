@@ -82,7 +82,7 @@ def test_every_problem_is_listed_one_per_line(tmp_path: Path) -> None:
         "[smtp] host: missing required key",
         "[store] url: missing required key",
         "[digest] recipients: expected a list of strings",
-        "[limits] max_attempts: must be at least 1, got 0",
+        "[limits] max_attempts: must be between 1 and 100, got 0",
         "[campaign] file: expected a string, got a boolean",
     ]
 
@@ -172,3 +172,22 @@ def test_tls_verify_off_is_explicit_and_warned(tmp_path: Path,
     assert _problems(tmp_path, MINIMAL.replace(
         'folder = "INBOX"', 'tls_verify = "no"')) == [
         "[imap] tls_verify: expected true or false, got a string"]
+
+
+@pytest.mark.parametrize("change,problem", [
+    (('from_address = "ca@bcy.gov.vn"', 'from_address = "not-an-address"'),
+     "[smtp] from_address: not an e-mail address like ca@bcy.gov.vn: 'not-an-address'"),
+    (('recipients = ["cts@bcy.gov.vn"]', 'recipients = ["cts@bcy.gov.vn", "Phòng CTS"]'),
+     "[digest] recipients: not an e-mail address like cts@bcy.gov.vn: 'Phòng CTS'"),
+    (('folder = "INBOX"', 'folder = "INBOX"\nidle_renew_seconds = 3600'),
+     "[imap] idle_renew_seconds: must be between 60 and 1740, got 3600"),
+    (('folder = "INBOX"', 'folder = "INBOX"\ntimeout = 600'),
+     "[imap] timeout: must be at most 110, got 600"),
+    (('url = "sqlite:////var/lib/bcy-intake/intake.db"', 'url = "sqlite:///intake.db"'),
+     "[store] url: the SQLite file must be an absolute path, got 'intake.db' "
+     "(write sqlite:////var/lib/bcy-intake/intake.db: four slashes)"),
+])
+def test_addresses_ranges_and_relative_sqlite_paths_are_refused(
+        tmp_path: Path, change: tuple[str, str], problem: str) -> None:
+    assert change[0] in MINIMAL
+    assert _problems(tmp_path, MINIMAL.replace(*change)) == [problem]

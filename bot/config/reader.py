@@ -7,11 +7,14 @@ returns a placeholder so reading goes on. Keys never read are reported as unknow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# One address, no display name: what SMTP's envelope and the From header need.
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
 
 
 def describe(value: object) -> str:
@@ -79,15 +82,32 @@ class Section:
         if value is None:
             return self._fallback(key, default, low)
         if value < low or (high is not None and value > high):
-            self.problem(key, f"must be between {low} and {high}" if high is not None
+            self.problem(key, f"must be between {low} and {high}, got {value}" if high is not None
                          else f"must be at least {low}, got {value}")
         return value
 
-    def number(self, key: str, default: float) -> float:
+    def number(self, key: str, default: float, high: float | None = None) -> float:
         value: float | None = self._get(key, (int, float), "a number")
         if value is not None and value <= 0:
             self.problem(key, f"must be positive, got {value}")
+        elif value is not None and high is not None and value > high:
+            self.problem(key, f"must be at most {high:g}, got {value}")
         return default if value is None else float(value)
+
+    def address(self, key: str, default: str | None = None) -> str:
+        """An e-mail address (user@domain), without display name."""
+        value = self.text(key, default)
+        if value and not _ADDRESS.match(value):
+            self.problem(key, f"not an e-mail address like ca@bcy.gov.vn: {value!r}")
+        return value
+
+    def addresses(self, key: str) -> tuple[str, ...]:
+        values = self.strings(key)
+        wrong = [v for v in values if not _ADDRESS.match(v)]
+        if wrong:
+            self.problem(key, "not an e-mail address like cts@bcy.gov.vn: "
+                         + ", ".join(repr(v) for v in wrong))
+        return values
 
     def flag(self, key: str, default: bool) -> bool:
         value: bool | None = self._get(key, (bool,), "true or false")

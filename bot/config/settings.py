@@ -30,6 +30,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
 DEFAULT_CONFIG = "/etc/bcy-intake/config.toml"
+MAX_IDLE_SECONDS = 29 * 60  # RFC 2177: servers may drop an IDLE after 30 minutes
+MAX_TIMEOUT = 110.0  # seconds: under the daemon's 120 s systemd watchdog
 
 
 class ConfigError(Exception):
@@ -185,9 +187,11 @@ def _imap(s: Section) -> ImapConfig:
         folder=s.text("folder", "INBOX"),
         processed_folder=s.text("processed_folder", ImapConfig.processed_folder),
         quarantine_folder=s.text("quarantine_folder", ImapConfig.quarantine_folder),
-        tls_verify=_tls_verify(s, security, password), timeout=s.number("timeout", 30.0),
-        idle_renew_seconds=s.integer("idle_renew_seconds", 600),
-        poll_interval=s.integer("poll_interval", 60), batch_size=s.integer("batch_size", 20))
+        tls_verify=_tls_verify(s, security, password),
+        timeout=s.number("timeout", 30.0, MAX_TIMEOUT),
+        idle_renew_seconds=s.integer("idle_renew_seconds", 600, 60, MAX_IDLE_SECONDS),
+        poll_interval=s.integer("poll_interval", 60, 5, 3600),
+        batch_size=s.integer("batch_size", 20, 1, 500))
 
 
 def _smtp(s: Section) -> SmtpConfig:
@@ -198,14 +202,24 @@ def _smtp(s: Section) -> SmtpConfig:
         s.problem("username", "missing: a password is set, so the username is needed too")
     return SmtpConfig(
         host=s.text("host"), port=_port(s, security), security=security,
-        from_address=s.text("from_address"), username=username, password=password,
+        from_address=s.address("from_address"), username=username, password=password,
         from_name=s.text("from_name", ""), tls_verify=_tls_verify(s, security, password),
-        timeout=s.number("timeout", 30.0), append_to_sent=s.flag("append_to_sent", False),
+        timeout=s.number("timeout", 30.0, MAX_TIMEOUT),
+        append_to_sent=s.flag("append_to_sent", False),
         sent_folder=s.text("sent_folder", "Sent"))
 
 
 def _store(s: Section) -> StoreConfig:
-    return StoreConfig(url=s.text("url"))
+    url = s.text("url")
+    if url.startswith("sqlite"):
+        # sqlite[+driver]:///FILE: FILE is what follows the third slash ("/var/..." when
+        # four are written); parsed here so that reading the config loads no SQLAlchemy
+        database = url.partition("://")[2].partition("?")[0][1:]
+        if database and database != ":memory:" and not Path(database).is_absolute():
+            # SQLite would put it in whatever folder the command runs from
+            s.problem("url", f"the SQLite file must be an absolute path, got {database!r} "
+                             "(write sqlite:////var/lib/bcy-intake/intake.db: four slashes)")
+    return StoreConfig(url=url)
 
 
 def _digest(s: Section) -> DigestConfig:
@@ -214,12 +228,11 @@ def _digest(s: Section) -> DigestConfig:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         s.problem("timezone", f"unknown time zone {zone!r}")
-    return DigestConfig(recipients=s.strings("recipients"),
-                        timezone=zone)
+    return DigestConfig(recipients=s.addresses("recipients"), timezone=zone)
 
 
 def _limits(s: Section) -> LimitsConfig:
-    return LimitsConfig(*(s.integer(key, default) for key, default in (
-        ("max_message_bytes", 25 * MB), ("max_attachment_bytes", 15 * MB),
-        ("replies_per_sender_per_day", 10), ("max_attempts", 3),
-        ("reminders_per_run", LimitsConfig.reminders_per_run))))
+    return LimitsConfig(*(s.integer(key, default, 1, high) for key, default, high in (
+        ("max_message_bytes", 25 * MB, 1024 * MB), ("max_attachment_bytes", 15 * MB, 1024 * MB),
+        ("replies_per_sender_per_day", 10, 1000), ("max_attempts", 3, 100),
+        ("reminders_per_run", LimitsConfig.reminders_per_run, 10_000))))
