@@ -19,7 +19,7 @@ from bot.staff.labels import labels
 from bot.staff.progress import with_progress
 from bot.store.schema import StoredSubmission
 from parsers.form.parse import FormReport
-from replies.render import render
+from replies.render import render, staff_message
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def _this_form(forms: tuple[FormReport, ...], sub: StoredSubmission) -> FormRepo
 
 def run(args: argparse.Namespace) -> int:
     if bool(args.reference) == bool(args.all):
-        raise UsageError("reprocess needs one REF or --all")
+        raise UsageError(staff_message("reprocess_needs_one"))
     service = open_service(config_path(args.config), args.campaign)
     unsent = 0
     try:

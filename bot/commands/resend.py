@@ -12,7 +12,7 @@ from bot.errors import CommandError
 from bot.intake.outbox import send_pending
 from bot.intake.service import open_service
 from bot.store.schema import NewOutbox
-from replies.render import render
+from replies.render import render, staff_message
 
 
 def register(sub: Any) -> None:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         sub = find_submission(service, args.reference)
         item = service.store.outbox.latest_reply(sub)
         if item is None:
-            raise CommandError(f"{sub.reference} has no reply in the outbox to send again")
+            raise CommandError(staff_message("no_reply_to_resend", reference=sub.reference))
         again = NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw)
         service.store.outbox.enqueue(again, sub.message_id, submission_id=sub.id)
         unsent = send_pending(service.cfg.smtp, service.store)[1]

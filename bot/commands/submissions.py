@@ -16,7 +16,7 @@ from bot.staff.labels import agency_name, labels, local
 from bot.store.schema import StoredSubmission
 from parsers.text import match_key
 from replies.mail.compose import quantity_table
-from replies.render import render
+from replies.render import render, staff_message
 
 VERDICTS = ("accepted", "needs_correction", "unreadable")
 TIME = "%d/%m/%Y %H:%M"
@@ -64,7 +64,7 @@ def run_list(args: argparse.Namespace) -> int:
 def find_submission(service: Service, reference: str) -> StoredSubmission:
     sub = service.store.submissions.by_reference(reference.strip())
     if sub is None:
-        raise UsageError(f"no submission with reference {reference!r}")
+        raise UsageError(staff_message("no_submission", reference=reference))
     return sub
 
 

@@ -16,6 +16,7 @@ from bot.intake.outcome import OutcomeBuilder
 from bot.store.database import Store
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
+from replies.render import staff_message
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +35,11 @@ def open_service(config_path: str, campaign_override: str | None = None) -> Serv
     try:
         cfg = load_config(config_path)
     except ConfigError as exc:
-        raise CommandError(f"configuration {config_path}:\n{exc}", EX_CONFIG) from exc
+        raise CommandError(f"{staff_message('config_problems', path=config_path)}\n{exc}",
+                           EX_CONFIG) from exc
     except OSError as exc:
-        raise CommandError(f"cannot read configuration {config_path}: {exc.strerror}",
+        raise CommandError(staff_message("config_unreadable", path=config_path,
+                                         reason=exc.strerror),
                            EX_CONFIG) from exc
     campaign = checked_campaign(campaign_override or cfg.campaign_file)
     registry = checked_registry(cfg.registry_file)
@@ -44,7 +47,8 @@ def open_service(config_path: str, campaign_override: str | None = None) -> Serv
         store = Store.open(cfg.store.url)
     except SQLAlchemyError as exc:  # locked, full disk, server away: try again later
         cause = getattr(exc, "orig", None) or exc
-        raise CommandError(f"store unavailable: {type(cause).__name__}: {cause}",
+        raise CommandError(staff_message("store_unavailable",
+                                         reason=f"{type(cause).__name__}: {cause}"),
                            EX_TEMPFAIL) from exc
     judge = Judge(cfg, store, OutcomeBuilder(cfg, store, campaign, registry))
     return Service(cfg, store, campaign, registry, judge, Intake(cfg, store, judge))
