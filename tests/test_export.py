@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.commands.cli import main
@@ -57,7 +58,8 @@ def test_summary_has_latest_valid_numbers_per_agency(
     assert run(capsys, config, "export", "-o", str(out))[0] == 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Tổng hợp", "Theo loại và năm", "Chưa gửi", "Chi tiết", "Biểu đồ"]
+    assert wb.sheetnames == ["Tổng hợp", "Cộng theo loại, năm", "Chưa gửi", "Chi tiết",
+                             "Biểu đồ"]
     ws = wb["Tổng hợp"]
     campaign = default_campaign()
     assert str(ws["A1"].value).startswith("TỔNG HỢP ĐỀ XUẤT NHU CẦU CẤP MỚI CHỨNG THƯ SỐ")
@@ -65,13 +67,15 @@ def test_summary_has_latest_valid_numbers_per_agency(
     assert "Lập lúc" in str(ws["A3"].value) and "2/100" in str(ws["A3"].value)
     top = _header_row(ws)
     types, years = len(campaign.quantity_rows), len(campaign.years)
-    first, last = 5, 5 + types + years
+    first, last = 5, 5 + types * years
     assert [ws.cell(top, c).value for c in range(1, first)] == [
         "TT", "Cơ quan", "Số, ký hiệu văn bản", "Mã tiếp nhận"]
-    assert [ws.cell(top + 1, first + n).value for n in range(types)] == [
+    assert [ws.cell(top, first + n * years).value for n in range(types)] == [
         spec.short for spec in campaign.quantity_rows]
-    assert [ws.cell(top + 1, first + types + n).value for n in range(years)] == [
-        2021, 2022, 2023, 2024, 2025]
+    assert f"{get_column_letter(first)}{top}:{get_column_letter(first + 4)}{top}" in {
+        str(r) for r in ws.merged_cells.ranges}
+    assert [ws.cell(top + 1, first + n).value for n in range(6)] == [
+        2021, 2022, 2023, 2024, 2025, 2021]
     assert ws.cell(top, last).value == "Tổng cộng"
     # the Ministry of Finance comes first (registry order) with its corrected numbers
     body = top + 2
@@ -80,10 +84,8 @@ def test_summary_has_latest_valid_numbers_per_agency(
     assert [ws.cell(body + 1, c).value for c in range(1, first)] == [
         2, "Ủy ban nhân dân tỉnh Bắc Ninh", "45/UBND-KGVX", "BCY-CTS-2021-0002"]
     for row, numbers in {body: grid(1000), body + 1: grid(100)}.items():
-        by_type = [sum(numbers[s.key].values()) for s in campaign.quantity_rows]
-        by_year = [sum(numbers[s.key][y] for s in campaign.quantity_rows) for y in campaign.years]
-        assert [ws.cell(row, c).value for c in range(first, last + 1)] == [
-            *by_type, *by_year, sum(by_type)]
+        flat = [numbers[s.key][y] for s in campaign.quantity_rows for y in campaign.years]
+        assert [ws.cell(row, c).value for c in range(first, last + 1)] == [*flat, sum(flat)]
         assert ws.cell(row, first).number_format == "#,##0"
     totals = body + 2
     assert ws.cell(totals, 1).value == "Tổng cộng" and ws.max_row == totals
@@ -91,17 +93,21 @@ def test_summary_has_latest_valid_numbers_per_agency(
         assert ws.cell(totals, col).value == ws.cell(body, col).value + ws.cell(body + 1, col).value
     assert {c.font.name for row in ws.iter_rows() for c in row if c.value is not None} == {
         "Times New Roman"}
-    assert ws.print_title_rows == f"${top}:${top + 1}"
+    assert ws.print_title_rows == f"${top}:${top + 1}" and ws.print_title_cols == "$A:$B"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (2, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert "&P" in ws.oddFooter.center.text
     assert ws.column_dimensions["B"].width > 30
-    full = wb["Theo loại và năm"]
-    gtop = _header_row(full)
-    assert [full.cell(gtop + 2, 3 + n).value for n in range(types * years)] == [
-        grid(1000)[s.key][y] for s in campaign.quantity_rows for y in campaign.years]
-    assert full.print_title_cols == "$A:$B" and full.page_setup.fitToWidth == 2
+    compact = wb["Cộng theo loại, năm"]
+    ctop = _header_row(compact)
+    by_type = [sum(grid(1000)[s.key].values()) for s in campaign.quantity_rows]
+    by_year = [sum(grid(1000)[s.key][y] for s in campaign.quantity_rows)
+               for y in campaign.years]
+    assert [compact.cell(ctop + 2, first + n).value for n in range(types + years + 1)] == [
+        *by_type, *by_year, sum(by_type)]
+    assert compact.page_setup.fitToWidth == 1
 
 
 def test_missing_sheet_tells_each_agency_state(

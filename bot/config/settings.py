@@ -189,8 +189,8 @@ def _imap(s: Section) -> ImapConfig:
         quarantine_folder=s.text("quarantine_folder", ImapConfig.quarantine_folder),
         tls_verify=_tls_verify(s, security, password),
         timeout=s.number("timeout", 30.0, MAX_TIMEOUT),
-        idle_renew_seconds=s.integer("idle_renew_seconds", 600, 60, MAX_IDLE_SECONDS),
-        poll_interval=s.integer("poll_interval", 60, 5, 3600),
+        idle_renew_seconds=s.integer("idle_renew_seconds", 600, 10, MAX_IDLE_SECONDS),
+        poll_interval=s.integer("poll_interval", 60, 1, 3600),
         batch_size=s.integer("batch_size", 20, 1, 500))
 
 

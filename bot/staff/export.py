@@ -1,7 +1,8 @@
 """The consolidated workbook staff keep (`bcy-intake export`, and attached to the digest):
-"Tổng hợp" (one row per counted agency: totals by type and by year, a totals row), "Theo loại
-và năm" (the same agencies, every type × year), "Chưa gửi", "Chi tiết" and "Biểu đồ". Every
-sheet opens with the same title block and prints on A4 landscape. Titles come from templates."""
+"Tổng hợp" (one row per counted agency: every type × year as the form asks, its total, a totals
+row), "Cộng theo loại, năm" (the same agencies on one page: totals by type and by year),
+"Chưa gửi", "Chi tiết" and "Biểu đồ". Every sheet opens with the same title block and prints
+on A4 landscape. Titles come from templates."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
 
 INFO_WIDTHS = (5, 38, 18, 19)  # TT, agency, document number, reference
-TYPE_WIDTH, YEAR_WIDTH, TOTAL_WIDTH = 13, 10, 12
+TYPE_WIDTH, YEAR_WIDTH, TOTAL_WIDTH, GRID_WIDTH = 13, 10, 12, 8
 
 
 def _info(ws: Worksheet, row: int, n: int, sub: StoredSubmission, registry: Registry,
@@ -59,8 +60,9 @@ def _totals_row(ws: Worksheet, row: int, first: int, totals: Sequence[int], titl
         number(ws, row, col, value, bold=True).fill = TOTAL_FILL
 
 
-def summary_sheet(ws: Worksheet, s: Sheets) -> None:
-    t = labels(COLUMNS)["summary"]
+def totals_sheet(ws: Worksheet, s: Sheets) -> None:
+    """Totals by type and by year of each counted agency: one page wide, the overview."""
+    t = labels(COLUMNS)["totals"]
     rows, years = s.campaign.quantity_rows, s.campaign.years
     first = len(INFO_WIDTHS) + 1
     last = first + len(rows) + len(years)
@@ -79,8 +81,7 @@ def summary_sheet(ws: Worksheet, s: Sheets) -> None:
                 TOTAL_WIDTH))
     totals = [0] * (last - first + 1)
     body = top + 2
-    subs = with_progress(s.counted, len(s.counted)) if s.progress else s.counted
-    for n, sub in enumerate(subs, start=1):
+    for n, sub in enumerate(s.counted, start=1):
         row = body + n - 1
         _info(ws, row, n, sub, s.registry, len(INFO_WIDTHS))
         grid = _grid(sub, s.campaign)
@@ -96,35 +97,38 @@ def summary_sheet(ws: Worksheet, s: Sheets) -> None:
     print_setup(ws, (top, top + 1))
 
 
-def grid_sheet(ws: Worksheet, s: Sheets) -> None:
-    """Every type × year of each counted agency: wide, so it prints two pages across with the
-    agency column repeated on each."""
-    t, summary = labels(COLUMNS)["grid"], labels(COLUMNS)["summary"]
+def summary_sheet(ws: Worksheet, s: Sheets) -> None:
+    """Every type × year of each counted agency, as the form asks them: wide, so it prints two
+    pages across with the agency columns repeated on each."""
+    t = labels(COLUMNS)["summary"]
     rows, years = s.campaign.quantity_rows, s.campaign.years
-    first = 3
+    first = len(INFO_WIDTHS) + 1
     last = first + len(rows) * len(years)
     top = title_block(ws, s.title(t["subtitle"]), last)
-    header(ws, top, 1, summary["number"], (2, 1))
-    header(ws, top, 2, summary["agency"], (2, 1))
+    for col, key in enumerate(("number", "agency", "document_number", "reference"), start=1):
+        header(ws, top, col, t[key], (2, 1))
     for n, spec in enumerate(rows):
         header(ws, top, first + n * len(years), spec.short, (1, len(years)))
         for i, year in enumerate(years):
             header(ws, top + 1, first + n * len(years) + i, int(year) if year.isdigit() else year)
-    header(ws, top, last, t["row_total"], (2, 1))
-    ws.row_dimensions[top].height = 32
-    widths(ws, (INFO_WIDTHS[0], INFO_WIDTHS[1], *[8] * (len(rows) * len(years)), TOTAL_WIDTH))
+    header(ws, top, last, t["total"], (2, 1))
+    header_height(ws, top, [(spec.short, GRID_WIDTH * len(years)) for spec in rows])
+    widths(ws, (*INFO_WIDTHS, *[GRID_WIDTH] * (len(rows) * len(years)), TOTAL_WIDTH))
     totals = [0] * (last - first + 1)
     body = top + 2
-    for n, sub in enumerate(s.counted, start=1):
+    subs = with_progress(s.counted, len(s.counted)) if s.progress else s.counted
+    for n, sub in enumerate(subs, start=1):
         row = body + n - 1
-        _info(ws, row, n, sub, s.registry, 2)
+        _info(ws, row, n, sub, s.registry, len(INFO_WIDTHS))
         values = [v for r in _grid(sub, s.campaign) for v in r]
         values.append(sum(values))
         for col, value in enumerate(values, start=first):
             number(ws, row, col, value, bold=col == last)
         totals = [a + b for a, b in zip(totals, values, strict=True)]
-    _totals_row(ws, body + len(s.counted), first, totals, summary["total"])
+    end = body + len(s.counted)
+    _totals_row(ws, end, first, totals, t["total"])
     ws.freeze_panes = ws.cell(row=body, column=3).coordinate
+    ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(last)}{max(end - 1, body)}"
     print_setup(ws, (top, top + 1), pages_wide=2, title_columns="A:B")
 
 
@@ -146,7 +150,7 @@ def build_workbook(store: Store, campaign: Campaign, registry: Registry, tz: dt.
     titles = labels(COLUMNS)
     first.title = titles["summary"]["sheet"]
     summary_sheet(first, sheets)
-    grid_sheet(wb.create_sheet(titles["grid"]["sheet"]), sheets)
+    totals_sheet(wb.create_sheet(titles["totals"]["sheet"]), sheets)
     missing_sheet(wb.create_sheet(titles["missing"]["sheet"]), sheets)
     every = store.submissions.find()
     detail_sheet(wb.create_sheet(titles["detail"]["sheet"]), sheets,

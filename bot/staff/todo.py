@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.staff.labels import agency_name
+from bot.staff.labels import agency_name, labels
 from bot.staff.period import Period
 from bot.store.database import Store
 from parsers.spec.registry import Registry
@@ -76,7 +76,8 @@ def quarantined(c: TodoContext) -> list[TodoItem]:
 
 def problems(c: TodoContext) -> list[TodoItem]:
     """Warnings and errors the service recorded during the period."""
-    return [TodoItem(c.when(e.ts), e.kind, e.detail, e.level)
+    levels = labels("staff/labels.toml.j2")["level"]
+    return [TodoItem(c.when(e.ts), levels.get(e.level, e.level), f"{e.kind}: {e.detail}")
             for e in c.store.events.find(period=c.period.bounds)
             if e.level != "info" and e.kind not in OWN_BLOCK]
 
