@@ -96,8 +96,10 @@ def test_summary_has_latest_valid_numbers_per_agency(
     assert ws.print_title_rows == f"${top}:${top + 1}" and ws.print_title_cols == "$A:$B"
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (2, 0)
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # two pages across, split between two types, at a scale that fits the wider half
+    assert [b.id for b in ws.col_breaks.brk] == [first - 1 + 2 * years]
+    assert 50 <= int(ws.page_setup.scale) < 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.pageOrder == "overThenDown"
     assert "&P" in ws.oddFooter.center.text
     assert ws.column_dimensions["B"].width > 30
     compact = wb["Cộng theo loại, năm"]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.staff.export_charts import charts_sheet
@@ -24,6 +25,7 @@ from bot.staff.sheet_style import (
     PLAIN,
     ROW_POINTS,
     TOTAL_FILL,
+    fitting_scale,
     header,
     header_height,
     new_workbook,
@@ -55,7 +57,10 @@ def _info(ws: Worksheet, row: int, n: int, sub: StoredSubmission, registry: Regi
 
 
 def _totals_row(ws: Worksheet, row: int, first: int, totals: Sequence[int], title: str) -> None:
-    header(ws, row, 1, title, (1, first - 1))
+    """The title over TT and agency only: those two columns repeat on every printed page."""
+    header(ws, row, 1, title, (1, 2))
+    for col in range(3, first):
+        header(ws, row, col, None)
     for col, value in enumerate(totals, start=first):
         number(ws, row, col, value, bold=True).fill = TOTAL_FILL
 
@@ -129,7 +134,27 @@ def summary_sheet(ws: Worksheet, s: Sheets) -> None:
     _totals_row(ws, end, first, totals, t["total"])
     ws.freeze_panes = ws.cell(row=body, column=3).coordinate
     ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(last)}{max(end - 1, body)}"
-    print_setup(ws, (top, top + 1), pages_wide=2, title_columns="A:B")
+    print_setup(ws, (top, top + 1), title_columns="A:B")
+    split, widest = _page_split(len(rows), len(years))
+    # Two pages across, split between two types (fit-to-pages would ignore the break and
+    # cut a type's years in two): a fixed scale that fits the wider half on A4 landscape.
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = fitting_scale(widest)
+    ws.col_breaks.append(Break(id=split))
+    ws.page_setup.pageOrder = "overThenDown"  # both halves of the first agencies, then on
+
+
+def _page_split(types: int, years: int) -> tuple[int, list[float]]:
+    """The last column of the first printed page, after the type that best halves the width
+    (page two repeats columns A:B), and the column widths of the wider page."""
+    block = [GRID_WIDTH] * years
+
+    def pages(k: int) -> tuple[list[float], list[float]]:
+        return ([*INFO_WIDTHS, *block * k],
+                [*INFO_WIDTHS[:2], *block * (types - k), TOTAL_WIDTH])
+
+    k = min(range(1, types), key=lambda k: max(map(sum, pages(k))), default=types)
+    return len(INFO_WIDTHS) + k * years, max(pages(k), key=sum)
 
 
 def _grid(sub: StoredSubmission, campaign: Campaign) -> list[list[int]]:

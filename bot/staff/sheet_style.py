@@ -35,7 +35,9 @@ THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CHARS_PER_WIDTH = 1.3  # characters of 12pt Times New Roman per unit of column width
 LINE_POINTS = 15.0
-ROW_POINTS = 17.0  # a one-line body row: a little air between the lines of numbers
+ROW_POINTS = 17.0
+A4_LANDSCAPE_INCHES = 297 / 25.4
+SIDE_MARGIN = 0.5  # inches  # a one-line body row: a little air between the lines of numbers
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,14 @@ def fit_height(ws: Worksheet, row: int, texts: Sequence[tuple[str, float]]) -> N
     ws.row_dimensions[row].height = max(max(lines, 1) * LINE_POINTS + 3, ROW_POINTS)
 
 
+def fitting_scale(widths: Sequence[float]) -> int:
+    """The print scale (percent) at which columns of these widths fit across A4 landscape
+    within print_setup's margins. A column of width w is about 7w + 5 pixels at 96 dpi."""
+    pixels = sum(7 * w + 5 for w in widths) * 1.08  # spreadsheet programs round widths up
+    printable = (A4_LANDSCAPE_INCHES - 2 * SIDE_MARGIN) * 96
+    return max(10, min(100, int(100 * printable / pixels)))
+
+
 def print_setup(ws: Worksheet, header_rows: tuple[int, int] | None, pages_wide: int = 1,
                 title_columns: str | None = None) -> None:
     """A4 landscape, `pages_wide` pages across, as many down as needed, the header rows (and
@@ -122,7 +132,7 @@ def print_setup(ws: Worksheet, header_rows: tuple[int, int] | None, pages_wide: 
         ws.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
     if title_columns:
         ws.print_title_cols = title_columns
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top, ws.page_margins.bottom = 0.6, 0.8
     ws.page_margins.footer = 0.35
     ws.oddFooter.center.text = "Trang &P/&N"
