@@ -55,10 +55,10 @@ def render(template: str, /, **context: Any) -> str:
 STAFF_MESSAGES = "staff/messages.txt.j2"
 
 
-def staff_message(name: str, **context: Any) -> str:
-    """One message for staff or the operator (a refused command, a bad path), by name, from
-    `staff/messages.txt.j2`: one line, Vietnamese, with the values given."""
-    text = " ".join(render(STAFF_MESSAGES, name=name, **context).split())
+def staff_message(name: str, template: str = STAFF_MESSAGES, **context: Any) -> str:
+    """One message for staff or the operator (a refused command, a bad path, a wrong config
+    value), by name, from `template`: one line, Vietnamese, with the values given."""
+    text = " ".join(render(template, name=name, **context).split())
     if not text:
         raise KeyError(f"no staff message named {name!r}")
     return text

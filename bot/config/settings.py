@@ -8,6 +8,7 @@ relative to the config file; where passwords may come from is told in `bot.confi
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -20,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.passwords import Secret, read_password
-from bot.config.reader import Section
+from bot.config.reader import Section, said
 
 __all__ = [
     "DEFAULT_PORTS", "MB", "Config", "ConfigError", "DigestConfig", "ImapConfig", "LimitsConfig",
@@ -129,9 +130,11 @@ def load_config(path: str | Path) -> Config:
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot read the config file: {exc.strerror}"]) from None
+        why = said("cannot_read_file", reason=exc.strerror,
+                   errno=errno.errorcode.get(exc.errno or 0, ""))
+        raise ConfigError([f"{path}: {why}"]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError([f"{path}: not a valid TOML file: {exc}"]) from None
+        raise ConfigError([f"{path}: {said('not_toml', reason=exc)}"]) from None
     return parse_config(data, path.resolve().parent)
 
 
@@ -140,7 +143,8 @@ def parse_config(data: Mapping[str, Any], base_dir: Path) -> Config:
     warnings: list[str] = []
     sections = {name: Section(name, data.get(name), problems, warnings, base_dir)
                 for name in ("imap", "smtp", "store", "digest", "limits", "campaign", "registry")}
-    warnings += [f"[{name}]: unknown section, ignored" for name in data if name not in sections]
+    warnings += [f"[{name}]: {said('unknown_section')}" for name in data
+                 if name not in sections]
     config = Config(imap=_imap(sections["imap"]), smtp=_smtp(sections["smtp"]),
                     store=_store(sections["store"]), digest=_digest(sections["digest"]),
                     limits=_limits(sections["limits"]),
@@ -158,7 +162,7 @@ def parse_config(data: Mapping[str, Any], base_dir: Path) -> Config:
 def _security(s: Section, key: str, default: Security | None = None) -> Security:
     value = s.text(key, default.value if default else None)
     if value and value not in set(Security):
-        s.problem(key, f"must be one of {', '.join(Security)}, got {value!r}")
+        s.problem(key, said("one_of", choices=", ".join(Security), value=repr(value)))
         return Security.SSL
     return Security(value) if value else Security.SSL
 
@@ -166,11 +170,9 @@ def _security(s: Section, key: str, default: Security | None = None) -> Security
 def _tls_verify(s: Section, security: Security, password: Secret | None) -> bool:
     verify = s.flag("tls_verify", True)
     if not verify:
-        s.warnings.append(f"[{s.name}] tls_verify = false: the server certificate "
-                          "will NOT be checked")
+        s.warnings.append(f"[{s.name}] {said('tls_off')}")
     if security is Security.NONE and password is not None:
-        s.warnings.append(f"[{s.name}] security = \"none\": the password travels "
-                          "unencrypted")
+        s.warnings.append(f"[{s.name}] {said('password_in_clear')}")
     return verify
 
 
@@ -199,7 +201,7 @@ def _smtp(s: Section) -> SmtpConfig:
     username = s.optional_text("username")
     password = read_password(s, "BCY_INTAKE_SMTP_PASSWORD", "smtp_password", username is not None)
     if password is not None and username is None:
-        s.problem("username", "missing: a password is set, so the username is needed too")
+        s.problem("username", said("username_needed"))
     return SmtpConfig(
         host=s.text("host"), port=_port(s, security), security=security,
         from_address=s.address("from_address"), username=username, password=password,
@@ -217,8 +219,7 @@ def _store(s: Section) -> StoreConfig:
         database = url.partition("://")[2].partition("?")[0][1:]
         if database and database != ":memory:" and not Path(database).is_absolute():
             # SQLite would put it in whatever folder the command runs from
-            s.problem("url", f"the SQLite file must be an absolute path, got {database!r} "
-                             "(write sqlite:////var/lib/bcy-intake/intake.db: four slashes)")
+            s.problem("url", said("sqlite_relative", database=repr(database)))
     return StoreConfig(url=url)
 
 
@@ -227,7 +228,7 @@ def _digest(s: Section) -> DigestConfig:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        s.problem("timezone", f"unknown time zone {zone!r}")
+        s.problem("timezone", said("unknown_zone", zone=repr(zone)))
     return DigestConfig(recipients=s.addresses("recipients"), timezone=zone)
 
 
