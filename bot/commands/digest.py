@@ -13,7 +13,8 @@ from bot.commands.arguments import clock_argument, day_argument
 from bot.config.settings import config_path
 from bot.errors import EX_CONFIG, CommandError, UsageError
 from bot.intake.service import open_service
-from bot.staff.digest import build_digest, digest_text, send_digest
+from bot.staff.digest import build_digest, digest_text
+from bot.staff.digest_mail import send_digest
 from bot.staff.period import digest_period, staff_now
 from replies.render import staff_message
 

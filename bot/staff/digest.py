@@ -1,31 +1,26 @@
 """The staff digest: first what staff must do, then where the campaign stands (by group, with a
 chart), then the totals by type × year, then who is still missing; and what came in during the
 period, each submission by its reference. Built from the store alone, rendered from
-`replies/templates/digest/` (text and HTML with the same content), sent once per day."""
+`replies/templates/digest/` (text and HTML with the same content); `digest_mail` sends it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 from collections import Counter
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.intake.outbox import send_pending
 from bot.intake.service import Service
 from bot.staff.chart import COLOURS, Bar, progress_png
-from bot.staff.export import build_workbook, workbook_bytes
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.period import Period
 from bot.staff.standing import AgencyStanding, group_order, standings
 from bot.staff.todo import TodoBlock, TodoContext, todo_blocks
-from bot.store.schema import NewOutbox, StoredSubmission
+from bot.store.schema import StoredSubmission
 from replies.mail.compose import quantity_table
 from replies.render import format_date, render
 
-XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 NAMES_SHOWN = 5  # missing agencies named per group before "and N others"
 TIME = "%H:%M %d/%m/%Y"
 
@@ -159,7 +154,7 @@ def _registry_name(registry: Any, key: str) -> str:
         return key
 
 
-def _context(digest: Digest, service: Service) -> dict[str, Any]:
+def digest_context(digest: Digest, service: Service) -> dict[str, Any]:
     tz = ZoneInfo(service.cfg.digest.timezone)
     period = digest.period
     return {"d": digest, "campaign": service.campaign, "years": service.campaign.years,
@@ -174,46 +169,4 @@ def _context(digest: Digest, service: Service) -> dict[str, Any]:
 
 
 def digest_text(digest: Digest, service: Service) -> str:
-    return render("digest/digest.txt.j2", **_context(digest, service))
-
-
-def compose_digest(digest: Digest, service: Service) -> EmailMessage:
-    smtp, context = service.cfg.smtp, _context(digest, service)
-    domain = smtp.from_address.rpartition("@")[2] or "localhost"
-    msg = EmailMessage()
-    msg["From"] = (email.utils.formataddr((smtp.from_name, smtp.from_address))
-                   if smtp.from_name else smtp.from_address)
-    msg["To"] = ", ".join(service.cfg.digest.recipients)
-    msg["Subject"] = render("digest/subject.txt.j2", **context).strip()
-    msg["Date"] = email.utils.formatdate(localtime=False)
-    msg["Message-ID"] = email.utils.make_msgid(domain=domain)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-BCY-Intake-Digest"] = digest.period.day.isoformat()
-    msg.set_content(render("digest/digest.txt.j2", **context))
-    cid = email.utils.make_msgid(idstring="progress", domain=domain)
-    msg.add_alternative(render("digest/digest.html.j2", **{**context, "chart_cid": cid[1:-1]}),
-                        subtype="html")
-    html = msg.get_body(("html",))
-    assert isinstance(html, EmailMessage)
-    html.add_related(digest.chart, maintype="image", subtype="png", cid=cid,
-                     filename="tien-do.png")
-    wb = build_workbook(service.store, service.campaign, service.registry,
-                        ZoneInfo(service.cfg.digest.timezone), now=digest.now)
-    msg.add_attachment(workbook_bytes(wb), maintype=XLSX[0], subtype=XLSX[1],
-                       filename=f"tong-hop-{service.campaign.id}-"
-                                f"{digest.period.day.isoformat()}.xlsx")
-    return msg
-
-
-def send_digest(service: Service, period: Period, now: dt.datetime,
-                force: bool = False) -> tuple[int, int] | None:
-    """Queue the digest of `period` for every recipient and send what waits in the outbox.
-    None when a digest was already sent for its day (and not forced); else (sent, unsent)."""
-    store = service.store
-    if store.outbox.digest_sent(period.day) and not force:
-        return None
-    raw = compose_digest(build_digest(service, period, now), service).as_bytes()
-    for recipient in service.cfg.digest.recipients:
-        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw))
-    store.outbox.mark_digest_sent(period.day, period.bounds, sent_at=now)
-    return send_pending(service.cfg.smtp, store)
+    return render("digest/digest.txt.j2", **digest_context(digest, service))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -65,6 +65,29 @@ def _totals_row(ws: Worksheet, row: int, first: int, totals: Sequence[int], titl
         number(ws, row, col, value, bold=True).fill = TOTAL_FILL
 
 
+def _agency_rows(ws: Worksheet, s: Sheets, top: int, columns: tuple[int, int],
+                 values_of: Callable[[StoredSubmission], list[int]], title: str,
+                 progress: bool) -> None:
+    """Under the two header rows at `top`: a row per counted agency, its numbers from
+    `values_of` in `columns` (first, last; the last bold), then the totals row; frozen below
+    the header and right of the agency, with a filter."""
+    first, last = columns
+    body = top + 2
+    totals = [0] * (last - first + 1)
+    subs = with_progress(s.counted, len(s.counted)) if progress else s.counted
+    for n, sub in enumerate(subs, start=1):
+        row = body + n - 1
+        _info(ws, row, n, sub, s.registry, len(INFO_WIDTHS))
+        values = values_of(sub)
+        for col, value in enumerate(values, start=first):
+            number(ws, row, col, value, bold=col == last)
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+    end = body + len(s.counted)
+    _totals_row(ws, end, first, totals, title)
+    ws.freeze_panes = ws.cell(row=body, column=3).coordinate
+    ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(last)}{max(end - 1, body)}"
+
+
 def totals_sheet(ws: Worksheet, s: Sheets) -> None:
     """Totals by type and by year of each counted agency: one page wide, the overview."""
     t = labels(COLUMNS)["totals"]
@@ -84,21 +107,12 @@ def totals_sheet(ws: Worksheet, s: Sheets) -> None:
     header_height(ws, top + 1, [(spec.short, TYPE_WIDTH) for spec in rows])
     widths(ws, (*INFO_WIDTHS, *[TYPE_WIDTH] * len(rows), *[YEAR_WIDTH] * len(years),
                 TOTAL_WIDTH))
-    totals = [0] * (last - first + 1)
-    body = top + 2
-    for n, sub in enumerate(s.counted, start=1):
-        row = body + n - 1
-        _info(ws, row, n, sub, s.registry, len(INFO_WIDTHS))
+    def sums(sub: StoredSubmission) -> list[int]:
         grid = _grid(sub, s.campaign)
         values = [sum(r) for r in grid] + [sum(col) for col in zip(*grid, strict=True)]
-        values.append(sum(values[:len(rows)]))
-        for col, value in enumerate(values, start=first):
-            number(ws, row, col, value, bold=col == last)
-        totals = [a + b for a, b in zip(totals, values, strict=True)]
-    end = body + len(s.counted)
-    _totals_row(ws, end, first, totals, t["total"])
-    ws.freeze_panes = ws.cell(row=body, column=3).coordinate
-    ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(last)}{max(end - 1, body)}"
+        return [*values, sum(values[:len(rows)])]
+
+    _agency_rows(ws, s, top, (first, last), sums, t["total"], progress=False)
     print_setup(ws, (top, top + 1))
 
 
@@ -119,21 +133,11 @@ def summary_sheet(ws: Worksheet, s: Sheets) -> None:
     header(ws, top, last, t["total"], (2, 1))
     header_height(ws, top, [(spec.short, GRID_WIDTH * len(years)) for spec in rows])
     widths(ws, (*INFO_WIDTHS, *[GRID_WIDTH] * (len(rows) * len(years)), TOTAL_WIDTH))
-    totals = [0] * (last - first + 1)
-    body = top + 2
-    subs = with_progress(s.counted, len(s.counted)) if s.progress else s.counted
-    for n, sub in enumerate(subs, start=1):
-        row = body + n - 1
-        _info(ws, row, n, sub, s.registry, len(INFO_WIDTHS))
+    def every(sub: StoredSubmission) -> list[int]:
         values = [v for r in _grid(sub, s.campaign) for v in r]
-        values.append(sum(values))
-        for col, value in enumerate(values, start=first):
-            number(ws, row, col, value, bold=col == last)
-        totals = [a + b for a, b in zip(totals, values, strict=True)]
-    end = body + len(s.counted)
-    _totals_row(ws, end, first, totals, t["total"])
-    ws.freeze_panes = ws.cell(row=body, column=3).coordinate
-    ws.auto_filter.ref = f"A{top + 1}:{get_column_letter(last)}{max(end - 1, body)}"
+        return [*values, sum(values)]
+
+    _agency_rows(ws, s, top, (first, last), every, t["total"], progress=s.progress)
     print_setup(ws, (top, top + 1), title_columns="A:B")
     split, widest = _page_split(len(rows), len(years))
     # Two pages across, split between two types (fit-to-pages would ignore the break and
