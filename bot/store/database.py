@@ -1,10 +1,11 @@
 """The intake store: every mail, submission, queued reply and event.
 
 `Store` opens the database (migrated to the newest schema) and holds one query object per
-table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`, each defined
-in the module that owns the table, each method one transaction. Connecting, SQLite settings
-and the kinds of transaction are in `engine`; the tables in `schema`; the records handed out
-in `records`.
+table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`, and for the
+web console `store.accounts` (staff and login attempts) and `store.agencies` (addresses staff
+add), each defined in the module that owns the table, each method one transaction.
+Connecting, SQLite settings and the kinds of transaction are in `engine`; the tables in
+`schema`; the records handed out in `records`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bot.store import migrations
+from bot.store.accounts import Accounts
+from bot.store.agencies import Agencies
 from bot.store.engine import create_store_engine
 from bot.store.events import Events
 from bot.store.messages import Messages
@@ -26,6 +29,8 @@ class Store:
         self.submissions = Submissions(engine)
         self.outbox = Outbox(engine)
         self.events = Events(engine)
+        self.accounts = Accounts(engine)
+        self.agencies = Agencies(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:
