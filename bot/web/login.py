@@ -26,7 +26,7 @@ def _safe_next(target: str | None) -> str:
     """Only a path of this site: never another host (`//evil`, `/\\evil`, `https:`)."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return url_for("home.todo")
+    return url_for("home.todo_list")
 
 
 def start_session(who: StaffAccount) -> None:
