@@ -167,13 +167,16 @@ class Console:
 
 
 def cli(config: Path, *argv: str, stdin: str = "") -> tuple[int, str]:
-    """The command line in this process, with `stdin` as its standard input."""
+    """The command line in this process, with `stdin` as its standard input; the exit status
+    and what it printed."""
     out = io.StringIO()
     real_stdin = sys.stdin
     sys.stdin = io.StringIO(stdin)
     try:
         with redirect_stdout(out):
             code = main(["--config", str(config), *argv])
+    except SystemExit as exit_:  # argparse refusing the arguments
+        code = int(exit_.code or 0)
     finally:
         sys.stdin = real_stdin
     return code, out.getvalue()
