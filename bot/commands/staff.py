@@ -8,6 +8,7 @@ import argparse
 import getpass
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from bot.staff.accounts import (
     remove_account,
 )
 from bot.staff.labels import local
+from bot.store.database import Store
 from replies.render import render
 
 log = logging.getLogger(__name__)
@@ -82,25 +84,25 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_password(args: argparse.Namespace) -> int:
     login, password = _login(args.login), read_password()
-    store = open_store(config_path(args.config))[1]
-    try:
-        if not change_password(store, login, password, actor()):
-            raise CommandError(f"no staff account {login!r}")
-    finally:
-        store.close()
-    sys.stdout.write(render("staff/account.txt.j2", action="password", login=login))
-    return 0
+    return _change(args, login, "password",
+                   lambda store: change_password(store, login, password, actor()))
 
 
 def run_remove(args: argparse.Namespace) -> int:
     login = _login(args.login)
+    return _change(args, login, "removed", lambda store: remove_account(store, login, actor()))
+
+
+def _change(args: argparse.Namespace, login: str, action: str,
+            change: Callable[[Store], bool]) -> int:
+    """Change an existing account; exit 1 with one line when there is none."""
     store = open_store(config_path(args.config))[1]
     try:
-        if not remove_account(store, login, actor()):
+        if not change(store):
             raise CommandError(f"no staff account {login!r}")
     finally:
         store.close()
-    sys.stdout.write(render("staff/account.txt.j2", action="removed", login=login))
+    sys.stdout.write(render("staff/account.txt.j2", action=action, login=login))
     return 0
 
 
