@@ -312,6 +312,7 @@ def test_mail_left_for_people_leaves_the_list_once_handled(
 
 def test_throttled_logins_are_counted_in_the_store_across_workers_and_restarts(
         console: Console) -> None:
+    assert console.client().login().status == 303  # failures of earlier tests no longer count
     client = console.client()
     lone = {"X-Forwarded-For": "203.0.113.9"}  # through the trusted proxy (127.0.0.1)
     for _ in range(5):

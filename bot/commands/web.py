@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
 import logging
 import socket
 from typing import Any
@@ -40,6 +41,13 @@ def _check_free(host: str, port: int) -> None:
             raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}", code) from exc
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def run(args: argparse.Namespace) -> int:
     path = config_path(args.config)
     if args.listen is not None:
@@ -55,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         service.store.close()
     _check_free(host, port)
+    if not cfg.web.cookie_secure and not _loopback(host):
+        log.warning("listening on %s without cookie_secure: put the console behind a TLS "
+                    "proxy and set [web] cookie_secure = true", host)
     log.info("staff console on http://%s:%s/ (%s workers)", host, port, cfg.web.workers)
     ConsoleServer(cfg, args.campaign, host, port, key).run()
     return 0

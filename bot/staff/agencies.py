@@ -5,7 +5,7 @@ follows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -81,6 +81,16 @@ def agency_rows(store: Store, registry: Registry, campaign: Campaign) -> list[Ag
         rows.append(_row(key, agency.name if agency else (lines[0].agency or key),
                          agency.group if agency else OUTSIDE, agency, lines))
     return rows
+
+
+def counted_totals(subs: Iterable[StoredSubmission]) -> dict[str, dict[str, int]]:
+    """Row → year → the sum over `subs` (the forms that count: each agency's latest valid)."""
+    totals: dict[str, dict[str, int]] = {}
+    for sub in subs:
+        for row, years in sub.quantities.items():
+            for year, value in years.items():
+                totals.setdefault(row, {})[year] = totals.get(row, {}).get(year, 0) + value
+    return totals
 
 
 def changes(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]],

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint
 from werkzeug import Response
 
-from bot.staff.agencies import STATES, agency_rows
+from bot.staff.agencies import STATES, agency_rows, counted_totals
 from bot.staff.export import build_workbook, workbook_bytes
 from bot.web.chart import stacked_columns
 from bot.web.page import download, page, service
@@ -20,20 +20,11 @@ bp = Blueprint("summary", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def totals() -> dict[str, dict[str, int]]:
-    """Row → year → sum over the forms that count (each agency's latest valid one)."""
-    summed: dict[str, dict[str, int]] = {}
-    for sub in service().store.submissions.latest_valid():
-        for row, years in sub.quantities.items():
-            for year, value in years.items():
-                summed.setdefault(row, {})[year] = summed.get(row, {}).get(year, 0) + value
-    return summed
-
-
 @bp.get("/summary")
 def index() -> Response:
     campaign = service().campaign
-    table = quantity_table(totals(), campaign)
+    table = quantity_table(counted_totals(service().store.submissions.latest_valid()),
+                           campaign)
     rows = agency_rows(service().store, service().registry, campaign)
     expected = {a.key for a in service().registry.expected(campaign.opened)}
     counts = {s: sum(1 for r in rows if r.state == s and r.key in expected) for s in STATES}
