@@ -4,7 +4,8 @@ session cookies, security headers, and one gate in front of every view.
 The gate, in order: static files pass; a state-changing request without a valid CSRF token is
 refused (403) whoever sends it; the login pages pass; anyone else without a session (or a
 trusted proxy's login) is sent to /login (303), unknown paths included, so a logged-out
-visitor learns nothing of what the console holds.
+visitor learns nothing of what the console holds. The page asked for is kept in the session
+and reached after logging in.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug import Response
 from werkzeug.exceptions import HTTPException
@@ -46,8 +47,9 @@ def _gate() -> Response | None:
     g.account = login.proxy_account() or login.session_account()
     if request.endpoint in OPEN or g.account is not None:
         return None
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("login.form", next=target), 303)
+    if request.method == "GET" and request.endpoint:
+        session[login.NEXT] = request.full_path.rstrip("?")  # reached after logging in
+    return redirect(url_for("login.form"), 303)  # a bare /login: the target waits in the session
 
 
 def _headers(response: Response) -> Response:

@@ -20,6 +20,7 @@ from bot.web.proxy import VIA_PROXY
 
 log = logging.getLogger(__name__)
 bp = Blueprint("login", __name__)
+NEXT = "next"  # session key: the page a visitor asked for before logging in
 
 
 def _safe_next(target: str | None) -> str:
@@ -71,8 +72,8 @@ def proxy_account() -> StaffAccount | None:
 @bp.get("/login")
 def form() -> Response:
     if account() is not None:
-        return redirect(_safe_next(request.args.get("next")), 303)
-    return page("login.html.j2", next=request.args.get("next", ""), username="", problem=None)
+        return redirect(_safe_next(session.pop(NEXT, None)), 303)
+    return page("login.html.j2", username="", problem=None)
 
 
 @bp.post("/login")
@@ -80,7 +81,7 @@ def submit() -> Response:
     store, web = service().store, service().cfg.web
     typed = request.form.get("username", "")
     password = request.form.get("password", "")
-    target = request.form.get("next", "")
+    target = request.form.get(NEXT) or session.get(NEXT)
     address = request.remote_addr or ""
     try:
         login = normal_login(typed)
@@ -88,16 +89,15 @@ def submit() -> Response:
         login = typed.strip().lower()[:64]
     minutes = throttle.locked_for(store, web, login, address)
     if minutes is not None:
-        response = page("login.html.j2", status=429, next=target, username=typed,
-                        problem="throttled", minutes=minutes)
+        response = page("login.html.j2", status=429, username=typed, problem="throttled",
+                        minutes=minutes)
         response.headers["Retry-After"] = str(minutes * 60)
         return response
     who = verify_login(store, login, password) if password else None
     throttle.record(store, web, login, address, who is not None)
     if who is None:
         log.info("failed login for %r from %s", login, address)
-        return page("login.html.j2", status=401, next=target, username=typed,
-                    problem="wrong")
+        return page("login.html.j2", status=401, username=typed, problem="wrong")
     start_session(who)
     store.accounts.logged_in(who.login)
     return redirect(_safe_next(target), 303)
