@@ -74,6 +74,12 @@ def test_the_session_key_is_made_once_private_and_reused(
     (state / "web-secret.key").write_bytes(b"short")
     with pytest.raises(CommandError, match="shorter than 32 bytes"):
         secret_key(cfg)
+    monkeypatch.delenv("STATE_DIRECTORY")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    elsewhere = parse_config({**BASE, "store": {"url": "postgresql+psycopg://u@db/intake"}},
+                             tmp_path)
+    assert len(secret_key(elsewhere)) == 64  # no SQLite folder: the user's state directory
+    assert (tmp_path / "xdg" / "bcy-intake" / "web-secret.key").stat().st_mode & 0o777 == 0o600
 
 
 def _through(proxies: list[str], peer: str, headers: dict[str, str]) -> dict[str, Any]:

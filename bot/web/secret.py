@@ -1,7 +1,8 @@
 """The key that signs session cookies and CSRF tokens: `[web] secret_key`, else the file
 `[web] secret_key_file`, else `web-secret.key` in the service's state directory
-($STATE_DIRECTORY under systemd, else the folder of the SQLite database), made on first run
-with 64 random bytes, mode 0600. Never in the repository, never in a log."""
+($STATE_DIRECTORY under systemd, else the folder of the SQLite database, else
+$XDG_STATE_HOME/bcy-intake or ~/.local/state/bcy-intake), made on first run with 64 random
+bytes, mode 0600. Never in the repository, never in a log."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ def key_path(cfg: Config) -> Path:
     url = make_url(cfg.store.url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         return Path(url.database).resolve().parent / KEY_FILE
-    raise CommandError("[web] secret_key_file: set it (or secret_key): there is no state "
-                       "directory to keep the session key in", EX_CONFIG)
+    home = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(home) / "bcy-intake" / KEY_FILE
 
 
 def _create(path: Path) -> None:
@@ -52,7 +53,7 @@ def secret_key(cfg: Config) -> bytes:
         return cfg.web.secret_key.reveal().encode()
     path = key_path(cfg)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _create(path)
         key = path.read_bytes()
         if path.stat().st_mode & 0o077:
