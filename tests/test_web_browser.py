@@ -14,8 +14,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import servers_required
-from tests.servers.dovecot import Dovecot
-from tests.web_kit import PASSWORD, STAFF, Console, console_for_module
+from tests.web_kit import PASSWORD, STAFF, Console, console_fixture
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,11 +40,7 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
-@pytest.fixture(scope="module")
-def console(dovecot_server: Dovecot, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[Console]:
-    with console_for_module(dovecot_server, tmp_path_factory.mktemp("browser")) as running:
-        yield running
+console = console_fixture("browser")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +18,6 @@ from bot.config.settings import load_config
 from bot.intake.service import service_for
 from bot.store.database import Store
 from bot.web.app import create_app
-from tests.servers.dovecot import Dovecot
 from tests.web_kit import (
     IMG,
     PASSWORD,
@@ -28,18 +26,14 @@ from tests.web_kit import (
     Client,
     Console,
     cli,
-    console_for_module,
+    console_fixture,
 )
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 OPEN_ENDPOINTS = {"login.form", "login.submit", "static"}
 
 
-@pytest.fixture(scope="module")
-def console(dovecot_server: Dovecot, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[Console]:
-    with console_for_module(dovecot_server, tmp_path_factory.mktemp("web")) as running:
-        yield running
+console = console_fixture("web")
 
 
 @pytest.fixture

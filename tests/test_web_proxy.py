@@ -5,24 +5,15 @@ reached the port directly and forges the proxy's headers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from bot.config.settings import load_config
 from bot.store.database import Store
-from tests.servers.dovecot import Dovecot
-from tests.web_kit import PASSWORD, STAFF, Console, console_for_module
+from tests.web_kit import PASSWORD, STAFF, Console, console_fixture
 
 PROXY = "127.0.0.2"
 WEB = 'trusted_proxies = ["127.0.0.2"]\ntrust_remote_user = true\ncookie_secure = true\n'
 
 
-@pytest.fixture(scope="module")
-def console(dovecot_server: Dovecot, tmp_path_factory: pytest.TempPathFactory
-            ) -> Iterator[Console]:
-    with console_for_module(dovecot_server, tmp_path_factory.mktemp("proxy"), WEB) as running:
-        yield running
+console = console_fixture("proxy", WEB)
 
 
 def _attempts(console: Console) -> list[tuple[str, str]]:

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from email.utils import formataddr
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.commands.cli import main
 from demo.forms import Filling
@@ -228,3 +231,14 @@ def console_for_module(server: Dovecot, tmp: Path, web: str = "") -> Iterator[Co
     with SmtpSink(SINK_USER, SINK_PASSWORD) as sink, running_console(
             tmp, module_mailbox(server, tmp.name), sink, web) as console:
         yield console
+
+
+def console_fixture(name: str, web: str = "") -> Any:
+    """A module-scoped `console` fixture: the scenario's store and the running console, with
+    `web` as the config's [web] section."""
+    @pytest.fixture(scope="module")
+    def console(dovecot_server: Dovecot, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[Console]:
+        with console_for_module(dovecot_server, tmp_path_factory.mktemp(name), web) as running:
+            yield running
+    return console
