@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service
+from bot.staff.agencies import counted_totals
 from bot.staff.export import build_workbook, workbook_bytes
 from bot.staff.labels import agency_name, labels, local
 from bot.store.schema import NewOutbox, StoredSubmission
@@ -93,11 +94,6 @@ def build_digest(service: Service, day: dt.date) -> Digest:
     latest = store.submissions.latest_valid()
     valid = {s.agency_key for s in latest}
     expected = registry.expected(campaign.opened)
-    totals: dict[str, dict[str, int]] = {}
-    for sub in latest:
-        for row, years in sub.quantities.items():
-            for year, value in years.items():
-                totals.setdefault(row, {})[year] = totals.get(row, {}).get(year, 0) + value
     quarantined, stuck = _needing_people(service, tz)
     events = [{"time": local(e.ts, tz).strftime("%H:%M"), "level": e.level, "kind": e.kind,
                "detail": e.detail} for e in store.events.find(day, tz) if e.level != "info"]
@@ -105,7 +101,7 @@ def build_digest(service: Service, day: dt.date) -> Digest:
                   lines=lines, counts=dict(counts),
                   done=sum(1 for a in expected if a.key in valid), expected=len(expected),
                   missing=[a.name for a in expected if a.key not in valid],
-                  table=quantity_table(totals, campaign), quarantined=quarantined,
+                  table=quantity_table(counted_totals(latest), campaign), quarantined=quarantined,
                   stuck=stuck, events=events, awaiting=awaiting_confirmation(service, tz))
 
 

@@ -2,9 +2,10 @@
 
 `Store` opens the database (migrated to the newest schema) and holds one query object per
 table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`, `store.senders`
-(trusted senders), each defined in the module that owns the table, each method one
-transaction. Connecting, SQLite settings and the kinds of transaction are in `engine`; the
-tables in `schema`; the records handed out in `records`.
+(trusted senders), and for the web console `store.accounts` (staff and login attempts) and
+`store.agencies` (addresses staff add), each defined in the module that owns the table, each
+method one transaction. Connecting, SQLite settings and the kinds of transaction are in
+`engine`; the tables in `schema`; the records handed out in `records`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bot.store import migrations
+from bot.store.accounts import Accounts
+from bot.store.agencies import Agencies
 from bot.store.engine import create_store_engine
 from bot.store.events import Events
 from bot.store.messages import Messages
@@ -28,6 +31,8 @@ class Store:
         self.outbox = Outbox(engine)
         self.events = Events(engine)
         self.senders = Senders(engine)
+        self.accounts = Accounts(engine)
+        self.agencies = Agencies(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -14,9 +14,10 @@ from typing import Literal
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
-__all__ = ["STANDINGS", "SOURCES", "Event", "Kind", "Level", "NewOutbox", "NewSubmission",
-           "OutboxItem", "OutboxKind", "Source", "Standing", "State", "StoredMessage",
-           "StoredSubmission", "TrustedSender", "Verdict"]
+__all__ = ["STANDINGS", "SOURCES", "AddressRole", "AgencyAddress", "Event", "Kind", "Level",
+           "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Source", "StaffAccount",
+           "Standing", "State", "StoredMessage", "StoredSubmission", "SubmissionLine",
+           "TrustedSender", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
 # Whether a submission counts for its agency: its sender is trusted for it (or staff confirmed
@@ -28,6 +29,7 @@ Source = Literal["registry", "config", "staff"]
 SOURCES: tuple[Source, ...] = ("registry", "config", "staff")
 OutboxKind = Literal["reply", "digest"]
 Level = Literal["info", "warning", "error"]
+AddressRole = Literal["contact", "trusted"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,21 @@ class StoredSubmission:
 
 
 @dataclass(frozen=True)
+class SubmissionLine:
+    """A submission as a list shows it: no record, no numbers."""
+
+    id: int
+    reference: str
+    message_id: int
+    agency: str | None
+    agency_key: str | None
+    sender: str
+    verdict: Verdict
+    received_at: datetime
+    superseded_by: int | None
+
+
+@dataclass(frozen=True)
 class NewOutbox:
     kind: OutboxKind
     recipient: str  # one envelope recipient per row
@@ -145,3 +162,27 @@ class Event:
     kind: str
     detail: str
     message_id: int | None
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    id: int
+    login: str
+    password_hash: str = field(repr=False)
+    session_stamp: str = field(repr=False)
+    created_at: datetime
+    password_changed_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AgencyAddress:
+    id: int
+    agency_key: str
+    address: str
+    role: AddressRole
+    added_by: str
+    added_at: datetime
+    removed_by: str | None
+    removed_at: datetime | None

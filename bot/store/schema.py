@@ -50,8 +50,9 @@ from bot.store.records import (
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
     "OutboxKind", "State", "StoredMessage", "StoredSubmission", "TrustedSender", "UtcDateTime",
-    "Verdict", "digests", "events", "message_slots", "messages", "metadata", "outbox",
-    "quantities", "reference_counters", "submissions", "trusted_senders",
+    "Verdict", "agency_addresses", "digests", "events", "handled_mail", "login_attempts",
+    "message_slots", "messages", "metadata", "outbox", "quantities", "reference_counters",
+    "staff_accounts", "submissions", "trusted_senders",
 ]
 
 NAMING = {
@@ -215,6 +216,57 @@ events = Table(
     Column("kind", String(64), nullable=False),
     Column("detail", Text, nullable=False),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    # the staff member who did it ('cli:root' from a command); None for what the bot did itself
+    Column("actor", String(64), nullable=True),
     _one_of("level", ("info", "warning", "error"), "level"),
     Index(None, "ts"),
+)
+
+# The staff web console (migration 0007). A session cookie names the login and the account's
+# session stamp; a new password draws a new stamp, so every older session ends with it.
+staff_accounts = Table(
+    "staff_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("session_stamp", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("password_changed_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime, nullable=True),
+)
+
+# Kept in the database, not in a worker's memory: throttling holds across workers and restarts.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ts", UtcDateTime, nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "login", "ts"),
+    Index(None, "address", "ts"),
+)
+
+# Addresses staff add to an agency beside the registry's domains; a removed one stays, marked,
+# so the agency's page shows who changed what and when.
+agency_addresses = Table(
+    "agency_addresses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_key", String(255), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("removed_by", String(64), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
+    _one_of("role", ("contact", "trusted"), "role"),
+    Index(None, "agency_key"),
+)
+
+# Mail left for people (or set aside) that a staff member has dealt with: off the to-do list.
+handled_mail = Table(
+    "handled_mail", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("handled_by", String(64), nullable=False),
+    Column("handled_at", UtcDateTime, nullable=False),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -26,6 +27,7 @@ from bot.store.records import (
     Standing,
     State,
     StoredSubmission,
+    SubmissionLine,
 )
 from bot.store.schema import messages, quantities, reference_counters, submissions
 from bot.store.senders import Entry, insert_trusted
@@ -241,6 +243,25 @@ class Submissions(Queries):
             conditions.append(s.standing == standing)
         with self._reading() as conn:
             return _find(conn, *conditions)
+
+    def lines(self, *, agency_key: str | None = None, verdict: str | None = None,
+              since: datetime | None = None, until: datetime | None = None
+              ) -> list[SubmissionLine]:
+        """Submissions for a list, newest first: received in [since, until), from the agency,
+        with the verdict; None leaves that part open."""
+        s = submissions.c
+        stmt = select(*(s[f.name] for f in fields(SubmissionLine)))
+        if agency_key is not None:
+            stmt = stmt.where(s.agency_key == agency_key)
+        if verdict is not None:
+            stmt = stmt.where(s.verdict == verdict)
+        if since is not None:
+            stmt = stmt.where(s.received_at >= since)
+        if until is not None:
+            stmt = stmt.where(s.received_at < until)
+        with self._reading() as conn:
+            rows = conn.execute(stmt.order_by(s.received_at.desc(), s.id.desc()))
+            return [SubmissionLine(**row._mapping) for row in rows]
 
     def latest_valid(self) -> list[StoredSubmission]:
         """Per agency, the newest submission that counts (accepted, from a sender trusted for
