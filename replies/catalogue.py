@@ -15,7 +15,8 @@ from replies.findings import finding_message
 SAMPLE_PARAMS: Params = {
     "file": "mau-dang-ky.xlsx", "kind": "pdf", "written": "mười", "row": "SIM PKI",
     "year": "2023", "code": "03", "threshold": 50000, "deadline": dt.date(2021, 5, 15),
-    "opened": dt.date(2021, 4, 1), "date": dt.date(2021, 5, 20), "total": 29, "unit": "CTS"}
+    "opened": dt.date(2021, 4, 1), "date": dt.date(2021, 5, 20), "total": 29, "unit": "CTS",
+    "header": "BỘ TÀI CHÍNH", "intro": "Ủy ban nhân dân tỉnh Bắc Ninh"}
 SAMPLE_LOCATION = Location(sheet="Sheet1", cell="F9")
 # What a clerk would really have written for each code: a placeholder left as printed, a date
 # that is no date, a negative or a huge count, a row that does not add up.

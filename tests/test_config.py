@@ -193,3 +193,43 @@ def test_addresses_ranges_and_relative_sqlite_paths_are_refused(
         tmp_path: Path, change: tuple[str, str], problem: str) -> None:
     assert change[0] in MINIMAL
     assert _problems(tmp_path, MINIMAL.replace(*change)) == [problem]
+
+
+def test_trust_section(tmp_path: Path) -> None:
+    extra = tmp_path / "them.txt"
+    extra.write_text("# more\nmail.example.vn\n", encoding="utf-8")
+    config = load_config(_write(tmp_path, MINIMAL + """
+[trust]
+authserv_id = "MX.bcy.gov.vn"
+free_mail_file = "them.txt"
+[trust.senders]
+bo-y-te = ["CNTT.BYT@gmail.com", "kcb.moh.gov.vn"]
+"""))
+    trust = config.trust
+    assert trust.authserv_id == "mx.bcy.gov.vn" and trust.require_pass is False
+    assert trust.senders == (("bo-y-te", "cntt.byt@gmail.com"), ("bo-y-te", "kcb.moh.gov.vn"))
+    assert {"gmail.com", "mail.example.vn"} <= trust.free_mail
+    default = load_config(_write(tmp_path, MINIMAL)).trust
+    assert default.authserv_id is None and "gmail.com" in default.free_mail
+    assert default.senders == ()
+
+
+def test_trust_section_problems(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MINIMAL + """
+[trust]
+require_pass = "yes"
+free_mail_file = "missing.txt"
+[trust.senders]
+bo-y-te = ["gmail.com", "a b@x.vn", "yahoo.com.vn"]
+bo-tai-chinh = "mof.gov.vn"
+""")
+    assert problems[0].startswith("[trust] free_mail_file: ")
+    assert problems[1:] == [
+        "[trust] require_pass: expected true or false, got a string",
+        "[trust] senders.bo-y-te: 'gmail.com' is a free-mail domain and proves nothing about "
+        "the agency; name whole addresses there instead",
+        "[trust] senders.bo-y-te: not an e-mail address or a domain: 'a b@x.vn'",
+        "[trust] senders.bo-y-te: 'yahoo.com.vn' is a free-mail domain and proves nothing "
+        "about the agency; name whole addresses there instead",
+        "[trust] senders.bo-tai-chinh: expected a list of addresses and domains",
+    ]

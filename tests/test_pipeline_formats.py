@@ -137,7 +137,11 @@ def test_several_agencies_forms_in_one_mail_are_each_stored_and_listed_in_one_re
                                    "Bộ Tài chính", "UBND tỉnh Hà Giang"))
     # the one reply is each submission's reply: a resend finds it from either reference
     assert all(store.outbox.latest_reply(s) is not None for s in subs)
-    assert len(store.submissions.latest_valid()) == 2
+    # the province speaks for itself, not for the ministry: the ministry's form waits for staff
+    assert [s.standing for s in subs] == ["awaiting-confirmation", "counted"]
+    assert [s.agency_key for s in store.submissions.latest_valid()] == ["tinh-ha-giang"]
+    assert reply["X-BCY-Intake-Standing"] == "awaiting-confirmation"
+    assert "chờ Ban Cơ yếu Chính phủ xác nhận" in text
 
 
 def test_one_form_in_two_formats_is_one_submission_naming_both_files(

@@ -5,4 +5,4 @@ each has `register(subparsers)` and sets `func`. Nothing else imports this packa
 """
 
 COMMANDS = ("check", "template", "poll", "run", "digest", "remind", "export", "submissions",
-            "reprocess", "resend", "agencies", "codes")
+            "reprocess", "resend", "agencies", "codes", "staff", "web")

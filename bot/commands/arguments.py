@@ -1,10 +1,11 @@
-"""Argument types more than one command takes, apart from any command so that taking one
-loads nothing else."""
+"""What more than one command takes, apart from any command so that taking it loads nothing
+else: argument types, and who runs the command (for the event log)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 
 from replies.render import staff_message
 
@@ -28,3 +29,11 @@ def clock_argument(parser: argparse.ArgumentParser) -> None:
     unless an offset is given). For tests and for replaying a missed morning; nothing else
     reads a faked clock, and the store still records real times."""
     parser.add_argument("--now", type=moment_argument, default=None, help=argparse.SUPPRESS)
+
+
+def actor() -> str:
+    """Who ran the command, as the event log names staff actions: 'cli:<user>'."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"

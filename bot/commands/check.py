@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.config.specs import checked_campaign
+from bot.config.specs import checked_campaign, checked_registry
 from parsers.codes import FindingCode
-from parsers.form.parse import FormReport, read_form, unreadable_report
+from parsers.form.parse import FormReport, add_registry_findings, read_form, unreadable_report
 from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
 from replies.findings import report_json
@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     """A path that cannot be read is an `unreadable` verdict (exit 2, as the contract says of
     an unreadable input) told on stderr in one line; --json still gives its object."""
     campaign = checked_campaign(args.campaign)
+    registry = checked_registry(None)  # config-free: the built-in registry
     unopened: list[FormReport] = []
     reports: list[FormReport] = []
     for path in args.files:
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
             unopened.append(unreadable_report(Path(path).name, FindingCode.FILE_UNREADABLE))
             reports.append(unopened[-1])
         else:
-            reports += read_attachment(data, Path(path).name, campaign)
+            reports += [add_registry_findings(r, registry, campaign.opened)
+                        for r in read_attachment(data, Path(path).name, campaign)]
     dicts = [report_json(r) for r in reports]
     if args.json:
         payload: Any = dicts[0] if len(dicts) == 1 else dicts

@@ -1,4 +1,5 @@
-"""`bcy-intake submissions list|show`: what the store holds, as tables for a terminal."""
+"""`bcy-intake submissions list|show|confirm|reject`: what the store holds, as tables for a
+terminal, and staff settling a submission that waits for their confirmation."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
 from bot.staff.labels import agency_name, labels, local
-from bot.store.schema import StoredSubmission
+from bot.staff.settle import operator, settle
+from bot.store.records import STANDINGS, StoredSubmission
 from parsers.text import match_key
 from replies.mail.compose import quantity_table
 from replies.render import render, staff_message
@@ -30,10 +32,21 @@ def register(sub: Any) -> None:
     ls.add_argument("--agency", metavar="TEXT", help="agency name or key contains TEXT")
     ls.add_argument("--verdict", choices=VERDICTS)
     ls.add_argument("--date", type=day_argument, metavar="YYYY-MM-DD", help="received that day")
+    ls.add_argument("--standing", choices=STANDINGS, help="counted, awaiting or rejected ones")
     ls.set_defaults(func=run_list)
     show = actions.add_parser("show", help="one submission: header, quantities, findings")
     show.add_argument("reference", metavar="REF")
     show.set_defaults(func=run_show)
+    confirm = actions.add_parser("confirm", help="count a submission awaiting confirmation")
+    confirm.add_argument("reference", metavar="REF")
+    confirm.add_argument("--add-address", action="store_true",
+                         help="also trust its sender's address for the agency from now on")
+    confirm.add_argument("--agency", metavar="KEY",
+                         help="count it for this agency of the registry (else the one recorded)")
+    confirm.set_defaults(func=run_settle, standing="counted")
+    reject = actions.add_parser("reject", help="never count a submission's numbers")
+    reject.add_argument("reference", metavar="REF")
+    reject.set_defaults(func=run_settle, standing="rejected", add_address=False, agency=None)
 
 
 def _matches(sub: StoredSubmission, name: str, wanted: str) -> bool:
@@ -44,7 +57,8 @@ def run_list(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
         tz = ZoneInfo(service.cfg.digest.timezone)
-        found = service.store.submissions.find(day=args.date, verdict=args.verdict, tz=tz)
+        found = service.store.submissions.find(day=args.date, verdict=args.verdict, tz=tz,
+                                               standing=args.standing)
         wanted = match_key(args.agency or "")
         rows = []
         for sub in found:
@@ -53,11 +67,13 @@ def run_list(args: argparse.Namespace) -> int:
                 continue
             rows.append({"reference": sub.reference, "received": local(sub.received_at, tz)
                          .strftime(TIME), "agency": name, "verdict": sub.verdict,
-                         "sender": sub.sender, "superseded": sub.superseded_by is not None})
+                         "sender": sub.sender, "superseded": sub.superseded_by is not None,
+                         "standing": sub.standing})
     finally:
         service.store.close()
-    sys.stdout.write(render("staff/submissions.txt.j2", subs=rows,
-                            verdicts=labels("staff/labels.toml.j2")["verdict"]))
+    words = labels("staff/labels.toml.j2")
+    sys.stdout.write(render("staff/submissions.txt.j2", subs=rows, verdicts=words["verdict"],
+                            standings=words["standing"]))
     return 0
 
 
@@ -88,6 +104,23 @@ def run_show(args: argparse.Namespace) -> int:
         table=quantity_table(record.get("quantities") or sub.quantities, service.campaign,
                              unreadable_as_none="quantities" in record),
         findings=json.loads(sub.findings_json or "[]"),
-        verdicts=labels("staff/labels.toml.j2")["verdict"])
+        verdicts=labels("staff/labels.toml.j2")["verdict"],
+        standings=labels("staff/labels.toml.j2")["standing"],
+        reasons=labels("staff/labels.toml.j2")["standing_reason"],
+        settled=local(sub.settled_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME)
+        if sub.settled_at else None)
     sys.stdout.write(text)
+    return 0
+
+
+def run_settle(args: argparse.Namespace) -> int:
+    service = open_service(config_path(args.config), args.campaign)
+    try:
+        done = settle(service, args.reference, args.standing, operator(),
+                      agency_key=args.agency, add_address=args.add_address)
+        agency = agency_name(done.after, service.registry) or done.after.agency_key
+    finally:
+        service.store.close()
+    sys.stdout.write(render("staff/settled.txt.j2", done=done, agency=agency,
+                            verdicts=labels("staff/labels.toml.j2")["verdict"]))
     return 0

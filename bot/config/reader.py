@@ -130,6 +130,11 @@ class Section:
             return ()
         return tuple(value or ())
 
+    def mapping(self, key: str) -> Mapping[str, Any]:
+        """A sub-table (`[section.key]`); empty when absent."""
+        value: Mapping[str, Any] | None = self._get(key, (dict,), "a table")
+        return value or {}
+
     def path(self, key: str) -> Path | None:
         value = self.optional_text(key)
         return None if value is None else self.base_dir / Path(value).expanduser()

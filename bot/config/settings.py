@@ -22,10 +22,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.passwords import Secret, read_password
 from bot.config.reader import Section, said
+from bot.config.trust import TrustConfig, read_trust
+from bot.config.web import WebConfig, parse_web
 
 __all__ = [
     "DEFAULT_PORTS", "MB", "Config", "ConfigError", "DigestConfig", "ImapConfig", "LimitsConfig",
-    "Secret", "Security", "SmtpConfig", "StoreConfig", "load_config", "parse_config",
+    "Secret", "Security", "SmtpConfig", "StoreConfig", "TrustConfig", "WebConfig", "load_config",
+    "parse_config",
 ]
 
 log = logging.getLogger(__name__)
@@ -118,6 +121,8 @@ class Config:
     limits: LimitsConfig
     campaign_file: Path | None = None
     registry_file: Path | None = None
+    trust: TrustConfig = TrustConfig()  # [trust]: see bot.config.trust
+    web: WebConfig = WebConfig()
 
 
 def config_path(explicit: str | None) -> str:
@@ -125,7 +130,9 @@ def config_path(explicit: str | None) -> str:
     return explicit or os.environ.get("BCY_INTAKE_CONFIG") or DEFAULT_CONFIG
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, mailbox_password: bool = True) -> Config:
+    """The checked config; `mailbox_password=False` for commands that only touch the store
+    (`staff`), so an administrator can run them without the mailbox's credential."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
@@ -135,21 +142,26 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError([f"{path}: {why}"]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError([f"{path}: {said('not_toml', reason=exc)}"]) from None
-    return parse_config(data, path.resolve().parent)
+    return parse_config(data, path.resolve().parent, mailbox_password)
 
 
-def parse_config(data: Mapping[str, Any], base_dir: Path) -> Config:
+def parse_config(data: Mapping[str, Any], base_dir: Path,
+                 mailbox_password: bool = True) -> Config:
     problems: list[str] = []
     warnings: list[str] = []
     sections = {name: Section(name, data.get(name), problems, warnings, base_dir)
-                for name in ("imap", "smtp", "store", "digest", "limits", "campaign", "registry")}
+                for name in ("imap", "smtp", "store", "digest", "limits", "campaign", "registry",
+                             "trust", "web")}
     warnings += [f"[{name}]: {said('unknown_section')}" for name in data
                  if name not in sections]
-    config = Config(imap=_imap(sections["imap"]), smtp=_smtp(sections["smtp"]),
+    config = Config(imap=_imap(sections["imap"], mailbox_password),
+                    smtp=_smtp(sections["smtp"], mailbox_password),
                     store=_store(sections["store"]), digest=_digest(sections["digest"]),
                     limits=_limits(sections["limits"]),
                     campaign_file=sections["campaign"].path("file"),
-                    registry_file=sections["registry"].path("file"))
+                    registry_file=sections["registry"].path("file"),
+                    trust=read_trust(sections["trust"]),
+                    web=parse_web(sections["web"]))
     for section in sections.values():
         section.warn_unknown_keys()
     for warning in warnings:
@@ -180,9 +192,9 @@ def _port(section: Section, security: Security) -> int:
     return section.integer("port", DEFAULT_PORTS[section.name][security.value], 1, 65535)
 
 
-def _imap(s: Section) -> ImapConfig:
+def _imap(s: Section, password_needed: bool = True) -> ImapConfig:
     security = _security(s, "security", Security.SSL)
-    password = read_password(s, "BCY_INTAKE_IMAP_PASSWORD", "imap_password", True)
+    password = read_password(s, "BCY_INTAKE_IMAP_PASSWORD", "imap_password", password_needed)
     return ImapConfig(
         host=s.text("host"), port=_port(s, security), security=security,
         username=s.text("username"), password=password or Secret(""),
@@ -196,10 +208,11 @@ def _imap(s: Section) -> ImapConfig:
         batch_size=s.integer("batch_size", 20, 1, 500))
 
 
-def _smtp(s: Section) -> SmtpConfig:
+def _smtp(s: Section, password_needed: bool = True) -> SmtpConfig:
     security = _security(s, "security", Security.SSL)
     username = s.optional_text("username")
-    password = read_password(s, "BCY_INTAKE_SMTP_PASSWORD", "smtp_password", username is not None)
+    password = read_password(s, "BCY_INTAKE_SMTP_PASSWORD", "smtp_password",
+                             password_needed and username is not None)
     if password is not None and username is None:
         s.problem("username", said("username_needed"))
     return SmtpConfig(

@@ -9,13 +9,15 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.intake.standing import Proof
 from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mail.mime_parts import Attachment, find_attachments, header_value
 from bot.store.records import Kind
 from parsers.codes import FindingCode
-from parsers.form.parse import FormReport, unreadable_report
+from parsers.form.parse import FormReport, add_registry_findings, unreadable_report
 from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from parsers.text import match_key
 
 _OTHER_FILES = frozenset({"image", "text", "other"})
@@ -42,6 +44,8 @@ class Decision:
     # the forms the reply is about, each a submission (or the one failure report)
     forms: tuple[FormReport, ...] = field(default_factory=tuple)
     tried: tuple[FormReport, ...] = field(default_factory=tuple)  # every file read
+    # what else the mail proves of who sent it (signed cover letters; no reader makes them yet)
+    proofs: tuple[Proof, ...] = field(default_factory=tuple)
 
     @property
     def report(self) -> FormReport | None:
@@ -56,14 +60,17 @@ class Decision:
 Reader = Callable[[bytes, str, Campaign], list[FormReport]]
 
 
-def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: Reader
-          ) -> list[FormReport]:
+def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: Reader,
+          registry: Registry | None) -> list[FormReport]:
     name = att.filename or DEFAULT_NAME.format(n=n)
     if att.kind in _OTHER_FILES:  # a photo, a text: named in the reply, never parsed
         return [unreadable_report(name, FindingCode.FILE_TYPE_UNSUPPORTED, att.kind)]
     if len(att.data) > max_bytes:
         return [unreadable_report(name, FindingCode.FILE_TOO_LARGE, att.kind)]
-    return reader(att.data, name, campaign)
+    reports = reader(att.data, name, campaign)
+    if registry is None:
+        return reports
+    return [add_registry_findings(r, registry, campaign.opened) for r in reports]
 
 
 def _same_form(report: FormReport) -> str:
@@ -132,8 +139,10 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
 
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
            max_attachment_bytes: int, *, size: int = 0,
-           max_message_bytes: int | None = None, reader: Reader = read_attachment) -> Decision:
-    """`reader` reads one attachment; the daemon passes one that runs in a child process."""
+           max_message_bytes: int | None = None, reader: Reader = read_attachment,
+           registry: Registry | None = None) -> Decision:
+    """`reader` reads one attachment; the daemon passes one that runs in a child process.
+    With the agency `registry`, the rules that need it are applied to each form read."""
     if max_message_bytes is not None and size > max_message_bytes:
         return _oversized(msg, campaign, own_addresses)
     attachments = find_attachments(msg)
@@ -143,7 +152,7 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
     # Photos and other files are listed too, only so a reply can say what each one is.
     candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
     tried = tuple(report for n, a in enumerate(candidates, start=1)
-                  for report in _read(a, n, campaign, max_attachment_bytes, reader))
+                  for report in _read(a, n, campaign, max_attachment_bytes, reader, registry))
     mentioned = mentions_campaign(msg, campaign, attachments=attachments)
     forms = distinct_forms([r for r in tried if r.quantities is not None])
     if forms:

@@ -15,16 +15,18 @@ from bot.intake.isolated import read_attachment_isolated
 from bot.intake.outcome import OutcomeBuilder
 from bot.mail.mime_parts import parse_message
 from bot.store.database import Store
-from bot.store.records import StoredMessage, StoredSubmission, Verdict
+from bot.store.records import Standing, StoredMessage, StoredSubmission, Verdict
 from parsers.form.parse import FormReport
 
 
 @dataclass(frozen=True)
 class Redone:
-    """A submission decided again: its verdict now, and whether a new reply was queued."""
+    """A submission decided again: its verdict and standing now, and whether a new reply was
+    queued."""
 
     verdict: Verdict
     replied: bool
+    standing: Standing = "counted"
 
 
 class Judge:
@@ -43,7 +45,7 @@ class Judge:
         limits = self.cfg.limits
         decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
                           size=stored.size, max_message_bytes=limits.max_message_bytes,
-                          reader=self.reader)
+                          reader=self.reader, registry=self.builder.registry)
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None
@@ -61,8 +63,8 @@ class Judge:
         report = _this_form(decision.forms, sub) if decision.kind == "submission" else None
         if report is None:
             return None
-        new, replied = self.builder.replace(sub, msg, report, reply)
-        return Redone(new.verdict, replied)
+        new, replied = self.builder.replace(sub, msg, report, reply, decision.proofs)
+        return Redone(new.verdict, replied, new.standing)
 
 
 def _this_form(forms: tuple[FormReport, ...], sub: StoredSubmission) -> FormReport | None:

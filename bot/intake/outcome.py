@@ -1,5 +1,6 @@
-"""From a decision to what is stored in one transaction: the submission, its numbers, and the
-reply waiting in the outbox (or nothing, for automatic mail and mail that is not ours)."""
+"""From a decision to what is stored in one transaction: the submission, its numbers, its
+standing (whether it counts for its agency: `bot.intake.standing`), and the reply waiting in the
+outbox (or nothing, for automatic mail and mail that is not ours)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import email.utils
 import json
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
 from bot.intake.decide import RANK, Decision
+from bot.intake.standing import Proof, StandingDecision, TrustPolicy, decide_standing
+from bot.mail.authentication import author
 from bot.mail.mime_parts import header_value
 from bot.store.database import Store
 from bot.store.schema import NewOutbox, NewSubmission, StoredMessage, StoredSubmission
@@ -64,6 +68,7 @@ class OutcomeBuilder:
         self.campaign = campaign
         self.registry = registry
         self.tz = ZoneInfo(cfg.digest.timezone)
+        self.policy = TrustPolicy(cfg.trust.free_mail, cfg.trust.require_pass)
 
     def blank_forms(self, kind: str | None) -> tuple[FileAttachment, ...]:
         stem = "mau-dang-ky-" + self.campaign.id
@@ -73,13 +78,28 @@ class OutcomeBuilder:
             data, (sub, ext) = blank_form_docx(self.campaign), DOCX
         return (FileAttachment(f"{stem}.{ext}", data, "application", sub),)
 
-    def submission(self, msg: email.message.Message, report: FormReport) -> NewSubmission:
+    def standing(self, msg: email.message.Message, report: FormReport,
+                 proofs: Sequence[Proof] = ()) -> tuple[StandingDecision, str | None]:
+        """Whether the form counts for the agency it names, and the From it was judged on."""
+        writer = author(msg, self.cfg.trust.authserv_id)
+        entries = self.store.senders.matching(writer.address) if writer.address else []
+        # the registry as it stood when the campaign asked (agencies merged since still count);
+        # the letterhead first: over a unit ("BỘ TÀI CHÍNH / CỤC THUẾ TỈNH BẮC NINH", opening
+        # sentence "Cục Thuế tỉnh Bắc Ninh") the governing body heads it
+        on = self.campaign.opened
+        named = [a.key for a in (self.registry.match_header(text or "", on)
+                                 for text in (report.names.header, report.agency)) if a]
+        conflict = any(f.code == FindingCode.AGENCY_CONFLICT for f in report.findings)
+        decision = decide_standing(list(dict.fromkeys(named)), conflict, writer, entries,
+                                   proofs, self.policy)
+        return decision, writer.address
+
+    def submission(self, msg: email.message.Message, report: FormReport,
+                   proofs: Sequence[Proof] = ()) -> NewSubmission:
         sender = reply_address(msg)
-        # the registry as it stood when the campaign asked (agencies merged since still count)
-        found = self.registry.identify(report.agency, sender, self.campaign.opened)
-        if found.mismatch:
-            self.store.events.record("agency-mismatch", f"{report.agency} / {sender}", level="info")
-        key = found.agency.key if found.agency else (match_key(report.agency or "") or None)
+        decision, writer = self.standing(msg, report, proofs)
+        key = decision.agency_key or match_key(report.agency or "") or None
+        known = next((a for a in self.registry.agencies if a.key == key), None)
         record = report_json(report)
         return NewSubmission(
             reference_prefix=self.campaign.reference_prefix,
@@ -88,25 +108,28 @@ class OutcomeBuilder:
             received_at=dt.datetime.now(dt.UTC),
             record_json=json.dumps(record, ensure_ascii=False),
             findings_json=json.dumps(record["findings"], ensure_ascii=False),
-            agency=report.agency or (found.agency.name if found.agency else None),
+            agency=report.agency or (known.name if known else None),
             agency_key=key,
             document_number=report.document_number,
             document_date=dt.date.fromisoformat(report.date) if report.date else None,
             place=report.place,
             quantities={row: {y: v for y, v in years.items() if v is not None}
                         for row, years in (report.quantities or {}).items() if years},
+            standing=decision.standing, standing_reason=decision.reason, author=writer,
         )
 
-    def replies(self, msg: email.message.Message, report: FormReport, reference: str | None
-                ) -> Iterator[NewOutbox]:
-        """The reply about one form (or about why none could be read)."""
+    def replies(self, msg: email.message.Message, report: FormReport, reference: str | None,
+                sub: NewSubmission) -> Iterator[NewOutbox]:
+        """The reply about one form (or about why none could be read), stored as `sub`."""
         if reference is not None:
-            yield from self.replies_for(msg, [(report, reference)])
+            yield from self.replies_for(msg, [(report, reference, sub)])
 
-    def replies_for(self, msg: email.message.Message, forms: Sequence[tuple[FormReport, str]],
+    def replies_for(self, msg: email.message.Message,
+                    forms: Sequence[tuple[FormReport, str, NewSubmission]],
                     others: Sequence[FormReport] = ()) -> Iterator[NewOutbox]:
-        """One reply about every form of a mail, each with its reference; `others` are the
-        mail's files that are not forms, named so the sender knows they were seen."""
+        """One reply about every form of a mail, each with its reference and what was stored
+        of it; `others` are the mail's files that are not forms, named so the sender knows
+        they were seen."""
         to = reply_address(msg)
         if not to or not forms:
             return
@@ -115,21 +138,26 @@ class OutcomeBuilder:
         if self.store.outbox.replies_queued(to, day, self.tz) >= cap:
             log.warning("reply cap of %s per day reached for a sender; no reply", cap)
             return
-        first, reference = forms[0]
-        verdict = max((r.verdict for r, _ in forms), key=RANK.__getitem__)
-        wrong = next((r for r, _ in forms if r.verdict != "accepted"), None)
+        first, reference, stored = forms[0]
+        verdict = max((r.verdict for r, _, _ in forms), key=RANK.__getitem__)
+        wrong = next((r for r, _, _ in forms if r.verdict != "accepted"), None)
         several = len(forms) > 1
-        agencies = {r.agency for r, _ in forms}
+        agencies = {r.agency for r, _, _ in forms}
+        waiting = next((s for _, _, s in forms if s.standing != "counted"), None)
         reply = ReplyInput(
             reference=reference, verdict=verdict, report=report_json(first),
-            agency=first.agency if len(agencies) == 1 else None,
+            # a form naming two agencies is addressed to neither
+            agency=first.agency if len(agencies) == 1
+            and stored.standing_reason != "agency-conflict" else None,
             subject=header_value(msg, "Subject"), received=_received(msg, self.tz),
             message_id=header_value(msg, "Message-ID").strip() or None,
             references=header_value(msg, "References").strip() or None,
             attachments=self.blank_forms(wrong.kind) if wrong else (),
-            forms=tuple(ReplyForm(ref, r.verdict, report_json(r)) for r, ref in forms)
-            if several else (),
-            other_files=tuple(r.file for r in others), today=day)
+            forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing)
+                        for r, ref, s in forms) if several else (),
+            other_files=tuple(r.file for r in others),
+            standing=(waiting or stored).standing,
+            standing_reason=(waiting or stored).standing_reason, today=day)
         composed = compose_reply(reply, self.campaign, to=to,
                                  from_address=self.cfg.smtp.from_address,
                                  from_name=self.cfg.smtp.from_name)
@@ -146,18 +174,24 @@ class OutcomeBuilder:
         # the other files are named only beside forms: a mail without one lists them already
         others = [r for r in decision.tried if r.quantities is None] \
             if decision.reason == "form-found" else []
+        subs = [self.submission(msg, r, decision.proofs) for r in forms]
         references = self.store.submissions.save_outcomes(
-            stored.id, [self.submission(msg, r) for r in forms],
-            lambda refs: list(self.replies_for(msg, list(zip(forms, refs, strict=True)), others)),
+            stored.id, subs,
+            lambda refs: list(self.replies_for(
+                msg, list(zip(forms, refs, subs, strict=True)), others)),
             kind="submission", state="done")
         return ", ".join(references) or None
 
     def replace(self, sub: StoredSubmission, msg: email.message.Message, report: FormReport,
-                reply: bool) -> tuple[NewSubmission, bool]:
+                reply: bool, proofs: Sequence[Proof] = ()) -> tuple[NewSubmission, bool]:
         """Rewrite `sub` from a new report in place (same reference), with a new reply queued
-        if `reply`; returns what was stored and whether a reply was queued."""
-        new = self.submission(msg, report)
-        replies = list(self.replies(msg, report, sub.reference)) if reply else []
+        if `reply`; returns what was stored and whether a reply was queued. A standing staff
+        settled is kept (and replied with)."""
+        new = self.submission(msg, report, proofs)
+        if sub.settled_by is not None:
+            new = replace(new, standing=sub.standing, standing_reason=sub.standing_reason,
+                          agency=sub.agency, agency_key=sub.agency_key)
+        replies = list(self.replies(msg, report, sub.reference, new)) if reply else []
         self.store.submissions.replace_outcome(sub, new, replies)
         return new, bool(replies)
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.intake.service import Service
+from bot.staff.agencies import counted_totals
 from bot.staff.chart import COLOURS, Bar, progress_png
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.period import Period
@@ -114,15 +115,6 @@ def _chart(groups: list[GroupProgress]) -> bytes:
     return progress_png(bars)
 
 
-def _totals(subs: list[StoredSubmission]) -> dict[str, dict[str, int]]:
-    totals: dict[str, dict[str, int]] = {}
-    for sub in subs:
-        for row, years in sub.quantities.items():
-            for year, value in years.items():
-                totals.setdefault(row, {})[year] = totals.get(row, {}).get(year, 0) + value
-    return totals
-
-
 def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
     tz, campaign, registry = (ZoneInfo(service.cfg.digest.timezone), service.campaign,
                               service.registry)
@@ -142,7 +134,7 @@ def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
         period=period, generated=now.astimezone(tz).strftime(TIME), lines=lines,
         counts=dict(counts), todo=todo_blocks(TodoContext(store, registry, period, tz)),
         groups=groups, reminded=reminded,
-        table=quantity_table(_totals(store.submissions.latest_valid()), campaign),
+        table=quantity_table(counted_totals(store.submissions.latest_valid()), campaign),
         done=sum(g.counted for g in groups), expected=sum(g.expected for g in groups),
         chart=_chart(groups), now=now)
 

@@ -47,6 +47,17 @@ class TodoContext:
         return moment.astimezone(self.tz).strftime(WHEN) if moment else ""
 
 
+def awaiting_confirmation(c: TodoContext) -> list[TodoItem]:
+    """Accepted forms whose numbers wait for staff to confirm the sender, whenever they came,
+    oldest first, with why they wait."""
+    reasons = labels("staff/labels.toml.j2")["standing_reason"]
+    return [TodoItem(c.when(s.received_at), s.author or s.sender, s.reference,
+                     " — ".join(filter(None, (agency_name(s, c.registry),
+                                              reasons.get(s.standing_reason or "", "")))))
+            for s in c.store.submissions.find(verdict="accepted",
+                                              standing="awaiting-confirmation")]
+
+
 def open_corrections(c: TodoContext) -> list[TodoItem]:
     """Agencies whose latest form was not accepted and who have not sent a better one."""
     return [TodoItem(c.when(s.received_at), s.sender, s.reference,
@@ -84,6 +95,7 @@ def problems(c: TodoContext) -> list[TodoItem]:
 
 Source = Callable[[TodoContext], list[TodoItem]]
 SOURCES: tuple[tuple[str, Source], ...] = (
+    ("awaiting_confirmation", awaiting_confirmation),
     ("open_corrections", open_corrections),
     ("unsent_replies", unsent_replies),
     ("left_for_people", left_for_people),

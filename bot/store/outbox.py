@@ -85,13 +85,20 @@ class Outbox(Queries):
 
     def latest_reply(self, sub: StoredSubmission) -> OutboxItem | None:
         """The newest reply queued for a submission (or, for older rows, for its mail)."""
+        found = self.replies_about(sub, newest=1)
+        return found[0] if found else None
+
+    def replies_about(self, sub: StoredSubmission, newest: int | None = None
+                      ) -> list[OutboxItem]:
+        """Replies queued for a submission, or for its mail when one reply covers several
+        of its forms; newest first, at most `newest` of them."""
         o = outbox.c
         mine = (o.submission_id == sub.id) | ((o.submission_id.is_(None))
                                               & (o.message_id == sub.message_id))
         with self._reading() as conn:
-            row = conn.execute(select(outbox).where(o.kind == "reply", mine)
-                               .order_by(o.id.desc()).limit(1)).first()
-        return OutboxItem(**row._mapping) if row else None
+            rows = conn.execute(select(outbox).where(o.kind == "reply", mine)
+                                .order_by(o.id.desc()).limit(newest))
+            return [OutboxItem(**row._mapping) for row in rows]
 
     def digest_sent(self, day: date) -> bool:
         with self._reading() as conn:

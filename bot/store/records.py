@@ -14,13 +14,23 @@ from typing import Literal
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
-__all__ = ["OUTBOX_KINDS", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-           "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission", "Verdict"]
+__all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AddressRole", "AgencyAddress", "Event", "Kind",
+           "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Reminder", "Source",
+           "StaffAccount", "Standing", "State", "StoredMessage", "StoredSubmission",
+           "SubmissionLine", "TrustedSender", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
+# Whether a submission counts for its agency: its sender is trusted for it (or staff confirmed
+# it), it waits for staff, or staff refused it. Only counted, accepted forms reach the export.
+Standing = Literal["counted", "awaiting-confirmation", "rejected"]
+STANDINGS: tuple[Standing, ...] = ("counted", "awaiting-confirmation", "rejected")
+# Who named a trusted sender: the agency registry, the config's [trust.senders], or staff.
+Source = Literal["registry", "config", "staff"]
+SOURCES: tuple[Source, ...] = ("registry", "config", "staff")
 OutboxKind = Literal["reply", "digest", "reminder"]
 OUTBOX_KINDS: tuple[OutboxKind, ...] = ("reply", "digest", "reminder")
 Level = Literal["info", "warning", "error"]
+AddressRole = Literal["contact", "trusted"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,9 @@ class NewSubmission:
     document_date: date | None = None
     place: str | None = None
     quantities: dict[str, dict[str, int]] = field(default_factory=dict)  # row -> year -> n
+    standing: Standing = "counted"
+    standing_reason: str | None = None  # why: a code of bot.intake.standing
+    author: str | None = None  # the From address the standing was judged on
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,31 @@ class StoredSubmission:
     place: str | None
     superseded_by: int | None
     quantities: dict[str, dict[str, int]]
+    standing: Standing = "counted"
+    standing_reason: str | None = None
+    author: str | None = None
+    settled_by: str | None = None  # who confirmed or rejected it, when staff did
+    settled_at: datetime | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Its numbers count for its agency (unless a newer one supersedes them)."""
+        return self.verdict == "accepted" and self.standing == "counted"
+
+
+@dataclass(frozen=True)
+class SubmissionLine:
+    """A submission as a list shows it: no record, no numbers."""
+
+    id: int
+    reference: str
+    message_id: int
+    agency: str | None
+    agency_key: str | None
+    sender: str
+    verdict: Verdict
+    received_at: datetime
+    superseded_by: int | None
 
 
 @dataclass(frozen=True)
@@ -101,6 +139,23 @@ class OutboxItem:
 
 
 @dataclass(frozen=True)
+class TrustedSender:
+    """An address (a@b.gov.vn) or a domain (b.gov.vn, its sub-domains too) that speaks for an
+    agency."""
+
+    id: int
+    agency_key: str
+    sender: str
+    source: Source
+    added_by: str
+    added_at: datetime
+
+    @property
+    def is_domain(self) -> bool:
+        return "@" not in self.sender
+
+
+@dataclass(frozen=True)
 class Event:
     id: int
     ts: datetime
@@ -108,6 +163,30 @@ class Event:
     kind: str
     detail: str
     message_id: int | None
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    id: int
+    login: str
+    password_hash: str = field(repr=False)
+    session_stamp: str = field(repr=False)
+    created_at: datetime
+    password_changed_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AgencyAddress:
+    id: int
+    agency_key: str
+    address: str
+    role: AddressRole
+    added_by: str
+    added_at: datetime
+    removed_by: str | None
+    removed_at: datetime | None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.store.records import (
     OUTBOX_KINDS,
+    SOURCES,
+    STANDINGS,
     Event,
     Kind,
     Level,
@@ -43,14 +45,17 @@ from bot.store.records import (
     State,
     StoredMessage,
     StoredSubmission,
+    TrustedSender,
     Verdict,
 )
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission", "UtcDateTime",
-    "Verdict", "digests", "events", "message_slots", "messages", "metadata", "outbox", "quantities",
-    "OUTBOX_KINDS", "reference_counters", "reminders", "submissions",
+    "OUTBOX_KINDS", "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission",
+    "TrustedSender", "UtcDateTime", "Verdict", "agency_addresses", "digests", "events",
+    "handled_mail", "login_attempts", "message_slots", "messages", "metadata", "outbox",
+    "quantities", "reference_counters", "reminders", "staff_accounts", "submissions",
+    "trusted_senders",
 ]
 
 NAMING = {
@@ -137,7 +142,15 @@ submissions = Table(
     Column("findings_json", Text, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
     Column("superseded_by", Integer, ForeignKey("submissions.id"), nullable=True),
+    # migration 0004: whether it counts for its agency, why, the From it was judged on, and
+    # who of the staff settled it (existing rows were accepted under the old rules: counted)
+    Column("standing", String(24), nullable=False, server_default="counted"),
+    Column("standing_reason", String(32), nullable=True),
+    Column("author", String(998), nullable=True),
+    Column("settled_by", String(255), nullable=True),
+    Column("settled_at", UtcDateTime, nullable=True),
     _one_of("verdict", ("accepted", "needs_correction", "unreadable"), "verdict"),
+    _one_of("standing", STANDINGS, "standing"),
     Index(None, "agency_key", "verdict"),
     Index(None, "received_at"),
 )
@@ -202,6 +215,21 @@ reminders = Table(
     Index(None, "created_at"),
 )
 
+# Addresses and domains that speak for an agency (migration 0004): copied from the registry
+# and the config at each start, added by staff when they confirm a submission.
+trusted_senders = Table(
+    "trusted_senders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_key", String(255), nullable=False),
+    Column("sender", String(998), nullable=False),  # a@b.gov.vn, or b.gov.vn; lower case
+    Column("source", String(16), nullable=False),
+    Column("added_by", String(255), nullable=False),  # a file name, or a person
+    Column("added_at", UtcDateTime, nullable=False),
+    UniqueConstraint("agency_key", "sender", "source"),
+    Index(None, "sender"),
+    _one_of("source", SOURCES, "source"),
+)
+
 events = Table(
     "events", metadata,
     Column("id", Integer, primary_key=True),
@@ -210,6 +238,57 @@ events = Table(
     Column("kind", String(64), nullable=False),
     Column("detail", Text, nullable=False),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    # the staff member who did it ('cli:root' from a command); None for what the bot did itself
+    Column("actor", String(64), nullable=True),
     _one_of("level", ("info", "warning", "error"), "level"),
     Index(None, "ts"),
+)
+
+# The staff web console (migration 0007). A session cookie names the login and the account's
+# session stamp; a new password draws a new stamp, so every older session ends with it.
+staff_accounts = Table(
+    "staff_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("session_stamp", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("password_changed_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime, nullable=True),
+)
+
+# Kept in the database, not in a worker's memory: throttling holds across workers and restarts.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ts", UtcDateTime, nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "login", "ts"),
+    Index(None, "address", "ts"),
+)
+
+# Addresses staff add to an agency beside the registry's domains; a removed one stays, marked,
+# so the agency's page shows who changed what and when.
+agency_addresses = Table(
+    "agency_addresses", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_key", String(255), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("removed_by", String(64), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
+    _one_of("role", ("contact", "trusted"), "role"),
+    Index(None, "agency_key"),
+)
+
+# Mail left for people (or set aside) that a staff member has dealt with: off the to-do list.
+handled_mail = Table(
+    "handled_mail", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("handled_by", String(64), nullable=False),
+    Column("handled_at", UtcDateTime, nullable=False),
 )

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from parsers.spec.campaign import Campaign
 from parsers.spec.form_texts import FormTexts
+from replies.cells import write_cell
 
 FONT = "Times New Roman"
 BODY_PT = 13.0
@@ -124,7 +125,7 @@ def _put(ws: Worksheet, row: int, first: int, last: int, text: Text) -> None:
     """Write `text` over columns first..last of `row`, merging them when more than one."""
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-    cell = ws.cell(row=row, column=first, value=None if text.value == "" else text.value)
+    cell = write_cell(ws, row, first, None if text.value == "" else text.value)
     cell.font = _font(text)
     cell.alignment = Alignment(
         horizontal=text.align, vertical="center", wrap_text=True, indent=text.indent

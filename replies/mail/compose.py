@@ -35,6 +35,7 @@ class ReplyForm:
     reference: str
     verdict: str
     report: dict[str, Any]  # report_dict of the form
+    standing: str = "counted"  # counted | awaiting-confirmation
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class ReplyInput:
     forms: tuple[ReplyForm, ...] = field(default_factory=tuple)  # when the mail had several
     other_files: tuple[str, ...] = field(default_factory=tuple)  # files that are not forms
     today: dt.date | None = None  # the staff's day the reply is written (None: today here)
+    # counted | awaiting-confirmation (the worst, for several forms), and why it waits
+    standing: str = "counted"
+    standing_reason: str | None = None
 
 
 def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign,
@@ -85,7 +89,7 @@ def reply_subject(original: str, reference: str, campaign: Campaign) -> str:
 
 def _form_view(form: ReplyForm, campaign: Campaign) -> dict[str, Any]:
     findings = form.report.get("findings", [])
-    return {"reference": form.reference, "verdict": form.verdict,
+    return {"reference": form.reference, "verdict": form.verdict, "standing": form.standing,
             "file": form.report.get("file"), "agency": form.report.get("agency"),
             "table": quantity_table(form.report.get("quantities"), campaign),
             "errors": [f for f in findings if f["severity"] == "error"],
@@ -100,6 +104,8 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "campaign": campaign,
         "reference": reply.reference,
         "verdict": reply.verdict,
+        "standing": reply.standing,
+        "standing_reason": reply.standing_reason,
         "agency": reply.agency,
         "subject": reply.subject,
         "received": reply.received,
@@ -138,6 +144,7 @@ def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_addres
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-BCY-Intake-Verdict"] = reply.verdict
     msg["X-BCY-Intake-Reference"] = reply.reference
+    msg["X-BCY-Intake-Standing"] = reply.standing
     if len(references) > 1:
         msg["X-BCY-Intake-References"] = " ".join(references)
     msg[LOOP_HEADER] = reply.reference

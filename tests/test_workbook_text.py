@@ -1,0 +1,92 @@
+"""Text from mail and forms never becomes a formula in a workbook we write: the export and the
+workbook attached to the digest, saved and read back, every text cell of both sheets."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from bot.intake.service import open_service
+from bot.staff.digest import build_digest, compose_digest
+from replies.cells import write_cell
+from tests.staff_data import add_submission, grid, mail, open_store, run, write_config
+
+HOSTILE = ('=HYPERLINK("http://evil.example/x","Bấm vào đây")', "=cmd|' /C calc'!A0", "+1",
+           "@SUM(A1)", "-2+3", "=1+1", "#N/A", "\t=2*3", "\r=4")
+T0 = datetime(2021, 5, 10, 2, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """One counted, accepted submission per hostile value, each text field carrying it."""
+    cfg = write_config(tmp_path)
+    store = open_store(tmp_path)
+    for n, text in enumerate(HOSTILE):
+        # an agency outside the registry is shown by the name the form gave
+        add_submission(store, agency_key=f"ngoai-danh-sach-{n}", agency=text, sender=text,
+                       verdict="accepted", received_at=T0, quantities=grid(n),
+                       document_number=text,
+                       findings=[{"code": text, "severity": "warning", "field": "x",
+                                  "location": text, "message": text}],
+                       raw=mail("vanthu@example.vn", f"Công văn {n}"))
+    store.close()
+    return cfg
+
+
+def _text_cells(data: bytes) -> dict[tuple[str, str], tuple[object, str]]:
+    wb = load_workbook(io.BytesIO(data))
+    return {(ws.title, cell.coordinate): (cell.value, cell.data_type)
+            for ws in wb.worksheets for row in ws.iter_rows() for cell in row
+            if isinstance(cell.value, str)}
+
+
+def _assert_no_formula(data: bytes) -> None:
+    cells = _text_cells(data)
+    assert {kind for _, kind in cells.values()} == {"s"}, [
+        (where, v) for where, (v, kind) in cells.items() if kind != "s"]
+    values = {v for v, _ in cells.values()}
+    sheets = {sheet for sheet, _ in cells}
+    assert len(sheets) == 2
+    for text in HOSTILE:
+        assert text in values, text  # written as it came, not altered
+        assert any(str(v).startswith(f"{text}: {text}") for v in values)  # a finding line
+    for sheet in sheets:  # the agency, sender and number columns of each sheet hold them all
+        on_sheet = [v for (s, _), (v, _) in cells.items() if s == sheet]
+        assert all(on_sheet.count(text) >= 2 for text in HOSTILE), sheet
+
+
+def test_export_writes_hostile_text_as_text(config: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "tong-hop.xlsx"
+    assert run(capsys, config, "export", "-o", str(out))[0] == 0
+    _assert_no_formula(out.read_bytes())
+
+
+def test_digest_workbook_writes_hostile_text_as_text(config: Path) -> None:
+    service = open_service(str(config))
+    try:
+        msg = compose_digest(build_digest(service, T0.date()), service)
+    finally:
+        service.store.close()
+    [workbook] = list(msg.iter_attachments())
+    data = workbook.get_payload(decode=True)
+    assert isinstance(data, bytes)
+    _assert_no_formula(data)
+
+
+def test_text_xml_cannot_carry_is_dropped_not_fatal() -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    write_cell(ws, 1, 1, "Bộ\x00 Tài\x1b chính\x07")
+    write_cell(ws, 2, 1, 42)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    back = load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert back is not None
+    assert back["A1"].value == "Bộ Tài chính" and back["A1"].data_type == "s"
+    assert back["A2"].value == 42 and back["A2"].data_type == "n"
