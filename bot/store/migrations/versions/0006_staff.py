@@ -1,8 +1,8 @@
 """Staff side: the period each sent digest covered, reminders sent per agency and step, and
-reminders as a kind of queued mail.
+reminders as a kind of queued mail. Follows 0004 (sender standing) and 0005 (the web console).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-29
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -27,6 +27,9 @@ def upgrade() -> None:
     with op.batch_alter_table("digests") as batch:
         batch.add_column(sa.Column("period_start", sa.DateTime, nullable=True))
         batch.add_column(sa.Column("period_end", sa.DateTime, nullable=True))
+    # 0001 named the check without op.f, so the naming convention made it
+    # "ck_outbox_ck_outbox_kind": dropped by its short name (the convention adds the prefix
+    # again), then made again under the name schema.py gives it.
     with op.batch_alter_table("outbox", recreate="always") as batch:
         batch.drop_constraint("ck_outbox_kind", type_="check")
         batch.create_check_constraint(op.f("ck_outbox_kind"),
@@ -55,8 +58,9 @@ def downgrade() -> None:
     op.drop_table("reminders")
     op.execute(sa.text("DELETE FROM outbox WHERE kind = 'reminder'"))
     with op.batch_alter_table("outbox", recreate="always") as batch:
-        batch.drop_constraint("ck_outbox_kind", type_="check")
-        batch.create_check_constraint(op.f("ck_outbox_kind"), sa.text(_kinds(("reply", "digest"))))
+        batch.drop_constraint(op.f("ck_outbox_kind"), type_="check")
+        # back under 0001's name, so that upgrading again finds it
+        batch.create_check_constraint("ck_outbox_kind", sa.text(_kinds(("reply", "digest"))))
     with op.batch_alter_table("digests") as batch:
         batch.drop_column("period_end")
         batch.drop_column("period_start")
