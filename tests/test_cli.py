@@ -39,7 +39,8 @@ def test_check_loads_only_its_own_command() -> None:
     probe = ("import sys\nfrom bot.commands.cli import main\n"
              f"code = main(['check', '--json', {str(FORM)!r}])\n"
              "print(code, sorted(m for m in sys.modules if m.startswith('bot.commands.')),"
-             " 'sqlalchemy' in sys.modules, 'bot.staff.export' in sys.modules, file=sys.stderr)")
+             " 'sqlalchemy' in sys.modules, 'bot.staff.workbook.export' in sys.modules,"
+             " file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.stderr.strip().splitlines()[-1] == (

@@ -11,7 +11,7 @@ from bot.commands.output import writable_target, write_output
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import open_service
-from bot.staff.export import build_workbook, workbook_bytes
+from bot.staff.workbook.export import build_workbook, workbook_bytes
 from replies.render import staff_message
 
 log = logging.getLogger(__name__)

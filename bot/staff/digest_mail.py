@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service
 from bot.staff.digest import Digest, build_digest, digest_context
-from bot.staff.export import build_workbook, workbook_bytes
 from bot.staff.period import Period
+from bot.staff.workbook.export import build_workbook, workbook_bytes
 from bot.store.schema import NewOutbox
 from replies.render import render
 

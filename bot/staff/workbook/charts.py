@@ -9,7 +9,9 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.staff.labels import labels
-from bot.staff.sheet_style import (
+from bot.staff.standing import STATES, group_order
+from bot.staff.workbook.sheets import COLUMNS, Sheets
+from bot.staff.workbook.style import (
     BOX,
     header,
     header_height,
@@ -19,8 +21,6 @@ from bot.staff.sheet_style import (
     title_block,
     widths,
 )
-from bot.staff.sheets import COLUMNS, Sheets
-from bot.staff.standing import STATES, group_order
 
 CHART_WIDTH_CM, CHART_HEIGHT_CM = 24.0, 9.0
 WIDTH = 14  # of the number columns

@@ -15,11 +15,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.staff.export_charts import charts_sheet
-from bot.staff.export_lists import detail_sheet, missing_sheet
 from bot.staff.labels import agency_name, labels
 from bot.staff.progress import with_progress
-from bot.staff.sheet_style import (
+from bot.staff.standing import standings
+from bot.staff.workbook.charts import charts_sheet
+from bot.staff.workbook.lists import detail_sheet, missing_sheet
+from bot.staff.workbook.sheets import COLUMNS, Sheets, ordered_latest
+from bot.staff.workbook.style import (
     BOX,
     CENTER,
     PLAIN,
@@ -35,8 +37,6 @@ from bot.staff.sheet_style import (
     title_block,
     widths,
 )
-from bot.staff.sheets import COLUMNS, Sheets, ordered_latest
-from bot.staff.standing import standings
 from bot.store.database import Store
 from bot.store.schema import StoredSubmission
 from parsers.spec.campaign import Campaign

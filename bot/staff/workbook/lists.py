@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.staff.labels import agency_name, labels, local
-from bot.staff.sheet_style import (
+from bot.staff.standing import group_order
+from bot.staff.workbook.sheets import COLUMNS, Sheets
+from bot.staff.workbook.style import (
     BOX,
     DATE,
     DATETIME,
@@ -23,8 +25,6 @@ from bot.staff.sheet_style import (
     title_block,
     widths,
 )
-from bot.staff.sheets import COLUMNS, Sheets
-from bot.staff.standing import group_order
 from bot.store.schema import StoredSubmission
 
 MISSING = ("number", "agency", "group", "state", "reference", "received_at", "sender",
