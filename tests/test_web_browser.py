@@ -70,7 +70,7 @@ def test_a_clerk_finds_a_submission_resends_its_reply_and_downloads_the_workbook
     _log_in(page, console)
     assert page.inner_text("h1") == "Việc cần làm"
     todo = page.inner_text("main")
-    assert "Hồ sơ cần chỉnh sửa, chưa nhận được bản mới" in todo
+    assert "Hồ sơ cần chỉnh sửa, cơ quan chưa gửi lại" in todo
     assert console.references["btc_broken"] in todo
 
     ref = console.references["btc_broken"]

@@ -295,11 +295,11 @@ def test_mail_left_for_people_leaves_the_list_once_handled(
         console: Console, staff: Client) -> None:
     todo = staff.get("/").text
     found = re.search(r'action="(/mail/(\d+)/handled)"', todo)
-    assert found and "Thư khác, chuyển cán bộ xem xét (1)" in todo
+    assert found and "Thư không phải Mẫu đăng ký, để lại trong hộp thư cho cán bộ đọc (1)" in todo
     raw = staff.get(f"/mail/{found.group(2)}.eml")
     assert raw.status == 200 and b"question-1@evil.example" in raw.raw
     assert staff.act(found.group(1)).status == 303
-    assert "Thư khác, chuyển cán bộ xem xét" not in staff.get("/").text
+    assert "Thư không phải Mẫu đăng ký" not in staff.get("/").text
 
 
 def test_throttled_logins_are_counted_in_the_store_across_workers_and_restarts(

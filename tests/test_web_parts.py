@@ -29,7 +29,7 @@ from tests.web_kit import cli
 
 CAMPAIGN = default_campaign()
 BASE = {"imap": {"host": "h", "username": "u", "password": "p"},
-        "smtp": {"host": "h", "from_address": "a@b.vn"}, "store": {"url": "sqlite:///x.db"}}
+        "smtp": {"host": "h", "from_address": "a@b.vn"}, "store": {"url": "sqlite:////tmp/x.db"}}
 
 
 def _web(tmp_path: Path, **web: Any) -> Any:

@@ -132,7 +132,7 @@ def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
                 for r in store.reminders.between(*period.bounds)]
     return Digest(
         period=period, generated=now.astimezone(tz).strftime(TIME), lines=lines,
-        counts=dict(counts), todo=todo_blocks(TodoContext(store, registry, period, tz)),
+        counts=dict(counts), todo=todo_blocks(TodoContext(store, registry, period)),
         groups=groups, reminded=reminded,
         table=quantity_table(counted_totals(store.submissions.latest_valid()), campaign),
         done=sum(g.counted for g in groups), expected=sum(g.expected for g in groups),
@@ -155,7 +155,7 @@ def digest_context(digest: Digest, service: Service) -> dict[str, Any]:
             "end": period.end.astimezone(tz).strftime(TIME),
             "calendar_day": period.calendar_day,
             "verdicts": labels("staff/labels.toml.j2")["verdict"],
-            "todo_titles": labels("staff/labels.toml.j2")["todo"],
+            "todo_titles": labels("staff/labels.toml.j2")["todo"], "tz": tz,
             "colours": COLOURS, "chart_cid": None,
             "deadline": format_date(service.campaign.deadline_in_force)}
 

@@ -286,9 +286,10 @@ class Submissions(Queries):
 
     def open_corrections(self) -> list[StoredSubmission]:
         """Forms still waiting for a better one: per agency (per sender when the agency is
-        unknown), the latest submission when it is not accepted; oldest first."""
+        unknown), the latest submission staff did not reject, when it is not accepted; oldest
+        first."""
         with self._reading() as conn:
-            found = _find(conn)
+            found = _find(conn, submissions.c.standing != "rejected")
         latest: dict[str, StoredSubmission] = {}
         for sub in found:
             latest[sub.agency_key or f"sender:{sub.sender.strip().lower()}"] = sub
