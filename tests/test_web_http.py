@@ -16,6 +16,7 @@ from werkzeug.routing import Rule
 
 from bot.config.settings import load_config
 from bot.intake.service import service_for
+from bot.staff.labels import labels
 from bot.store.database import Store
 from bot.web.app import create_app
 from tests.web_kit import (
@@ -91,10 +92,13 @@ def test_every_page_but_login_and_static_sends_a_stranger_to_login(console: Cons
 def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
         console: Console, staff: Client) -> None:
     posts = [r for r in _rules(console) if (r.methods or set()) - SAFE]
-    assert len(posts) >= 8
+    assert len(posts) >= 10
+    assert {"submissions.confirm", "submissions.reject"} <= {r.endpoint for r in posts}
     store = _store(console)
     try:
-        before = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()))
+        before = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()),
+                  [(s.standing, s.settled_by) for s in store.submissions.find()],
+                  store.senders.find())
         other = console.client()
         foreign = other.token()  # valid, but for another session
         for rule in posts:
@@ -106,7 +110,9 @@ def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
         # a login form posted without its token is refused too, whatever the password
         assert console.client().post("/login", {"username": STAFF,
                                                 "password": PASSWORD}).status == 403
-        after = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()))
+        after = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()),
+                 [(s.standing, s.settled_by) for s in store.submissions.find()],
+                 store.senders.find())
     finally:
         store.close()
     assert after == before  # nothing was done
@@ -189,10 +195,35 @@ def test_search_and_filters(console: Console, staff: Client) -> None:
     assert found(f"q={refs['btc']}") == {refs["btc"]}
     assert found("q=bo+tai+chinh") == {refs["btc"], refs["btc_broken"]}
     assert found("q=VANTHU%40MOF") == {refs["btc"], refs["btc_broken"]}
-    assert found("verdict=accepted") == {refs["btc"]}
+    assert found("verdict=accepted") == {refs["btc"], refs["held"]}
     assert found("agency=bo-tai-chinh&verdict=needs_correction") == {refs["btc_broken"]}
     assert found("from=2000-01-01&to=2000-12-31") == set()
     assert found("verdict=nonsense&from=not-a-date&page=x") == set(refs.values())
+    held = found("standing=awaiting-confirmation")
+    assert refs["held"] in held and refs["btc"] not in held
+    assert found("standing=counted&verdict=accepted") == {refs["btc"]}
+    assert found("standing=nonsense") == set(refs.values())
+    listed = staff.get("/submissions?standing=awaiting-confirmation").text
+    assert 'class="badge awaiting-confirmation">Chờ xác nhận<' in listed
+
+
+def test_the_console_and_the_digest_list_the_same_things_to_do(
+        console: Console, staff: Client) -> None:
+    """One to-do list: the blocks of the home page are those of the digest's first section,
+    awaiting confirmation first, and the held form links to where it is confirmed."""
+    page = staff.get("/").text
+    shown = re.findall(r'<section class="block" id="(\w+)">', page)
+    assert shown[0] == "awaiting_confirmation"
+    assert {"open_corrections", "left_for_people"} <= set(shown)
+    held = console.references["held"]
+    assert f'href="/submissions/{held}#settle"' in page
+    code, digest = cli(console.config, "digest")
+    assert code == 0
+    todo = digest.split("II. TIẾN ĐỘ")[0]
+    titles = labels("staff/labels.toml.j2")["todo"]
+    assert [k for k in titles if titles[k]["title"] in todo] == [
+        k for k in titles if k in shown]
+    assert held in todo
 
 
 def test_hostile_text_from_mail_is_rendered_inert(console: Console, staff: Client) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import os
 
 from replies.render import staff_message
 
@@ -32,8 +33,9 @@ def clock_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def actor() -> str:
-    """Who ran the command, as the event log names staff actions: 'cli:<user>'."""
+    """Who ran the command, as the event log names staff actions: 'cli:<user>', the person
+    behind sudo when there is one."""
     try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+        return f"cli:{os.environ.get('SUDO_USER') or getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid
+        return f"cli:uid {os.getuid()}"

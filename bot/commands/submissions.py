@@ -9,12 +9,12 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands.arguments import day_argument
+from bot.commands.arguments import actor, day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
 from bot.staff.labels import agency_name, labels, local
-from bot.staff.settle import operator, settle
+from bot.staff.settle import settle
 from bot.store.records import STANDINGS, StoredSubmission
 from parsers.text import match_key
 from replies.mail.compose import quantity_table
@@ -116,7 +116,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_settle(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        done = settle(service, args.reference, args.standing, operator(),
+        done = settle(service, args.reference, args.standing, actor(),
                       agency_key=args.agency, add_address=args.add_address)
         agency = agency_name(done.after, service.registry) or done.after.agency_key
     finally:

@@ -114,6 +114,7 @@ class SubmissionLine:
     verdict: Verdict
     received_at: datetime
     superseded_by: int | None
+    standing: Standing = "counted"
 
 
 @dataclass(frozen=True)

@@ -217,7 +217,7 @@ class Submissions(Queries):
             insert_event(conn, f"submission-{'confirmed' if standing == 'counted' else standing}",
                          " ".join(filter(None, (reference, new.agency_key, f"by {by}",
                                                 trust and f"trusted {trust[1]}"))),
-                         level="info", message_id=old.message_id)
+                         level="info", message_id=old.message_id, actor=by)
             return new
 
     def by_reference(self, reference: str) -> StoredSubmission | None:
@@ -247,16 +247,18 @@ class Submissions(Queries):
             return _find(conn, *conditions)
 
     def lines(self, *, agency_key: str | None = None, verdict: str | None = None,
-              since: datetime | None = None, until: datetime | None = None
-              ) -> list[SubmissionLine]:
+              standing: Standing | None = None, since: datetime | None = None,
+              until: datetime | None = None) -> list[SubmissionLine]:
         """Submissions for a list, newest first: received in [since, until), from the agency,
-        with the verdict; None leaves that part open."""
+        with the verdict and the standing; None leaves that part open."""
         s = submissions.c
         stmt = select(*(s[f.name] for f in fields(SubmissionLine)))
         if agency_key is not None:
             stmt = stmt.where(s.agency_key == agency_key)
         if verdict is not None:
             stmt = stmt.where(s.verdict == verdict)
+        if standing is not None:
+            stmt = stmt.where(s.standing == standing)
         if since is not None:
             stmt = stmt.where(s.received_at >= since)
         if until is not None:
