@@ -279,7 +279,7 @@ def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> No
         command.downgrade(migrations.alembic_config(conn), "0003")
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
-    assert not tables & {"reminders", "trusted_senders", "staff_accounts", "agency_addresses"}
+    assert not tables & {"reminders", "trusted_senders", "staff_accounts", "agency_contacts"}
     engine.dispose()
     store = Store.open(url)
     with store.engine.connect() as conn:

@@ -156,4 +156,5 @@ def test_a_clerk_confirms_a_held_sender_from_the_console(page: Page, console: Co
     page.goto(console.base + "/submissions?standing=awaiting-confirmation")
     assert held not in page.inner_text("main")
     page.goto(console.base + "/agencies/bo-y-te")
-    assert HELD_SENDER in page.inner_text("main")
+    trusted = page.locator("main table", has_text="Nguồn").inner_text()
+    assert HELD_SENDER in trusted and "Cán bộ" in trusted and STAFF in trusted

@@ -299,27 +299,44 @@ def test_resend_and_reprocess_act_through_the_service_and_record_who(
 
 
 def test_agency_addresses_are_edited_with_who_and_when(console: Console, staff: Client) -> None:
+    """A "trusted" address staff add is a trusted sender (store.senders, source staff); a
+    "contact" is where `remind` writes. Both are kept with who added and removed them."""
     page = "/agencies/bo-tai-chinh"
     added = staff.act(f"{page}/addresses", {"address": "VanThu2@MOF.gov.vn", "role": "trusted"},
                       page=page)
     assert added.status == 303 and added.location == page
     text = staff.get(page).text
-    assert "vanthu2@mof.gov.vn" in text and "Người gửi được tin cậy" in text
+    assert "hồ sơ gửi từ vanthu2@mof.gov.vn được tính ngay cho Bộ Tài chính" in text
+    assert "vanthu2@mof.gov.vn" in text and "mof.gov.vn</td><td>Danh sách cơ quan" in text
     assert f"<td>{STAFF}</td>" in text
     bad = staff.act(f"{page}/addresses", {"address": f"x{SCRIPT}", "role": "contact"}, page=page)
     assert "không hợp lệ" in staff.get(bad.location).text
     store = _store(console)
     try:
-        [address] = store.agencies.addresses("bo-tai-chinh")
-        staff.act(f"{page}/addresses/{address.id}/remove", page=page)
-        assert store.agencies.addresses("bo-tai-chinh") == []
-        [removed] = store.agencies.addresses("bo-tai-chinh", with_removed=True)
+        [mine] = [t for t in store.senders.find("bo-tai-chinh") if t.source == "staff"]
+        assert (mine.sender, mine.added_by) == ("vanthu2@mof.gov.vn", STAFF)
+        assert mine in store.senders.matching("VanThu2@mof.gov.vn")
+        staff.act(f"{page}/senders/{mine.id}/remove", page=page)
+        assert mine.id not in {t.id for t in store.senders.matching("vanthu2@mof.gov.vn")}
+        [removed] = [t for t in store.senders.find("bo-tai-chinh", with_removed=True)
+                     if t.source == "staff"]
+        registry = [t for t in store.senders.find("bo-tai-chinh") if t.source == "registry"]
+        assert staff.act(f"{page}/senders/{registry[0].id}/remove", page=page).status == 303
+        assert store.senders.find("bo-tai-chinh") == registry  # the file's stay
         kinds = [(e.kind, e.actor) for e in store.events.find()]
     finally:
         store.close()
     assert removed.removed_by == STAFF and removed.removed_at is not None
     assert ("agency-address-added", STAFF) in kinds and ("agency-address-removed", STAFF) in kinds
     assert "Địa chỉ đã bỏ" in staff.get(page).text
+
+    held = "/agencies/bo-y-te"  # its only form waits for confirmation: remind writes to it
+    staff.act(f"{held}/addresses", {"address": "lienhe@moh.gov.vn", "role": "contact"}, page=held)
+    shown = staff.get(held).text
+    assert "<p>lienhe@moh.gov.vn <span" in shown and "thư nhắc hạn gửi đến đây" in shown
+    code, planned = cli(console.config, "remind")
+    assert code == 0
+    assert "Bộ Y tế → lienhe@moh.gov.vn" in planned
 
 
 def test_mail_left_for_people_leaves_the_list_once_handled(

@@ -1,6 +1,7 @@
 """Reminders: agencies expected to answer that have no counted form yet are written to on the
-campaign's schedule (`[reminders] days_before`), each at most once per step, at the registry's
-contact addresses or else the address the agency last wrote from. The letter cites the
+campaign's schedule (`[reminders] days_before`), each at most once per step, at the addresses
+`write_to` gives (the one answer to "where do we write to agency X", which the console's agency
+page shows too). The letter cites the
 campaign's letter and the deadline in force, carries the blank form, and goes through the
 outbox, so an SMTP outage delays reminders but never loses them.
 
@@ -12,16 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.intake.service import Service
 from bot.staff.standing import AgencyStanding, standings
+from bot.store.database import Store
 from bot.store.schema import NewOutbox
+from parsers.spec.agency import Agency
 from replies.mail.compose import WIRE_POLICY
 from replies.mail.reminder import ReminderLetter, compose_reminder
 
 Status = Literal["due", "reminded", "no_address", "capped", "not_due"]
+Whence = Literal["contacts", "last_sender", "none"]
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,30 @@ def due_step(service: Service, today: dt.date) -> Step | None:
         else step
 
 
-def addresses(standing: AgencyStanding) -> tuple[str, ...]:
-    """The registry's contacts; else the address the agency last wrote from."""
-    if standing.agency.contacts:
-        return standing.agency.contacts
-    address = email.utils.parseaddr(standing.last_sender or "")[1]
-    return (address,) if "@" in address else ()
+@dataclass(frozen=True)
+class WriteTo:
+    addresses: tuple[str, ...]
+    whence: Whence  # the contacts named for it, the last trusted sender, or nobody
+
+
+def staff_contacts(store: Store) -> dict[str, tuple[str, ...]]:
+    """Agency key → the contact addresses staff added in the console (one query for all)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for contact in store.contacts.find():
+        found[contact.agency_key] = (*found.get(contact.agency_key, ()), contact.address)
+    return found
+
+
+def write_to(agency: Agency, contacts: Mapping[str, Sequence[str]],
+             last_sender: str | None) -> WriteTo:
+    """Where letters to `agency` go: the registry's `contacts` and those staff added (from
+    `staff_contacts`), each once; without any, the address it last wrote from as a trusted
+    sender (never a stranger's whose form waits for confirmation)."""
+    named = dict.fromkeys(a.lower() for a in (*agency.contacts, *contacts.get(agency.key, ())))
+    if named:
+        return WriteTo(tuple(named), "contacts")
+    address = email.utils.parseaddr(last_sender or "")[1]
+    return WriteTo((address,), "last_sender") if "@" in address else WriteTo((), "none")
 
 
 def plan(service: Service, today: dt.date, tz: dt.tzinfo) -> Plan:
@@ -79,11 +102,12 @@ def plan(service: Service, today: dt.date, tz: dt.tzinfo) -> Plan:
     done = (store.reminders.reminded(service.campaign.id, service.campaign.deadline_in_force,
                                      step.days_before) if step else set())
     budget = cfg.limits.reminders_per_run
+    contacts = staff_contacts(store)
     lines = []
     for standing in standings(store, service.registry, service.campaign.opened):
         if standing.state == "counted":
             continue
-        found = addresses(standing)
+        found = write_to(standing.agency, contacts, standing.last_sender).addresses
         status: Status = "not_due" if step is None else "due"
         if step is not None and standing.agency.key in done:
             status = "reminded"

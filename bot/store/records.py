@@ -14,7 +14,7 @@ from typing import Literal
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
-__all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AddressRole", "AgencyAddress", "Event", "Kind",
+__all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AgencyContact", "Event", "Kind",
            "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Reminder", "Source",
            "StaffAccount", "Standing", "State", "StoredMessage", "StoredSubmission",
            "SubmissionLine", "TrustedSender", "Verdict"]
@@ -30,7 +30,6 @@ SOURCES: tuple[Source, ...] = ("registry", "config", "staff")
 OutboxKind = Literal["reply", "digest", "reminder"]
 OUTBOX_KINDS: tuple[OutboxKind, ...] = ("reply", "digest", "reminder")
 Level = Literal["info", "warning", "error"]
-AddressRole = Literal["contact", "trusted"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +149,8 @@ class TrustedSender:
     source: Source
     added_by: str
     added_at: datetime
+    removed_by: str | None = None  # staff's entries only: removed, kept on record
+    removed_at: datetime | None = None
 
     @property
     def is_domain(self) -> bool:
@@ -179,11 +180,12 @@ class StaffAccount:
 
 
 @dataclass(frozen=True)
-class AgencyAddress:
+class AgencyContact:
+    """An address staff added (in the console) where letters to an agency go."""
+
     id: int
     agency_key: str
     address: str
-    role: AddressRole
     added_by: str
     added_at: datetime
     removed_by: str | None

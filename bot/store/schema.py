@@ -52,7 +52,7 @@ from bot.store.records import (
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
     "OUTBOX_KINDS", "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission",
-    "TrustedSender", "UtcDateTime", "Verdict", "agency_addresses", "digests", "events",
+    "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests", "events",
     "handled_mail", "login_attempts", "message_slots", "messages", "metadata", "outbox",
     "quantities", "reference_counters", "reminders", "staff_accounts", "submissions",
     "trusted_senders",
@@ -225,6 +225,9 @@ trusted_senders = Table(
     Column("source", String(16), nullable=False),
     Column("added_by", String(255), nullable=False),  # a file name, or a person
     Column("added_at", UtcDateTime, nullable=False),
+    # staff's entries are removed by marking them (migration 0005), so the record stays
+    Column("removed_by", String(255), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
     UniqueConstraint("agency_key", "sender", "source"),
     Index(None, "sender"),
     _one_of("source", SOURCES, "source"),
@@ -271,17 +274,15 @@ login_attempts = Table(
 
 # Addresses staff add to an agency beside the registry's domains; a removed one stays, marked,
 # so the agency's page shows who changed what and when.
-agency_addresses = Table(
-    "agency_addresses", metadata,
+agency_contacts = Table(
+    "agency_contacts", metadata,
     Column("id", Integer, primary_key=True),
     Column("agency_key", String(255), nullable=False),
     Column("address", String(320), nullable=False),
-    Column("role", String(16), nullable=False),
     Column("added_by", String(64), nullable=False),
     Column("added_at", UtcDateTime, nullable=False),
     Column("removed_by", String(64), nullable=True),
     Column("removed_at", UtcDateTime, nullable=True),
-    _one_of("role", ("contact", "trusted"), "role"),
     Index(None, "agency_key"),
 )
 
