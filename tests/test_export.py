@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -127,9 +128,11 @@ def test_missing_sheet_tells_each_agency_state(
     by_name = {r[1]: r for r in rows}
     assert "Bộ Tài chính" not in by_name
     assert by_name["Bộ Công an"][3] == "Cần chỉnh sửa, chưa gửi lại"
-    assert by_name["Bộ Công an"][4] == "BCY-CTS-2021-0005"
-    assert by_name["Bộ Công an"][6] == "vanthu@bocongan.gov.vn"
-    assert by_name["Bộ Quốc phòng"][3] == "Chưa gửi" and by_name["Bộ Quốc phòng"][4] is None
+    assert by_name["Bộ Công an"][4] is None  # not reminded
+    assert by_name["Bộ Công an"][5] == "BCY-CTS-2021-0005"
+    assert by_name["Bộ Công an"][7] == "vanthu@bocongan.gov.vn"
+    assert by_name["Bộ Công an"][8] == "vanthu@bocongan.gov.vn"  # where a reminder would go
+    assert by_name["Bộ Quốc phòng"][3] == "Chưa gửi" and by_name["Bộ Quốc phòng"][5] is None
     assert rows[0][1] == "Bộ Công an"  # in its group, those that must correct come first
 
 
@@ -139,17 +142,19 @@ def test_detail_lists_every_submission_with_findings(
     assert run(capsys, config, "export", "-o", str(out))[0] == 0
     ws = load_workbook(out)["Chi tiết"]
     top = _header_row(ws)
-    assert ws.cell(top, 1).value == "Mã tiếp nhận" and ws.cell(top, 9).value == (
+    assert ws.cell(top, 1).value == "Mã tiếp nhận" and ws.cell(top, 10).value == (
         "Nội dung cần lưu ý")
+    assert ws.cell(top, 6).value == "Tình trạng"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=top + 1)]
     assert [r[0] for r in rows] == [f"BCY-CTS-2021-000{n}" for n in (1, 2, 3, 4)]
     assert [r[4] for r in rows] == ["Được chấp nhận", "Được chấp nhận", "Cần chỉnh sửa",
                                     "Được chấp nhận"]
-    assert rows[0][7] == "BCY-CTS-2021-0004"  # the first form was replaced by the fourth
-    assert rows[3][7] is None
-    assert rows[2][8] == ("Lỗi: Số lượng không được âm. (Sheet1!E9)\n"
+    assert [r[5] for r in rows] == ["Được tính"] * 4  # the store's default standing
+    assert rows[0][8] == "BCY-CTS-2021-0004"  # the first form was replaced by the fourth
+    assert rows[3][8] is None
+    assert rows[2][9] == ("Lỗi: Số lượng không được âm. (Sheet1!E9)\n"
                           "Lưu ý: Đơn vị tính không phải CTS.")
-    assert ws.cell(top + 3, 9).alignment.wrap_text
+    assert ws.cell(top + 3, 10).alignment.wrap_text
     assert ws.row_dimensions[top + 3].height >= 2 * 15
     assert rows[2][1] == datetime(2021, 5, 13, 0, 5)
 
@@ -196,3 +201,64 @@ def test_export_of_an_empty_store_still_has_totals(tmp_path: Path,
     ws = load_workbook(out)["Tổng hợp"]
     top = _header_row(ws)
     assert ws.cell(top + 2, 1).value == "Tổng cộng" and ws.cell(top + 2, 5).value == 0
+
+
+def test_the_digest_the_workbook_and_the_console_agree_on_each_agency(
+        config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One source of agency states (bot.staff.standing): an agency whose only form waits for
+    confirmation is 'awaiting confirmation' (not counted, its numbers not in the export), one
+    reminded says when, one whose forms staff rejected never wrote; the same in the digest,
+    `agencies missing`, the workbook's "Chưa gửi" and the console's rows."""
+    from bot.intake.service import open_service
+    from bot.staff.agencies import agency_rows
+    from bot.staff.standing import standings
+    from bot.store.schema import NewOutbox
+
+    store = open_store(tmp_path)
+    held = add_submission(store, agency_key="bo-y-te", agency="Bộ Y tế",
+                          sender="cntt.byt@gmail.com", verdict="accepted", received_at=T1,
+                          quantities=grid(5000), standing="awaiting-confirmation")
+    add_submission(store, agency_key="bo-cong-an", agency="Bộ Công an", sender="ke@evil.example",
+                   verdict="accepted", received_at=T1, quantities=grid(9000),
+                   standing="rejected")
+    store.reminders.queue("cts-2021-2025", "bo-y-te", date(2021, 5, 15), 3,
+                          [NewOutbox("reminder", "vanthu@moh.gov.vn", b"Subject: x\r\n\r\nx")])
+    store.close()
+    service = open_service(str(config))
+    try:
+        states = {s.agency.key: s for s in standings(service.store, service.registry,
+                                                    service.campaign)}
+        rows = {r.key: r for r in agency_rows(service.store, service.registry,
+                                              service.campaign)}
+        campaign_id = service.campaign.id
+    finally:
+        service.store.close()
+    assert campaign_id == "cts-2021-2025"
+    assert states["bo-y-te"].state == rows["bo-y-te"].state == "awaiting_confirmation"
+    assert states["bo-y-te"].reminded == rows["bo-y-te"].reminded is not None
+    assert states["bo-cong-an"].state == rows["bo-cong-an"].state == "never_wrote"
+    assert states["bo-tai-chinh"].state == rows["bo-tai-chinh"].state == "counted"
+    reminded_on = states["bo-y-te"].reminded
+    assert reminded_on is not None
+    day = reminded_on.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y")
+
+    out = tmp_path / "tong-hop.xlsx"
+    assert run(capsys, config, "export", "-o", str(out))[0] == 0
+    book = load_workbook(out)
+    ws = book["Chưa gửi"]
+    top = _header_row(ws)
+    by_name = {r[1]: r for r in ([c.value for c in row]
+                                 for row in ws.iter_rows(min_row=top + 1))}
+    assert by_name["Bộ Y tế"][3] == "Chờ xác nhận người gửi"
+    assert by_name["Bộ Y tế"][4] is not None and by_name["Bộ Y tế"][5] == held
+    assert by_name["Bộ Công an"][3] == "Chưa gửi" and by_name["Bộ Công an"][5] is None
+    summary = [c.value for row in book["Tổng hợp"].iter_rows() for c in row]
+    assert "Bộ Y tế" not in summary and "Bộ Công an" not in summary  # only counted numbers
+
+    code, digest = run(capsys, config, "digest", "--date", "2021-05-13")
+    assert code == 0
+    assert f"Bộ Y tế (chờ xác nhận; đã nhắc {day})" in digest
+    assert held in digest.split("II. TIẾN ĐỘ")[0]  # first among the things to do
+    code, missing = run(capsys, config, "agencies", "missing")
+    assert code == 0
+    assert f"Bộ Y tế (chờ xác nhận người gửi: {held})" in missing

@@ -224,6 +224,12 @@ def test_the_console_and_the_digest_list_the_same_things_to_do(
     assert [k for k in titles if titles[k]["title"] in todo] == [
         k for k in titles if k in shown]
     assert held in todo
+    # the agency whose only form is held is in that state on the console as in the digest
+    waiting = staff.get("/agencies?state=awaiting_confirmation").text
+    assert ">Bộ Y tế</a>" in waiting and ">Bộ Tài chính</a>" not in waiting
+    assert "Bộ Y tế (chờ xác nhận)" in digest
+    summary = staff.get("/summary").text
+    assert "Chờ xác nhận người gửi</a>: 1" in summary
 
 
 def test_hostile_text_from_mail_is_rendered_inert(console: Console, staff: Client) -> None:

@@ -1,6 +1,7 @@
-"""The digest's progress chart: one stacked bar per group of agencies (counted, needs correction,
-not sent), drawn as a PNG to be embedded with `cid:` (mail clients block remote images and
-Outlook ignores SVG and data: URLs).
+"""The digest's progress chart: one stacked bar per group of agencies (one part per state of
+`bot.staff.standing`: counted, awaiting confirmation, needs correction, not sent), drawn as a
+PNG to be embedded with `cid:` (mail clients block remote images and Outlook ignores SVG and
+data: URLs).
 
 Pillow draws it: a well-kept library with wheels for every platform, a fraction of matplotlib's
 weight and start-up time, and able to draw Vietnamese labels with any TrueType font on the
@@ -17,8 +18,9 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-# Colours of the three states; the digest's HTML uses the same ones in its legend.
-COLOURS = ("#2e7d32", "#f9a825", "#cfd8dc")
+# Colours of the states, in the order of bot.staff.standing.STATES; the digest's HTML legend
+# and the workbook's chart use the same ones.
+COLOURS = ("#2e7d32", "#1e88e5", "#f9a825", "#cfd8dc")
 FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "NotoSans-Regular.ttf", "Arial.ttf")
 WIDTH, ROW, TOP, LABEL, FIGURES = 720, 30, 8, 290, 70
 BAR = WIDTH - LABEL - FIGURES - 16
@@ -30,7 +32,7 @@ AnyFont = ImageFont.FreeTypeFont | ImageFont.ImageFont
 @dataclass(frozen=True)
 class Bar:
     label: str
-    parts: tuple[int, int, int]  # counted, needs correction, not sent
+    parts: tuple[int, ...]  # how many agencies in each state, in STATES order
 
     @property
     def total(self) -> int:

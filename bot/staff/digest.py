@@ -16,7 +16,7 @@ from bot.staff.agencies import counted_totals
 from bot.staff.chart import COLOURS, Bar, progress_png
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.period import Period
-from bot.staff.standing import AgencyStanding, group_order, standings
+from bot.staff.standing import STATES, AgencyStanding, State, group_order, standings
 from bot.staff.todo import TodoBlock, TodoContext, todo_blocks
 from bot.store.schema import StoredSubmission
 from replies.mail.compose import quantity_table
@@ -36,26 +36,30 @@ class DigestLine:
 
 
 @dataclass(frozen=True)
+class Missing:
+    name: str
+    state: State
+    reminded: dt.date | None  # the day it was last reminded, in the staff's zone
+
+
+@dataclass(frozen=True)
 class GroupProgress:
     label: str
     expected: int
-    counted: int
-    correction: list[str]  # names of agencies whose latest form needs correction
-    never: list[str]  # names of agencies that never wrote
+    counts: dict[str, int]  # agencies in each state of STATES
+    missing: list[Missing]  # those that must correct first, then those awaiting, then silent
 
     @property
-    def missing(self) -> int:
-        return len(self.correction) + len(self.never)
+    def counted(self) -> int:
+        return self.counts["counted"]
 
     @property
-    def shown(self) -> list[tuple[str, bool]]:
-        """The first names of the missing, those that must correct first (marked True)."""
-        marked = [(n, True) for n in self.correction] + [(n, False) for n in self.never]
-        return marked[:NAMES_SHOWN]
+    def shown(self) -> list[Missing]:
+        return self.missing[:NAMES_SHOWN]
 
     @property
     def more(self) -> int:
-        return max(self.missing - NAMES_SHOWN, 0)
+        return max(len(self.missing) - NAMES_SHOWN, 0)
 
 
 @dataclass
@@ -77,13 +81,8 @@ class Digest:
     def needs_attention(self) -> bool:
         return any(block.items for block in self.todo)
 
-    @property
-    def correction_total(self) -> int:
-        return sum(len(g.correction) for g in self.groups)
-
-    @property
-    def never_total(self) -> int:
-        return sum(len(g.never) for g in self.groups)
+    def total(self, state: str) -> int:
+        return sum(g.counts[state] for g in self.groups)
 
     @property
     def todo_count(self) -> int:
@@ -95,23 +94,27 @@ def is_late(sub: StoredSubmission, deadline: dt.date, tz: dt.tzinfo) -> bool:
     return received > deadline or (sub.document_date is not None and sub.document_date > deadline)
 
 
-def _groups(found: list[AgencyStanding]) -> list[GroupProgress]:
+def _groups(found: list[AgencyStanding], tz: dt.tzinfo) -> list[GroupProgress]:
     names = labels("staff/labels.toml.j2")["group"]
+    order = ("needs_correction", "awaiting_confirmation", "never_wrote")
     out = []
     for group in group_order({s.agency.group for s in found}):
         members = [s for s in found if s.agency.group == group]
+        missing = sorted((s for s in members if s.state != "counted"),
+                         key=lambda s: order.index(s.state))
         out.append(GroupProgress(
             label=names.get(group, group), expected=len(members),
-            counted=sum(1 for s in members if s.state == "counted"),
-            correction=[s.agency.name for s in members if s.state == "needs_correction"],
-            never=[s.agency.name for s in members if s.state == "never_wrote"]))
+            counts={state: sum(1 for s in members if s.state == state) for state in STATES},
+            missing=[Missing(s.agency.name, s.state,
+                             s.reminded.astimezone(tz).date() if s.reminded else None)
+                     for s in missing]))
     return out
 
 
 def _chart(groups: list[GroupProgress]) -> bytes:
     total = labels("staff/labels.toml.j2")["progress"]["total"]
-    bars = [Bar(g.label, (g.counted, len(g.correction), len(g.never))) for g in groups]
-    bars.append(Bar(total, tuple(sum(b.parts[i] for b in bars) for i in range(3))))  # type: ignore[arg-type]
+    bars = [Bar(g.label, tuple(g.counts[state] for state in STATES)) for g in groups]
+    bars.append(Bar(total, tuple(sum(g.counts[state] for g in groups) for state in STATES)))
     return progress_png(bars)
 
 
@@ -125,8 +128,8 @@ def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
                         agency_name(s, registry), s.verdict, is_late(s, deadline, tz))
              for s in received]
     counts = Counter(s.verdict for s in received) + store.messages.kinds(period=period.bounds)
-    found = standings(store, registry, campaign.opened)
-    groups = _groups(found)
+    found = standings(store, registry, campaign)
+    groups = _groups(found, tz)
     reminded = [{"agency": _registry_name(registry, r.agency_key), "to": r.recipients,
                  "days_before": r.days_before, "when": local(r.created_at, tz).strftime(TIME)}
                 for r in store.reminders.between(*period.bounds)]
@@ -156,7 +159,8 @@ def digest_context(digest: Digest, service: Service) -> dict[str, Any]:
             "calendar_day": period.calendar_day,
             "verdicts": labels("staff/labels.toml.j2")["verdict"],
             "todo_titles": labels("staff/labels.toml.j2")["todo"], "tz": tz,
-            "colours": COLOURS, "chart_cid": None,
+            "colours": COLOURS, "chart_cid": None, "states": STATES,
+            "progress_words": labels("staff/labels.toml.j2")["progress"],
             "deadline": format_date(service.campaign.deadline_in_force)}
 
 

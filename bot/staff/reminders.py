@@ -104,7 +104,7 @@ def plan(service: Service, today: dt.date, tz: dt.tzinfo) -> Plan:
     budget = cfg.limits.reminders_per_run
     contacts = staff_contacts(store)
     lines = []
-    for standing in standings(store, service.registry, service.campaign.opened):
+    for standing in standings(store, service.registry, service.campaign):
         if standing.state == "counted":
             continue
         found = write_to(standing.agency, contacts, standing.last_sender).addresses

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, utc_now
@@ -42,6 +42,14 @@ class Reminders(Queries):
         except IntegrityError:
             return False  # another run recorded it first; its transaction carried the mail
         return True
+
+    def last_sent(self, campaign: str) -> dict[str, datetime]:
+        """Agency key → when it was last reminded in the campaign."""
+        r = reminders.c
+        with self._reading() as conn:
+            rows = conn.execute(select(r.agency_key, func.max(r.created_at))
+                                .where(r.campaign == campaign).group_by(r.agency_key))
+            return {str(key): when for key, when in rows.all()}  # max() keeps the type: aware
 
     def between(self, start: datetime, end: datetime) -> list[Reminder]:
         """Reminders queued in [start, end), oldest first."""

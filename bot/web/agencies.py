@@ -42,14 +42,12 @@ def _row(key: str) -> AgencyRow:
 def show(key: str) -> Response:
     row = _row(key)
     store = service().store
-    last = store.submissions.find(agency_key=key)
-    trusted_last = next((s.author or s.sender for s in reversed(last)
-                         if s.standing == "counted"), None)
-    where = write_to(row.agency, staff_contacts(store), trusted_last) if row.agency else None
+    where = write_to(row.agency, staff_contacts(store), row.last_sender) if row.agency else None
     return page("agency.html.j2", row=row, roles=ROLES, where=where,
                 contacts=store.contacts.find(key, with_removed=True),
                 senders=store.senders.find(key, with_removed=True),
-                history=list(reversed(history(last, service().campaign))),
+                history=list(reversed(history(store.submissions.find(agency_key=key),
+                                              service().campaign))),
                 groups=labels("staff/labels.toml.j2")["group"])
 
 

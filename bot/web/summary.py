@@ -29,7 +29,7 @@ def index() -> Response:
     expected = {a.key for a in service().registry.expected(campaign.opened)}
     counts = {s: sum(1 for r in rows if r.state == s and r.key in expected) for s in STATES}
     return page("summary.html.j2", table=table, chart=stacked_columns(table, campaign.years),
-                counts=counts, expected=len(expected), campaign=campaign,
+                counts=counts, expected=len(expected), campaign=campaign, states=STATES,
                 years=campaign.years)
 
 

@@ -8,6 +8,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.staff.chart import COLOURS
 from bot.staff.labels import labels
 from bot.staff.standing import STATES, group_order
 from bot.staff.workbook.sheets import COLUMNS, Sheets
@@ -74,7 +75,7 @@ def _progress_table(ws: Worksheet, s: Sheets, top: int) -> None:
                              max_row=bottom), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=bottom))
     chart.width, chart.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
-    for series, colour in zip(chart.series, ("2E7D32", "F9A825", "B0BEC5"), strict=False):
+    for series, colour in zip(chart.series, (c.lstrip("#") for c in COLOURS), strict=False):
         series.graphicalProperties.solidFill = colour
     chart.x_axis.scaling.orientation = "maxMin"  # groups top-down in the table's order
     _show_axes(chart)

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.staff.labels import agency_name, labels
 from bot.staff.progress import with_progress
+from bot.staff.reminders import staff_contacts
 from bot.staff.standing import standings
 from bot.staff.workbook.charts import charts_sheet
 from bot.staff.workbook.lists import detail_sheet, missing_sheet
@@ -41,6 +42,7 @@ from bot.store.database import Store
 from bot.store.schema import StoredSubmission
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
+from replies.cells import write_cell
 
 INFO_WIDTHS = (5, 38, 18, 19)  # TT, agency, document number, reference
 TYPE_WIDTH, YEAR_WIDTH, TOTAL_WIDTH, GRID_WIDTH = 13, 10, 12, 8
@@ -49,7 +51,7 @@ TYPE_WIDTH, YEAR_WIDTH, TOTAL_WIDTH, GRID_WIDTH = 13, 10, 12, 8
 def _info(ws: Worksheet, row: int, n: int, sub: StoredSubmission, registry: Registry,
           columns: int) -> None:
     values = (agency_name(sub, registry), sub.document_number, sub.reference)[:columns - 1]
-    cell = ws.cell(row=row, column=1, value=n)
+    cell = write_cell(ws, row, 1, n)
     cell.font, cell.border, cell.alignment = PLAIN, BOX, CENTER
     ws.row_dimensions[row].height = ROW_POINTS
     for col, value in enumerate(values, start=2):
@@ -171,7 +173,7 @@ def build_workbook(store: Store, campaign: Campaign, registry: Registry, tz: dt.
                    now: dt.datetime | None = None, progress: bool = False) -> Workbook:
     moment = (now or dt.datetime.now(tz)).astimezone(tz)
     sheets = Sheets(campaign, registry, tz, ordered_latest(store, registry),
-                    standings(store, registry, campaign.opened),
+                    standings(store, registry, campaign), staff_contacts(store),
                     moment.strftime("%H:%M ngày %d/%m/%Y"), progress)
     wb = new_workbook()
     first = wb.active

@@ -26,6 +26,7 @@ class Sheets:
     tz: dt.tzinfo
     counted: list[StoredSubmission]  # latest valid per agency, registry order
     standing: list[AgencyStanding]
+    contacts: dict[str, tuple[str, ...]]  # agency key → contacts staff added (reminders)
     generated: str
     progress: bool
 

@@ -17,6 +17,8 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from replies.cells import write_cell
+
 FONT = "Times New Roman"
 SIZE = 12
 NUMBER = "#,##0"
@@ -54,10 +56,9 @@ def new_workbook() -> Workbook:
 
 
 def text(ws: Worksheet, row: int, col: int, value: str | None) -> Cell:
-    """A cell holding text from outside (a form, a mail): always a string, never a formula."""
-    cell = ws.cell(row=row, column=col, value=value)
-    if value is not None:
-        cell.data_type = "s"
+    """A cell holding text from outside (a form, a mail): always a string, never a formula
+    (replies.cells, the one writer of every workbook's cells)."""
+    cell = write_cell(ws, row, col, value)
     cell.font = PLAIN
     return cell
 
@@ -68,7 +69,7 @@ def header_height(ws: Worksheet, row: int, titles: Sequence[tuple[str, float]]) 
 
 
 def number(ws: Worksheet, row: int, col: int, value: int | None, bold: bool = False) -> Cell:
-    cell = ws.cell(row=row, column=col, value=value)
+    cell = write_cell(ws, row, col, value)
     cell.number_format, cell.alignment, cell.border = NUMBER, RIGHT, BOX
     cell.font = BOLD if bold else PLAIN
     return cell
@@ -91,7 +92,7 @@ def header(ws: Worksheet, row: int, col: int, value: object, span: tuple[int, in
     rows, cols = span
     for r in range(row, row + rows):
         for c in range(col, col + cols):
-            cell = ws.cell(row=r, column=c, value=value if (r, c) == (row, col) else None)
+            cell = write_cell(ws, r, c, value if (r, c) == (row, col) else None)
             cell.font, cell.alignment, cell.fill, cell.border = BOLD, CENTER, FILL, BOX
     if rows > 1 or cols > 1:
         ws.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1,
