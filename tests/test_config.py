@@ -225,11 +225,11 @@ bo-tai-chinh = "mof.gov.vn"
 """)
     assert problems[0].startswith("[trust] free_mail_file: ")
     assert problems[1:] == [
-        "[trust] require_pass: expected true or false, got a string",
-        "[trust] senders.bo-y-te: 'gmail.com' is a free-mail domain and proves nothing about "
-        "the agency; name whole addresses there instead",
-        "[trust] senders.bo-y-te: not an e-mail address or a domain: 'a b@x.vn'",
-        "[trust] senders.bo-y-te: 'yahoo.com.vn' is a free-mail domain and proves nothing "
-        "about the agency; name whole addresses there instead",
-        "[trust] senders.bo-tai-chinh: expected a list of addresses and domains",
+        "[trust] require_pass: phải là true hoặc false, đang là một chuỗi ký tự",
+        "[trust] senders.bo-y-te: 'gmail.com' là tên miền thư miễn phí, không chứng minh được "
+        "người gửi thuộc cơ quan; ghi từng địa chỉ đầy đủ thay vì tên miền",
+        "[trust] senders.bo-y-te: không phải địa chỉ thư điện tử hay tên miền: 'a b@x.vn'",
+        "[trust] senders.bo-y-te: 'yahoo.com.vn' là tên miền thư miễn phí, không chứng minh "
+        "được người gửi thuộc cơ quan; ghi từng địa chỉ đầy đủ thay vì tên miền",
+        "[trust] senders.bo-tai-chinh: phải là một danh sách địa chỉ thư điện tử hoặc tên miền",
     ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.config.reader import said
 from bot.config.settings import Config, ConfigError, load_config
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import EX_CONFIG, EX_TEMPFAIL, CommandError
@@ -89,8 +90,8 @@ def _check_trusted_agencies(cfg: Config, registry: Registry, config_path: str) -
     keys = {a.key for a in registry.agencies}
     unknown = sorted({key for key, _ in cfg.trust.senders} - keys)
     if unknown:
-        raise CommandError(f"configuration {config_path}:\n" + "\n".join(
-            f"[trust] senders.{key}: no agency has this key in the registry" for key in unknown),
+        raise CommandError(staff_message("config_problems", path=config_path) + "\n" + "\n".join(
+            f"[trust] senders.{key}: {said('trust_unknown_agency')}" for key in unknown),
             EX_CONFIG)
 
 
