@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import Any, NoReturn
 
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, MODULES
 from bot.config.settings import DEFAULT_CONFIG
 from bot.errors import EX_USAGE, CommandError
 
@@ -78,7 +78,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sub.required = True
     wanted = named_command(argv) if argv is not None else None
     for name in COMMANDS if wanted is None else (wanted,):
-        importlib.import_module(f"bot.commands.{name}").register(sub)
+        importlib.import_module(MODULES.get(name, f"bot.commands.{name}")).register(sub)
     return parser
 
 
