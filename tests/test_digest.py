@@ -208,7 +208,7 @@ def test_the_morning_digest_lists_the_previous_days_submissions(
     assert len(digests) == 2
     first, second = (d.get_body(("plain",)).get_content() for d in digests)  # type: ignore[union-attr]
     assert "BCY-CTS-2021-0001" not in first
-    period = f"Kỳ báo cáo: từ {yesterday:%H:%M %d/%m/%Y} đến {today:%H:%M %d/%m/%Y}."
+    period = f"Kỳ báo cáo: từ {yesterday:%d/%m/%Y %H:%M} đến {today:%d/%m/%Y %H:%M}."
     assert period in second
     assert "BCY-CTS-2021-0001" in _section(second, "V")
     assert "Hỏi về gia hạn chứng thư số" in _section(second, "I")

@@ -14,16 +14,15 @@ from zoneinfo import ZoneInfo
 from bot.intake.service import Service
 from bot.staff.agencies import counted_totals
 from bot.staff.chart import COLOURS, Bar, progress_png
-from bot.staff.labels import agency_name, labels, local
+from bot.staff.labels import agency_name, labels
 from bot.staff.period import Period
 from bot.staff.standing import STATES, AgencyStanding, State, group_order, standings
 from bot.staff.todo import TodoBlock, TodoContext, todo_blocks
 from bot.store.schema import StoredSubmission
 from replies.mail.compose import quantity_table
-from replies.render import format_date, render
+from replies.render import format_date, format_datetime, render
 
 NAMES_SHOWN = 5  # missing agencies named per group before "and N others"
-TIME = "%H:%M %d/%m/%Y"
 
 
 @dataclass(frozen=True)
@@ -124,17 +123,17 @@ def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
     store = service.store
     received = store.submissions.find(period=period.bounds)
     deadline = campaign.deadline_in_force
-    lines = [DigestLine(s.reference, local(s.received_at, tz).strftime(TIME),
+    lines = [DigestLine(s.reference, format_datetime(s.received_at, tz),
                         agency_name(s, registry), s.verdict, is_late(s, deadline, tz))
              for s in received]
     counts = Counter(s.verdict for s in received) + store.messages.kinds(period=period.bounds)
     found = standings(store, registry, campaign)
     groups = _groups(found, tz)
     reminded = [{"agency": _registry_name(registry, r.agency_key), "to": r.recipients,
-                 "days_before": r.days_before, "when": local(r.created_at, tz).strftime(TIME)}
+                 "days_before": r.days_before, "when": format_datetime(r.created_at, tz)}
                 for r in store.reminders.between(*period.bounds)]
     return Digest(
-        period=period, generated=now.astimezone(tz).strftime(TIME), lines=lines,
+        period=period, generated=format_datetime(now, tz), lines=lines,
         counts=dict(counts), todo=todo_blocks(TodoContext(store, registry, period)),
         groups=groups, reminded=reminded,
         table=quantity_table(counted_totals(store.submissions.latest_valid()), campaign),
@@ -154,8 +153,8 @@ def digest_context(digest: Digest, service: Service) -> dict[str, Any]:
     period = digest.period
     return {"d": digest, "campaign": service.campaign, "years": service.campaign.years,
             "table": digest.table, "day": format_date(period.day),
-            "start": period.start.astimezone(tz).strftime(TIME),
-            "end": period.end.astimezone(tz).strftime(TIME),
+            "start": format_datetime(period.start, tz),
+            "end": format_datetime(period.end, tz),
             "calendar_day": period.calendar_day,
             "verdicts": labels("staff/labels.toml.j2")["verdict"],
             "todo_titles": labels("staff/labels.toml.j2")["todo"], "tz": tz,
