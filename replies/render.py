@@ -59,6 +59,18 @@ def format_datetime(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> s
     return value.strftime("%d/%m/%Y %H:%M")
 
 
-def render(name: str, **context: Any) -> str:
-    html = name.endswith(".html.j2")
-    return environment(html).get_template(name).render(**context)
+def render(template: str, /, **context: Any) -> str:
+    html = template.endswith(".html.j2")
+    return environment(html).get_template(template).render(**context)
+
+
+STAFF_MESSAGES = "staff/messages.txt.j2"
+
+
+def staff_message(name: str, template: str = STAFF_MESSAGES, **context: Any) -> str:
+    """One message for staff or the operator (a refused command, a bad path, a wrong config
+    value), by name, from `template`: one line, Vietnamese, with the values given."""
+    text = " ".join(render(template, name=name, **context).split())
+    if not text:
+        raise KeyError(f"no staff message named {name!r}")
+    return text

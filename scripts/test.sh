@@ -39,6 +39,11 @@ have_postgres || apt_packages+=(postgresql)
 have_libreoffice || apt_packages+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 command -v unar >/dev/null || command -v bsdtar >/dev/null || apt_packages+=(unar)
 command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
+# the digest chart's labels (DejaVu Sans has Vietnamese); Liberation Serif has Times New
+# Roman's metrics, so workbooks and forms rendered by LibreOffice lay out as in Office
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_packages+=(fonts-dejavu-core)
+[ -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] ||
+    apt_packages+=(fonts-liberation)
 # the console's browser tests drive Debian's Chromium (Playwright never downloads one):
 # ~36 s to install on a Debian 12 machine (measured, after apt-get update)
 [ -x /usr/bin/chromium ] || apt_packages+=(chromium)

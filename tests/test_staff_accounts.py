@@ -51,10 +51,10 @@ def test_add_refuses_what_it_cannot_use(config: Path, capsys: pytest.CaptureFixt
                                         ) -> None:
     assert cli(config, "staff", "add", "an", stdin="mật khẩu thứ nhất\n")[0] == 0
     assert cli(config, "staff", "add", "AN", stdin="khác\n")[0] == 1
-    assert "exists already" in capsys.readouterr().err
+    assert "Tài khoản cán bộ an đã có" in capsys.readouterr().err
     assert cli(config, "staff", "add", "binh", stdin="\n")[0] == 64
     assert cli(config, "staff", "add", "binh", stdin="")[0] == 64
-    assert "is empty" in capsys.readouterr().err
+    assert "Mật khẩu (dòng đầu tiên của đầu vào chuẩn) đang trống." in capsys.readouterr().err
     for bad in ("<script>", "có dấu", "-x", "a" * 65, ""):
         assert cli(config, "staff", "add", bad, stdin="mật khẩu\n")[0] == 64, bad
 

@@ -70,7 +70,7 @@ def test_a_clerk_finds_a_submission_resends_its_reply_and_downloads_the_workbook
     _log_in(page, console)
     assert page.inner_text("h1") == "Việc cần làm"
     todo = page.inner_text("main")
-    assert "Hồ sơ cần chỉnh sửa, chưa nhận được bản mới" in todo
+    assert "Hồ sơ cần chỉnh sửa, cơ quan chưa gửi lại" in todo
     assert console.references["btc_broken"] in todo
 
     ref = console.references["btc_broken"]
@@ -123,3 +123,38 @@ def test_hostile_text_stays_text_in_the_browser(page: Page, console: Console) ->
     page.hover("h1")
     assert page.evaluate("window.pwned === undefined")
     assert dialogs == []
+
+
+def test_a_clerk_confirms_a_held_sender_from_the_console(page: Page, console: Console) -> None:
+    """A form from a free-mail address waits first on the to-do list; the clerk opens it from
+    there, confirms it for the agency and trusts the address: it counts, the event names the
+    clerk, the to-do list no longer shows it, and the agency's page lists the address."""
+    from tests.web_kit import HELD_SENDER
+
+    held = console.references["held"]
+    _log_in(page, console)
+    first = page.locator("main section.block").first
+    assert first.get_attribute("id") == "awaiting_confirmation"
+    assert held in first.inner_text() and HELD_SENDER in first.inner_text()
+    first.locator("text=Xác nhận hoặc từ chối").click()
+    page.wait_for_url(f"{console.base}/submissions/{held}#settle")
+    assert "Chờ xác nhận" in page.inner_text("p.lead")
+    settle = page.locator("form.settle")
+    assert settle.locator("select[name=agency] option[selected]").inner_text() == "Bộ Y tế"
+    settle.locator("input[name=add_address]").check()
+    settle.locator("button[type=submit]").click()
+    notice = page.inner_text("p.notice")
+    assert f"{held}: đã xác nhận; số liệu được tính cho Bộ Y tế." in notice
+    assert f"Từ nay, thư gửi từ {HELD_SENDER} được tính ngay cho Bộ Y tế." in notice
+    assert "Được tính" in page.inner_text("p.lead")
+    assert page.locator("form.settle").count() == 0  # nothing left to confirm
+    log = page.inner_text("main table >> nth=-1")
+    assert STAFF in log and "Xác nhận hồ sơ" in log
+
+    page.goto(console.base + "/")
+    assert held not in page.inner_text("main")
+    page.goto(console.base + "/submissions?standing=awaiting-confirmation")
+    assert held not in page.inner_text("main")
+    page.goto(console.base + "/agencies/bo-y-te")
+    trusted = page.locator("main table", has_text="Nguồn").inner_text()
+    assert HELD_SENDER in trusted and "Cán bộ" in trusted and STAFF in trusted

@@ -16,6 +16,7 @@ from werkzeug.routing import Rule
 
 from bot.config.settings import load_config
 from bot.intake.service import service_for
+from bot.staff.labels import labels
 from bot.store.database import Store
 from bot.web.app import create_app
 from tests.web_kit import (
@@ -91,10 +92,13 @@ def test_every_page_but_login_and_static_sends_a_stranger_to_login(console: Cons
 def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
         console: Console, staff: Client) -> None:
     posts = [r for r in _rules(console) if (r.methods or set()) - SAFE]
-    assert len(posts) >= 8
+    assert len(posts) >= 10
+    assert {"submissions.confirm", "submissions.reject"} <= {r.endpoint for r in posts}
     store = _store(console)
     try:
-        before = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()))
+        before = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()),
+                  [(s.standing, s.settled_by) for s in store.submissions.find()],
+                  store.senders.find())
         other = console.client()
         foreign = other.token()  # valid, but for another session
         for rule in posts:
@@ -106,7 +110,9 @@ def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
         # a login form posted without its token is refused too, whatever the password
         assert console.client().post("/login", {"username": STAFF,
                                                 "password": PASSWORD}).status == 403
-        after = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()))
+        after = (len(store.events.find()), len(store.outbox.unsent()), len(store.accounts.all()),
+                 [(s.standing, s.settled_by) for s in store.submissions.find()],
+                 store.senders.find())
     finally:
         store.close()
     assert after == before  # nothing was done
@@ -189,10 +195,41 @@ def test_search_and_filters(console: Console, staff: Client) -> None:
     assert found(f"q={refs['btc']}") == {refs["btc"]}
     assert found("q=bo+tai+chinh") == {refs["btc"], refs["btc_broken"]}
     assert found("q=VANTHU%40MOF") == {refs["btc"], refs["btc_broken"]}
-    assert found("verdict=accepted") == {refs["btc"]}
+    assert found("verdict=accepted") == {refs["btc"], refs["held"]}
     assert found("agency=bo-tai-chinh&verdict=needs_correction") == {refs["btc_broken"]}
     assert found("from=2000-01-01&to=2000-12-31") == set()
     assert found("verdict=nonsense&from=not-a-date&page=x") == set(refs.values())
+    held = found("standing=awaiting-confirmation")
+    assert refs["held"] in held and refs["btc"] not in held
+    assert found("standing=counted&verdict=accepted") == {refs["btc"]}
+    assert found("standing=nonsense") == set(refs.values())
+    listed = staff.get("/submissions?standing=awaiting-confirmation").text
+    assert 'class="badge awaiting-confirmation">Chờ xác nhận<' in listed
+
+
+def test_the_console_and_the_digest_list_the_same_things_to_do(
+        console: Console, staff: Client) -> None:
+    """One to-do list: the blocks of the home page are those of the digest's first section,
+    awaiting confirmation first, and the held form links to where it is confirmed."""
+    page = staff.get("/").text
+    shown = re.findall(r'<section class="block" id="(\w+)">', page)
+    assert shown[0] == "awaiting_confirmation"
+    assert {"open_corrections", "left_for_people"} <= set(shown)
+    held = console.references["held"]
+    assert f'href="/submissions/{held}#settle"' in page
+    code, digest = cli(console.config, "digest")
+    assert code == 0
+    todo = digest.split("II. TIẾN ĐỘ")[0]
+    titles = labels("staff/labels.toml.j2")["todo"]
+    assert [k for k in titles if titles[k]["title"] in todo] == [
+        k for k in titles if k in shown]
+    assert held in todo
+    # the agency whose only form is held is in that state on the console as in the digest
+    waiting = staff.get("/agencies?state=awaiting_confirmation").text
+    assert ">Bộ Y tế</a>" in waiting and ">Bộ Tài chính</a>" not in waiting
+    assert "Bộ Y tế (chờ xác nhận)" in digest
+    summary = staff.get("/summary").text
+    assert "Chờ xác nhận người gửi</a>: 1" in summary
 
 
 def test_hostile_text_from_mail_is_rendered_inert(console: Console, staff: Client) -> None:
@@ -268,21 +305,30 @@ def test_resend_and_reprocess_act_through_the_service_and_record_who(
 
 
 def test_agency_addresses_are_edited_with_who_and_when(console: Console, staff: Client) -> None:
+    """A "trusted" address staff add is a trusted sender (store.senders, source staff); a
+    "contact" is where `remind` writes. Both are kept with who added and removed them."""
     page = "/agencies/bo-tai-chinh"
     added = staff.act(f"{page}/addresses", {"address": "VanThu2@MOF.gov.vn", "role": "trusted"},
                       page=page)
     assert added.status == 303 and added.location == page
     text = staff.get(page).text
-    assert "vanthu2@mof.gov.vn" in text and "Người gửi được tin cậy" in text
+    assert "hồ sơ gửi từ vanthu2@mof.gov.vn được tính ngay cho Bộ Tài chính" in text
+    assert "vanthu2@mof.gov.vn" in text and "mof.gov.vn</td><td>Danh sách cơ quan" in text
     assert f"<td>{STAFF}</td>" in text
     bad = staff.act(f"{page}/addresses", {"address": f"x{SCRIPT}", "role": "contact"}, page=page)
     assert "không hợp lệ" in staff.get(bad.location).text
     store = _store(console)
     try:
-        [address] = store.agencies.addresses("bo-tai-chinh")
-        staff.act(f"{page}/addresses/{address.id}/remove", page=page)
-        assert store.agencies.addresses("bo-tai-chinh") == []
-        [removed] = store.agencies.addresses("bo-tai-chinh", with_removed=True)
+        [mine] = [t for t in store.senders.find("bo-tai-chinh") if t.source == "staff"]
+        assert (mine.sender, mine.added_by) == ("vanthu2@mof.gov.vn", STAFF)
+        assert mine in store.senders.matching("VanThu2@mof.gov.vn")
+        staff.act(f"{page}/senders/{mine.id}/remove", page=page)
+        assert mine.id not in {t.id for t in store.senders.matching("vanthu2@mof.gov.vn")}
+        [removed] = [t for t in store.senders.find("bo-tai-chinh", with_removed=True)
+                     if t.source == "staff"]
+        registry = [t for t in store.senders.find("bo-tai-chinh") if t.source == "registry"]
+        assert staff.act(f"{page}/senders/{registry[0].id}/remove", page=page).status == 303
+        assert store.senders.find("bo-tai-chinh") == registry  # the file's stay
         kinds = [(e.kind, e.actor) for e in store.events.find()]
     finally:
         store.close()
@@ -290,16 +336,24 @@ def test_agency_addresses_are_edited_with_who_and_when(console: Console, staff: 
     assert ("agency-address-added", STAFF) in kinds and ("agency-address-removed", STAFF) in kinds
     assert "Địa chỉ đã bỏ" in staff.get(page).text
 
+    held = "/agencies/bo-y-te"  # its only form waits for confirmation: remind writes to it
+    staff.act(f"{held}/addresses", {"address": "lienhe@moh.gov.vn", "role": "contact"}, page=held)
+    shown = staff.get(held).text
+    assert "<p>lienhe@moh.gov.vn <span" in shown and "thư nhắc hạn gửi đến đây" in shown
+    code, planned = cli(console.config, "remind")
+    assert code == 0
+    assert "Bộ Y tế → lienhe@moh.gov.vn" in planned
+
 
 def test_mail_left_for_people_leaves_the_list_once_handled(
         console: Console, staff: Client) -> None:
     todo = staff.get("/").text
     found = re.search(r'action="(/mail/(\d+)/handled)"', todo)
-    assert found and "Thư khác, chuyển cán bộ xem xét (1)" in todo
+    assert found and "Thư không phải Mẫu đăng ký, để lại trong hộp thư cho cán bộ đọc (1)" in todo
     raw = staff.get(f"/mail/{found.group(2)}.eml")
     assert raw.status == 200 and b"question-1@evil.example" in raw.raw
     assert staff.act(found.group(1)).status == 303
-    assert "Thư khác, chuyển cán bộ xem xét" not in staff.get("/").text
+    assert "Thư không phải Mẫu đăng ký" not in staff.get("/").text
 
 
 def test_throttled_logins_are_counted_in_the_store_across_workers_and_restarts(

@@ -29,7 +29,7 @@ from tests.web_kit import cli
 
 CAMPAIGN = default_campaign()
 BASE = {"imap": {"host": "h", "username": "u", "password": "p"},
-        "smtp": {"host": "h", "from_address": "a@b.vn"}, "store": {"url": "sqlite:///x.db"}}
+        "smtp": {"host": "h", "from_address": "a@b.vn"}, "store": {"url": "sqlite:////tmp/x.db"}}
 
 
 def _web(tmp_path: Path, **web: Any) -> Any:
@@ -48,9 +48,9 @@ def test_the_web_section_has_safe_defaults_and_reports_every_mistake(tmp_path: P
     problems = caught.value.problems
     assert any(p.startswith("[web] listen:") for p in problems)
     assert any(p.startswith("[web] workers:") for p in problems)
-    assert any("not an IP address" in p for p in problems)
-    assert any(p.startswith("[web] secret_key: too short") for p in problems)
-    with pytest.raises(ConfigError, match="needs trusted_proxies"):
+    assert any("không phải địa chỉ IP hay dải mạng: 'proxy.local'" in p for p in problems)
+    assert any(p.startswith("[web] secret_key: quá ngắn") for p in problems)
+    with pytest.raises(ConfigError, match="cần trusted_proxies"):
         _web(tmp_path, trust_remote_user=True, trusted_proxies=[])
     assert split_listen("[::1]:8443") == ("::1", 8443)
     for bad in ("localhost", ":80", "h:0", "h:99999", "h:x"):
@@ -72,7 +72,7 @@ def test_the_session_key_is_made_once_private_and_reused(
     monkeypatch.setenv("STATE_DIRECTORY", str(state))
     assert secret_key(cfg) != key and (state / "web-secret.key").exists()
     (state / "web-secret.key").write_bytes(b"short")
-    with pytest.raises(CommandError, match="shorter than 32 bytes"):
+    with pytest.raises(CommandError, match="ngắn hơn 32 byte"):
         secret_key(cfg)
     monkeypatch.delenv("STATE_DIRECTORY")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
@@ -200,8 +200,8 @@ def test_the_web_command_refuses_with_one_line(
         taken.listen()
         port = taken.getsockname()[1]
         assert cli(config, "web", "--listen", f"127.0.0.1:{port}")[0] == 75
-    assert "cannot listen on" in capsys.readouterr().err
+    assert f"Không mở được cổng 127.0.0.1:{port}" in capsys.readouterr().err
     with config.open("a", encoding="utf-8") as fh:
         fh.write('\n[web]\nsecret_key_file = "/proc/no/such/dir/key"\n')
     assert cli(config, "web")[0] == 78
-    assert "session key /proc/no/such/dir/key" in capsys.readouterr().err
+    assert "Không dùng được tệp khóa phiên /proc/no/such/dir/key" in capsys.readouterr().err

@@ -46,6 +46,10 @@ HOSTILE_FILE = f'{IMG}javascript:alert(3).docx'
 QUOTES = "\" onmouseover=\"window.pwned=3\" x='javascript:alert(4)'"
 HOSTILE_FORM = Filling(f"BỘ NGOẠI LAI{QUOTES}", f"Bộ Ngoại Lai{QUOTES}", f"9/{IMG}",
                        numbers={"organization_usb_token": {"2021": SCRIPT, "2022": 4}})
+# A valid form of Bộ Y tế from a free-mail address no registry names: held for staff.
+HELD_SENDER = "cntt.byt@gmail.com"
+BYT = Filling("BỘ Y TẾ", "Bộ Y tế", "88/BYT-CNTT",
+              numbers={"organization_usb_token": {"2021": 40}, "personal_sim_pki": {"2022": 9}})
 
 
 @dataclass
@@ -197,12 +201,13 @@ def fill_store(tmp: Path, box: MailboxAccount, sink: SmtpSink, web: str = "") ->
                          message_id="<hostile-1@evil.example>"))
     box.append(plain(formataddr((HOSTILE_NAME, "hoi@evil.example")), f"Hỏi {SCRIPT}{IMG}",
                      message_id="<question-1@evil.example>"))
+    box.append(docx_mail(f"Phòng CNTT <{HELD_SENDER}>", BYT, message_id="<byt-1@gmail.com>"))
     config = write_config(tmp, box, sink)
     with config.open("a", encoding="utf-8") as fh:
         fh.write(f"\n[web]\nworkers = 2\n{web}\n")
     assert poll(config) == 0
     references = {"btc": "BCY-CTS-2021-0001", "btc_broken": "BCY-CTS-2021-0002",
-                  "hostile": "BCY-CTS-2021-0003"}
+                  "hostile": "BCY-CTS-2021-0003", "held": "BCY-CTS-2021-0004"}
     assert cli(config, "staff", "add", STAFF, stdin=PASSWORD + "\n")[0] == 0
     return config, references
 

@@ -15,7 +15,7 @@ from bot.intake.redo import reprocess, send_queued
 from bot.intake.service import open_service
 from bot.staff.labels import labels
 from bot.staff.progress import with_progress
-from replies.render import render
+from replies.render import render, staff_message
 
 
 def register(sub: Any) -> None:
@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if bool(args.reference) == bool(args.all):
-        raise UsageError("reprocess needs one REF or --all")
+        raise UsageError(staff_message("reprocess_needs_one"))
     service = open_service(config_path(args.config), args.campaign)
     unsent = 0
     try:

@@ -12,7 +12,7 @@ from bot.config.settings import config_path
 from bot.errors import CommandError
 from bot.intake.redo import NothingToResend, resend, send_queued
 from bot.intake.service import open_service
-from replies.render import render
+from replies.render import render, staff_message
 
 
 def register(sub: Any) -> None:
@@ -28,8 +28,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             done = resend(service, sub, actor())
         except NothingToResend:
-            raise CommandError(f"{sub.reference} has no reply in the outbox to send again"
-                               ) from None
+            raise CommandError(staff_message("no_reply_to_resend",
+                                             reference=sub.reference)) from None
         unsent = send_queued(service)
     finally:
         service.store.close()

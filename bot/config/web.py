@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config.passwords import Secret
-from bot.config.reader import Section
+from bot.config.reader import Section, said
 
 DEFAULT_LISTEN = "127.0.0.1:8080"
 
@@ -41,7 +41,7 @@ def split_listen(text: str) -> tuple[str, int]:
     host, sep, port = text.strip().rpartition(":")
     host = host.strip("[]")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"not HOST:PORT: {text!r}")
+        raise ValueError(said("not_listen", value=repr(text)))
     return host, int(port)
 
 
@@ -52,7 +52,7 @@ def _proxies(s: Section) -> tuple[str, ...]:
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
-            s.problem("trusted_proxies", f"not an IP address or network: {item!r}")
+            s.problem("trusted_proxies", said("not_network", value=repr(item)))
     return listed
 
 
@@ -64,12 +64,11 @@ def parse_web(s: Section) -> WebConfig:
         s.problem("listen", str(exc))
     secret = s.optional_text("secret_key")
     if secret is not None and len(secret) < 32:
-        s.problem("secret_key", "too short: use at least 32 random characters")
+        s.problem("secret_key", said("secret_too_short"))
     trust = s.flag("trust_remote_user", False)
     proxies = _proxies(s)
     if trust and not proxies:
-        s.problem("trust_remote_user", "needs trusted_proxies: the header is believed only "
-                                       "from the proxy")
+        s.problem("trust_remote_user", said("remote_user_needs_proxies"))
     return WebConfig(
         listen=listen, workers=s.integer("workers", 3, 1, 64),
         request_timeout=s.integer("request_timeout", 180, 10, 3600), trusted_proxies=proxies,

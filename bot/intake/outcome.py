@@ -157,7 +157,7 @@ class OutcomeBuilder:
                         for r, ref, s in forms) if several else (),
             other_files=tuple(r.file for r in others),
             standing=(waiting or stored).standing,
-            standing_reason=(waiting or stored).standing_reason)
+            standing_reason=(waiting or stored).standing_reason, today=day)
         composed = compose_reply(reply, self.campaign, to=to,
                                  from_address=self.cfg.smtp.from_address,
                                  from_name=self.cfg.smtp.from_name)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.config.reader import said
 from bot.config.settings import Config, ConfigError, load_config
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import EX_CONFIG, EX_TEMPFAIL, CommandError
@@ -18,6 +19,7 @@ from bot.intake.outcome import OutcomeBuilder
 from bot.store.database import Store
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import DEFAULT_REGISTRY, Registry
+from replies.render import staff_message
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +38,11 @@ def _config(config_path: str, mailbox_password: bool = True) -> Config:
     try:
         return load_config(config_path, mailbox_password)
     except ConfigError as exc:
-        raise CommandError(f"configuration {config_path}:\n{exc}", EX_CONFIG) from exc
+        raise CommandError(f"{staff_message('config_problems', path=config_path)}\n{exc}",
+                           EX_CONFIG) from exc
     except OSError as exc:
-        raise CommandError(f"cannot read configuration {config_path}: {exc.strerror}",
+        raise CommandError(staff_message("config_unreadable", path=config_path,
+                                         reason=exc.strerror),
                            EX_CONFIG) from exc
 
 
@@ -47,7 +51,8 @@ def _store(cfg: Config) -> Store:
         return Store.open(cfg.store.url)
     except SQLAlchemyError as exc:  # locked, full disk, server away: try again later
         cause = getattr(exc, "orig", None) or exc
-        raise CommandError(f"store unavailable: {type(cause).__name__}: {cause}",
+        raise CommandError(staff_message("store_unavailable",
+                                         reason=f"{type(cause).__name__}: {cause}"),
                            EX_TEMPFAIL) from exc
 
 
@@ -67,7 +72,8 @@ def service_for(cfg: Config, campaign_override: str | None = None,
     except SQLAlchemyError as exc:
         store.close()
         cause = getattr(exc, "orig", None) or exc
-        raise CommandError(f"store unavailable: {type(cause).__name__}: {cause}",
+        raise CommandError(staff_message("store_unavailable",
+                                         reason=f"{type(cause).__name__}: {cause}"),
                            EX_TEMPFAIL) from exc
     judge = Judge(cfg, store, OutcomeBuilder(cfg, store, campaign, registry))
     return Service(cfg, store, campaign, registry, judge, Intake(cfg, store, judge))
@@ -84,8 +90,8 @@ def _check_trusted_agencies(cfg: Config, registry: Registry, config_path: str) -
     keys = {a.key for a in registry.agencies}
     unknown = sorted({key for key, _ in cfg.trust.senders} - keys)
     if unknown:
-        raise CommandError(f"configuration {config_path}:\n" + "\n".join(
-            f"[trust] senders.{key}: no agency has this key in the registry" for key in unknown),
+        raise CommandError(staff_message("config_problems", path=config_path) + "\n" + "\n".join(
+            f"[trust] senders.{key}: {said('trust_unknown_agency')}" for key in unknown),
             EX_CONFIG)
 
 

@@ -1,21 +1,22 @@
-"""Where each agency stands in the campaign, for the console's agency pages: counted (a valid
-form holds), needing correction (it wrote, nothing valid yet), or never wrote; and an agency's
-submissions one after the other, each with the numbers that changed since the form it
-follows."""
+"""Each agency in the campaign for the console's agency pages: its state as the digest and the
+workbook tell it (`bot.staff.standing`), for the agencies the campaign expects and for those a
+form named that the registry lacks; and an agency's submissions one after the other, each with
+the numbers that changed since the form it follows."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
+from bot.staff.standing import STATES, Ledger, State, ledger
 from bot.store.database import Store
-from bot.store.records import StoredSubmission, SubmissionLine
+from bot.store.records import StoredSubmission
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import GROUPS, Agency, Registry
 
-AgencyState = Literal["counted", "needs_correction", "never_wrote"]
-STATES: tuple[AgencyState, ...] = ("counted", "needs_correction", "never_wrote")
+__all__ = ["STATES", "AgencyRow", "Change", "Step", "agency_rows", "changes", "counted_totals",
+           "history"]
 OUTSIDE = "ngoai-danh-sach"  # the group of agencies a form named that the registry lacks
 
 
@@ -24,11 +25,17 @@ class AgencyRow:
     key: str
     name: str
     group: str
-    state: AgencyState
+    state: State
     agency: Agency | None  # None: named by a form, not in the registry
-    newest: SubmissionLine | None
-    counted: SubmissionLine | None
+    newest: StoredSubmission | None  # the newest one staff did not reject
+    counted: StoredSubmission | None
+    trusted: StoredSubmission | None  # the newest one from a sender trusted for it
     submissions: int
+    reminded: dt.datetime | None
+
+    @property
+    def last_sender(self) -> str | None:
+        return (self.trusted.author or self.trusted.sender) if self.trusted else None
 
 
 @dataclass(frozen=True)
@@ -49,37 +56,30 @@ class Step:
     changes: tuple[Change, ...]
 
 
-def _row(key: str, name: str, group: str, agency: Agency | None,
-         lines: Sequence[SubmissionLine]) -> AgencyRow:
-    counted = next((s for s in lines if s.verdict == "accepted" and s.superseded_by is None),
-                   None)
-    state: AgencyState = ("counted" if counted else "needs_correction" if lines
-                          else "never_wrote")
-    return AgencyRow(key, name, group, state, agency, lines[0] if lines else None, counted,
-                     len(lines))
+def _row(found: Ledger, key: str, name: str, group: str, agency: Agency | None) -> AgencyRow:
+    where = found.where(key)
+    return AgencyRow(key, name, group, where.state, agency, where.latest, where.counted,
+                     where.trusted, where.submissions, found.reminded.get(key))
 
 
 def agency_rows(store: Store, registry: Registry, campaign: Campaign) -> list[AgencyRow]:
     """The agencies the campaign expects, by group in registry order, then those a form named
     that the registry lacks (and any registry agency that wrote though not expected)."""
-    by_key: dict[str, list[SubmissionLine]] = {}
-    for line in store.submissions.lines():  # newest first, kept so per agency
-        if line.agency_key:
-            by_key.setdefault(line.agency_key, []).append(line)
+    found = ledger(store, campaign)
     expected = registry.expected(campaign.opened)
     order = {g: n for n, g in enumerate(GROUPS)}
-    rows = [_row(a.key, a.name, a.group, a, by_key.get(a.key, []))
+    rows = [_row(found, a.key, a.name, a.group, a)
             for a in sorted(expected, key=lambda a: order.get(a.group, len(order)))]
     known = {a.key for a in expected}
-    for key, lines in sorted(by_key.items()):
+    for key, subs in sorted(found.by_agency.items()):
         if key in known:
             continue
         try:
             agency: Agency | None = registry.get(key)
         except KeyError:
             agency = None
-        rows.append(_row(key, agency.name if agency else (lines[0].agency or key),
-                         agency.group if agency else OUTSIDE, agency, lines))
+        rows.append(_row(found, key, agency.name if agency else (subs[-1].agency or key),
+                         agency.group if agency else OUTSIDE, agency))
     return rows
 
 

@@ -1,6 +1,7 @@
 """Finding submissions the way a clerk asks: text anywhere in the reference, the agency or the
 sender (accents and case ignored: "bo tai chinh" finds "Bộ Tài chính"), an agency, a verdict,
-a range of days; newest first, a page at a time."""
+a standing (counted, awaiting confirmation, rejected), a range of days; newest first, a page
+at a time."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.intake.service import Service
 from bot.staff.labels import agency_name
-from bot.store.records import SubmissionLine, Verdict
+from bot.store.records import Standing, SubmissionLine, Verdict
 from parsers.text import match_key
 
 PAGE_SIZE = 50
@@ -21,6 +22,7 @@ class Query:
     text: str = ""
     agency_key: str | None = None
     verdict: Verdict | None = None
+    standing: Standing | None = None
     first_day: dt.date | None = None  # received on or after, in the staff's time zone
     last_day: dt.date | None = None  # received on or before
     page: int = 1
@@ -48,7 +50,7 @@ def search(service: Service, query: Query, page_size: int = PAGE_SIZE) -> Page:
     tz = ZoneInfo(service.cfg.digest.timezone)
     after_last = query.last_day + dt.timedelta(days=1) if query.last_day else None
     lines = service.store.submissions.lines(
-        agency_key=query.agency_key, verdict=query.verdict,
+        agency_key=query.agency_key, verdict=query.verdict, standing=query.standing,
         since=_start(query.first_day, tz), until=_start(after_last, tz))
     wanted = match_key(query.text)
     found = [Found(line, agency_name(line, service.registry)) for line in lines]

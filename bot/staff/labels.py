@@ -14,7 +14,7 @@ from parsers.spec.registry import Registry
 from replies.render import render
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def labels(template: str) -> dict[str, Any]:
     """A TOML table of titles, kept as a template so Python holds no prose."""
     return tomllib.loads(render(template))

@@ -32,13 +32,16 @@ class Events(Queries):
             return insert_event(conn, kind, detail, level=level, message_id=message_id,
                                 actor=actor)
 
-    def find(self, day: date | None = None, tz: tzinfo = UTC) -> list[Event]:
-        """Events in the order they happened; only those of `day` (in `tz`) when given."""
+    def find(self, day: date | None = None, tz: tzinfo = UTC,
+             period: tuple[datetime, datetime] | None = None) -> list[Event]:
+        """Events in the order they happened; only those of `day` (in `tz`) or of `period`
+        when given."""
         e = events.c
         stmt = select(events).order_by(e.ts, e.id)
         if day is not None:
-            start, end = day_bounds(day, tz)
-            stmt = stmt.where(e.ts >= start, e.ts < end)
+            period = day_bounds(day, tz)
+        if period is not None:
+            stmt = stmt.where(e.ts >= period[0], e.ts < period[1])
         with self._reading() as conn:
             return [Event(**row._mapping) for row in conn.execute(stmt)]
 

@@ -134,10 +134,15 @@ class Messages(Queries):
             return _messages(conn, select(*_MESSAGE_COLUMNS).where(
                 m.state != "new", m.mailbox_action_done.is_(False)).order_by(m.id))
 
-    def kinds(self, day: date, tz: tzinfo) -> Counter[str]:
-        """Mail taken in on `day` by kind (automatic, submission, other)."""
+    def kinds(self, day: date | None = None, tz: tzinfo | None = None,
+              period: tuple[datetime, datetime] | None = None) -> Counter[str]:
+        """Mail taken in on `day` (in `tz`) or in `period`, by kind (automatic, submission,
+        other)."""
         m = messages.c
-        start, end = day_bounds(day, tz)
+        if period is None:
+            assert day is not None and tz is not None, "a day and its zone, or a period"
+            period = day_bounds(day, tz)
+        start, end = period
         with self._reading() as conn:
             rows = conn.execute(select(m.kind, func.count()).where(
                 m.created_at >= start, m.created_at < end).group_by(m.kind)).all()
@@ -153,12 +158,18 @@ class Messages(Queries):
                                 .order_by(m.id))
             return [dict(row._mapping) for row in rows]
 
-    def left_for_people(self) -> list[StoredMessage]:
-        """Mail that is not ours (left in the mailbox for people) nobody has dealt with."""
+    def left_for_people(self, period: tuple[datetime, datetime] | None = None
+                        ) -> list[StoredMessage]:
+        """Mail that is not ours to answer ("other"), left in the INBOX for a person, that
+        nobody has marked handled; only what came in during `period` [start, end) when given
+        (the digest's), else all of it (the console's to-do list)."""
         m = messages.c
+        stmt = select(*_MESSAGE_COLUMNS).where(m.kind == "other", m.state == "done",
+                                               _not_handled())
+        if period is not None:
+            stmt = stmt.where(m.created_at >= period[0], m.created_at < period[1])
         with self._reading() as conn:
-            return _messages(conn, select(*_MESSAGE_COLUMNS).where(
-                m.kind == "other", m.state == "done", _not_handled()).order_by(m.id))
+            return _messages(conn, stmt.order_by(m.id))
 
     def mark_handled(self, message_id: int, by: str) -> bool:
         """Record that a person has dealt with the mail; False if it was already."""

@@ -14,10 +14,10 @@ from typing import Literal
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 
-__all__ = ["STANDINGS", "SOURCES", "AddressRole", "AgencyAddress", "Event", "Kind", "Level",
-           "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Source", "StaffAccount",
-           "Standing", "State", "StoredMessage", "StoredSubmission", "SubmissionLine",
-           "TrustedSender", "Verdict"]
+__all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AgencyContact", "Event", "Kind",
+           "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Reminder", "Source",
+           "StaffAccount", "Standing", "State", "StoredMessage", "StoredSubmission",
+           "SubmissionLine", "TrustedSender", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
 # Whether a submission counts for its agency: its sender is trusted for it (or staff confirmed
@@ -27,9 +27,9 @@ STANDINGS: tuple[Standing, ...] = ("counted", "awaiting-confirmation", "rejected
 # Who named a trusted sender: the agency registry, the config's [trust.senders], or staff.
 Source = Literal["registry", "config", "staff"]
 SOURCES: tuple[Source, ...] = ("registry", "config", "staff")
-OutboxKind = Literal["reply", "digest"]
+OutboxKind = Literal["reply", "digest", "reminder"]
+OUTBOX_KINDS: tuple[OutboxKind, ...] = ("reply", "digest", "reminder")
 Level = Literal["info", "warning", "error"]
-AddressRole = Literal["contact", "trusted"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,7 @@ class SubmissionLine:
     verdict: Verdict
     received_at: datetime
     superseded_by: int | None
+    standing: Standing = "counted"
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ class TrustedSender:
     source: Source
     added_by: str
     added_at: datetime
+    removed_by: str | None = None  # staff's entries only: removed, kept on record
+    removed_at: datetime | None = None
 
     @property
     def is_domain(self) -> bool:
@@ -177,12 +180,27 @@ class StaffAccount:
 
 
 @dataclass(frozen=True)
-class AgencyAddress:
+class AgencyContact:
+    """An address staff added (in the console) where letters to an agency go."""
+
     id: int
     agency_key: str
     address: str
-    role: AddressRole
     added_by: str
     added_at: datetime
     removed_by: str | None
     removed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One agency reminded at one step of the schedule (days before the deadline)."""
+
+    id: int
+    campaign: str
+    agency_key: str
+    deadline: date
+    days_before: int
+    recipients: str  # comma-separated, as written to
+    outbox_id: int | None
+    created_at: datetime

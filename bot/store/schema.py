@@ -31,6 +31,7 @@ from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
 from bot.store.records import (
+    OUTBOX_KINDS,
     SOURCES,
     STANDINGS,
     Event,
@@ -40,6 +41,7 @@ from bot.store.records import (
     NewSubmission,
     OutboxItem,
     OutboxKind,
+    Reminder,
     State,
     StoredMessage,
     StoredSubmission,
@@ -49,10 +51,11 @@ from bot.store.records import (
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OutboxKind", "State", "StoredMessage", "StoredSubmission", "TrustedSender", "UtcDateTime",
-    "Verdict", "agency_addresses", "digests", "events", "handled_mail", "login_attempts",
-    "message_slots", "messages", "metadata", "outbox", "quantities", "reference_counters",
-    "staff_accounts", "submissions", "trusted_senders",
+    "OUTBOX_KINDS", "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission",
+    "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests", "events",
+    "handled_mail", "login_attempts", "message_slots", "messages", "metadata", "outbox",
+    "quantities", "reference_counters", "reminders", "staff_accounts", "submissions",
+    "trusted_senders",
 ]
 
 NAMING = {
@@ -183,14 +186,33 @@ outbox = Table(
     # set just before the SMTP transaction, cleared after it: still set after a crash means the
     # reply may have gone out (migration 0003)
     Column("sending_at", UtcDateTime, nullable=True),
-    _one_of("kind", ("reply", "digest"), "kind"),
+    _one_of("kind", OUTBOX_KINDS, "kind"),
     Index(None, "recipient", "created_at"),
 )
 
+# One row per local day a digest went out; the period it covered (migration 0006) is where
+# the next digest without --date starts.
 digests = Table(
     "digests", metadata,
     Column("day", Date, primary_key=True),
     Column("sent_at", UtcDateTime, nullable=False),
+    Column("period_start", UtcDateTime, nullable=True),
+    Column("period_end", UtcDateTime, nullable=True),
+)
+
+# Each agency is reminded at most once per step of the campaign's schedule (migration 0006).
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign", String(64), nullable=False),
+    Column("agency_key", String(255), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("days_before", Integer, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("campaign", "agency_key", "deadline", "days_before"),
+    Index(None, "created_at"),
 )
 
 # Addresses and domains that speak for an agency (migration 0004): copied from the registry
@@ -203,6 +225,9 @@ trusted_senders = Table(
     Column("source", String(16), nullable=False),
     Column("added_by", String(255), nullable=False),  # a file name, or a person
     Column("added_at", UtcDateTime, nullable=False),
+    # staff's entries are removed by marking them (migration 0005), so the record stays
+    Column("removed_by", String(255), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
     UniqueConstraint("agency_key", "sender", "source"),
     Index(None, "sender"),
     _one_of("source", SOURCES, "source"),
@@ -249,17 +274,15 @@ login_attempts = Table(
 
 # Addresses staff add to an agency beside the registry's domains; a removed one stays, marked,
 # so the agency's page shows who changed what and when.
-agency_addresses = Table(
-    "agency_addresses", metadata,
+agency_contacts = Table(
+    "agency_contacts", metadata,
     Column("id", Integer, primary_key=True),
     Column("agency_key", String(255), nullable=False),
     Column("address", String(320), nullable=False),
-    Column("role", String(16), nullable=False),
     Column("added_by", String(64), nullable=False),
     Column("added_at", UtcDateTime, nullable=False),
     Column("removed_by", String(64), nullable=True),
     Column("removed_at", UtcDateTime, nullable=True),
-    _one_of("role", ("contact", "trusted"), "role"),
     Index(None, "agency_key"),
 )
 

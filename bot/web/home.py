@@ -1,6 +1,6 @@
-"""*Việc cần làm*, the home page: every block of the staff to-do list (`bot.staff.todo`) with
-its actions, and those actions: a mail marked as dealt with, its raw message downloaded, the
-outbox sent now."""
+"""*Việc cần làm*, the home page: the staff to-do list (`bot.staff.todo`, the same blocks as
+the digest's first section, everything still open) with each block's actions, and those
+actions: a mail marked as dealt with, its raw message downloaded, the outbox sent now."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.exc import NoResultFound
 from werkzeug import Response
 
 from bot.intake.redo import send_queued
-from bot.staff.todo import todo
+from bot.staff.todo import TodoContext, todo_blocks
 from bot.web.page import download, login, notice, page, service
 
 bp = Blueprint("home", __name__)
@@ -17,8 +17,8 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def todo_list() -> Response:
-    blocks = todo(service())
-    return page("todo.html.j2", blocks=blocks, empty=not any(b.items for b in blocks))
+    blocks = todo_blocks(TodoContext(service().store, service().registry))
+    return page("todo.html.j2", blocks=blocks)
 
 
 @bp.post("/mail/<int:message_id>/handled")

@@ -51,7 +51,7 @@ def page(template: str, status: int = 200, **context: Any) -> Response:
     html = render(f"web/{template}", url_for=url_for, csrf_token=generate_csrf,
                   account=account(), endpoint=request.endpoint, nav=NAV, notices=notices,
                   tz=ZoneInfo(service().cfg.digest.timezone),
-                  words=labels("web/labels.toml.j2"),
+                  words={**labels("staff/labels.toml.j2"), **labels("web/labels.toml.j2")},
                   verdicts=labels("staff/labels.toml.j2")["verdict"], **context)
     return Response(html, status=status, mimetype="text/html")
 

@@ -6,6 +6,7 @@ bytes, mode 0600. Never in the repository, never in a log."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config.settings import Config
 from bot.errors import EX_CONFIG, CommandError
+from replies.render import staff_message
 
 log = logging.getLogger(__name__)
 KEY_FILE = "web-secret.key"
@@ -57,9 +59,12 @@ def secret_key(cfg: Config) -> bytes:
         _create(path)
         key = path.read_bytes()
         if path.stat().st_mode & 0o077:
-            log.warning("session key %s is readable by other users; chmod 600 it", path)
+            log.warning("%s", staff_message("session_key_open", path=path))
     except OSError as exc:
-        raise CommandError(f"session key {path}: {exc.strerror}", EX_CONFIG) from exc
+        raise CommandError(staff_message("session_key_unreadable", path=path, reason=exc.strerror,
+                                         errno=errno.errorcode.get(exc.errno or 0, "")),
+                           EX_CONFIG) from exc
     if len(key) < MIN_KEY_BYTES:
-        raise CommandError(f"session key {path}: shorter than {MIN_KEY_BYTES} bytes", EX_CONFIG)
+        raise CommandError(staff_message("session_key_short", path=path, least=MIN_KEY_BYTES),
+                           EX_CONFIG)
     return key

@@ -1,6 +1,7 @@
-"""*Hồ sơ*: submissions found by text, agency, verdict and days, a page at a time; one
-submission with everything about it; its files and raw mail as downloads; and the two actions
-on it, resend the reply and reprocess, through the same functions as the commands."""
+"""*Hồ sơ*: submissions found by text, agency, verdict, standing and days, a page at a time; one
+submission with everything about it; its files and raw mail as downloads; and the actions on
+it (confirm or reject its sender, resend the reply, reprocess) through the same functions as
+the commands, each recorded with the staff member's login."""
 
 from __future__ import annotations
 
@@ -10,17 +11,21 @@ from typing import get_args
 from flask import Blueprint, abort, redirect, request, url_for
 from werkzeug import Response
 
+from bot.errors import CommandError
 from bot.intake.redo import NothingToResend, reprocess, resend, send_queued
 from bot.staff.browse import Query, search
 from bot.staff.dossier import dossier, mail_files
-from bot.store.records import StoredSubmission, Verdict
+from bot.staff.labels import agency_name, labels
+from bot.staff.settle import settle
+from bot.store.records import STANDINGS, Standing, StoredSubmission, Verdict
 from bot.web.page import download, login, notice, page, safe_name, service
+from replies.render import render
 
 bp = Blueprint("submissions", __name__)
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 # The buttons of a submission's page, each a template web/actions/<name>.html.j2 posting to
 # its route here.
-ACTIONS = ("resend", "reprocess")
+ACTIONS = ("confirm", "reject", "resend", "reprocess")
 
 
 def _day(text: str | None) -> dt.date | None:
@@ -32,10 +37,11 @@ def _day(text: str | None) -> dt.date | None:
 
 def _query() -> Query:
     args = request.args
-    verdict = args.get("verdict")
+    verdict, standing = args.get("verdict"), args.get("standing")
     page_number = args.get("page", "1")
     return Query(text=args.get("q", "")[:200], agency_key=args.get("agency") or None,
                  verdict=verdict if verdict in VERDICTS else None,
+                 standing=next((s for s in STANDINGS if s == standing), None),
                  first_day=_day(args.get("from")), last_day=_day(args.get("to")),
                  page=int(page_number) if page_number.isdigit() else 1)
 
@@ -44,11 +50,14 @@ def _query() -> Query:
 def index() -> Response:
     query = _query()
     found = search(service(), query)
-    agencies = sorted(((a.key, a.name) for a in service().registry.agencies),
-                      key=lambda pair: pair[1])
     kept = {k: v for k, v in request.args.items() if k != "page"}  # for the page links
-    return page("submissions.html.j2", query=query, found=found, agencies=agencies,
-                verdicts_order=VERDICTS, args=kept)
+    return page("submissions.html.j2", query=query, found=found, agencies=_agencies(),
+                verdicts_order=VERDICTS, standings_order=STANDINGS, args=kept)
+
+
+def _agencies() -> list[tuple[str, str]]:
+    return sorted(((a.key, a.name) for a in service().registry.agencies),
+                  key=lambda pair: pair[1])
 
 
 def _submission(reference: str) -> StoredSubmission:
@@ -64,7 +73,7 @@ def show(reference: str) -> Response:
     if found is None:
         abort(404)
     return page("submission.html.j2", d=found, actions=ACTIONS, campaign=service().campaign,
-                years=service().campaign.years)
+                years=service().campaign.years, agencies=_agencies())
 
 
 @bp.get("/submissions/<reference>/files/<int:number>")
@@ -105,4 +114,33 @@ def reprocess_submission(reference: str) -> Response:
     unsent = send_queued(service()) if done.replied else 0
     notice("reprocessed", reference=done.reference, before=done.before, after=done.after,
            skipped=done.skipped, replied=done.replied, unsent=unsent)
+    return redirect(url_for("submissions.show", reference=sub.reference), 303)
+
+
+@bp.post("/submissions/<reference>/confirm")
+def confirm(reference: str) -> Response:
+    return _settle(reference, "counted")
+
+
+@bp.post("/submissions/<reference>/reject")
+def reject(reference: str) -> Response:
+    return _settle(reference, "rejected")
+
+
+def _settle(reference: str, standing: Standing) -> Response:
+    """Confirm (for the agency chosen, trusting the sender's address if asked) or reject, as
+    `bcy-intake submissions confirm|reject` does; the outcome told in the command's words."""
+    sub = _submission(reference)
+    chosen = request.form.get("agency") or None
+    try:
+        done = settle(service(), sub.reference, standing, login(),
+                      agency_key=chosen if standing == "counted" and chosen != sub.agency_key
+                      else None,
+                      add_address=standing == "counted" and request.form.get("add_address") == "1")
+    except CommandError as refused:  # also UsageError: an agency key the registry lacks
+        notice("settle_refused", reason=str(refused))
+    else:
+        notice("settled", text=render(
+            "staff/settled.txt.j2", done=done, verdicts=labels("staff/labels.toml.j2")["verdict"],
+            agency=agency_name(done.after, service().registry) or done.after.agency_key))
     return redirect(url_for("submissions.show", reference=sub.reference), 303)

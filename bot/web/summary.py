@@ -1,6 +1,6 @@
 """*Tổng hợp*: how far the campaign has come (agencies counted of those expected), the totals
 by type × year of the forms that count, as a table and a chart, and the consolidated workbook
-to download (`bot.staff.export`, the same as `bcy-intake export`)."""
+to download (`bot.staff.workbook.export`, the same as `bcy-intake export`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask import Blueprint
 from werkzeug import Response
 
 from bot.staff.agencies import STATES, agency_rows, counted_totals
-from bot.staff.export import build_workbook, workbook_bytes
+from bot.staff.workbook.export import build_workbook, workbook_bytes
 from bot.web.chart import stacked_columns
 from bot.web.page import download, page, service
 from replies.mail.compose import quantity_table
@@ -29,7 +29,7 @@ def index() -> Response:
     expected = {a.key for a in service().registry.expected(campaign.opened)}
     counts = {s: sum(1 for r in rows if r.state == s and r.key in expected) for s in STATES}
     return page("summary.html.j2", table=table, chart=stacked_columns(table, campaign.years),
-                counts=counts, expected=len(expected), campaign=campaign,
+                counts=counts, expected=len(expected), campaign=campaign, states=STATES,
                 years=campaign.years)
 
 

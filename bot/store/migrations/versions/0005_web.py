@@ -1,5 +1,6 @@
-"""The staff web console: staff accounts, login attempts (for throttling), the addresses staff
-add to an agency, mail a person has dealt with, and who did what in the event log.
+"""The staff web console: staff accounts, login attempts (for throttling), the contact
+addresses staff add to an agency, who removed a trusted sender and when, mail a person has
+dealt with, and who did what in the event log.
 
 Revision ID: 0005
 Revises: 0004
@@ -44,19 +45,21 @@ def upgrade() -> None:
     op.create_index("ix_login_attempts_login_ts", "login_attempts", ["login", "ts"])
     op.create_index("ix_login_attempts_address_ts", "login_attempts", ["address", "ts"])
     op.create_table(
-        "agency_addresses",
+        "agency_contacts",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("agency_key", sa.String(255), nullable=False),
         sa.Column("address", sa.String(320), nullable=False),
-        sa.Column("role", sa.String(16), nullable=False),
         sa.Column("added_by", sa.String(64), nullable=False),
         sa.Column("added_at", sa.DateTime, nullable=False),
         sa.Column("removed_by", sa.String(64), nullable=True),
         sa.Column("removed_at", sa.DateTime, nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_agency_addresses"),
-        sa.CheckConstraint("role IN ('contact', 'trusted')", name="ck_agency_addresses_role"),
+        sa.PrimaryKeyConstraint("id", name="pk_agency_contacts"),
     )
-    op.create_index("ix_agency_addresses_agency_key", "agency_addresses", ["agency_key"])
+    op.create_index("ix_agency_contacts_agency_key", "agency_contacts", ["agency_key"])
+    # Staff remove a trusted sender they added: the row stays, marked (0004 made the table).
+    with op.batch_alter_table("trusted_senders") as batch:
+        batch.add_column(sa.Column("removed_by", sa.String(255), nullable=True))
+        batch.add_column(sa.Column("removed_at", sa.DateTime, nullable=True))
     op.create_table(
         "handled_mail",
         sa.Column("message_id", sa.Integer, nullable=False),
@@ -74,8 +77,11 @@ def downgrade() -> None:
     with op.batch_alter_table("events") as batch:
         batch.drop_column("actor")
     op.drop_table("handled_mail")
-    op.drop_index("ix_agency_addresses_agency_key", table_name="agency_addresses")
-    op.drop_table("agency_addresses")
+    with op.batch_alter_table("trusted_senders") as batch:
+        batch.drop_column("removed_at")
+        batch.drop_column("removed_by")
+    op.drop_index("ix_agency_contacts_agency_key", table_name="agency_contacts")
+    op.drop_table("agency_contacts")
     for index in ("ix_login_attempts_address_ts", "ix_login_attempts_login_ts"):
         op.drop_index(index, table_name="login_attempts")
     op.drop_table("login_attempts")

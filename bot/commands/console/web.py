@@ -18,6 +18,7 @@ from bot.errors import EX_TEMPFAIL, CommandError, UsageError
 from bot.intake.service import open_service
 from bot.web.secret import secret_key
 from bot.web.server import ConsoleServer
+from replies.render import staff_message
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def _check_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             code = EX_TEMPFAIL if exc.errno == errno.EADDRINUSE else 1
-            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror}", code) from exc
+            raise CommandError(staff_message(
+                "cannot_listen", host=host, port=port, reason=exc.strerror,
+                errno=errno.errorcode.get(exc.errno or 0, "")), code) from exc
 
 
 def _loopback(host: str) -> bool:
@@ -54,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             split_listen(args.listen)
         except ValueError as exc:
-            raise UsageError(f"--listen: {exc}") from None
+            raise UsageError(staff_message("bad_listen", reason=exc)) from None
     service = open_service(path, args.campaign)  # every check, once, before any worker
     try:
         cfg = service.cfg
@@ -64,8 +67,7 @@ def run(args: argparse.Namespace) -> int:
         service.store.close()
     _check_free(host, port)
     if not cfg.web.cookie_secure and not _loopback(host):
-        log.warning("listening on %s without cookie_secure: put the console behind a TLS "
-                    "proxy and set [web] cookie_secure = true", host)
+        log.warning("%s", staff_message("listen_without_tls", host=host))
     log.info("staff console on http://%s:%s/ (%s workers)", host, port, cfg.web.workers)
     ConsoleServer(cfg, args.campaign, host, port, key).run()
     return 0

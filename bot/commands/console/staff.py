@@ -26,7 +26,7 @@ from bot.staff.accounts import (
 )
 from bot.staff.labels import local
 from bot.store.database import Store
-from replies.render import render
+from replies.render import render, staff_message
 
 log = logging.getLogger(__name__)
 SHORT_PASSWORD = 12  # below this a warning; the choice stays the administrator's
@@ -51,20 +51,19 @@ def _login(text: str) -> str:
     try:
         return normal_login(text)
     except BadLogin:
-        raise UsageError(f"not a login: {text!r} (1-64 of a-z 0-9 . _ @ -, "
-                         "starting with a letter or digit)") from None
+        raise UsageError(staff_message("not_a_login", text=text)) from None
 
 
 def read_password() -> str:
     """The first line of stdin, its line ending dropped; asked without echo at a terminal."""
     if sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
+        password = getpass.getpass(staff_message("password_prompt") + " ")
     else:
         password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
     if not password:
-        raise UsageError("the password (first line of standard input) is empty")
+        raise UsageError(staff_message("empty_password"))
     if len(password) < SHORT_PASSWORD:
-        log.warning("the password has fewer than %s characters", SHORT_PASSWORD)
+        log.warning("%s", staff_message("short_password", least=SHORT_PASSWORD))
     return password
 
 
@@ -74,8 +73,7 @@ def run_add(args: argparse.Namespace) -> int:
     try:
         create_account(store, login, password, actor())
     except AccountExists:
-        raise CommandError(f"staff account {login!r} exists already; `bcy-intake staff "
-                           f"password {login}` sets a new password") from None
+        raise CommandError(staff_message("account_exists", login=login)) from None
     finally:
         store.close()
     sys.stdout.write(render("staff/account.txt.j2", action="added", login=login))
@@ -99,7 +97,7 @@ def _change(args: argparse.Namespace, login: str, action: str,
     store = open_store(config_path(args.config))[1]
     try:
         if not change(store):
-            raise CommandError(f"no staff account {login!r}")
+            raise CommandError(staff_message("no_account", login=login))
     finally:
         store.close()
     sys.stdout.write(render("staff/account.txt.j2", action=action, login=login))
