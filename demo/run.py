@@ -1,5 +1,5 @@
 """`python -m demo`: the README's first command. A local mailbox (pymap + an SMTP sink on
-127.0.0.1, no root), five sample mails, one intake cycle, and what each agency receives."""
+127.0.0.1, no root), six sample mails, one intake cycle, and what each agency receives."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ class Sample:
 
 
 def samples(campaign: Campaign) -> list[Sample]:
-    """A valid DOCX, a valid XLSX, a form with errors, a question, an out-of-office."""
+    """A valid DOCX, a valid XLSX, a form with errors, a valid form from a free-mail address
+    (it waits for staff to confirm the sender), a question, an out-of-office."""
     btc = Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "215/BTC-THTK",
                   numbers={"organization_usb_token": {"2021": 120, "2022": 80, "2023": 60},
                            "personal_usb_token": {"2021": "1.500", "2022": 900},
@@ -49,6 +50,9 @@ def samples(campaign: Campaign) -> list[Sample]:
     byt = Filling("BỘ Y TẾ", "Bộ Y tế", "<Số, ký hiệu>",
                   numbers={"organization_usb_token": {"2021": "mười", "2022": 12},
                            "personal_sim_pki": {"2021": "khoảng 50", "2022": -5}})
+    bnv = Filling("BỘ NỘI VỤ", "Bộ Nội vụ", "77/BNV-VP",
+                  numbers={"organization_usb_token": {"2021": 30, "2022": 10},
+                           "personal_usb_token": {"2021": 400}})
     mails = [
         ("Cục Tin học và Thống kê tài chính <cntt@mof.gov.vn>",
          "Đề xuất nhu cầu cấp mới chứng thư số giai đoạn 2021-2025 - Bộ Tài chính",
@@ -61,6 +65,9 @@ def samples(campaign: Campaign) -> list[Sample]:
         ("Văn phòng Bộ Y tế <vanthu@moh.gov.vn>", "Gửi mẫu đăng ký chứng thư số",
          "Kính gửi Ban Cơ yếu Chính phủ,\nBộ Y tế gửi mẫu đăng ký.",
          [("mau-dang-ky-BYT.docx", fill_docx(campaign, byt), DOCX_TYPE)], {}),
+        ("Văn thư Bộ Nội vụ <vanthu.bonoivu@gmail.com>", "Đề xuất nhu cầu chứng thư số",
+         "Kính gửi Ban Cơ yếu Chính phủ,\nBộ Nội vụ gửi mẫu đăng ký.",
+         [("mau-dang-ky-BNV.docx", fill_docx(campaign, bnv), DOCX_TYPE)], {}),
         ("Nguyễn Văn An <an.nv@hanoi.gov.vn>", "Hỏi về gia hạn chứng thư số",
          "Chứng thư số của tôi sắp hết hạn, xin hỏi thủ tục gia hạn như thế nào?", [], {}),
         ("Trần Thị Bình <binh.tt@mic.gov.vn>", "Trả lời tự động: Vắng mặt",

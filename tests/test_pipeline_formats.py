@@ -263,4 +263,5 @@ def test_a_doc_on_a_server_without_libreoffice_asks_for_docx_and_warns_staff(
     capsys.readouterr()
     assert main(["--config", str(config), "digest"]) == 0
     digest = capsys.readouterr().out
-    assert "converter-missing: mau.doc (doc)" in digest and "Không đọc được" in digest
+    assert "Thiếu chương trình chuyển đổi tệp: mau.doc (doc)" in digest
+    assert "Không đọc được" in digest

@@ -159,6 +159,39 @@ def test_progress_bar_draws_on_a_terminal() -> None:
     assert stream.getvalue().endswith(f"\r[{'#' * 30}] 2/2\n")
 
 
+def test_show_writes_unreadable_cells_as_check_does(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A cell `check` could not read is "—" in `submissions show` too, never a 0."""
+    from bot.store.schema import NewSubmission
+
+    form = Path(__file__).parent / "golden" / "template-cell-errors.xlsx"
+    capsys.readouterr()
+    assert main(["check", str(form)]) == 1
+    checked = capsys.readouterr().out
+    report = json.loads(Path(f"{form}.golden.json").read_text(encoding="utf-8"))
+    cfg = write_config(tmp_path)
+    store = open_store(tmp_path)
+    raw_id = store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=1, raw=b"x",
+                                     message_id="<cells@x>")
+    quantities = {row: {y: v for y, v in years.items() if v is not None}
+                  for row, years in report["quantities"].items() if years}
+    ref = store.submissions.save_outcome(raw_id, NewSubmission(
+        reference_prefix="BCY-CTS-2021", sender="vanthu@moc.gov.vn", verdict="needs_correction",
+        received_at=T0, record_json=json.dumps(report, ensure_ascii=False),
+        findings_json=json.dumps(report["findings"], ensure_ascii=False),
+        agency="Bộ Xây dựng", agency_key="bo-xay-dung", quantities=quantities))
+    store.close()
+    shown = run(capsys, cfg, "submissions", "show", str(ref))[1]
+
+    def cells(text: str, label: str) -> list[str]:
+        line = next(x for x in text.splitlines() if x.startswith(label))
+        return line[len(label):].split()[:5]
+
+    for label in ("Cơ quan, tổ chức — USB Token", "Cá nhân — USB Token"):
+        assert cells(shown, label) == cells(checked, label)
+        assert "—" in cells(shown, label)
+
+
 def test_reprocess_judges_a_stored_strangers_form_under_the_trust_rule(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A form a stranger sent before standing existed was stored counted (migration 0004);

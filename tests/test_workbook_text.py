@@ -1,23 +1,30 @@
 """Text from mail and forms never becomes a formula in a workbook we write: the export and the
-workbook attached to the digest, saved and read back, every text cell of both sheets."""
+workbook attached to the digest, saved and read back, every text cell of every sheet (Tổng hợp,
+Cộng theo loại, năm, Chưa gửi, Chi tiết, Biểu đồ)."""
 
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.intake.service import open_service
-from bot.staff.digest import build_digest, compose_digest
+from bot.staff.digest import build_digest
+from bot.staff.digest_mail import compose_digest
+from bot.staff.period import digest_period
 from replies.cells import write_cell
 from tests.staff_data import add_submission, grid, mail, open_store, run, write_config
 
 HOSTILE = ('=HYPERLINK("http://evil.example/x","Bấm vào đây")', "=cmd|' /C calc'!A0", "+1",
            "@SUM(A1)", "-2+3", "=1+1", "#N/A", "\t=2*3", "\r=4")
 T0 = datetime(2021, 5, 10, 2, 30, tzinfo=UTC)
+AWAITING = ("bo-tai-chinh", "bo-y-te", "bo-cong-an", "bo-quoc-phong", "bo-ngoai-giao",
+            "tinh-bac-ninh", "thanh-pho-ha-noi", "bo-noi-vu", "bo-tu-phap")
+SHEETS = {"Tổng hợp", "Cộng theo loại, năm", "Chưa gửi", "Chi tiết", "Biểu đồ"}
 
 
 @pytest.fixture
@@ -33,6 +40,12 @@ def config(tmp_path: Path) -> Path:
                        findings=[{"code": text, "severity": "warning", "field": "x",
                                   "location": text, "message": text}],
                        raw=mail("vanthu@example.vn", f"Công văn {n}"))
+        # a registry agency whose only form waits for confirmation: listed under "Chưa gửi"
+        # with that form's reference and sender
+        add_submission(store, agency_key=AWAITING[n], agency=text, sender=text,
+                       verdict="accepted", received_at=T0, quantities=grid(n),
+                       document_number=text, standing="awaiting-confirmation",
+                       raw=mail("la@example.vn", f"Công văn chờ {n}"))
     store.close()
     return cfg
 
@@ -49,14 +62,16 @@ def _assert_no_formula(data: bytes) -> None:
     assert {kind for _, kind in cells.values()} == {"s"}, [
         (where, v) for where, (v, kind) in cells.items() if kind != "s"]
     values = {v for v, _ in cells.values()}
-    sheets = {sheet for sheet, _ in cells}
-    assert len(sheets) == 2
+    assert {sheet for sheet, _ in cells} == SHEETS
     for text in HOSTILE:
         assert text in values, text  # written as it came, not altered
-        assert any(str(v).startswith(f"{text}: {text}") for v in values)  # a finding line
-    for sheet in sheets:  # the agency, sender and number columns of each sheet hold them all
+        assert f"Lưu ý: {text} ({text})" in values  # a finding line of "Chi tiết"
+    # the agency and number columns of the summaries, the sender and the reference of the
+    # held form under "Chưa gửi", agency, sender and number in "Chi tiết"
+    for sheet, least in (("Tổng hợp", 2), ("Cộng theo loại, năm", 2), ("Chưa gửi", 1),
+                         ("Chi tiết", 3)):
         on_sheet = [v for (s, _), (v, _) in cells.items() if s == sheet]
-        assert all(on_sheet.count(text) >= 2 for text in HOSTILE), sheet
+        assert all(on_sheet.count(text) >= least for text in HOSTILE), sheet
 
 
 def test_export_writes_hostile_text_as_text(config: Path, tmp_path: Path,
@@ -69,7 +84,10 @@ def test_export_writes_hostile_text_as_text(config: Path, tmp_path: Path,
 def test_digest_workbook_writes_hostile_text_as_text(config: Path) -> None:
     service = open_service(str(config))
     try:
-        msg = compose_digest(build_digest(service, T0.date()), service)
+        tz = ZoneInfo(service.cfg.digest.timezone)
+        now = T0 + timedelta(days=1)
+        period = digest_period(service.store, tz, now, T0.date())
+        msg = compose_digest(build_digest(service, period, now), service)
     finally:
         service.store.close()
     [workbook] = list(msg.iter_attachments())

@@ -1,8 +1,10 @@
 """The command line, the top floor: `cli` parses global options and loads one module per command;
 each has `register(subparsers)` and sets `func`. Nothing else imports this package.
 
-`COMMANDS` lists them in the order `--help` shows them.
+`COMMANDS` lists them in the order `--help` shows them; a command's module is
+`bot.commands.<name>`, or the one `MODULES` names (the web console's, in `console/`).
 """
 
-COMMANDS = ("check", "template", "poll", "run", "digest", "export", "submissions",
-            "reprocess", "resend", "agencies", "codes")
+COMMANDS = ("check", "template", "poll", "run", "digest", "remind", "export", "submissions",
+            "reprocess", "resend", "agencies", "codes", "staff", "web")
+MODULES = {"staff": "bot.commands.console.staff", "web": "bot.commands.console.web"}

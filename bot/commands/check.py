@@ -5,6 +5,7 @@ PDF (a cover letter) reports its signatures under the optional key `signatures`.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from parsers.form.unpack import read_attachment
 from parsers.signature.roots import RootsError, load_roots
 from parsers.spec.campaign import Campaign
 from replies.findings import report_json
-from replies.render import render
+from replies.render import render, staff_message
 
 EXIT_BY_VERDICT = {"accepted": 0, "needs_correction": 1, "unreadable": 2}
 MAX_READ = 64 * 1024 * 1024
@@ -38,7 +39,12 @@ def _read_bytes(path: str) -> bytes | None:
     try:
         with open(path, "rb") as fh:
             return fh.read(MAX_READ + 1)
-    except OSError:
+    except OSError as exc:
+        # The operator's mistake, told to the operator: the agency-facing text of an
+        # unreadable form ("Đề nghị Quý cơ quan…") would answer a question nobody asked.
+        code = errno.errorcode.get(exc.errno or 0, "")
+        told = staff_message("not_a_file", path=path, errno=code, reason=exc.strerror)
+        print(f"bcy-intake: {told}", file=sys.stderr)
         return None
 
 
@@ -50,16 +56,6 @@ def check_file(path: str, campaign: Campaign) -> FormReport:
         else read_form(data, name, campaign)
 
 
-def check_path(path: str, campaign: Campaign, roots: Sequence[bytes] = ()
-               ) -> list[FormReport]:
-    """What `check` reports for a path: one report, or one per form in an archive (a signed
-    PDF's signatures checked against `roots`)."""
-    data = _read_bytes(path)
-    name = Path(path).name
-    return [unreadable_report(name, FindingCode.FILE_UNREADABLE)] if data is None \
-        else read_attachment(data, name, campaign, roots)
-
-
 def _roots(paths: Sequence[str]) -> tuple[bytes, ...]:
     try:
         return tuple(der for path in paths for der in load_roots(Path(path)))
@@ -68,11 +64,21 @@ def _roots(paths: Sequence[str]) -> tuple[bytes, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """A path that cannot be read is an `unreadable` verdict (exit 2, as the contract says of
+    an unreadable input) told on stderr in one line; --json still gives its object."""
     campaign = checked_campaign(args.campaign)
     registry = checked_registry(None)  # config-free: the built-in registry
     roots = _roots(args.signature_root)
-    reports = [add_registry_findings(r, registry, campaign.opened)
-               for path in args.files for r in check_path(path, campaign, roots)]
+    unopened: list[FormReport] = []
+    reports: list[FormReport] = []
+    for path in args.files:
+        data = _read_bytes(path)
+        if data is None:
+            unopened.append(unreadable_report(Path(path).name, FindingCode.FILE_UNREADABLE))
+            reports.append(unopened[-1])
+        else:
+            reports += [add_registry_findings(r, registry, campaign.opened)
+                        for r in read_attachment(data, Path(path).name, campaign, roots)]
     dicts = [report_json(r) for r in reports]
     if args.json:
         payload: Any = dicts[0] if len(dicts) == 1 else dicts
@@ -80,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         rows = [(spec.key, spec.short) for spec in campaign.quantity_rows]
-        sys.stdout.write(render("check/report.txt.j2", reports=dicts, rows=rows,
-                                years=campaign.years))
+        shown = [d for r, d in zip(reports, dicts, strict=True) if r not in unopened]
+        if shown:
+            sys.stdout.write(render("check/report.txt.j2", reports=shown, rows=rows,
+                                    years=campaign.years))
     return max(EXIT_BY_VERDICT[r.verdict] for r in reports)

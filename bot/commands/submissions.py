@@ -8,16 +8,16 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands.arguments import day_argument
+from bot.commands.arguments import actor, day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
 from bot.staff.dossier import submission_text
 from bot.staff.labels import agency_name, labels, local
-from bot.staff.settle import operator, settle
+from bot.staff.settle import settle
 from bot.store.records import STANDINGS, StoredSubmission
 from parsers.text import match_key
-from replies.render import render
+from replies.render import render, staff_message
 
 VERDICTS = ("accepted", "needs_correction", "unreadable")
 TIME = "%d/%m/%Y %H:%M"
@@ -79,7 +79,7 @@ def run_list(args: argparse.Namespace) -> int:
 def find_submission(service: Service, reference: str) -> StoredSubmission:
     sub = service.store.submissions.by_reference(reference.strip())
     if sub is None:
-        raise UsageError(f"no submission with reference {reference!r}")
+        raise UsageError(staff_message("no_submission", reference=reference))
     return sub
 
 
@@ -96,7 +96,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_settle(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        done = settle(service, args.reference, args.standing, operator(),
+        done = settle(service, args.reference, args.standing, actor(),
                       agency_key=args.agency, add_address=args.add_address)
         agency = agency_name(done.after, service.registry) or done.after.agency_key
     finally:

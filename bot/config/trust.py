@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config.reader import Section
+from bot.config.reader import Section, said
 from parsers.signature.roots import RootsError, load_roots
 from parsers.spec.agency import ADDRESS
 from parsers.spec.free_mail import built_in_free_mail, is_free_mail, load_free_mail
@@ -53,7 +53,7 @@ def read_trust(s: Section) -> TrustConfig:
     try:
         free_mail = load_free_mail(free_mail_file)
     except SpecError as exc:
-        s.problem("free_mail_file", "; ".join(exc.problems))
+        s.problem("free_mail_file", said("free_mail_file", problems="; ".join(exc.problems)))
         free_mail = load_free_mail()
     authserv_id = s.optional_text("authserv_id")
     paths, certificates = _roots(s)
@@ -80,15 +80,14 @@ def _senders(s: Section, free_mail: frozenset[str]) -> tuple[tuple[str, str], ..
     for key, listed in table.items():
         where = f"senders.{key}"
         if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
-            s.problem(where, "expected a list of addresses and domains")
+            s.problem(where, said("trust_senders_list"))
             continue
         for raw in listed:
             sender = raw.strip().lower().rstrip(".")
             if not (ADDRESS.match(sender) or _DOMAIN.match(sender)):
-                s.problem(where, f"not an e-mail address or a domain: {raw!r}")
+                s.problem(where, said("trust_not_sender", value=repr(raw)))
             elif "@" not in sender and is_free_mail(sender, free_mail):
-                s.problem(where, f"{raw!r} is a free-mail domain and proves nothing about "
-                                 "the agency; name whole addresses there instead")
+                s.problem(where, said("trust_free_mail_domain", value=repr(raw)))
             else:
                 found.append((key, sender))
     return tuple(found)

@@ -177,7 +177,7 @@ class OutcomeBuilder:
             other_files=tuple(r.file for r in others if not r.signatures),
             letters=tuple(dict.fromkeys(s.file for r, _, _ in forms for s in r.signatures)),
             standing=(waiting or stored).standing,
-            standing_reason=(waiting or stored).standing_reason)
+            standing_reason=(waiting or stored).standing_reason, today=day)
         composed = compose_reply(reply, self.campaign, to=to,
                                  from_address=self.cfg.smtp.from_address,
                                  from_name=self.cfg.smtp.from_name)

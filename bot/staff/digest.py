@@ -1,26 +1,28 @@
-"""The staff digest of one day: what came in, where the campaign stands, what needs a person.
-Built from the store alone, rendered from `replies/templates/digest/`, sent once per day."""
+"""The staff digest: first what staff must do, then where the campaign stands (by group, with a
+chart), then the totals by type × year, then who is still missing; and what came in during the
+period, each submission by its reference. Built from the store alone, rendered from
+`replies/templates/digest/` (text and HTML with the same content); `digest_mail` sends it."""
 
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 from collections import Counter
-from dataclasses import dataclass, field
-from email.message import EmailMessage
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.intake.outbox import send_pending
 from bot.intake.service import Service
-from bot.staff.export import build_workbook, workbook_bytes
-from bot.staff.labels import agency_name, labels, local
-from bot.staff.signed import signature_lines
-from bot.store.schema import NewOutbox, StoredSubmission
+from bot.staff.agencies import counted_totals
+from bot.staff.chart import COLOURS, Bar, progress_png
+from bot.staff.labels import agency_name, labels
+from bot.staff.period import Period
+from bot.staff.standing import STATES, AgencyStanding, State, group_order, standings
+from bot.staff.todo import TodoBlock, TodoContext, todo_blocks
+from bot.store.schema import StoredSubmission
 from replies.mail.compose import quantity_table
-from replies.render import render
+from replies.render import format_date, format_datetime, render
 
-XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+NAMES_SHOWN = 5  # missing agencies named per group before "and N others"
 
 
 @dataclass(frozen=True)
@@ -32,31 +34,58 @@ class DigestLine:
     late: bool
 
 
+@dataclass(frozen=True)
+class Missing:
+    name: str
+    state: State
+    reminded: dt.date | None  # the day it was last reminded, in the staff's zone
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    label: str
+    expected: int
+    counts: dict[str, int]  # agencies in each state of STATES
+    missing: list[Missing]  # those that must correct first, then those awaiting, then silent
+
+    @property
+    def counted(self) -> int:
+        return self.counts["counted"]
+
+    @property
+    def shown(self) -> list[Missing]:
+        return self.missing[:NAMES_SHOWN]
+
+    @property
+    def more(self) -> int:
+        return max(len(self.missing) - NAMES_SHOWN, 0)
+
+
 @dataclass
 class Digest:
-    day: dt.date
+    period: Period
     generated: str
     lines: list[DigestLine]
     counts: dict[str, int]
+    todo: list[TodoBlock]
+    groups: list[GroupProgress]
+    reminded: list[dict[str, Any]]
+    table: dict[str, Any]
     done: int
     expected: int
-    missing: list[str]
-    table: dict[str, Any]
-    quarantined: list[dict[str, Any]] = field(default_factory=list)
-    stuck: list[dict[str, Any]] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
-    # accepted forms whose numbers wait for staff to confirm them, whatever day they came
-    awaiting: list[dict[str, Any]] = field(default_factory=list)
-    # the period's submissions that came with a signed cover letter: reference, agency, lines
-    signed: list[dict[str, Any]] = field(default_factory=list)
+    chart: bytes
+    now: dt.datetime
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.awaiting or self.quarantined or self.stuck or self.events)
+        return any(block.items for block in self.todo)
 
+    def total(self, state: str) -> int:
+        return sum(g.counts[state] for g in self.groups)
 
-def today(service: Service) -> dt.date:
-    return dt.datetime.now(ZoneInfo(service.cfg.digest.timezone)).date()
+    @property
+    def todo_count(self) -> int:
+        return sum(len(block.items) for block in self.todo)
 
 
 def is_late(sub: StoredSubmission, deadline: dt.date, tz: dt.tzinfo) -> bool:
@@ -64,97 +93,75 @@ def is_late(sub: StoredSubmission, deadline: dt.date, tz: dt.tzinfo) -> bool:
     return received > deadline or (sub.document_date is not None and sub.document_date > deadline)
 
 
-def _needing_people(service: Service, tz: dt.tzinfo) -> tuple[list[dict[str, Any]],
-                                                              list[dict[str, Any]]]:
-    held = [{**row, "when": local(row["created_at"], tz).strftime("%H:%M %d/%m/%Y")}
-            for row in service.store.messages.held()]
-    stuck = [{"id": o.id, "kind": o.kind, "recipient": o.recipient, "attempts": o.attempts,
-              "error": o.last_error} for o in service.store.outbox.stuck()]
-    return held, stuck
+def _groups(found: list[AgencyStanding], tz: dt.tzinfo) -> list[GroupProgress]:
+    names = labels("staff/labels.toml.j2")["group"]
+    order = ("needs_correction", "awaiting_confirmation", "never_wrote")
+    out = []
+    for group in group_order({s.agency.group for s in found}):
+        members = [s for s in found if s.agency.group == group]
+        missing = sorted((s for s in members if s.state != "counted"),
+                         key=lambda s: order.index(s.state))
+        out.append(GroupProgress(
+            label=names.get(group, group), expected=len(members),
+            counts={state: sum(1 for s in members if s.state == state) for state in STATES},
+            missing=[Missing(s.agency.name, s.state,
+                             s.reminded.astimezone(tz).date() if s.reminded else None)
+                     for s in missing]))
+    return out
 
 
-def awaiting_confirmation(service: Service, tz: dt.tzinfo) -> list[dict[str, Any]]:
-    """Accepted forms waiting for staff to confirm them, oldest first, with why they wait."""
-    reasons = labels("staff/labels.toml.j2")["standing_reason"]
-    return [{"reference": s.reference, "agency": agency_name(s, service.registry),
-             "sender": s.author or s.sender,
-             "when": local(s.received_at, tz).strftime("%H:%M %d/%m/%Y"),
-             "why": reasons.get(s.standing_reason or "", s.standing_reason or "")}
-            for s in service.store.submissions.find(verdict="accepted",
-                                                    standing="awaiting-confirmation")]
+def _chart(groups: list[GroupProgress]) -> bytes:
+    total = labels("staff/labels.toml.j2")["progress"]["total"]
+    bars = [Bar(g.label, tuple(g.counts[state] for state in STATES)) for g in groups]
+    bars.append(Bar(total, tuple(sum(g.counts[state] for g in groups) for state in STATES)))
+    return progress_png(bars)
 
 
-def build_digest(service: Service, day: dt.date) -> Digest:
+def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
     tz, campaign, registry = (ZoneInfo(service.cfg.digest.timezone), service.campaign,
                               service.registry)
     store = service.store
-    todays = store.submissions.find(day=day, tz=tz)
-    lines = [DigestLine(s.reference, local(s.received_at, tz).strftime("%H:%M"),
-                        agency_name(s, registry), s.verdict,
-                        is_late(s, campaign.deadline, tz)) for s in todays]
-    counts = Counter(s.verdict for s in todays) + store.messages.kinds(day, tz)
-    latest = store.submissions.latest_valid()
-    valid = {s.agency_key for s in latest}
-    expected = registry.expected(campaign.opened)
-    totals: dict[str, dict[str, int]] = {}
-    for sub in latest:
-        for row, years in sub.quantities.items():
-            for year, value in years.items():
-                totals.setdefault(row, {})[year] = totals.get(row, {}).get(year, 0) + value
-    quarantined, stuck = _needing_people(service, tz)
-    events = [{"time": local(e.ts, tz).strftime("%H:%M"), "level": e.level, "kind": e.kind,
-               "detail": e.detail} for e in store.events.find(day, tz) if e.level != "info"]
-    return Digest(day=day, generated=dt.datetime.now(tz).strftime("%H:%M %d/%m/%Y"),
-                  lines=lines, counts=dict(counts),
-                  done=sum(1 for a in expected if a.key in valid), expected=len(expected),
-                  missing=[a.name for a in expected if a.key not in valid],
-                  table=quantity_table(totals, campaign), quarantined=quarantined,
-                  stuck=stuck, events=events, awaiting=awaiting_confirmation(service, tz),
-                  signed=[{"reference": s.reference, "agency": agency_name(s, registry),
-                           "lines": signature_lines(s, registry, tz)}
-                          for s in todays if s.signatures])
+    received = store.submissions.find(period=period.bounds)
+    deadline = campaign.deadline_in_force
+    lines = [DigestLine(s.reference, format_datetime(s.received_at, tz),
+                        agency_name(s, registry), s.verdict, is_late(s, deadline, tz))
+             for s in received]
+    counts = Counter(s.verdict for s in received) + store.messages.kinds(period=period.bounds)
+    found = standings(store, registry, campaign)
+    groups = _groups(found, tz)
+    reminded = [{"agency": _registry_name(registry, r.agency_key), "to": r.recipients,
+                 "days_before": r.days_before, "when": format_datetime(r.created_at, tz)}
+                for r in store.reminders.between(*period.bounds)]
+    return Digest(
+        period=period, generated=format_datetime(now, tz), lines=lines,
+        counts=dict(counts), todo=todo_blocks(TodoContext(store, registry, period)),
+        groups=groups, reminded=reminded,
+        table=quantity_table(counted_totals(store.submissions.latest_valid()), campaign),
+        done=sum(g.counted for g in groups), expected=sum(g.expected for g in groups),
+        chart=_chart(groups), now=now)
 
 
-def _context(digest: Digest, service: Service) -> dict[str, Any]:
+def _registry_name(registry: Any, key: str) -> str:
+    try:
+        return str(registry.get(key).name)
+    except KeyError:
+        return key
+
+
+def digest_context(digest: Digest, service: Service) -> dict[str, Any]:
+    tz = ZoneInfo(service.cfg.digest.timezone)
+    period = digest.period
     return {"d": digest, "campaign": service.campaign, "years": service.campaign.years,
-            "table": digest.table, "day": digest.day.strftime("%d/%m/%Y"),
+            "table": digest.table, "day": format_date(period.day),
+            "start": format_datetime(period.start, tz),
+            "end": format_datetime(period.end, tz),
+            "calendar_day": period.calendar_day,
             "verdicts": labels("staff/labels.toml.j2")["verdict"],
-            "deadline": service.campaign.deadline.strftime("%d/%m/%Y")}
+            "todo_titles": labels("staff/labels.toml.j2")["todo"], "tz": tz,
+            "colours": COLOURS, "chart_cid": None, "states": STATES,
+            "progress_words": labels("staff/labels.toml.j2")["progress"],
+            "deadline": format_date(service.campaign.deadline_in_force)}
 
 
 def digest_text(digest: Digest, service: Service) -> str:
-    return render("digest/digest.txt.j2", **_context(digest, service))
-
-
-def compose_digest(digest: Digest, service: Service) -> EmailMessage:
-    smtp, context = service.cfg.smtp, _context(digest, service)
-    msg = EmailMessage()
-    msg["From"] = (email.utils.formataddr((smtp.from_name, smtp.from_address))
-                   if smtp.from_name else smtp.from_address)
-    msg["To"] = ", ".join(service.cfg.digest.recipients)
-    msg["Subject"] = render("digest/subject.txt.j2", **context).strip()
-    msg["Date"] = email.utils.formatdate(localtime=False)
-    msg["Message-ID"] = email.utils.make_msgid(
-        domain=smtp.from_address.rpartition("@")[2] or "localhost")
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-BCY-Intake-Digest"] = digest.day.isoformat()
-    msg.set_content(render("digest/digest.txt.j2", **context))
-    msg.add_alternative(render("digest/digest.html.j2", **context), subtype="html")
-    wb = build_workbook(service.store, service.campaign, service.registry,
-                        ZoneInfo(service.cfg.digest.timezone))
-    msg.add_attachment(workbook_bytes(wb), maintype=XLSX[0], subtype=XLSX[1],
-                       filename=f"tong-hop-{service.campaign.id}-{digest.day.isoformat()}.xlsx")
-    return msg
-
-
-def send_digest(service: Service, day: dt.date, force: bool = False) -> tuple[int, int] | None:
-    """Queue the day's digest for every recipient and send what waits in the outbox.
-    None when it was already sent that day (and not forced); else (sent, still unsent)."""
-    store = service.store
-    if store.outbox.digest_sent(day) and not force:
-        return None
-    raw = compose_digest(build_digest(service, day), service).as_bytes()
-    for recipient in service.cfg.digest.recipients:
-        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw))
-    store.outbox.mark_digest_sent(day)
-    return send_pending(service.cfg.smtp, store)
+    return render("digest/digest.txt.j2", **digest_context(digest, service))

@@ -1,18 +1,18 @@
 """Staff settle a submission that waits for them: `confirm` makes it count for its agency (and
 supersede the agency's earlier counted form, if newer), optionally trusting its sender for that
-agency from then on; `reject` keeps its numbers out for good. Each decision names who made it
-(the operating-system user, for now) and is stored with an event, in one transaction."""
+agency from then on; `reject` keeps its numbers out for good. The command line and the console
+both call `settle`; each decision names who made it (`cli:<user>` or the console login) and is
+stored with an event, in one transaction. Refusals are Vietnamese, one line (CommandError)."""
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass
 
 from bot.errors import CommandError, UsageError
 from bot.intake.service import Service
 from bot.store.records import Standing, StoredSubmission
 from parsers.spec.agency import Agency
+from replies.render import staff_message
 
 
 @dataclass(frozen=True)
@@ -23,25 +23,17 @@ class Settled:
     trusted: str | None  # the address trusted for the agency from now on
 
 
-def operator() -> str:
-    """Who runs the command: the person behind sudo, else the user."""
-    try:
-        return os.environ.get("SUDO_USER") or getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid
-        return f"uid {os.getuid()}"
-
-
 def _existing(service: Service, reference: str) -> StoredSubmission:
     sub = service.store.submissions.by_reference(reference.strip())
     if sub is None:
-        raise CommandError(f"no submission with reference {reference.strip()!r}")
+        raise CommandError(staff_message("no_submission", reference=reference.strip()))
     return sub
 
 
 def _agency(service: Service, key: str) -> Agency:
     found = next((a for a in service.registry.agencies if a.key == key), None)
     if found is None:
-        raise UsageError(f"no agency with key {key!r} in the registry")
+        raise UsageError(staff_message("unknown_agency_key", key=key))
     return found
 
 
@@ -60,15 +52,15 @@ def settle(service: Service, reference: str, standing: Standing, by: str, *,
     agency = _agency(service, agency_key) if agency_key else None
     key = agency.key if agency else before.agency_key
     if standing == "counted" and not key:
-        raise CommandError(f"{before.reference} names no agency: say which with --agency KEY")
+        raise CommandError(staff_message("confirm_needs_agency", reference=before.reference))
     trust = None
     if add_address:
         if not before.author:
-            raise CommandError(f"{before.reference}: the mail names no single sender address")
+            raise CommandError(staff_message("no_single_sender", reference=before.reference))
         trust = (str(key), before.author)
     after = service.store.submissions.settle(
         before.reference, standing, by, agency=(agency.key, agency.name) if agency else None,
         trust=trust)
     if after is None:  # deleted meanwhile: nothing deletes submissions, but say it plainly
-        raise CommandError(f"no submission with reference {before.reference!r}")
+        raise CommandError(staff_message("no_submission", reference=before.reference))
     return Settled(before, after, _successor(service, after), trust[1] if trust else None)

@@ -15,9 +15,10 @@ from bot.mail.classify import Kind  # the kinds classification gives are the one
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
 from parsers.signature.facts import holds, modified_after
 
-__all__ = ["STANDINGS", "SOURCES", "Event", "Kind", "Level", "NewOutbox", "NewSubmission",
-           "OutboxItem", "OutboxKind", "Signature", "Source", "Standing", "State", "StoredMessage",
-           "StoredSubmission", "TrustedSender", "Verdict"]
+__all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AgencyContact", "Event", "Kind", "Level",
+           "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Reminder", "Signature",
+           "Source", "StaffAccount", "Standing", "State", "StoredMessage", "StoredSubmission",
+           "SubmissionLine", "TrustedSender", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
 # Whether a submission counts for its agency: its sender is trusted for it (or staff confirmed
@@ -27,7 +28,8 @@ STANDINGS: tuple[Standing, ...] = ("counted", "awaiting-confirmation", "rejected
 # Who named a trusted sender: the agency registry, the config's [trust.senders], or staff.
 Source = Literal["registry", "config", "staff"]
 SOURCES: tuple[Source, ...] = ("registry", "config", "staff")
-OutboxKind = Literal["reply", "digest"]
+OutboxKind = Literal["reply", "digest", "reminder"]
+OUTBOX_KINDS: tuple[OutboxKind, ...] = ("reply", "digest", "reminder")
 Level = Literal["info", "warning", "error"]
 
 
@@ -134,6 +136,22 @@ class StoredSubmission:
 
 
 @dataclass(frozen=True)
+class SubmissionLine:
+    """A submission as a list shows it: no record, no numbers."""
+
+    id: int
+    reference: str
+    message_id: int
+    agency: str | None
+    agency_key: str | None
+    sender: str
+    verdict: Verdict
+    received_at: datetime
+    superseded_by: int | None
+    standing: Standing = "counted"
+
+
+@dataclass(frozen=True)
 class NewOutbox:
     kind: OutboxKind
     recipient: str  # one envelope recipient per row
@@ -166,6 +184,8 @@ class TrustedSender:
     source: Source
     added_by: str
     added_at: datetime
+    removed_by: str | None = None  # staff's entries only: removed, kept on record
+    removed_at: datetime | None = None
 
     @property
     def is_domain(self) -> bool:
@@ -180,3 +200,42 @@ class Event:
     kind: str
     detail: str
     message_id: int | None
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    id: int
+    login: str
+    password_hash: str = field(repr=False)
+    session_stamp: str = field(repr=False)
+    created_at: datetime
+    password_changed_at: datetime
+    last_login_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AgencyContact:
+    """An address staff added (in the console) where letters to an agency go."""
+
+    id: int
+    agency_key: str
+    address: str
+    added_by: str
+    added_at: datetime
+    removed_by: str | None
+    removed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One agency reminded at one step of the schedule (days before the deadline)."""
+
+    id: int
+    campaign: str
+    agency_key: str
+    deadline: date
+    days_before: int
+    recipients: str  # comma-separated, as written to
+    outbox_id: int | None
+    created_at: datetime

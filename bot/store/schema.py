@@ -31,6 +31,7 @@ from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
 from bot.store.records import (
+    OUTBOX_KINDS,
     SOURCES,
     STANDINGS,
     Event,
@@ -40,6 +41,7 @@ from bot.store.records import (
     NewSubmission,
     OutboxItem,
     OutboxKind,
+    Reminder,
     Signature,
     State,
     StoredMessage,
@@ -50,9 +52,11 @@ from bot.store.records import (
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OutboxKind", "Signature", "State", "StoredMessage", "StoredSubmission", "TrustedSender",
-    "UtcDateTime", "Verdict", "digests", "events", "message_slots", "messages", "metadata",
-    "outbox", "quantities", "reference_counters", "signatures", "submissions", "trusted_senders",
+    "OUTBOX_KINDS", "OutboxKind", "Reminder", "Signature", "State", "StoredMessage",
+    "StoredSubmission", "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests",
+    "events", "handled_mail", "login_attempts", "message_slots", "messages", "metadata", "outbox",
+    "quantities", "reference_counters", "reminders", "signatures", "staff_accounts",
+    "submissions", "trusted_senders",
 ]
 
 NAMING = {
@@ -209,14 +213,33 @@ outbox = Table(
     # set just before the SMTP transaction, cleared after it: still set after a crash means the
     # reply may have gone out (migration 0003)
     Column("sending_at", UtcDateTime, nullable=True),
-    _one_of("kind", ("reply", "digest"), "kind"),
+    _one_of("kind", OUTBOX_KINDS, "kind"),
     Index(None, "recipient", "created_at"),
 )
 
+# One row per local day a digest went out; the period it covered (migration 0006) is where
+# the next digest without --date starts.
 digests = Table(
     "digests", metadata,
     Column("day", Date, primary_key=True),
     Column("sent_at", UtcDateTime, nullable=False),
+    Column("period_start", UtcDateTime, nullable=True),
+    Column("period_end", UtcDateTime, nullable=True),
+)
+
+# Each agency is reminded at most once per step of the campaign's schedule (migration 0006).
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign", String(64), nullable=False),
+    Column("agency_key", String(255), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("days_before", Integer, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("campaign", "agency_key", "deadline", "days_before"),
+    Index(None, "created_at"),
 )
 
 # Addresses and domains that speak for an agency (migration 0004): copied from the registry
@@ -229,6 +252,9 @@ trusted_senders = Table(
     Column("source", String(16), nullable=False),
     Column("added_by", String(255), nullable=False),  # a file name, or a person
     Column("added_at", UtcDateTime, nullable=False),
+    # staff's entries are removed by marking them (migration 0005), so the record stays
+    Column("removed_by", String(255), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
     UniqueConstraint("agency_key", "sender", "source"),
     Index(None, "sender"),
     _one_of("source", SOURCES, "source"),
@@ -242,6 +268,55 @@ events = Table(
     Column("kind", String(64), nullable=False),
     Column("detail", Text, nullable=False),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    # the staff member who did it ('cli:root' from a command); None for what the bot did itself
+    Column("actor", String(64), nullable=True),
     _one_of("level", ("info", "warning", "error"), "level"),
     Index(None, "ts"),
+)
+
+# The staff web console (migration 0007). A session cookie names the login and the account's
+# session stamp; a new password draws a new stamp, so every older session ends with it.
+staff_accounts = Table(
+    "staff_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("session_stamp", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("password_changed_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime, nullable=True),
+)
+
+# Kept in the database, not in a worker's memory: throttling holds across workers and restarts.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ts", UtcDateTime, nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "login", "ts"),
+    Index(None, "address", "ts"),
+)
+
+# Addresses staff add to an agency beside the registry's domains; a removed one stays, marked,
+# so the agency's page shows who changed what and when.
+agency_contacts = Table(
+    "agency_contacts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_key", String(255), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("removed_by", String(64), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
+    Index(None, "agency_key"),
+)
+
+# Mail left for people (or set aside) that a staff member has dealt with: off the to-do list.
+handled_mail = Table(
+    "handled_mail", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("handled_by", String(64), nullable=False),
+    Column("handled_at", UtcDateTime, nullable=False),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
@@ -26,6 +27,7 @@ from bot.store.records import (
     Standing,
     State,
     StoredSubmission,
+    SubmissionLine,
 )
 from bot.store.schema import messages, quantities, reference_counters, submissions
 from bot.store.senders import Entry, insert_trusted
@@ -220,7 +222,7 @@ class Submissions(Queries):
             insert_event(conn, f"submission-{'confirmed' if standing == 'counted' else standing}",
                          " ".join(filter(None, (reference, new.agency_key, f"by {by}",
                                                 trust and f"trusted {trust[1]}"))),
-                         level="info", message_id=old.message_id)
+                         level="info", message_id=old.message_id, actor=by)
             return new
 
     def by_reference(self, reference: str) -> StoredSubmission | None:
@@ -229,15 +231,17 @@ class Submissions(Queries):
         return found[0] if found else None
 
     def find(self, day: date | None = None, agency_key: str | None = None,
-             verdict: str | None = None, tz: tzinfo = UTC, standing: Standing | None = None
-             ) -> list[StoredSubmission]:
-        """Submissions received on `day` (a calendar day in `tz`), from the agency, with the
-        verdict and the standing, oldest first; None leaves that part open."""
+             verdict: str | None = None, tz: tzinfo = UTC, standing: Standing | None = None,
+             period: tuple[datetime, datetime] | None = None) -> list[StoredSubmission]:
+        """Submissions received on `day` (a calendar day in `tz`) or in `period` (half-open),
+        from the agency, with the verdict and the standing, oldest first; None leaves that
+        part open."""
         s = submissions.c
         conditions: list[Any] = []
         if day is not None:
-            start, end = day_bounds(day, tz)
-            conditions += [s.received_at >= start, s.received_at < end]
+            period = day_bounds(day, tz)
+        if period is not None:
+            conditions += [s.received_at >= period[0], s.received_at < period[1]]
         if agency_key is not None:
             conditions.append(s.agency_key == agency_key)
         if verdict is not None:
@@ -247,6 +251,27 @@ class Submissions(Queries):
         with self._reading() as conn:
             return _find(conn, *conditions)
 
+    def lines(self, *, agency_key: str | None = None, verdict: str | None = None,
+              standing: Standing | None = None, since: datetime | None = None,
+              until: datetime | None = None) -> list[SubmissionLine]:
+        """Submissions for a list, newest first: received in [since, until), from the agency,
+        with the verdict and the standing; None leaves that part open."""
+        s = submissions.c
+        stmt = select(*(s[f.name] for f in fields(SubmissionLine)))
+        if agency_key is not None:
+            stmt = stmt.where(s.agency_key == agency_key)
+        if verdict is not None:
+            stmt = stmt.where(s.verdict == verdict)
+        if standing is not None:
+            stmt = stmt.where(s.standing == standing)
+        if since is not None:
+            stmt = stmt.where(s.received_at >= since)
+        if until is not None:
+            stmt = stmt.where(s.received_at < until)
+        with self._reading() as conn:
+            rows = conn.execute(stmt.order_by(s.received_at.desc(), s.id.desc()))
+            return [SubmissionLine(**row._mapping) for row in rows]
+
     def latest_valid(self) -> list[StoredSubmission]:
         """Per agency, the newest submission that counts (accepted, from a sender trusted for
         the agency or confirmed by staff), the one nothing supersedes."""
@@ -254,3 +279,26 @@ class Submissions(Queries):
         with self._reading() as conn:
             found = _find(conn, *_COUNTS, s.superseded_by.is_(None), s.agency_key.is_not(None))
         return sorted(found, key=lambda sub: sub.agency_key or "")
+
+    def latest_per_agency(self) -> list[StoredSubmission]:
+        """Per identified agency, the submission received last, whatever its verdict: where
+        each agency stands (to do, reminders, the list of agencies that have not sent)."""
+        s = submissions.c
+        with self._reading() as conn:
+            found = _find(conn, s.agency_key.is_not(None))
+        latest: dict[str, StoredSubmission] = {}
+        for sub in found:  # oldest first: the last one seen is the latest
+            latest[str(sub.agency_key)] = sub
+        return sorted(latest.values(), key=lambda sub: sub.agency_key or "")
+
+    def open_corrections(self) -> list[StoredSubmission]:
+        """Forms still waiting for a better one: per agency (per sender when the agency is
+        unknown), the latest submission staff did not reject, when it is not accepted; oldest
+        first."""
+        with self._reading() as conn:
+            found = _find(conn, submissions.c.standing != "rejected")
+        latest: dict[str, StoredSubmission] = {}
+        for sub in found:
+            latest[sub.agency_key or f"sender:{sub.sender.strip().lower()}"] = sub
+        return sorted((s for s in latest.values() if s.verdict != "accepted"),
+                      key=lambda sub: (sub.received_at, sub.id))

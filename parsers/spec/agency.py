@@ -35,6 +35,7 @@ class Agency:
     domains: tuple[str, ...] = ()
     # whole addresses that speak for it, a free-mail one too (a ministry's unit on gmail.com)
     addresses: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()  # addresses reminders go to (else: the last sender)
     group: str
     valid_from: dt.date
     valid_to: dt.date | None = None  # exclusive: the day it ceased to exist
@@ -56,7 +57,8 @@ def normalised(a: Agency) -> Agency:
     """Names in one Unicode form and spacing, domains in lower case: as they are compared."""
     return dataclasses.replace(a, name=clean(a.name), aliases=tuple(map(clean, a.aliases)),
                                domains=tuple(clean(d).lower() for d in a.domains),
-                               addresses=tuple(clean(x).lower() for x in a.addresses))
+                               addresses=tuple(clean(x).lower() for x in a.addresses),
+                               contacts=tuple(clean(c) for c in a.contacts))
 
 
 def agency_problems(a: Agency) -> Iterator[str]:
@@ -77,5 +79,8 @@ def agency_problems(a: Agency) -> Iterator[str]:
     bad = [x for x in a.addresses if not ADDRESS.match(clean(x).lower())]
     if bad:
         yield f"addresses: not an e-mail address: {', '.join(bad)}"
+    wrong = [c for c in a.contacts if not ADDRESS.match(c.lower())]
+    if wrong:
+        yield f"contacts: not an e-mail address: {', '.join(wrong)}"
     if a.valid_to is not None and a.valid_to <= a.valid_from:
         yield f"valid_to: {a.valid_to} must come after valid_from ({a.valid_from})"

@@ -3,6 +3,7 @@ blank form attached when something must be sent again."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 import email.utils
 from dataclasses import dataclass, field
@@ -58,19 +59,29 @@ class ReplyInput:
     # whose format cannot be marked (they get the blank form only)
     marked: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     unmarkable: tuple[str, ...] = field(default_factory=tuple)
+    today: dt.date | None = None  # the staff's day the reply is written (None: today here)
     # counted | awaiting-confirmation (the worst, for several forms), and why it waits
     standing: str = "counted"
     standing_reason: str | None = None
 
 
-def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dict[str, Any]:
+def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign,
+                   unreadable_as_none: bool = False) -> dict[str, Any]:
+    """Rows × years with totals. A value the form did not give counts as 0; with
+    `unreadable_as_none`, a cell that could not be read (None in a report's quantities) stays
+    None, shown as "—" like `check` shows it, and is left out of the totals."""
     rows = []
     year_totals = [0 for _ in campaign.years]
     for spec in campaign.quantity_rows:
-        by_year = (quantities or {}).get(spec.key) or {}
-        values = [by_year.get(y) or 0 for y in campaign.years]
-        year_totals = [a + b for a, b in zip(year_totals, values, strict=True)]
-        rows.append({"key": spec.key, "label": spec.short, "amounts": values, "total": sum(values)})
+        by_year = (quantities or {}).get(spec.key)
+        if unreadable_as_none:
+            values = [None if by_year is None else by_year.get(y) for y in campaign.years]
+        else:
+            values = [(by_year or {}).get(y) or 0 for y in campaign.years]
+        counted = [v or 0 for v in values]
+        year_totals = [a + b for a, b in zip(year_totals, counted, strict=True)]
+        rows.append({"key": spec.key, "label": spec.short, "amounts": values,
+                     "total": sum(counted)})
     return {"rows": rows, "year_totals": year_totals, "total": sum(year_totals)}
 
 
@@ -116,8 +127,17 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "table": quantity_table((reply.report or {}).get("quantities"), campaign),
         "errors": [f for f in findings if f["severity"] == "error"],
         "warnings": [f for f in findings if f["severity"] == "warning"],
-        "deadline": format_date(campaign.deadline),
+        **deadline_context(campaign, reply.today or dt.date.today()),
     }
+
+
+def deadline_context(campaign: Campaign, today: dt.date) -> dict[str, Any]:
+    """What texts say about the deadline on `today`: `deadline` (dd/mm/yyyy) only while it is
+    ahead, so no text asks for anything "before" a past date; `past_deadline` once it passed."""
+    ahead = campaign.open_deadline(today)
+    return {"deadline": format_date(ahead) if ahead else None,
+            "past_deadline": ahead is None,
+            "deadline_in_force": format_date(campaign.deadline_in_force)}
 
 
 def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_address: str,

@@ -1,0 +1,62 @@
+"""The reminder letter to an agency that has no counted form yet: an official letter citing the
+campaign's letter and the deadline in force, text and HTML from templates, the blank form
+attached in both formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from parsers.spec.campaign import Campaign
+from replies.forms.blank_docx import blank_form_docx
+from replies.forms.blank_xlsx import blank_form_xlsx
+from replies.mail.compose import LOOP_HEADER, deadline_context
+from replies.render import render
+
+DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ReminderLetter:
+    agency: str
+    today: dt.date  # the staff's day the letter is written
+    days_before: int  # the step of the schedule
+    correction_reference: str | None = None  # its latest form, when that needs correction
+    correction_received: dt.date | None = None
+
+
+def _context(letter: ReminderLetter, campaign: Campaign) -> dict[str, Any]:
+    return {"letter": letter, "campaign": campaign,
+            "reference_letter": campaign.reference_letters[0]
+            if campaign.reference_letters else None,
+            **deadline_context(campaign, letter.today)}
+
+
+def compose_reminder(letter: ReminderLetter, campaign: Campaign, *, to: tuple[str, ...],
+                     from_address: str, from_name: str = "") -> EmailMessage:
+    context = _context(letter, campaign)
+    msg = EmailMessage()
+    msg["From"] = email.utils.formataddr((from_name, from_address)) if from_name else from_address
+    msg["To"] = ", ".join(to)
+    if campaign.mailbox and campaign.mailbox.lower() != from_address.lower():
+        msg["Reply-To"] = campaign.mailbox  # the forms go to the mailbox the bot reads
+    msg["Subject"] = render("reminder/subject.txt.j2", **context).strip()
+    msg["Date"] = email.utils.formatdate(localtime=False)
+    msg["Message-ID"] = email.utils.make_msgid(domain=from_address.rpartition("@")[2]
+                                               or "localhost")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["X-BCY-Intake-Reminder"] = f"{campaign.id} {letter.days_before}"
+    msg[LOOP_HEADER] = f"reminder {campaign.id}"
+    msg.set_content(render("reminder/letter.txt.j2", **context))
+    msg.add_alternative(render("reminder/letter.html.j2", **context), subtype="html")
+    stem = "mau-dang-ky-" + campaign.id
+    msg.add_attachment(blank_form_docx(campaign), maintype="application", subtype=DOCX,
+                       filename=f"{stem}.docx")
+    msg.add_attachment(blank_form_xlsx(campaign), maintype="application", subtype=XLSX,
+                       filename=f"{stem}.xlsx")
+    return msg
