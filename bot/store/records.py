@@ -57,7 +57,7 @@ class StoredMessage:
 class Signature:
     """A signature on a signed PDF that came with a submission (its cover letter), as read and
     checked offline (`parsers.signature`; revocation never checked), with the registry agency
-    its signer's names point to (migration 0008)."""
+    its signer's names point to (migration 0007)."""
 
     file: str
     field: str

@@ -156,7 +156,7 @@ submissions = Table(
     Index(None, "received_at"),
 )
 
-# Each signature of a signed PDF that came with a submission (migration 0008): who signed,
+# Each signature of a signed PDF that came with a submission (migration 0007): who signed,
 # whether the signed bytes are intact and unmodified since, whether the chain is trusted.
 signatures = Table(
     "signatures", metadata,

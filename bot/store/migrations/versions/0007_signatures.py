@@ -4,10 +4,11 @@ Each row says who signed (the subject, with CN, O and OU apart for matching and 
 issuer and serial number, the signing time and a time-stamp token's, whether the signed bytes
 are intact and what was added after signing, whether the chain leads to a configured root
 (checked offline, never for revocation), and the registry agency the signer names. Existing
-submissions have none: no PDF was read before this revision.
+submissions have none: no PDF was read before this revision. Follows 0004 (standing), 0005
+(the web console) and 0006 (staff).
 
-Revision ID: 0008
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -18,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0004"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
