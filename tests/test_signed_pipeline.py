@@ -1,10 +1,13 @@
 """Signed cover letters end to end: forms sent from a free-mail address with a công văn signed
 under a test PKI, through a real Dovecot INBOX and a real SMTP listener; then the standing of
-each, and the signature facts in `submissions show`, the digest and the workbook."""
+each, and the signature facts in `submissions show`, the digest, the workbook and the console's
+page of the submission (the real `bcy-intake web` process)."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -12,22 +15,33 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.commands.cli import main
-from demo.forms import fill_docx
+from demo.forms import Filling, fill_docx
+from demo.loopback import free_port
 from demo.sample_mail import DOCX_TYPE, build_mail
 from tests import signing_kit as kit
 from tests.archive_kit import zip_of
-from tests.pipeline_kit import BTC, CAMPAIGN, OURS, SUBJECT, poll, received, write_config
+from tests.pipeline_kit import BTC, BTC_FIXED, CAMPAIGN, OURS, SUBJECT, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.web_kit import PASSWORD, STAFF, Console, cli
 
 CLERK = "Văn thư Bộ Tài chính <vanthu.btc@gmail.com>"  # free mail: trusted by nothing else
 PDF = "application/pdf"
 
 
-def _mail(message_id: str, *attachments: tuple[str, bytes, str]) -> bytes:
-    form = ("mau-dang-ky.docx", fill_docx(CAMPAIGN, BTC), DOCX_TYPE)
+def _mail(message_id: str, *attachments: tuple[str, bytes, str], filling: Filling = BTC
+          ) -> bytes:
+    form = ("mau-dang-ky.docx", fill_docx(CAMPAIGN, filling), DOCX_TYPE)
     return build_mail(sender=CLERK, to=OURS, subject=SUBJECT, body="Kính gửi Ban Cơ yếu.",
                       attachments=[form, *attachments], message_id=message_id)
+
+
+def _with_roots(tmp_path: Path, config: Path) -> None:
+    (tmp_path / "roots").mkdir()
+    (tmp_path / "roots" / "rootca-g2.pem").write_bytes(kit.test_pki().root.pem)
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[trust]\nsignature_roots = ["roots/rootca-g2.pem"]\n',
+                      encoding="utf-8")
 
 
 def _run(capsys: pytest.CaptureFixture[str], config: Path, *argv: str) -> str:
@@ -45,12 +59,8 @@ def _text(reply: EmailMessage) -> str:
 def test_a_trusted_signature_naming_the_agency_makes_the_sender_trusted(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
         capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "roots").mkdir()
-    (tmp_path / "roots" / "rootca-g2.pem").write_bytes(kit.test_pki().root.pem)
     config = write_config(tmp_path, mailbox, smtp_sink)
-    config.write_text(config.read_text(encoding="utf-8")
-                      + '\n[trust]\nsignature_roots = ["roots/rootca-g2.pem"]\n',
-                      encoding="utf-8")
+    _with_roots(tmp_path, config)
     mails = {
         "<signed@gmail.com>": _mail("<signed@gmail.com>",
                                     ("cong-van.pdf", kit.signed_once(), PDF)),
@@ -95,7 +105,7 @@ def test_a_trusted_signature_naming_the_agency_makes_the_sender_trusted(
     assert "CN=CỤC THUẾ, O=BỘ TÀI CHÍNH, L=Hà Nội, C=VN" in shown
     assert "CA phục vụ các cơ quan Nhà nước G2 (test)" in shown
     assert format(kit.test_pki().tax_office.cert.serial_number, "X") in shown
-    assert "dấu thời gian: 10/05/2021 10:04:05" in shown  # 03:04:05 UTC, in Hà Nội
+    assert "dấu thời gian: 10/05/2021 10:04" in shown  # 03:04:05 UTC, in Hà Nội
     assert "tài liệu nguyên vẹn từ khi ký; chứng thư số tin cậy (chưa kiểm tra thu hồi)" \
         in shown
     assert "=> Chữ ký xác thực người gửi cho Bộ Tài chính." in shown
@@ -154,3 +164,47 @@ def test_a_missing_roots_file_stops_the_start(
                       + '\n[trust]\nsignature_roots = ["khong-co.pem"]\n', encoding="utf-8")
     assert main(["--config", str(config), "poll", "--once"]) == 78
     assert "[trust] signature_roots" in capsys.readouterr().err
+
+
+def test_the_console_page_of_a_signed_resubmission(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    """What `submissions show` says of a signed form, the console's page says too: each
+    signature (signer, issuer, intact, trusted, revocation not checked, whom it proves) and the
+    agency's history with what the new form changed."""
+    config = write_config(tmp_path, mailbox, smtp_sink)
+    _with_roots(tmp_path, config)
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write("\n[web]\nworkers = 1\n")
+    letter = ("cong-van.pdf", kit.signed_once(), PDF)
+    mailbox.append(_mail("<v1@gmail.com>", letter))
+    assert poll(config) == 0
+    mailbox.append(_mail("<v2@gmail.com>", letter, filling=BTC_FIXED))
+    assert poll(config) == 0
+    refs = {str(m["In-Reply-To"]).strip(): str(m["X-BCY-Intake-Reference"])
+            for m in received(smtp_sink)}
+    assert cli(config, "staff", "add", STAFF, stdin=PASSWORD + "\n")[0] == 0
+    console = Console(tmp_path, config, free_port(), refs, smtp_sink)
+    console.start()
+    try:
+        client = console.client()
+        assert client.login().status == 303
+        page = client.get(f"/submissions/{refs['<v2@gmail.com>']}")
+        assert page.status == 200
+        unsigned = client.get(f"/submissions/{refs['<v1@gmail.com>']}")
+    finally:
+        console.stop()
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Công văn ký số (1 chữ ký)" in text
+    assert "chưa kiểm tra thu hồi chứng thư số" in text
+    assert "CỤC THUẾ BỘ TÀI CHÍNH" in text  # CN, then O
+    assert "CA phục vụ các cơ quan Nhà nước G2 (test)" in text
+    assert format(kit.test_pki().tax_office.cert.serial_number, "X") in text
+    assert "tài liệu nguyên vẹn từ khi ký" in text
+    assert "chứng thư số tin cậy (chưa kiểm tra thu hồi)" in text
+    assert "Chữ ký xác thực người gửi cho Bộ Tài chính." in text
+    history = text.split("Các hồ sơ của cơ quan (2)")[1].split("Nhật ký xử lý")[0]
+    assert history.index(refs["<v2@gmail.com>"]) < history.index(refs["<v1@gmail.com>"])
+    assert f"so với {refs['<v1@gmail.com>']} (tổng 1.200 → 217)" in history
+    assert "Cơ quan, tổ chức — USB Token 2021: 120 → 125" in history
+    assert "bản đầu tiên, chưa có hồ sơ được tính trước đó" in history
+    assert "Công văn ký số" in unsigned.text  # both came with the letter

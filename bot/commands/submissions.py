@@ -12,7 +12,7 @@ from bot.commands.arguments import actor, day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
-from bot.staff.dossier import submission_text
+from bot.staff.dossier import dossier, dossier_text
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.settle import settle
 from bot.store.records import STANDINGS, StoredSubmission
@@ -86,7 +86,10 @@ def find_submission(service: Service, reference: str) -> StoredSubmission:
 def run_show(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        text = submission_text(service, find_submission(service, args.reference))
+        found = dossier(service, args.reference)
+        if found is None:
+            raise UsageError(staff_message("no_submission", reference=args.reference))
+        text = dossier_text(service, found)
     finally:
         service.store.close()
     sys.stdout.write(text)

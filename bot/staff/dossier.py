@@ -1,7 +1,9 @@
-"""One submission as staff look at it: the numbers as the reply showed them, the findings with
-their cells, the files of the original mail (the one the form was read from marked), each reply
-queued and how its delivery went, the agency's history, and what was done about it (the
-console's page); and as `submissions show` prints it (`submission_text`)."""
+"""One submission as staff look at it, gathered once for `submissions show` (text) and the
+console's page of a submission (HTML): the numbers as read, the findings with their cells, its
+standing, the signatures of its cover letter, the files of the original mail (the one the form
+was read from marked), each reply queued and how its delivery went, what was done about it,
+and its agency's history, each form with what it changed against the counted one before it
+(`bot.intake.changes`, the same diff the acknowledgement gives)."""
 
 from __future__ import annotations
 
@@ -12,17 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.intake.changes import agency_history
+from bot.intake.changes import HistoryEntry, agency_history
 from bot.intake.service import Service
 from bot.mail.mime_parts import Attachment, body_text, find_attachments, header_value, parse_message
-from bot.staff.agencies import Step, history
-from bot.staff.labels import agency_name, labels, local
-from bot.staff.signed import signature_views
+from bot.staff.labels import agency_name, labels
+from bot.staff.signed import SignatureView, signature_views
 from bot.store.records import Event, OutboxItem, StoredMessage, StoredSubmission
 from replies.mail.compose import quantity_table
 from replies.render import render
-
-TIME = "%d/%m/%Y %H:%M"
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,13 @@ class Dossier:
     agency: str
     mail: StoredMessage
     file: str | None  # the file (or archive member) the form was read from
+    has_table: bool  # a table of numbers was read (else there is none to show)
     table: dict[str, Any]
     findings: list[dict[str, Any]]
+    signatures: list[SignatureView]
     files: list[MailFile]
     replies: list[QueuedReply]
-    history: list[Step]
+    history: list[HistoryEntry]  # the agency's submissions, oldest first
     events: list[Event]
     superseded_by: str | None
 
@@ -73,8 +74,9 @@ def _reply(item: OutboxItem) -> QueuedReply:
 
 
 def dossier(service: Service, reference: str) -> Dossier | None:
+    """Everything about the submission `reference`; None when there is none."""
     store = service.store
-    sub = store.submissions.by_reference(reference)
+    sub = store.submissions.by_reference(reference.strip())
     if sub is None:
         return None
     record = json.loads(sub.record_json or "{}")
@@ -88,47 +90,20 @@ def dossier(service: Service, reference: str) -> Dossier | None:
     return Dossier(
         sub=sub, agency=agency_name(sub, service.registry),
         mail=store.messages.get(sub.message_id), file=recorded,
-        table=quantity_table(sub.quantities, service.campaign),
-        findings=json.loads(sub.findings_json or "[]"), files=files,
-        replies=[_reply(item) for item in store.outbox.replies_about(sub)],
-        history=history(siblings, service.campaign),
-        events=store.events.about([sub.message_id]),
-        superseded_by=successor)
-
-
-def history_view(service: Service, sub: StoredSubmission) -> list[dict[str, Any]]:
-    """The agency's submissions, oldest first, as lines of the history (empty without an
-    agency)."""
-    if not sub.agency_key:
-        return []
-    tz = ZoneInfo(service.cfg.digest.timezone)
-    found = service.store.submissions.find(agency_key=sub.agency_key)
-    return [{"reference": e.submission.reference, "this": e.submission.id == sub.id,
-             "received": local(e.submission.received_at, tz).strftime(TIME),
-             "verdict": e.submission.verdict, "standing": e.submission.standing,
-             "total": e.total,
-             "changes": e.changes.view(local(e.changes.previous_received, tz)
-                                       .strftime("%d/%m/%Y")) if e.changes else None}
-            for e in agency_history(found, service.campaign)]
-
-
-def submission_text(service: Service, sub: StoredSubmission) -> str:
-    tz = ZoneInfo(service.cfg.digest.timezone)
-    successor = None
-    if sub.superseded_by is not None:
-        successor = next((s.reference for s in service.store.submissions.find(
-            agency_key=sub.agency_key) if s.id == sub.superseded_by), None)
-    record = json.loads(sub.record_json or "{}")
-    words = labels("staff/labels.toml.j2")
-    return render(
-        "staff/submission.txt.j2", s=sub, superseded_by=successor, campaign=service.campaign,
-        received=local(sub.received_at, tz).strftime(TIME),
-        agency=agency_name(sub, service.registry), file=record.get("file"),
         has_table=bool(sub.quantities) or bool(record.get("quantities")),
-        years=service.campaign.years,
+        # as the form gave them: a cell that could not be read stays "—", not 0
         table=quantity_table(record.get("quantities") or sub.quantities, service.campaign,
                              unreadable_as_none="quantities" in record),
-        findings=json.loads(sub.findings_json or "[]"), verdicts=words["verdict"],
-        standings=words["standing"], reasons=words["standing_reason"],
-        settled=local(sub.settled_at, tz).strftime(TIME) if sub.settled_at else None,
-        signed=signature_views(sub, service.registry, tz), history=history_view(service, sub))
+        findings=json.loads(sub.findings_json or "[]"),
+        signatures=signature_views(sub, service.registry), files=files,
+        replies=[_reply(item) for item in store.outbox.replies_about(sub)],
+        history=agency_history(siblings, service.campaign),
+        events=store.events.about([sub.message_id]), superseded_by=successor)
+
+
+def dossier_text(service: Service, found: Dossier) -> str:
+    """`submissions show`: the dossier as a terminal prints it."""
+    return render("staff/submission.txt.j2", d=found, campaign=service.campaign,
+                  years=service.campaign.years, table=found.table,
+                  tz=ZoneInfo(service.cfg.digest.timezone),
+                  words=labels("staff/labels.toml.j2"))
