@@ -8,13 +8,19 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 
 from bot.commands.cli import main
+from bot.intake.service import open_service
+from bot.staff.digest import build_digest
+from bot.staff.digest_mail import compose_digest
+from bot.staff.period import digest_period
 from demo.forms import Filling, fill_docx
 from demo.loopback import free_port
 from demo.sample_mail import DOCX_TYPE, build_mail
@@ -42,6 +48,20 @@ def _with_roots(tmp_path: Path, config: Path) -> None:
     config.write_text(config.read_text(encoding="utf-8")
                       + '\n[trust]\nsignature_roots = ["roots/rootca-g2.pem"]\n',
                       encoding="utf-8")
+
+
+def _digest_html(config: Path) -> str:
+    """The HTML part of the digest as it would be mailed now."""
+    service = open_service(str(config))
+    try:
+        now = datetime.now(UTC)
+        period = digest_period(service.store, ZoneInfo(service.cfg.digest.timezone), now)
+        msg = compose_digest(build_digest(service, period, now), service)
+    finally:
+        service.store.close()
+    part = msg.get_body(("html",))
+    assert part is not None
+    return str(part.get_content())
 
 
 def _run(capsys: pytest.CaptureFixture[str], config: Path, *argv: str) -> str:
@@ -124,20 +144,26 @@ def test_a_trusted_signature_naming_the_agency_makes_the_sender_trusted(
                                          refs["<unsigned@gmail.com>"])
 
     digest = _run(capsys, config, "digest")
-    section = digest.split("Hồ sơ có công văn ký số (5;")[1].split("II. THƯ ĐẾN")[0]
+    section = digest.split("Hồ sơ có công văn ký số (5;")[1].split("Thư đến trong kỳ")[0]
     for key in ("<signed@gmail.com>", "<twice@gmail.com>", "<modified@gmail.com>",
                 "<stranger@gmail.com>", "<other@gmail.com>"):
         assert refs[key] in section
     assert refs["<unsigned@gmail.com>"] not in section
     assert "CỤC THUẾ — BỘ TÀI CHÍNH: tài liệu nguyên vẹn từ khi ký; chứng thư số tin cậy" \
         in section
+    html = _digest_html(config)
+    signed_part = html.split("Hồ sơ có công văn ký số (5)")[1].split("Thư đến trong kỳ")[0]
+    assert "chưa kiểm tra thu hồi chứng thư số" in signed_part
+    assert all(refs[key] in signed_part for key in mails if key != "<unsigned@gmail.com>")
+    assert "CỤC THUẾ — BỘ TÀI CHÍNH: tài liệu nguyên vẹn từ khi ký" in signed_part
 
     out = tmp_path / "tong-hop.xlsx"
     _run(capsys, config, "export", "-o", str(out))
     ws = load_workbook(io.BytesIO(out.read_bytes()))["Chi tiết"]
-    header = [c.value for c in ws[1]]
+    top = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Mã tiếp nhận")  # below the title
+    header = [c.value for c in ws[top]]
     column = header.index("Chữ ký số trên công văn (người ký; nguyên vẹn, tin cậy)")
-    cells = {row[0]: row[column] or "" for row in ws.iter_rows(min_row=2, values_only=True)}
+    cells = {row[0]: row[column] or "" for row in ws.iter_rows(min_row=top + 1, values_only=True)}
     assert "xác thực người gửi" in cells[refs["<signed@gmail.com>"]]
     assert cells[refs["<twice@gmail.com>"]].count("\n") == 1
     assert "sửa đổi sau khi ký" in cells[refs["<modified@gmail.com>"]]

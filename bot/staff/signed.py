@@ -37,6 +37,7 @@ def signature_views(sub: StoredSubmission, registry: Registry) -> list[Signature
 
 
 def signature_lines(sub: StoredSubmission, registry: Registry) -> list[str]:
-    """One line per signature: signer, intact or not, trusted or not, for whom."""
-    return [render("staff/signature_line.txt.j2", v=v).strip()
+    """One line per signature: signer, intact or not, trusted or not, for whom (the signer's
+    names as the certificate gave them, leading blanks and all)."""
+    return [render("staff/signature_line.txt.j2", v=v).removesuffix("\n")
             for v in signature_views(sub, registry)]
