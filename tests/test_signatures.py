@@ -210,7 +210,8 @@ def test_check_refuses_a_bad_root_file(tmp_path: Path,
     (tmp_path / "root.pem").write_text("not a certificate")
     assert main(["check", "--signature-root", str(tmp_path / "root.pem"),
                  str(REPO_ROOT / "tests" / "golden" / "template-clean.docx")]) == 64
-    assert "root.pem" in capsys.readouterr().err
+    assert f"--signature-root: {tmp_path / 'root.pem'} không phải chứng thư số dạng PEM hoặc DER" \
+        in capsys.readouterr().err
 
 
 def test_mutated_letters_never_raise() -> None:

@@ -189,7 +189,9 @@ def test_a_missing_roots_file_stops_the_start(
     config.write_text(config.read_text(encoding="utf-8")
                       + '\n[trust]\nsignature_roots = ["khong-co.pem"]\n', encoding="utf-8")
     assert main(["--config", str(config), "poll", "--once"]) == 78
-    assert "[trust] signature_roots" in capsys.readouterr().err
+    told = capsys.readouterr().err
+    assert "[trust] signature_roots" in told
+    assert f"không đọc được {tmp_path / 'khong-co.pem'}: không có tệp hoặc thư mục này" in told
 
 
 def test_the_console_page_of_a_signed_resubmission(

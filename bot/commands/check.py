@@ -17,7 +17,7 @@ from bot.errors import UsageError
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, add_registry_findings, read_form, unreadable_report
 from parsers.form.unpack import read_attachment
-from parsers.signature.roots import RootsError, load_roots
+from parsers.signature.roots import MAX_ROOT_FILE_BYTES, RootsError, load_roots
 from parsers.spec.campaign import Campaign
 from replies.findings import report_json
 from replies.render import render, staff_message
@@ -60,7 +60,8 @@ def _roots(paths: Sequence[str]) -> tuple[bytes, ...]:
     try:
         return tuple(der for path in paths for der in load_roots(Path(path)))
     except RootsError as exc:
-        raise UsageError(f"--signature-root: {exc}") from None
+        raise UsageError(staff_message("bad_signature_root", error=exc,
+                                       limit=MAX_ROOT_FILE_BYTES)) from None
 
 
 def run(args: argparse.Namespace) -> int:

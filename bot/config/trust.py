@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config.reader import Section, said
-from parsers.signature.roots import RootsError, load_roots
+from parsers.signature.roots import MAX_ROOT_FILE_BYTES, RootsError, load_roots
 from parsers.spec.agency import ADDRESS
 from parsers.spec.free_mail import built_in_free_mail, is_free_mail, load_free_mail
 from parsers.spec.schema import SpecError
@@ -70,7 +70,8 @@ def _roots(s: Section) -> tuple[tuple[Path, ...], tuple[bytes, ...]]:
         try:
             certificates.extend(load_roots(path))
         except RootsError as exc:
-            s.problem("signature_roots", str(exc))
+            s.problem("signature_roots", said("signature_roots", error=exc,
+                                              limit=MAX_ROOT_FILE_BYTES))
     return paths, tuple(certificates)
 
 

@@ -5,13 +5,20 @@ failed signature later."""
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 MAX_ROOT_FILE_BYTES = 1024 * 1024
 
 
 class RootsError(ValueError):
-    """A roots file that cannot be used; the message says why."""
+    """A roots file that cannot be used. `why` is unreadable | too-large | not-a-certificate |
+    empty; for an unreadable file `errno` (its name, e.g. ENOENT) and the system's `detail`.
+    The operator's words for it are the templates' (replies/templates/staff/_reasons.txt.j2)."""
+
+    def __init__(self, path: Path, why: str, errno: str = "", detail: str = "") -> None:
+        super().__init__(f"{path}: {why}{f' ({detail})' if detail else ''}")
+        self.path, self.why, self.errno, self.detail = path, why, errno, detail
 
 
 def _certificates(data: bytes) -> list[bytes]:
@@ -33,13 +40,14 @@ def load_roots(path: Path) -> tuple[bytes, ...]:
         with path.open("rb") as fh:
             data = fh.read(MAX_ROOT_FILE_BYTES + 1)
     except OSError as exc:
-        raise RootsError(f"cannot read {path}: {exc.strerror}") from exc
+        raise RootsError(path, "unreadable", errno.errorcode.get(exc.errno or 0, ""),
+                         exc.strerror or "") from exc
     if len(data) > MAX_ROOT_FILE_BYTES:
-        raise RootsError(f"{path}: larger than {MAX_ROOT_FILE_BYTES} bytes")
+        raise RootsError(path, "too-large")
     try:
         found = _certificates(data)
     except Exception as exc:  # asn1crypto raises many kinds on bad input
-        raise RootsError(f"{path}: not a PEM or DER certificate ({type(exc).__name__})") from exc
+        raise RootsError(path, "not-a-certificate", detail=type(exc).__name__) from exc
     if not found:
-        raise RootsError(f"{path}: holds no certificate")
+        raise RootsError(path, "empty")
     return tuple(found)
