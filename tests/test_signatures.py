@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 
 from bot.commands.cli import main
 from bot.intake.isolated import read_attachment_isolated
-from bot.intake.signatures import proofs_of, signature_records, signer_agency
+from bot.intake.trust.signatures import proofs_of, signature_records, signer_agency
 from parsers.form.unpack import read_attachment
 from parsers.signature.facts import SignatureFacts, SignerName
 from parsers.signature.names import signer_name

@@ -9,8 +9,8 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.intake.signatures import proofs_of, signature_records
-from bot.intake.standing import Proof
+from bot.intake.trust.signatures import proofs_of, signature_records
+from bot.intake.trust.standing import Proof
 from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mail.mime_parts import Attachment, find_attachments, header_value
 from bot.store.records import Kind

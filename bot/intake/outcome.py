@@ -1,6 +1,6 @@
 """From a decision to what is stored in one transaction: the submission, its numbers, its
-standing (whether it counts for its agency: `bot.intake.standing`), and the reply waiting in the
-outbox (or nothing, for automatic mail and mail that is not ours)."""
+standing (whether it counts for its agency: `bot.intake.trust.standing`), and the reply waiting
+in the outbox (or nothing, for automatic mail and mail that is not ours)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from bot.config.settings import Config
 from bot.intake.decide import RANK, Decision
 from bot.intake.extras import Extras, marked_file, resubmission
-from bot.intake.signatures import signature_records
-from bot.intake.standing import Proof, StandingDecision, TrustPolicy, decide_standing
+from bot.intake.trust.signatures import signature_records
+from bot.intake.trust.standing import Proof, StandingDecision, TrustPolicy, decide_standing
 from bot.mail.authentication import author
 from bot.mail.mime_parts import header_value
 from bot.store.database import Store

@@ -100,7 +100,7 @@ class NewSubmission:
     place: str | None = None
     quantities: dict[str, dict[str, int]] = field(default_factory=dict)  # row -> year -> n
     standing: Standing = "counted"
-    standing_reason: str | None = None  # why: a code of bot.intake.standing
+    standing_reason: str | None = None  # why: a code of bot.intake.trust.standing
     author: str | None = None  # the From address the standing was judged on
     signatures: tuple[Signature, ...] = ()  # of the signed PDFs that came with the form
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from bot.intake.standing import Proof
+from bot.intake.trust.standing import Proof
 from bot.store.records import Signature
 from parsers.signature.facts import SignatureFacts, SignerName
 from parsers.spec.registry import Registry
