@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 
 from bot.commands.cli import main
 from bot.intake.service import open_service
-from bot.staff.digest import build_digest
-from bot.staff.digest_mail import compose_digest
-from bot.staff.period import digest_period
+from bot.staff.digest.mail import compose_digest
+from bot.staff.digest.period import digest_period
+from bot.staff.digest.report import build_digest
 from demo.forms import Filling, fill_docx
 from demo.loopback import free_port
 from demo.sample_mail import DOCX_TYPE, build_mail

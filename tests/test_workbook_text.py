@@ -14,9 +14,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.intake.service import open_service
-from bot.staff.digest import build_digest
-from bot.staff.digest_mail import compose_digest
-from bot.staff.period import digest_period
+from bot.staff.digest.mail import compose_digest
+from bot.staff.digest.period import digest_period
+from bot.staff.digest.report import build_digest
 from bot.store.records import Signature
 from replies.cells import write_cell
 from tests.staff_data import add_submission, grid, mail, open_store, run, write_config

@@ -1,4 +1,4 @@
-"""What BCY staff read and do: the digest (`digest`, its period, chart and mail), the
+"""What BCY staff read and do: the digest (`digest/`: its period, report, chart and mail), the
 consolidated workbook (`workbook/`), where each agency stands (`standing`), reminders,
 settling a submission that awaits confirmation (`settle`), what staff output shares (`labels`:
 titles, wall-clock time, agency names, which commands import without the workbook writer), and

@@ -2,7 +2,7 @@
 chart), then the totals by type × year, then who is still missing; and what came in during the
 period, each submission by its reference (those with a signed cover letter with a line for
 each signature). Built from the store alone, rendered from `replies/templates/digest/` (text
-and HTML with the same content); `digest_mail` sends it."""
+and HTML with the same content); `bot.staff.digest.mail` sends it."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from bot.intake.service import Service
 from bot.staff.agencies import counted_totals
-from bot.staff.chart import COLOURS, Bar, progress_png
+from bot.staff.digest.chart import COLOURS, Bar, progress_png
+from bot.staff.digest.period import Period
 from bot.staff.labels import agency_name, labels
-from bot.staff.period import Period
 from bot.staff.signed import signature_lines
 from bot.staff.standing import STATES, AgencyStanding, State, group_order, standings
 from bot.staff.todo import TodoBlock, TodoContext, todo_blocks
