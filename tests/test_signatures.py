@@ -17,13 +17,13 @@ from cryptography.hazmat.primitives import serialization
 from bot.commands.cli import main
 from bot.intake.isolated import read_attachment_isolated
 from bot.intake.trust.signatures import proofs_of, signature_records, signer_agency
+from demo import signing as kit
 from parsers.form.unpack import read_attachment
 from parsers.signature.facts import SignatureFacts, SignerName
 from parsers.signature.names import signer_name
 from parsers.signature.read_pdf import read_signatures
 from parsers.spec.campaign import default_campaign
 from parsers.spec.registry import load_registry
-from tests import signing_kit as kit
 from tests.archive_kit import zip_of
 from tests.conftest import REPO_ROOT
 from tests.vietnamese_bytes import cp1258_bytes

@@ -21,10 +21,10 @@ from bot.intake.service import open_service
 from bot.staff.digest.mail import compose_digest
 from bot.staff.digest.period import digest_period
 from bot.staff.digest.report import build_digest
+from demo import signing as kit
 from demo.forms import Filling, fill_docx
 from demo.loopback import free_port
 from demo.sample_mail import DOCX_TYPE, build_mail
-from tests import signing_kit as kit
 from tests.archive_kit import zip_of
 from tests.pipeline_kit import BTC, BTC_FIXED, CAMPAIGN, OURS, SUBJECT, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount

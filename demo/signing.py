@@ -1,4 +1,5 @@
-"""A test PKI and signed cover letters, made at test time: a government-like root
+"""A test PKI and signed cover letters, made when the demo or a test runs (shared by both, like
+`demo.forms`): a government-like root
 ("RootCA chuyên dùng Chính phủ G2 (test)"), its intermediate, organisation and personal
 certificates with Vietnamese names, a local time-stamping authority, and a stranger's root;
 PDFs signed with pyHanko once, twice (the approver, then the records office), modified after
