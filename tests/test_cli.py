@@ -44,7 +44,7 @@ def test_check_loads_only_its_own_command() -> None:
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.stderr.strip().splitlines()[-1] == (
-        "0 ['bot.commands.check', 'bot.commands.cli'] False False")
+        "0 ['bot.commands.cli', 'bot.commands.forms', 'bot.commands.forms.check'] False False")
 
 
 def test_help_and_errors_still_list_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -171,8 +171,9 @@ def test_a_good_and_a_wrong_form_get_one_reply_asking_for_the_wrong_one(
     assert verdicts == ["accepted", "needs_correction"]
     assert reply["X-BCY-Intake-Verdict"] == "needs_correction"
     assert "mười" in _text(reply)
+    assert "Tệp BXD.docx của Quý cơ quan được gửi lại" in _text(reply)
     assert [a.get_filename() for a in reply.iter_attachments()] == [
-        "mau-dang-ky-cts-2021-2025.docx"]
+        "BXD-can-sua.docx", "mau-dang-ky-cts-2021-2025.docx"]
 
 
 def _forward(inner: bytes, sender: str, subject: str, reply_to: str | None = None) -> bytes:

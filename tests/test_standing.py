@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.intake.standing import Proof, TrustPolicy, decide_standing, trusted_for
+from bot.intake.trust.standing import Proof, TrustPolicy, decide_standing, trusted_for
 from bot.mail.authentication import Author, author, author_address
 from bot.store.records import Source, TrustedSender
 from parsers.spec.free_mail import built_in_free_mail, is_free_mail, parse_domains

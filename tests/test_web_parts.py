@@ -1,6 +1,6 @@
 """Pieces of the console that need no server: the [web] section, the session key file, the
-trusted-proxy rule, the chart's geometry, what changed between two forms, safe download names,
-submission search and pages, and the `web` command's refusals."""
+trusted-proxy rule, the chart's geometry, an agency's history from the store, safe download
+names, submission search and pages, and the `web` command's refusals."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from werkzeug.test import EnvironBuilder
 from bot.config.settings import ConfigError, load_config, parse_config
 from bot.config.web import split_listen
 from bot.errors import CommandError
+from bot.intake.changes import agency_history
 from bot.intake.service import open_service
-from bot.staff.agencies import Change, changes, history
 from bot.staff.browse import Query, search
 from bot.web.chart import nice_ceiling, stacked_columns
 from bot.web.page import safe_name
@@ -122,17 +122,7 @@ def test_the_chart_stacks_each_year_on_a_round_scale() -> None:
     assert empty.bars == [] and all(c.total == 0 for c in empty.columns)
 
 
-def test_what_changed_between_forms() -> None:
-    short = [r.short for r in CAMPAIGN.quantity_rows]
-    before = {"organization_usb_token": {"2021": 120, "2022": 80}}
-    after = {"organization_usb_token": {"2021": 125, "2022": 80},
-             "personal_sd_secure": {"2024": 7}}
-    assert changes(before, after, CAMPAIGN) == (
-        Change(short[0], (("2021", 120, 125),)), Change(short[3], (("2024", 0, 7),)))
-    assert changes(after, after, CAMPAIGN) == ()
-
-
-def test_history_compares_each_form_with_the_last_accepted_one(tmp_path: Path) -> None:
+def test_history_compares_each_accepted_form_with_the_last_counted_one(tmp_path: Path) -> None:
     write_config(tmp_path)
     store = open_store(tmp_path)
     t0 = datetime(2021, 5, 10, tzinfo=UTC)
@@ -142,13 +132,16 @@ def test_history_compares_each_form_with_the_last_accepted_one(tmp_path: Path) -
             add_submission(store, agency_key="bo-tai-chinh", agency="Bộ Tài chính",
                            sender="vt@mof.gov.vn", verdict=verdict,  # type: ignore[arg-type]
                            received_at=t0 + timedelta(days=n), quantities=grid(base))
-        steps = history(store.submissions.find(agency_key="bo-tai-chinh"), CAMPAIGN)
+        steps = agency_history(store.submissions.find(agency_key="bo-tai-chinh"), CAMPAIGN)
     finally:
         store.close()
-    assert [s.follows for s in steps] == [None, "BCY-CTS-2021-0001", "BCY-CTS-2021-0001"]
-    assert steps[0].changes == ()
-    assert len(steps[1].changes) == 5 and steps[1].changes[0].cells[0] == ("2021", 1, 5)
-    assert steps[2].changes[0].cells[0] == ("2021", 1, 2)
+    assert [s.submission.reference for s in steps] == [
+        "BCY-CTS-2021-0001", "BCY-CTS-2021-0002", "BCY-CTS-2021-0003"]
+    assert steps[0].changes is None and steps[1].changes is None  # the first; not accepted
+    third = steps[2].changes
+    assert third is not None and third.previous == "BCY-CTS-2021-0001"
+    assert (third.cells[0].year, third.cells[0].old, third.cells[0].new) == ("2021", 1, 2)
+    assert len(third.cells) == 25 and third.new_total == third.old_total + 25
 
 
 def test_search_matches_text_without_accents_and_pages(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
-"""Text from mail and forms never becomes a formula in a workbook we write: the export and the
-workbook attached to the digest, saved and read back, every text cell of every sheet (Tổng hợp,
-Cộng theo loại, năm, Chưa gửi, Chi tiết, Biểu đồ)."""
+"""Text from mail, forms and certificates never becomes a formula in a workbook we write: the
+export and the workbook attached to the digest, saved and read back, every text cell of every
+sheet (Tổng hợp, Cộng theo loại, năm, Chưa gửi, Chi tiết with its signatures column, Biểu
+đồ)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.intake.service import open_service
-from bot.staff.digest import build_digest
-from bot.staff.digest_mail import compose_digest
-from bot.staff.period import digest_period
+from bot.staff.digest.mail import compose_digest
+from bot.staff.digest.period import digest_period
+from bot.staff.digest.report import build_digest
+from bot.store.records import Signature
 from replies.cells import write_cell
 from tests.staff_data import add_submission, grid, mail, open_store, run, write_config
 
@@ -27,9 +29,20 @@ AWAITING = ("bo-tai-chinh", "bo-y-te", "bo-cong-an", "bo-quoc-phong", "bo-ngoai-
 SHEETS = {"Tổng hợp", "Cộng theo loại, năm", "Chưa gửi", "Chi tiết", "Biểu đồ"}
 
 
+def _signed_by(text: str) -> Signature:
+    """A signature whose certificate names its signer and organisation `text` (a CA writes what
+    it is asked to: the subject is outside text like any other)."""
+    return Signature(file="cong-van.pdf", field="Sig1", signer=f"CN={text}, O={text}",
+                     signer_cn=text, signer_o=f"{text} (O)", signer_ou=None, issuer=text,
+                     serial="1F", signing_time=T0, timestamp_time=None, intact=True,
+                     coverage="entire-file", modification="none", trusted=False,
+                     trust_problem="no-chain")
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
-    """One counted, accepted submission per hostile value, each text field carrying it."""
+    """One counted, accepted submission per hostile value, each text field carrying it, with a
+    signed cover letter whose signer carries it too."""
     cfg = write_config(tmp_path)
     store = open_store(tmp_path)
     for n, text in enumerate(HOSTILE):
@@ -39,7 +52,8 @@ def config(tmp_path: Path) -> Path:
                        document_number=text,
                        findings=[{"code": text, "severity": "warning", "field": "x",
                                   "location": text, "message": text}],
-                       raw=mail("vanthu@example.vn", f"Công văn {n}"))
+                       raw=mail("vanthu@example.vn", f"Công văn {n}"),
+                       signatures=(_signed_by(text),))
         # a registry agency whose only form waits for confirmation: listed under "Chưa gửi"
         # with that form's reference and sender
         add_submission(store, agency_key=AWAITING[n], agency=text, sender=text,
@@ -66,6 +80,10 @@ def _assert_no_formula(data: bytes) -> None:
     for text in HOSTILE:
         assert text in values, text  # written as it came, not altered
         assert f"Lưu ý: {text} ({text})" in values  # a finding line of "Chi tiết"
+        # the signatures column of "Chi tiết": the signer's names first, as the certificate
+        # gave them
+        assert any(v.startswith(f"{text} — {text} (O): tài liệu nguyên vẹn từ khi ký")
+                   for v in values), text
     # the agency and number columns of the summaries, the sender and the reference of the
     # held form under "Chưa gửi", agency, sender and number in "Chi tiết"
     for sheet, least in (("Tổng hợp", 2), ("Cộng theo loại, năm", 2), ("Chưa gửi", 1),

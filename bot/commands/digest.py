@@ -13,9 +13,9 @@ from bot.commands.arguments import clock_argument, day_argument
 from bot.config.settings import config_path
 from bot.errors import EX_CONFIG, CommandError, UsageError
 from bot.intake.service import open_service
-from bot.staff.digest import build_digest, digest_text
-from bot.staff.digest_mail import send_digest
-from bot.staff.period import digest_period, staff_now
+from bot.staff.digest.mail import send_digest
+from bot.staff.digest.period import digest_period, staff_now
+from bot.staff.digest.report import build_digest, digest_text
 from replies.render import staff_message
 
 log = logging.getLogger(__name__)

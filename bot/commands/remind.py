@@ -13,8 +13,8 @@ from bot.commands.arguments import clock_argument
 from bot.config.settings import config_path
 from bot.intake.outbox import send_pending
 from bot.intake.service import open_service
+from bot.staff.digest.period import staff_now
 from bot.staff.labels import labels
-from bot.staff.period import staff_now
 from bot.staff.reminders import plan, send_reminders
 from replies.render import format_date, render
 

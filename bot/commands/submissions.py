@@ -4,7 +4,6 @@ terminal, and staff settling a submission that waits for their confirmation."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,11 +12,11 @@ from bot.commands.arguments import actor, day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
+from bot.staff.dossier import dossier, dossier_text
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.settle import settle
 from bot.store.records import STANDINGS, StoredSubmission
 from parsers.text import match_key
-from replies.mail.compose import quantity_table
 from replies.render import render, staff_message
 
 VERDICTS = ("accepted", "needs_correction", "unreadable")
@@ -87,28 +86,12 @@ def find_submission(service: Service, reference: str) -> StoredSubmission:
 def run_show(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        sub = find_submission(service, args.reference)
-        successor = None
-        if sub.superseded_by is not None:
-            successor = next((s.reference for s in service.store.submissions.find(
-                agency_key=sub.agency_key) if s.id == sub.superseded_by), None)
+        found = dossier(service, args.reference)
+        if found is None:
+            raise UsageError(staff_message("no_submission", reference=args.reference))
+        text = dossier_text(service, found)
     finally:
         service.store.close()
-    record = json.loads(sub.record_json or "{}")
-    text = render(
-        "staff/submission.txt.j2", s=sub, superseded_by=successor, campaign=service.campaign,
-        received=local(sub.received_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME),
-        agency=agency_name(sub, service.registry), file=record.get("file"),
-        has_table=bool(sub.quantities) or bool(record.get("quantities")),
-        years=service.campaign.years,
-        table=quantity_table(record.get("quantities") or sub.quantities, service.campaign,
-                             unreadable_as_none="quantities" in record),
-        findings=json.loads(sub.findings_json or "[]"),
-        verdicts=labels("staff/labels.toml.j2")["verdict"],
-        standings=labels("staff/labels.toml.j2")["standing"],
-        reasons=labels("staff/labels.toml.j2")["standing_reason"],
-        settled=local(sub.settled_at, ZoneInfo(service.cfg.digest.timezone)).strftime(TIME)
-        if sub.settled_at else None)
     sys.stdout.write(text)
     return 0
 

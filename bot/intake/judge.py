@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.message
 import json
 from dataclasses import dataclass
+from functools import partial
 
 from bot.config.settings import Config
 from bot.intake.decide import Decision, Reader, decide
@@ -31,11 +32,13 @@ class Redone:
 
 class Judge:
     def __init__(self, cfg: Config, store: Store, builder: OutcomeBuilder,
-                 reader: Reader = read_attachment_isolated) -> None:
+                 reader: Reader | None = None) -> None:
         self.cfg = cfg
         self.store = store
         self.builder = builder
-        self.reader = reader
+        # signed cover letters are checked in the reader's process, against the config's roots
+        self.reader = reader or partial(read_attachment_isolated,
+                                        roots=cfg.trust.root_certificates)
         self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
 
     def decide(self, stored: StoredMessage, msg: email.message.Message | None = None

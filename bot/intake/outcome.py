@@ -1,6 +1,6 @@
 """From a decision to what is stored in one transaction: the submission, its numbers, its
-standing (whether it counts for its agency: `bot.intake.standing`), and the reply waiting in the
-outbox (or nothing, for automatic mail and mail that is not ours)."""
+standing (whether it counts for its agency: `bot.intake.trust.standing`), and the reply waiting
+in the outbox (or nothing, for automatic mail and mail that is not ours)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
 from bot.intake.decide import RANK, Decision
-from bot.intake.standing import Proof, StandingDecision, TrustPolicy, decide_standing
+from bot.intake.extras import Extras, marked_file, resubmission
+from bot.intake.trust.signatures import signature_records
+from bot.intake.trust.standing import Proof, StandingDecision, TrustPolicy, decide_standing
 from bot.mail.authentication import author
 from bot.mail.mime_parts import header_value
 from bot.store.database import Store
@@ -116,20 +118,30 @@ class OutcomeBuilder:
             quantities={row: {y: v for y, v in years.items() if v is not None}
                         for row, years in (report.quantities or {}).items() if years},
             standing=decision.standing, standing_reason=decision.reason, author=writer,
+            signatures=signature_records(report.signatures, self.registry, self.campaign.opened),
         )
 
+    def extras(self, msg: email.message.Message, report: FormReport, new: NewSubmission,
+               stored: StoredSubmission | None = None) -> Extras:
+        """What the reply adds about the form: its changes, its own file marked."""
+        marked = marked_file(msg, report)
+        return replace(marked, changes=resubmission(self.store, self.campaign, self.tz, new,
+                                                    stored))
+
     def replies(self, msg: email.message.Message, report: FormReport, reference: str | None,
-                sub: NewSubmission) -> Iterator[NewOutbox]:
+                sub: NewSubmission, extras: Extras | None = None) -> Iterator[NewOutbox]:
         """The reply about one form (or about why none could be read), stored as `sub`."""
         if reference is not None:
-            yield from self.replies_for(msg, [(report, reference, sub)])
+            yield from self.replies_for(msg, [(report, reference, sub)],
+                                        extras=[extras or Extras()])
 
     def replies_for(self, msg: email.message.Message,
                     forms: Sequence[tuple[FormReport, str, NewSubmission]],
-                    others: Sequence[FormReport] = ()) -> Iterator[NewOutbox]:
+                    others: Sequence[FormReport] = (),
+                    extras: Sequence[Extras] = ()) -> Iterator[NewOutbox]:
         """One reply about every form of a mail, each with its reference and what was stored
-        of it; `others` are the mail's files that are not forms, named so the sender knows
-        they were seen."""
+        of it (and its `extras`, in the same order); `others` are the mail's files that are
+        not forms, named so the sender knows they were seen."""
         to = reply_address(msg)
         if not to or not forms:
             return
@@ -139,6 +151,9 @@ class OutcomeBuilder:
             log.warning("reply cap of %s per day reached for a sender; no reply", cap)
             return
         first, reference, stored = forms[0]
+        more = [*extras[:len(forms)], *[Extras()] * (len(forms) - len(extras))]
+        marked = [(r.file, e.marked) for (r, _, _), e in zip(forms, more, strict=True)
+                  if e.marked]
         verdict = max((r.verdict for r, _, _ in forms), key=RANK.__getitem__)
         wrong = next((r for r, _, _ in forms if r.verdict != "accepted"), None)
         several = len(forms) > 1
@@ -152,10 +167,15 @@ class OutcomeBuilder:
             subject=header_value(msg, "Subject"), received=_received(msg, self.tz),
             message_id=header_value(msg, "Message-ID").strip() or None,
             references=header_value(msg, "References").strip() or None,
-            attachments=self.blank_forms(wrong.kind) if wrong else (),
-            forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing)
-                        for r, ref, s in forms) if several else (),
-            other_files=tuple(r.file for r in others),
+            attachments=tuple(copy for _, copy in marked)
+            + (self.blank_forms(wrong.kind) if wrong else ()),
+            forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing, e.changes)
+                        for (r, ref, s), e in zip(forms, more, strict=True)) if several else (),
+            changes=more[0].changes,
+            marked=tuple((file, copy.filename) for file, copy in marked),
+            unmarkable=tuple(e.unmarkable for e in more if e.unmarkable),
+            other_files=tuple(r.file for r in others if not r.signatures),
+            letters=tuple(dict.fromkeys(s.file for r, _, _ in forms for s in r.signatures)),
             standing=(waiting or stored).standing,
             standing_reason=(waiting or stored).standing_reason, today=day)
         composed = compose_reply(reply, self.campaign, to=to,
@@ -175,10 +195,11 @@ class OutcomeBuilder:
         others = [r for r in decision.tried if r.quantities is None] \
             if decision.reason == "form-found" else []
         subs = [self.submission(msg, r, decision.proofs) for r in forms]
+        extras = [self.extras(msg, r, s) for r, s in zip(forms, subs, strict=True)]
         references = self.store.submissions.save_outcomes(
             stored.id, subs,
             lambda refs: list(self.replies_for(
-                msg, list(zip(forms, refs, subs, strict=True)), others)),
+                msg, list(zip(forms, refs, subs, strict=True)), others, extras)),
             kind="submission", state="done")
         return ", ".join(references) or None
 
@@ -191,7 +212,8 @@ class OutcomeBuilder:
         if sub.settled_by is not None:
             new = replace(new, standing=sub.standing, standing_reason=sub.standing_reason,
                           agency=sub.agency, agency_key=sub.agency_key)
-        replies = list(self.replies(msg, report, sub.reference, new)) if reply else []
+        replies = list(self.replies(msg, report, sub.reference, new,
+                                    self.extras(msg, report, new, sub))) if reply else []
         self.store.submissions.replace_outcome(sub, new, replies)
         return new, bool(replies)
 
@@ -202,3 +224,4 @@ class OutcomeBuilder:
             if any(f.code == FindingCode.FILE_CONVERTER_MISSING for f in report.findings):
                 self.store.events.record("converter-missing", f"{report.file} ({report.kind})",
                                         message_id=stored.id)
+

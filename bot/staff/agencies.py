@@ -1,12 +1,12 @@
 """Each agency in the campaign for the console's agency pages: its state as the digest and the
 workbook tell it (`bot.staff.standing`), for the agencies the campaign expects and for those a
-form named that the registry lacks; and an agency's submissions one after the other, each with
-the numbers that changed since the form it follows."""
+form named that the registry lacks; and the sum of the forms that count. An agency's history,
+each form with what it changed, is `bot.intake.changes.agency_history`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.staff.standing import STATES, Ledger, State, ledger
@@ -15,8 +15,7 @@ from bot.store.records import StoredSubmission
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import GROUPS, Agency, Registry
 
-__all__ = ["STATES", "AgencyRow", "Change", "Step", "agency_rows", "changes", "counted_totals",
-           "history"]
+__all__ = ["STATES", "AgencyRow", "agency_rows", "counted_totals"]
 OUTSIDE = "ngoai-danh-sach"  # the group of agencies a form named that the registry lacks
 
 
@@ -36,24 +35,6 @@ class AgencyRow:
     @property
     def last_sender(self) -> str | None:
         return (self.trusted.author or self.trusted.sender) if self.trusted else None
-
-
-@dataclass(frozen=True)
-class Change:
-    """The numbers of one row that changed, year by year."""
-
-    row: str  # the row's short label
-    cells: tuple[tuple[str, int, int], ...]  # (year, before, after)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One submission of an agency's history, with what changed since the form it follows
-    (the newest accepted one before it)."""
-
-    sub: StoredSubmission
-    follows: str | None  # that form's reference
-    changes: tuple[Change, ...]
 
 
 def _row(found: Ledger, key: str, name: str, group: str, agency: Agency | None) -> AgencyRow:
@@ -91,30 +72,3 @@ def counted_totals(subs: Iterable[StoredSubmission]) -> dict[str, dict[str, int]
             for year, value in years.items():
                 totals.setdefault(row, {})[year] = totals.get(row, {}).get(year, 0) + value
     return totals
-
-
-def changes(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]],
-            campaign: Campaign) -> tuple[Change, ...]:
-    """The rows with a number that differs, each with its changed years, in the form's
-    order."""
-    found = []
-    for spec in campaign.quantity_rows:
-        old, new = before.get(spec.key, {}), after.get(spec.key, {})
-        cells = tuple((year, old.get(year, 0), new.get(year, 0)) for year in campaign.years
-                      if old.get(year, 0) != new.get(year, 0))
-        if cells:
-            found.append(Change(spec.short, cells))
-    return tuple(found)
-
-
-def history(subs: Sequence[StoredSubmission], campaign: Campaign) -> list[Step]:
-    """An agency's submissions oldest first, each compared with the newest accepted form
-    received before it."""
-    steps: list[Step] = []
-    last: StoredSubmission | None = None
-    for sub in sorted(subs, key=lambda s: (s.received_at, s.id)):
-        steps.append(Step(sub, last.reference if last else None,
-                          changes(last.quantities, sub.quantities, campaign) if last else ()))
-        if sub.verdict == "accepted":
-            last = sub
-    return steps

@@ -1,6 +1,9 @@
-"""One submission as staff look at it: the numbers as the reply showed them, the findings with
-their cells, the files of the original mail (the one the form was read from marked), each reply
-queued and how its delivery went, the agency's history, and what was done about it."""
+"""One submission as staff look at it, gathered once for `submissions show` (text) and the
+console's page of a submission (HTML): the numbers as read, the findings with their cells, its
+standing, the signatures of its cover letter, the files of the original mail (the one the form
+was read from marked), each reply queued and how its delivery went, what was done about it,
+and its agency's history, each form with what it changed against the counted one before it
+(`bot.intake.changes`, the same diff the acknowledgement gives)."""
 
 from __future__ import annotations
 
@@ -9,13 +12,16 @@ import email.policy
 import json
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.intake.changes import HistoryEntry, agency_history
 from bot.intake.service import Service
 from bot.mail.mime_parts import Attachment, body_text, find_attachments, header_value, parse_message
-from bot.staff.agencies import Step, history
-from bot.staff.labels import agency_name
+from bot.staff.labels import agency_name, labels
+from bot.staff.signed import SignatureView, signature_views
 from bot.store.records import Event, OutboxItem, StoredMessage, StoredSubmission
 from replies.mail.compose import quantity_table
+from replies.render import render
 
 
 @dataclass(frozen=True)
@@ -39,11 +45,13 @@ class Dossier:
     agency: str
     mail: StoredMessage
     file: str | None  # the file (or archive member) the form was read from
+    has_table: bool  # a table of numbers was read (else there is none to show)
     table: dict[str, Any]
     findings: list[dict[str, Any]]
+    signatures: list[SignatureView]
     files: list[MailFile]
     replies: list[QueuedReply]
-    history: list[Step]
+    history: list[HistoryEntry]  # the agency's submissions, oldest first
     events: list[Event]
     superseded_by: str | None
 
@@ -66,8 +74,9 @@ def _reply(item: OutboxItem) -> QueuedReply:
 
 
 def dossier(service: Service, reference: str) -> Dossier | None:
+    """Everything about the submission `reference`; None when there is none."""
     store = service.store
-    sub = store.submissions.by_reference(reference)
+    sub = store.submissions.by_reference(reference.strip())
     if sub is None:
         return None
     record = json.loads(sub.record_json or "{}")
@@ -81,9 +90,20 @@ def dossier(service: Service, reference: str) -> Dossier | None:
     return Dossier(
         sub=sub, agency=agency_name(sub, service.registry),
         mail=store.messages.get(sub.message_id), file=recorded,
-        table=quantity_table(sub.quantities, service.campaign),
-        findings=json.loads(sub.findings_json or "[]"), files=files,
+        has_table=bool(sub.quantities) or bool(record.get("quantities")),
+        # as the form gave them: a cell that could not be read stays "—", not 0
+        table=quantity_table(record.get("quantities") or sub.quantities, service.campaign,
+                             unreadable_as_none="quantities" in record),
+        findings=json.loads(sub.findings_json or "[]"),
+        signatures=signature_views(sub, service.registry), files=files,
         replies=[_reply(item) for item in store.outbox.replies_about(sub)],
-        history=history(siblings, service.campaign),
-        events=store.events.about([sub.message_id]),
-        superseded_by=successor)
+        history=agency_history(siblings, service.campaign),
+        events=store.events.about([sub.message_id]), superseded_by=successor)
+
+
+def dossier_text(service: Service, found: Dossier) -> str:
+    """`submissions show`: the dossier as a terminal prints it."""
+    return render("staff/submission.txt.j2", d=found, campaign=service.campaign,
+                  years=service.campaign.years, table=found.table,
+                  tz=ZoneInfo(service.cfg.digest.timezone),
+                  words=labels("staff/labels.toml.j2"))

@@ -9,7 +9,7 @@ agency pages:
 - never wrote: nothing, or only forms staff rejected.
 
 Each with when it was last reminded in the campaign. Not to be confused with a submission's
-standing (counted / awaiting-confirmation / rejected, `bot.intake.standing`), from which this
+standing (counted / awaiting-confirmation / rejected, `bot.intake.trust.standing`), from which this
 is derived.
 """
 

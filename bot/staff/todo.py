@@ -20,8 +20,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.staff.digest.period import Period
 from bot.staff.labels import agency_name, labels
-from bot.staff.period import Period
 from bot.store.database import Store
 from parsers.spec.registry import Registry
 

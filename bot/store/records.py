@@ -13,10 +13,11 @@ from typing import Literal
 
 from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
 from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
+from parsers.signature.facts import holds, modified_after
 
-__all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AgencyContact", "Event", "Kind",
-           "Level", "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Reminder", "Source",
-           "StaffAccount", "Standing", "State", "StoredMessage", "StoredSubmission",
+__all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AgencyContact", "Event", "Kind", "Level",
+           "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Reminder", "Signature",
+           "Source", "StaffAccount", "Standing", "State", "StoredMessage", "StoredSubmission",
            "SubmissionLine", "TrustedSender", "Verdict"]
 
 State = Literal["new", "done", "quarantined", "failed"]
@@ -53,6 +54,38 @@ class StoredMessage:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """A signature on a signed PDF that came with a submission (its cover letter), as read and
+    checked offline (`parsers.signature`; revocation never checked), with the registry agency
+    its signer's names point to (migration 0007)."""
+
+    file: str
+    field: str
+    signer: str  # the whole subject: CN=…, OU=…, O=…, L=…, C=…
+    signer_cn: str | None
+    signer_o: str | None
+    signer_ou: str | None  # several units joined by "; "
+    issuer: str
+    serial: str  # hexadecimal
+    signing_time: datetime | None
+    timestamp_time: datetime | None  # a verified time-stamp token's
+    intact: bool  # the signed bytes unchanged, the signature verifies
+    coverage: str  # entire-file | entire-revision | contiguous-block | unclear
+    modification: str  # none | lta-updates | form-filling | annotations | other
+    trusted: bool  # the chain leads to a configured root
+    trust_problem: str | None = None  # no-roots | no-chain | invalid-chain
+    agency_key: str | None = None  # the registry agency the signer names, if any
+
+    @property
+    def modified_after(self) -> bool:
+        return modified_after(self.coverage, self.modification)
+
+    @property
+    def holds(self) -> bool:  # it proves who sent the letter
+        return holds(self.intact, self.coverage, self.modification, self.trusted)
+
+
+@dataclass(frozen=True)
 class NewSubmission:
     reference_prefix: str  # 'BCY-CTS-2021' gives 'BCY-CTS-2021-0001', ...
     sender: str
@@ -67,8 +100,9 @@ class NewSubmission:
     place: str | None = None
     quantities: dict[str, dict[str, int]] = field(default_factory=dict)  # row -> year -> n
     standing: Standing = "counted"
-    standing_reason: str | None = None  # why: a code of bot.intake.standing
+    standing_reason: str | None = None  # why: a code of bot.intake.trust.standing
     author: str | None = None  # the From address the standing was judged on
+    signatures: tuple[Signature, ...] = ()  # of the signed PDFs that came with the form
 
 
 @dataclass(frozen=True)
@@ -93,6 +127,7 @@ class StoredSubmission:
     author: str | None = None
     settled_by: str | None = None  # who confirmed or rejected it, when staff did
     settled_at: datetime | None = None
+    signatures: tuple[Signature, ...] = ()
 
     @property
     def counts(self) -> bool:

@@ -42,6 +42,7 @@ from bot.store.records import (
     OutboxItem,
     OutboxKind,
     Reminder,
+    Signature,
     State,
     StoredMessage,
     StoredSubmission,
@@ -51,11 +52,11 @@ from bot.store.records import (
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OUTBOX_KINDS", "OutboxKind", "Reminder", "State", "StoredMessage", "StoredSubmission",
-    "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests", "events",
-    "handled_mail", "login_attempts", "message_slots", "messages", "metadata", "outbox",
-    "quantities", "reference_counters", "reminders", "staff_accounts", "submissions",
-    "trusted_senders",
+    "OUTBOX_KINDS", "OutboxKind", "Reminder", "Signature", "State", "StoredMessage",
+    "StoredSubmission", "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests",
+    "events", "handled_mail", "login_attempts", "message_slots", "messages", "metadata", "outbox",
+    "quantities", "reference_counters", "reminders", "signatures", "staff_accounts",
+    "submissions", "trusted_senders",
 ]
 
 NAMING = {
@@ -153,6 +154,32 @@ submissions = Table(
     _one_of("standing", STANDINGS, "standing"),
     Index(None, "agency_key", "verdict"),
     Index(None, "received_at"),
+)
+
+# Each signature of a signed PDF that came with a submission (migration 0007): who signed,
+# whether the signed bytes are intact and unmodified since, whether the chain is trusted.
+signatures = Table(
+    "signatures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # order in the mail and in the file
+    Column("file", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("signer", Text, nullable=False),
+    Column("signer_cn", Text, nullable=True),
+    Column("signer_o", Text, nullable=True),
+    Column("signer_ou", Text, nullable=True),
+    Column("issuer", Text, nullable=False),
+    Column("serial", String(128), nullable=False),
+    Column("signing_time", UtcDateTime, nullable=True),
+    Column("timestamp_time", UtcDateTime, nullable=True),
+    Column("intact", Boolean, nullable=False),
+    Column("coverage", String(24), nullable=False),
+    Column("modification", String(24), nullable=False),
+    Column("trusted", Boolean, nullable=False),
+    Column("trust_problem", String(24), nullable=True),
+    Column("agency_key", String(255), nullable=True),
+    Index(None, "submission_id"),
 )
 
 quantities = Table(

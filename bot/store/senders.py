@@ -5,7 +5,7 @@ added on the console's agency page), each with who added it and when; staff remo
 marking them, so the record stays. `store.senders`; each method is one transaction. An
 address matches itself only; a domain matches itself and its sub-domains. Whether a match
 earns trust (not for a free-mail domain, not when authentication failed) is decided in
-`bot.intake.standing`."""
+`bot.intake.trust.standing`."""
 
 from __future__ import annotations
 

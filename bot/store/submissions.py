@@ -31,6 +31,7 @@ from bot.store.records import (
 )
 from bot.store.schema import messages, quantities, reference_counters, submissions
 from bot.store.senders import Entry, insert_trusted
+from bot.store.signatures import insert_signatures, replace_signatures, signatures_of
 
 _COUNTS = (submissions.c.verdict == "accepted", submissions.c.standing == "counted")
 
@@ -70,6 +71,7 @@ def _insert_submission(conn: Connection, message_id: int, reference: str,
         received_at=sub.received_at, standing=sub.standing, standing_reason=sub.standing_reason,
         author=sub.author).returning(s.id)).scalar_one())
     _insert_quantities(conn, new_id, sub.quantities)
+    insert_signatures(conn, new_id, sub.signatures)
     if sub.verdict == "accepted" and sub.standing == "counted" and sub.agency_key:
         _supersede(conn, new_id, sub.agency_key, sub.received_at)
     return new_id
@@ -126,7 +128,9 @@ def _find(conn: Connection, *conditions: Any) -> list[StoredSubmission]:
                 select(q.submission_id, q.row_key, q.year, q.value)
                 .where(q.submission_id.in_(ids))):
             amounts[sid].setdefault(row_key, {})[year] = int(value)
-    return [StoredSubmission(**row._mapping, quantities=amounts[row.id]) for row in rows]
+    signed = signatures_of(conn, ids)
+    return [StoredSubmission(**row._mapping, quantities=amounts[row.id],
+                             signatures=signed.get(row.id, ())) for row in rows]
 
 
 class Submissions(Queries):
@@ -184,6 +188,7 @@ class Submissions(Queries):
                 document_date=new.document_date, place=new.place, **judged))
             conn.execute(delete(quantities).where(quantities.c.submission_id == old.id))
             _insert_quantities(conn, old.id, new.quantities)
+            replace_signatures(conn, old.id, new.signatures)
             for key in {old.agency_key, judged.get("agency_key")} - {None}:
                 _resettle(conn, str(key))
             for item in replies:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, url_for
 from werkzeug import Response
 
-from bot.staff.agencies import STATES, AgencyRow, agency_rows, history
+from bot.intake.changes import agency_history
+from bot.staff.agencies import STATES, AgencyRow, agency_rows
 from bot.staff.labels import labels
 from bot.staff.reminders import staff_contacts, write_to
 from bot.web.page import login, notice, page, service
@@ -46,8 +47,8 @@ def show(key: str) -> Response:
     return page("agency.html.j2", row=row, roles=ROLES, where=where,
                 contacts=store.contacts.find(key, with_removed=True),
                 senders=store.senders.find(key, with_removed=True),
-                history=list(reversed(history(store.submissions.find(agency_key=key),
-                                              service().campaign))),
+                history=list(reversed(agency_history(store.submissions.find(agency_key=key),
+                                                     service().campaign))),
                 groups=labels("staff/labels.toml.j2")["group"])
 
 

@@ -23,6 +23,7 @@ from parsers.read.read_docx import read_docx
 from parsers.read.read_xls import read_xls
 from parsers.read.read_xlsx import read_xlsx
 from parsers.read.safe_zip import member_names
+from parsers.signature.facts import SignatureFacts
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
 from parsers.text import has_phrase, match_key
@@ -52,6 +53,9 @@ class FormReport:
     findings: list[Finding] = field(default_factory=list)
     names_campaign: bool = False  # the document's own text names the campaign (title, intro)
     names: AgencyNames = field(default_factory=AgencyNames)  # the agency names as written
+    # the signatures of a signed PDF: of this file when it is one, else of the cover letters
+    # that came with the form (beside it in the mail or in its archive)
+    signatures: tuple[SignatureFacts, ...] = ()
 
 
 def sniff_kind(data: bytes) -> str:

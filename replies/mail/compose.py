@@ -36,6 +36,7 @@ class ReplyForm:
     verdict: str
     report: dict[str, Any]  # report_dict of the form
     standing: str = "counted"  # counted | awaiting-confirmation
+    changes: dict[str, Any] | None = None  # against the agency's previous counted form
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ class ReplyInput:
     attachments: tuple[FileAttachment, ...] = field(default_factory=tuple)
     forms: tuple[ReplyForm, ...] = field(default_factory=tuple)  # when the mail had several
     other_files: tuple[str, ...] = field(default_factory=tuple)  # files that are not forms
+    letters: tuple[str, ...] = field(default_factory=tuple)  # signed PDFs kept with the forms
+    # what an accepted form changed against the agency's previous counted one (Changes.view)
+    changes: dict[str, Any] | None = None
+    # the agency's files sent back marked: (its file, the marked copy's name); and the files
+    # whose format cannot be marked (they get the blank form only)
+    marked: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unmarkable: tuple[str, ...] = field(default_factory=tuple)
     today: dt.date | None = None  # the staff's day the reply is written (None: today here)
     # counted | awaiting-confirmation (the worst, for several forms), and why it waits
     standing: str = "counted"
@@ -91,6 +99,7 @@ def _form_view(form: ReplyForm, campaign: Campaign) -> dict[str, Any]:
     findings = form.report.get("findings", [])
     return {"reference": form.reference, "verdict": form.verdict, "standing": form.standing,
             "file": form.report.get("file"), "agency": form.report.get("agency"),
+            "changes": form.changes,
             "table": quantity_table(form.report.get("quantities"), campaign),
             "errors": [f for f in findings if f["severity"] == "error"],
             "warnings": [f for f in findings if f["severity"] == "warning"]}
@@ -101,6 +110,10 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
     return {
         "forms": [_form_view(f, campaign) for f in reply.forms],
         "other_files": reply.other_files,
+        "letters": reply.letters,
+        "changes": reply.changes,
+        "marked": reply.marked,
+        "unmarkable": reply.unmarkable,
         "campaign": campaign,
         "reference": reply.reference,
         "verdict": reply.verdict,

@@ -8,7 +8,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.staff.chart import COLOURS
+from bot.staff.digest.chart import COLOURS
 from bot.staff.labels import labels
 from bot.staff.standing import STATES, group_order
 from bot.staff.workbook.sheets import COLUMNS, Sheets

@@ -1,6 +1,6 @@
 """The workbook's lists: "Chưa gửi" (expected agencies without a counted form, each with where
-it stands) and "Chi tiết" (every submission with its verdict and the Vietnamese messages of its
-findings, wrapped)."""
+it stands) and "Chi tiết" (every submission with its verdict, the Vietnamese messages of its
+findings and the signatures of its signed cover letter, wrapped)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.staff.labels import agency_name, labels, local
 from bot.staff.reminders import write_to
+from bot.staff.signed import signature_lines
 from bot.staff.standing import group_order
 from bot.staff.workbook.sheets import COLUMNS, Sheets
 from bot.staff.workbook.style import (
@@ -33,8 +34,8 @@ MISSING = ("number", "agency", "group", "state", "reminded", "reference", "recei
            "sender", "contacts")
 MISSING_WIDTHS = (5, 36, 22, 20, 12, 19, 16, 26, 26)
 DETAIL = ("reference", "received_at", "agency", "sender", "verdict", "standing",
-          "document_number", "document_date", "superseded_by", "findings")
-DETAIL_WIDTHS = (19, 16, 28, 24, 14, 14, 17, 12, 19, 56)
+          "document_number", "document_date", "superseded_by", "findings", "signatures")
+DETAIL_WIDTHS = (19, 16, 28, 24, 14, 14, 17, 12, 19, 56, 48)
 STATE_ORDER = ("needs_correction", "awaiting_confirmation", "never_wrote")
 
 
@@ -97,16 +98,19 @@ def detail_sheet(ws: Worksheet, s: Sheets, subs: Iterable[StoredSubmission]) -> 
     for n, sub in enumerate(subs, start=1):
         row = top + n
         notes = findings_text(sub)
+        signed = "\n".join(signature_lines(sub, s.registry))
         values: tuple[object, ...] = (
             sub.reference, local(sub.received_at, s.tz), agency_name(sub, s.registry),
             sub.sender, verdicts[sub.verdict], standings[sub.standing], sub.document_number,
-            sub.document_date, by_id.get(sub.superseded_by or 0), notes or None)
+            sub.document_date, by_id.get(sub.superseded_by or 0), notes or None,
+            signed or None)
         for col, value in enumerate(values, start=1):
             cell = write_cell(ws, row, col, value)
             cell.alignment, cell.border = WRAP, BOX
         ws.cell(row=row, column=2).number_format = DATETIME
         ws.cell(row=row, column=DETAIL.index("document_date") + 1).number_format = DATE
-        fit_height(ws, row, [(notes, DETAIL_WIDTHS[-1]),
+        fit_height(ws, row, [(notes, DETAIL_WIDTHS[DETAIL.index("findings")]),
+                             (signed, DETAIL_WIDTHS[-1]),
                              (agency_name(sub, s.registry), DETAIL_WIDTHS[2])])
     ws.freeze_panes = ws.cell(row=top + 1, column=2).coordinate
     ws.auto_filter.ref = f"A{top}:{get_column_letter(len(DETAIL))}{max(top + len(subs), top + 1)}"

@@ -6,7 +6,7 @@ A sender is trusted for an agency by an address or domain the registry, the conf
 name for it; a free-mail domain never earns trust as a whole (a full free-mail address may);
 a From that our receiving server found forged (`Authentication-Results`, see
 `bot.mail.authentication`) earns none. A trusted signature naming the agency is trust too:
-signed cover letters arrive as `Proof`s (no reader makes them yet: the seam is here).
+signed cover letters arrive as `Proof`s (`bot.intake.trust.signatures` makes them).
 A form whose letterhead and opening sentence name two agencies waits for staff in any case.
 """
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.intake.outbox import send_pending
 from bot.intake.service import Service
-from bot.staff.digest import Digest, build_digest, digest_context
-from bot.staff.period import Period
+from bot.staff.digest.period import Period
+from bot.staff.digest.report import Digest, build_digest, digest_context
 from bot.staff.workbook.export import build_workbook, workbook_bytes
 from bot.store.schema import NewOutbox
 from replies.render import render

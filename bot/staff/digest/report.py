@@ -1,7 +1,8 @@
 """The staff digest: first what staff must do, then where the campaign stands (by group, with a
 chart), then the totals by type × year, then who is still missing; and what came in during the
-period, each submission by its reference. Built from the store alone, rendered from
-`replies/templates/digest/` (text and HTML with the same content); `digest_mail` sends it."""
+period, each submission by its reference (those with a signed cover letter with a line for
+each signature). Built from the store alone, rendered from `replies/templates/digest/` (text
+and HTML with the same content); `bot.staff.digest.mail` sends it."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from bot.intake.service import Service
 from bot.staff.agencies import counted_totals
-from bot.staff.chart import COLOURS, Bar, progress_png
+from bot.staff.digest.chart import COLOURS, Bar, progress_png
+from bot.staff.digest.period import Period
 from bot.staff.labels import agency_name, labels
-from bot.staff.period import Period
+from bot.staff.signed import signature_lines
 from bot.staff.standing import STATES, AgencyStanding, State, group_order, standings
 from bot.staff.todo import TodoBlock, TodoContext, todo_blocks
 from bot.store.schema import StoredSubmission
@@ -32,6 +34,15 @@ class DigestLine:
     agency: str
     verdict: str
     late: bool
+
+
+@dataclass(frozen=True)
+class SignedLine:
+    """A submission of the period that came with a signed cover letter: one line a signature."""
+
+    reference: str
+    agency: str
+    signatures: list[str]
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Digest:
     period: Period
     generated: str
     lines: list[DigestLine]
+    signed: list[SignedLine]
     counts: dict[str, int]
     todo: list[TodoBlock]
     groups: list[GroupProgress]
@@ -126,6 +138,8 @@ def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
     lines = [DigestLine(s.reference, format_datetime(s.received_at, tz),
                         agency_name(s, registry), s.verdict, is_late(s, deadline, tz))
              for s in received]
+    signed = [SignedLine(s.reference, agency_name(s, registry), signature_lines(s, registry))
+              for s in received if s.signatures]
     counts = Counter(s.verdict for s in received) + store.messages.kinds(period=period.bounds)
     found = standings(store, registry, campaign)
     groups = _groups(found, tz)
@@ -133,7 +147,7 @@ def build_digest(service: Service, period: Period, now: dt.datetime) -> Digest:
                  "days_before": r.days_before, "when": format_datetime(r.created_at, tz)}
                 for r in store.reminders.between(*period.bounds)]
     return Digest(
-        period=period, generated=format_datetime(now, tz), lines=lines,
+        period=period, generated=format_datetime(now, tz), lines=lines, signed=signed,
         counts=dict(counts), todo=todo_blocks(TodoContext(store, registry, period)),
         groups=groups, reminded=reminded,
         table=quantity_table(counted_totals(store.submissions.latest_valid()), campaign),

@@ -1,5 +1,6 @@
-"""`bcy-intake check FILE... [--json]`: parse and validate form files offline; an archive
-(.zip, .7z, .rar, winmail.dat) gives a report for each form in it."""
+"""`bcy-intake check FILE... [--json] [--signature-root PEM]...`: parse and validate form files
+offline; an archive (.zip, .7z, .rar, winmail.dat) gives a report for each form in it; a signed
+PDF (a cover letter) reports its signatures under the optional key `signatures`."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import argparse
 import errno
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.config.specs import checked_campaign, checked_registry
+from bot.errors import UsageError
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, add_registry_findings, read_form, unreadable_report
 from parsers.form.unpack import read_attachment
+from parsers.signature.roots import MAX_ROOT_FILE_BYTES, RootsError, load_roots
 from parsers.spec.campaign import Campaign
 from replies.findings import report_json
 from replies.render import render, staff_message
@@ -26,6 +30,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("check", help="parse and validate form files offline")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--signature-root", action="append", default=[], metavar="PEM",
+                   help="a trust root for signed PDFs (repeatable; none: no chain is trusted)")
     p.set_defaults(func=run)
 
 
@@ -50,12 +56,12 @@ def check_file(path: str, campaign: Campaign) -> FormReport:
         else read_form(data, name, campaign)
 
 
-def check_path(path: str, campaign: Campaign) -> list[FormReport]:
-    """What `check` reports for a path: one report, or one per form in an archive."""
-    data = _read_bytes(path)
-    name = Path(path).name
-    return [unreadable_report(name, FindingCode.FILE_UNREADABLE)] if data is None \
-        else read_attachment(data, name, campaign)
+def _roots(paths: Sequence[str]) -> tuple[bytes, ...]:
+    try:
+        return tuple(der for path in paths for der in load_roots(Path(path)))
+    except RootsError as exc:
+        raise UsageError(staff_message("bad_signature_root", error=exc,
+                                       limit=MAX_ROOT_FILE_BYTES)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     an unreadable input) told on stderr in one line; --json still gives its object."""
     campaign = checked_campaign(args.campaign)
     registry = checked_registry(None)  # config-free: the built-in registry
+    roots = _roots(args.signature_root)
     unopened: list[FormReport] = []
     reports: list[FormReport] = []
     for path in args.files:
@@ -72,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             reports.append(unopened[-1])
         else:
             reports += [add_registry_findings(r, registry, campaign.opened)
-                        for r in read_attachment(data, Path(path).name, campaign)]
+                        for r in read_attachment(data, Path(path).name, campaign, roots)]
     dicts = [report_json(r) for r in reports]
     if args.json:
         payload: Any = dicts[0] if len(dicts) == 1 else dicts
