@@ -1,5 +1,7 @@
 """`python -m demo`: the README's first command. A local mailbox (pymap + an SMTP sink on
-127.0.0.1, no root), five sample mails, one intake cycle, and what each agency receives."""
+127.0.0.1, no root), six sample mails, one intake cycle, and what each agency receives. The
+Ministry of Finance's form comes with a cover letter signed under a test PKI whose root the
+demo's configuration trusts, so staff see a signature checked and shown."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from bot.commands.cli import main as cli_main
+from demo import signing
 from demo.forms import Filling, fill_docx, fill_xlsx
 from demo.mailbox import DemoMailbox
 from demo.sample_mail import DOCX_TYPE, XLSX_TYPE, build_mail
@@ -21,6 +24,8 @@ from parsers.spec.campaign import Campaign, default_campaign
 from replies.render import render
 
 MAILBOX = "ca@bcy.gov.vn"
+PDF_TYPE = "application/pdf"
+ROOTS = "chung-thu-goc-thu-nghiem.pem"  # the test PKI's root, trusted by the demo's config
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,9 @@ class Sample:
 
 
 def samples(campaign: Campaign) -> list[Sample]:
-    """A valid DOCX, a valid XLSX, a form with errors, a question, an out-of-office."""
+    """A valid DOCX with its signed cover letter, a valid XLSX, a form with errors, a valid form
+    from a free-mail address (it waits for staff to confirm the sender), a question, an
+    out-of-office."""
     btc = Filling("BỘ TÀI CHÍNH", "Bộ Tài chính", "215/BTC-THTK",
                   numbers={"organization_usb_token": {"2021": 120, "2022": 80, "2023": 60},
                            "personal_usb_token": {"2021": "1.500", "2022": 900},
@@ -49,11 +56,17 @@ def samples(campaign: Campaign) -> list[Sample]:
     byt = Filling("BỘ Y TẾ", "Bộ Y tế", "<Số, ký hiệu>",
                   numbers={"organization_usb_token": {"2021": "mười", "2022": 12},
                            "personal_sim_pki": {"2021": "khoảng 50", "2022": -5}})
+    bnv = Filling("BỘ NỘI VỤ", "Bộ Nội vụ", "77/BNV-VP",
+                  numbers={"organization_usb_token": {"2021": 30, "2022": 10},
+                           "personal_usb_token": {"2021": 400}})
     mails = [
         ("Cục Tin học và Thống kê tài chính <cntt@mof.gov.vn>",
          "Đề xuất nhu cầu cấp mới chứng thư số giai đoạn 2021-2025 - Bộ Tài chính",
          "Kính gửi Ban Cơ yếu Chính phủ,\nBộ Tài chính gửi kèm Mẫu đăng ký.\nTrân trọng.",
-         [("De xuat nhu cau CTS - BTC.docx", fill_docx(campaign, btc), DOCX_TYPE)], {}),
+         [("De xuat nhu cau CTS - BTC.docx", fill_docx(campaign, btc), DOCX_TYPE),
+          ("Cong van 215-BTC-THTK.pdf", signing.sign(signing.letter(),
+                                                     signing.test_pki().tax_office),
+           PDF_TYPE)], {}),
         ("Văn phòng UBND tỉnh Bắc Ninh <vpubnd@bacninh.gov.vn>",
          "V/v đề xuất nhu cầu chứng thư số",
          "Kính gửi Ban Cơ yếu Chính phủ,\nUBND tỉnh Bắc Ninh gửi mẫu đăng ký (Excel).",
@@ -61,6 +74,9 @@ def samples(campaign: Campaign) -> list[Sample]:
         ("Văn phòng Bộ Y tế <vanthu@moh.gov.vn>", "Gửi mẫu đăng ký chứng thư số",
          "Kính gửi Ban Cơ yếu Chính phủ,\nBộ Y tế gửi mẫu đăng ký.",
          [("mau-dang-ky-BYT.docx", fill_docx(campaign, byt), DOCX_TYPE)], {}),
+        ("Văn thư Bộ Nội vụ <vanthu.bonoivu@gmail.com>", "Đề xuất nhu cầu chứng thư số",
+         "Kính gửi Ban Cơ yếu Chính phủ,\nBộ Nội vụ gửi mẫu đăng ký.",
+         [("mau-dang-ky-BNV.docx", fill_docx(campaign, bnv), DOCX_TYPE)], {}),
         ("Nguyễn Văn An <an.nv@hanoi.gov.vn>", "Hỏi về gia hạn chứng thư số",
          "Chứng thư số của tôi sắp hết hạn, xin hỏi thủ tục gia hạn như thế nào?", [], {}),
         ("Trần Thị Bình <binh.tt@mic.gov.vn>", "Trả lời tự động: Vắng mặt",
@@ -74,8 +90,10 @@ def samples(campaign: Campaign) -> list[Sample]:
 
 def _config(box: DemoMailbox, folder: Path) -> Path:
     path = folder / "config.toml"
+    (folder / ROOTS).write_bytes(signing.test_pki().root.pem)
     path.write_text(render("demo/config.toml.j2", box=box, mailbox=MAILBOX,
-                           db=(folder / "intake.db").as_posix()), encoding="utf-8")
+                           db=(folder / "intake.db").as_posix(), roots=ROOTS),
+                    encoding="utf-8")
     return path
 
 

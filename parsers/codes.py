@@ -40,6 +40,9 @@ class FindingCode(StrEnum):
     AGENCY_MISSING = "agency-missing", "error"
     AGENCY_PLACEHOLDER = "agency-placeholder", "error"
     AGENCY_INTRO_PLACEHOLDER = "agency-intro-placeholder", "warning"
+    # the letterhead and the opening sentence name two agencies: whose numbers these are is
+    # for staff to settle (the submission waits for their confirmation), not a fault to resend
+    AGENCY_CONFLICT = "agency-conflict", "warning"
     DOCUMENT_NUMBER_MISSING = "document-number-missing", "warning"
     DOCUMENT_NUMBER_PLACEHOLDER = "document-number-placeholder", "error"
     PLACE_PLACEHOLDER = "place-placeholder", "warning"

@@ -1,8 +1,10 @@
 """The jinja2 environment every user-visible text comes from, and the one place values are
-formatted for a Vietnamese reader: counts grouped by dots (1.234.567), dates dd/mm/yyyy.
+formatted for a Vietnamese reader: counts grouped by dots (1.234.567), dates dd/mm/yyyy, times
+dd/mm/yyyy hh:mm in the staff's time zone.
 
-Data reach templates raw (a finding's count as an int, its date as a date); templates format
-them with the filters `number` and `date` defined here, and nowhere else.
+Data reach templates raw (a finding's count as an int, its date as a date, a moment as an
+aware datetime); templates format them with the filters `number`, `date` and `datetime`
+defined here, and nowhere else.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def environment(html: bool = False) -> jinja2.Environment:
     )
     env.filters["number"] = format_number
     env.filters["date"] = format_date
+    env.filters["datetime"] = format_datetime
     return env
 
 
@@ -47,6 +50,27 @@ def format_date(value: dt.date | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def render(name: str, **context: Any) -> str:
-    html = name.endswith(".html.j2")
-    return environment(html).get_template(name).render(**context)
+def format_datetime(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str:
+    """A moment as staff read it: 10/05/2021 09:30, in `tz` when given (aware values)."""
+    if value is None:
+        return EMPTY
+    if tz is not None and value.tzinfo is not None:
+        value = value.astimezone(tz)
+    return value.strftime("%d/%m/%Y %H:%M")
+
+
+def render(template: str, /, **context: Any) -> str:
+    html = template.endswith(".html.j2")
+    return environment(html).get_template(template).render(**context)
+
+
+STAFF_MESSAGES = "staff/messages.txt.j2"
+
+
+def staff_message(name: str, template: str = STAFF_MESSAGES, **context: Any) -> str:
+    """One message for staff or the operator (a refused command, a bad path, a wrong config
+    value), by name, from `template`: one line, Vietnamese, with the values given."""
+    text = " ".join(render(template, name=name, **context).split())
+    if not text:
+        raise KeyError(f"no staff message named {name!r}")
+    return text

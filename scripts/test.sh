@@ -39,6 +39,14 @@ have_postgres || apt_packages+=(postgresql)
 have_libreoffice || apt_packages+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 command -v unar >/dev/null || command -v bsdtar >/dev/null || apt_packages+=(unar)
 command -v systemd-analyze >/dev/null || apt_packages+=(systemd)
+# the digest chart's labels (DejaVu Sans has Vietnamese); Liberation Serif has Times New
+# Roman's metrics, so workbooks and forms rendered by LibreOffice lay out as in Office
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_packages+=(fonts-dejavu-core)
+[ -e /usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf ] ||
+    apt_packages+=(fonts-liberation)
+# the console's browser tests drive Debian's Chromium (Playwright never downloads one):
+# ~36 s to install on a Debian 12 machine (measured, after apt-get update)
+[ -x /usr/bin/chromium ] || apt_packages+=(chromium)
 command -v openssl >/dev/null || apt_packages+=(openssl)
 [ -x "$PY" ] || "$PYTHON" -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
@@ -68,6 +76,11 @@ if ! have_libreoffice; then
     banner "LibreOffice (libreoffice-writer-nogui, libreoffice-calc-nogui) is NOT available." \
         "The .doc/.rtf tests will FAIL under CI=true, else be SKIPPED."
 fi
+if [ ! -x /usr/bin/chromium ]; then
+    banner "Chromium (apt-get install chromium) is NOT available." \
+        "The console's browser tests will FAIL under CI=true, else be SKIPPED."
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1  # the system browser only
 if have_dovecot && have_postgres; then
     export BCY_REQUIRE_SERVERS=1  # the servers are here: a server test that cannot run must fail
 fi

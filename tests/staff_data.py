@@ -13,6 +13,7 @@ import pytest
 
 from bot.commands.cli import main
 from bot.store.database import Store
+from bot.store.records import Signature, Standing
 from bot.store.schema import NewOutbox, NewSubmission, Verdict
 
 FROM = "ca@bcy.gov.vn"
@@ -79,7 +80,9 @@ def add_submission(store: Store, *, agency_key: str | None, agency: str | None, 
                    verdict: Verdict, received_at: datetime,
                    quantities: dict[str, dict[str, int]] | None = None,
                    findings: list[dict[str, Any]] | None = None, document_number: str = "",
-                   document_date: date | None = None, raw: bytes | None = None) -> str:
+                   document_date: date | None = None, raw: bytes | None = None,
+                   standing: Standing = "counted", signatures: tuple[Signature, ...] = ()
+                   ) -> str:
     uid = next(_uids)
     raw = raw or mail(sender, f"Công văn số {uid}")  # no form: reprocess leaves it
     message_id = store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=uid, raw=raw,
@@ -92,7 +95,7 @@ def add_submission(store: Store, *, agency_key: str | None, agency: str | None, 
         record_json=json.dumps({"file": "mau.docx", "findings": found}, ensure_ascii=False),
         findings_json=json.dumps(found, ensure_ascii=False),
         document_number=document_number or None, document_date=document_date,
-        quantities=quantities or {})
+        quantities=quantities or {}, standing=standing, signatures=signatures)
     ref = store.submissions.save_outcome(message_id, sub, lambda r: [
         NewOutbox("reply", sender, f"Subject: Re [{r}]\r\nX-BCY-Intake-Reference: {r}\r\n"
                                    f"\r\nreply\r\n".encode())])

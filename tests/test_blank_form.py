@@ -304,10 +304,12 @@ def test_xlsx_validation_covers_exactly_quantity_cells(campaign: Campaign) -> No
 
 
 @pytest.mark.parametrize("campaign", CAMPAIGNS)
-def test_xlsx_frozen_header_and_print_setup(campaign: Campaign) -> None:
+def test_xlsx_nothing_frozen_and_print_setup(campaign: Campaign) -> None:
+    """No frozen rows (they would be the whole letter header); on paper the table's header
+    repeats on each page."""
     ws = _sheet(campaign)
     year_row = _year_row(ws, campaign.years)
-    assert ws.freeze_panes == f"A{year_row + 1}"
+    assert ws.freeze_panes is None
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.page_setup.orientation == "portrait"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -417,3 +419,39 @@ def test_round_trip_through_reader(kind: str) -> None:
     report = read_form(filled, f"filled.{kind}", campaign)
     expected = {spec.key: dict.fromkeys(campaign.years, 7) for spec in campaign.quantity_rows}
     assert report.quantities == expected
+
+
+def _typed_number(suffix: str, campaign: Campaign) -> bytes:
+    """The blank form with a number typed after the "Số:" label, some leaders left behind,
+    as a clerk does; the rest of the header and the table filled."""
+    from demo.forms import Filling, fill_docx, fill_xlsx
+
+    filling = Filling("BỘ XÂY DỰNG", "Bộ Xây dựng", "77/BXD-VP……",
+                      numbers={"organization_usb_token": {"2021": 4}})
+    return (fill_docx if suffix == "docx" else fill_xlsx)(campaign, filling)
+
+
+@pytest.mark.parametrize("suffix", ["docx", "xlsx"])
+def test_a_number_typed_after_the_label_is_read(suffix: str) -> None:
+    from parsers.form.parse import read_form
+
+    campaign = default_campaign()
+    assert campaign.form.number_placeholder.startswith("Số:")
+    data = _typed_number(suffix, campaign)
+    report = read_form(data, f"mau.{suffix}", campaign)
+    assert report.document_number == "77/BXD-VP"
+    assert not [f for f in report.findings if "document-number" in f.code]
+    left = read_form((blank_form_docx if suffix == "docx" else blank_form_xlsx)(campaign),
+                     f"trong.{suffix}", campaign)
+    assert "document-number-placeholder" in {f.code for f in left.findings}
+
+
+def test_prompts_and_replies_agree_on_a_year_without_demand() -> None:
+    """The cell prompt and the replies both ask for 0 in a year without demand."""
+    ws = _sheet(default_campaign())
+    [rule] = ws.data_validations.dataValidation
+    templates = resources.files("replies").joinpath("templates", "findings")
+    asked = [templates.joinpath(n).read_text(encoding="utf-8")
+             for n in ("year-missing.txt.j2", "quantity-not-integer.txt.j2")]
+    assert all("không có nhu cầu ghi 0" in text for text in (rule.prompt, rule.error, *asked))
+    assert "để trống" not in (rule.prompt + rule.error).lower()

@@ -4,6 +4,8 @@ and argparse's errors still see every command."""
 
 from __future__ import annotations
 
+import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,11 +39,12 @@ def test_check_loads_only_its_own_command() -> None:
     probe = ("import sys\nfrom bot.commands.cli import main\n"
              f"code = main(['check', '--json', {str(FORM)!r}])\n"
              "print(code, sorted(m for m in sys.modules if m.startswith('bot.commands.')),"
-             " 'sqlalchemy' in sys.modules, 'bot.staff.export' in sys.modules, file=sys.stderr)")
+             " 'sqlalchemy' in sys.modules, 'bot.staff.workbook.export' in sys.modules,"
+             " file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.stderr.strip().splitlines()[-1] == (
-        "0 ['bot.commands.check', 'bot.commands.cli'] False False")
+        "0 ['bot.commands.cli', 'bot.commands.forms', 'bot.commands.forms.check'] False False")
 
 
 def test_help_and_errors_still_list_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -55,3 +58,93 @@ def test_help_and_errors_still_list_every_command(capsys: pytest.CaptureFixture[
     assert error_exit.value.code == 64
     refused = capsys.readouterr().err
     assert all(repr(name) in refused for name in COMMANDS)
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        code = main(list(argv))
+    except SystemExit as exited:
+        code = int(exited.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "--version")
+    assert code == 0 and re.fullmatch(r"bcy-intake \d+\.\d+\S*\n", out)
+
+
+def test_global_options_before_or_after_the_command(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = str(tmp_path / "nowhere.toml")
+    for argv in (("--config", missing, "digest"), ("digest", "--config", missing),
+                 ("submissions", "list", "--config", missing, "-v")):
+        code, _, err = _cli(capsys, *argv)
+        assert code == 78 and missing in err, argv
+    good = tmp_path / "campaign.toml"
+    good.write_text("not = [valid", encoding="utf-8")
+    code, _, err = _cli(capsys, "check", str(FORM), "--campaign", str(good))
+    assert code == 78 and "campaign.toml" in err
+
+
+def test_poll_alone_runs_one_cycle(capsys: pytest.CaptureFixture[str]) -> None:
+    _cli(capsys, "poll", "--help")
+    shown = capsys.readouterr()
+    code, out, _ = _cli(capsys, "poll", "--help")
+    assert code == 0 and "always runs exactly one cycle" in " ".join(out.split())
+    assert "needs --once" not in out and shown is not None
+
+
+def test_template_takes_its_format_from_the_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli(capsys, "template", "-o", str(tmp_path / "t.xlsx"))[0] == 0
+    assert (tmp_path / "t.xlsx").read_bytes()[:2] == b"PK"
+    assert b"xl/workbook.xml" in (tmp_path / "t.xlsx").read_bytes()
+    code, _, err = _cli(capsys, "template", "--format", "docx", "-o", str(tmp_path / "u.xlsx"))
+    assert code == 64 and "không khớp" in err and not (tmp_path / "u.xlsx").exists()
+    code, _, err = _cli(capsys, "template", "-o", str(tmp_path / "t.pdf"))
+    assert code == 64 and "t.pdf" in err
+
+
+@pytest.mark.parametrize("argv", [
+    ("template", "-o", "/missing/dir/t.docx"),
+    ("template", "--format", "xlsx", "-o", "/proc/t.xlsx"),
+    ("export", "-o", "/missing/dir/t.xlsx"),
+])
+def test_bad_output_paths_are_one_clean_line(argv: tuple[str, ...],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _cli(capsys, *argv)
+    assert code == 64 and out == ""
+    assert err.startswith("bcy-intake: Không") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_check_on_a_missing_path_tells_the_operator(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _cli(capsys, "check", str(tmp_path / "khong-co.docx"), str(FORM))
+    assert code == 2  # an unreadable input, as the contract says
+    assert err == f"bcy-intake: Không đọc được {tmp_path / 'khong-co.docx'}: " \
+                  "không có tệp hoặc thư mục này.\n"
+    assert "Đề nghị Quý cơ quan" not in out and FORM.name in out
+    code, out, _ = _cli(capsys, "check", "--json", str(tmp_path / "khong-co.docx"))
+    assert code == 2 and '"verdict": "unreadable"' in out
+
+
+def test_unreachable_mailbox_logs_each_attempt(caplog: pytest.LogCaptureFixture) -> None:
+    import socket
+
+    from bot.config.settings import ImapConfig, Secret, Security
+    from bot.mail.mailbox import Mailbox, MailboxUnavailable
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
+    cfg = ImapConfig(host="127.0.0.1", port=port, security=Security.NONE, username="u",
+                     password=Secret("p"), timeout=2)
+    caplog.set_level(logging.WARNING, "bot.mail.mailbox")
+    with pytest.raises(MailboxUnavailable), Mailbox(cfg, attempts=3):
+        pass
+    tries = [r.getMessage() for r in caplog.records if "attempt" in r.getMessage()]
+    assert len(tries) == 2  # the third failure ends the command, which says so itself
+    assert "attempt 1 of 3 failed" in tries[0] and "next in 0.5 s" in tries[0]

@@ -77,31 +77,31 @@ def test_every_problem_is_listed_one_per_line(tmp_path: Path) -> None:
     text += '[limits]\nmax_attempts = 0\n[campaign]\nfile = true\n'
     problems = _problems(tmp_path, text.replace("[store]\nurl", "[store]\nuri"))
     assert problems == [
-        "[imap] security: must be one of ssl, starttls, none, got 'tls'",
-        "[imap] port: expected an integer, got a string",
-        "[smtp] host: missing required key",
-        "[store] url: missing required key",
-        "[digest] recipients: expected a list of strings",
-        "[limits] max_attempts: must be at least 1, got 0",
-        "[campaign] file: expected a string, got a boolean",
+        "[imap] security: phải là một trong ssl, starttls, none, đang là 'tls'",
+        "[imap] port: phải là một số nguyên, đang là một chuỗi ký tự",
+        "[smtp] host: thiếu khóa bắt buộc",
+        "[store] url: thiếu khóa bắt buộc",
+        "[digest] recipients: phải là một danh sách chuỗi ký tự, đang là một danh sách",
+        "[limits] max_attempts: phải từ 1 đến 100, đang là 0",
+        "[campaign] file: phải là một chuỗi ký tự, đang là true hoặc false",
     ]
 
 
 def test_missing_sections_and_unreadable_files(tmp_path: Path) -> None:
     assert _problems(tmp_path, "[store]\nurl = 'sqlite://'\n") == [
-        "[imap]: missing required section", "[smtp]: missing required section"]
+        "[imap]: thiếu mục bắt buộc", "[smtp]: thiếu mục bắt buộc"]
     missing = tmp_path / "nope.toml"
-    with pytest.raises(ConfigError, match="cannot read the config file"):
+    with pytest.raises(ConfigError, match="không đọc được tệp cấu hình: không có tệp"):
         load_config(missing)
-    with pytest.raises(ConfigError, match="not a valid TOML file"):
+    with pytest.raises(ConfigError, match="không phải tệp TOML hợp lệ"):
         load_config(_write(tmp_path, "[imap\nhost ="))
 
 
 def test_unknown_keys_are_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
         load_config(_write(tmp_path, MINIMAL + "colour = 'red'\n[extra]\nx = 1\n"))
-    assert "[digest] colour: unknown key, ignored" in caplog.text
-    assert "[extra]: unknown section, ignored" in caplog.text
+    assert "[digest] colour: khóa không được dùng, bỏ qua" in caplog.text
+    assert "[extra]: mục không được dùng, bỏ qua" in caplog.text
 
 
 def test_secrets_never_show(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -144,14 +144,15 @@ def test_password_problems(tmp_path: Path) -> None:
     text = (MINIMAL.replace('password = "imap-hunter2"', 'password_file = "missing.pw"')
             .replace('password = "smtp-hunter2"\n', ""))
     assert _problems(tmp_path, text) == [
-        f"[imap] password_file: cannot read {tmp_path / 'missing.pw'}: No such file or directory",
-        ("[smtp] password: missing: set password or password_file, $BCY_INTAKE_SMTP_PASSWORD, "
-         "or the systemd credential 'smtp_password'"),
+        f"[imap] password_file: không đọc được {tmp_path / 'missing.pw'}: "
+        "không có tệp hoặc thư mục này",
+        ("[smtp] password: thiếu: đặt password hoặc password_file, $BCY_INTAKE_SMTP_PASSWORD, "
+         "hoặc credential systemd «smtp_password»"),
     ]
     both = MINIMAL.replace('password = "imap-hunter2"',
                            'password = "x"\npassword_file = "x.pw"')
     assert _problems(tmp_path, both) == [
-        "[imap] password: set password or password_file, not both"]
+        "[imap] password: chỉ đặt password hoặc password_file, không đặt cả hai"]
 
 
 def test_smtp_relay_without_login_and_default_ports(tmp_path: Path) -> None:
@@ -171,7 +172,7 @@ def test_tls_verify_off_is_explicit_and_warned(tmp_path: Path,
     assert "[imap] tls_verify = false" in caplog.text
     assert _problems(tmp_path, MINIMAL.replace(
         'folder = "INBOX"', 'tls_verify = "no"')) == [
-        "[imap] tls_verify: expected true or false, got a string"]
+        "[imap] tls_verify: phải là true hoặc false, đang là một chuỗi ký tự"]
 
 
 def test_inline_passwords_in_a_readable_config_are_warned_like_files(
@@ -182,15 +183,15 @@ def test_inline_passwords_in_a_readable_config_are_warned_like_files(
     path.chmod(0o644)
     with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
         load_config(path)
-    warned = [r.getMessage() for r in caplog.records if "holds it inline" in r.getMessage()]
+    warned = [r.getMessage() for r in caplog.records if "ghi thẳng mật khẩu" in r.getMessage()]
     assert [w.split(":")[1].strip() for w in warned] == [
-        "[imap] password", "[smtp] password", "[store] url (a database password)"]
+        "[imap] password", "[smtp] password", "[store] url"]
     assert "s3cret" not in caplog.text and "hunter2" not in caplog.text
     caplog.clear()
     path.chmod(0o600)
     with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
         load_config(path)
-    assert "holds it inline" not in caplog.text
+    assert "ghi thẳng mật khẩu" not in caplog.text
 
 
 def test_limits_have_sensible_defaults(tmp_path: Path) -> None:
@@ -198,3 +199,63 @@ def test_limits_have_sensible_defaults(tmp_path: Path) -> None:
     assert (limits.replies_per_sender_per_day, limits.replies_per_recipient_per_day,
             limits.replies_per_domain_per_day, limits.replies_per_hour) == (10, 10, 100, 300)
     assert limits.max_batch_bytes == 32 * MB
+
+
+@pytest.mark.parametrize("change,problem", [
+    (('from_address = "ca@bcy.gov.vn"', 'from_address = "not-an-address"'),
+     "[smtp] from_address: không phải địa chỉ thư điện tử dạng ca@bcy.gov.vn: "
+     "'not-an-address'"),
+    (('recipients = ["cts@bcy.gov.vn"]', 'recipients = ["cts@bcy.gov.vn", "Phòng CTS"]'),
+     "[digest] recipients: không phải địa chỉ thư điện tử dạng cts@bcy.gov.vn: 'Phòng CTS'"),
+    (('folder = "INBOX"', 'folder = "INBOX"\nidle_renew_seconds = 3600'),
+     "[imap] idle_renew_seconds: phải từ 10 đến 1740, đang là 3600"),
+    (('folder = "INBOX"', 'folder = "INBOX"\ntimeout = 600'),
+     "[imap] timeout: không được quá 110, đang là 600"),
+    (('url = "sqlite:////var/lib/bcy-intake/intake.db"', 'url = "sqlite:///intake.db"'),
+     "[store] url: tệp SQLite phải là đường dẫn tuyệt đối, đang là 'intake.db' "
+     "(viết sqlite:////var/lib/bcy-intake/intake.db: bốn dấu gạch chéo)"),
+])
+def test_addresses_ranges_and_relative_sqlite_paths_are_refused(
+        tmp_path: Path, change: tuple[str, str], problem: str) -> None:
+    assert change[0] in MINIMAL
+    assert _problems(tmp_path, MINIMAL.replace(*change)) == [problem]
+
+
+def test_trust_section(tmp_path: Path) -> None:
+    extra = tmp_path / "them.txt"
+    extra.write_text("# more\nmail.example.vn\n", encoding="utf-8")
+    config = load_config(_write(tmp_path, MINIMAL + """
+[trust]
+authserv_id = "MX.bcy.gov.vn"
+free_mail_file = "them.txt"
+[trust.senders]
+bo-y-te = ["CNTT.BYT@gmail.com", "kcb.moh.gov.vn"]
+"""))
+    trust = config.trust
+    assert trust.authserv_id == "mx.bcy.gov.vn" and trust.require_pass is False
+    assert trust.senders == (("bo-y-te", "cntt.byt@gmail.com"), ("bo-y-te", "kcb.moh.gov.vn"))
+    assert {"gmail.com", "mail.example.vn"} <= trust.free_mail
+    default = load_config(_write(tmp_path, MINIMAL)).trust
+    assert default.authserv_id is None and "gmail.com" in default.free_mail
+    assert default.senders == ()
+
+
+def test_trust_section_problems(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MINIMAL + """
+[trust]
+require_pass = "yes"
+free_mail_file = "missing.txt"
+[trust.senders]
+bo-y-te = ["gmail.com", "a b@x.vn", "yahoo.com.vn"]
+bo-tai-chinh = "mof.gov.vn"
+""")
+    assert problems[0].startswith("[trust] free_mail_file: ")
+    assert problems[1:] == [
+        "[trust] require_pass: phải là true hoặc false, đang là một chuỗi ký tự",
+        "[trust] senders.bo-y-te: 'gmail.com' là tên miền thư miễn phí, không chứng minh được "
+        "người gửi thuộc cơ quan; ghi từng địa chỉ đầy đủ thay vì tên miền",
+        "[trust] senders.bo-y-te: không phải địa chỉ thư điện tử hay tên miền: 'a b@x.vn'",
+        "[trust] senders.bo-y-te: 'yahoo.com.vn' là tên miền thư miễn phí, không chứng minh "
+        "được người gửi thuộc cơ quan; ghi từng địa chỉ đầy đủ thay vì tên miền",
+        "[trust] senders.bo-tai-chinh: phải là một danh sách địa chỉ thư điện tử hoặc tên miền",
+    ]

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bot.commands.check import check_file
+from bot.commands.forms.check import check_file
 from parsers.spec.campaign import default_campaign
 from replies.findings import report_json
 from tests.conftest import servers_required

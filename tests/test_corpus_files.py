@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.commands.check import check_file
+from bot.commands.forms.check import check_file
 from parsers.spec.campaign import default_campaign
 from replies.findings import report_json
 from tests.shared_corpus import corpus

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.check import check_file
+from bot.commands.forms.check import check_file
 from parsers.spec.campaign import default_campaign
 from replies.findings import report_json
 

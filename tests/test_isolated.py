@@ -11,7 +11,8 @@ from parsers.spec.campaign import Campaign, default_campaign
 from replies.forms.blank_xlsx import blank_form_xlsx
 
 
-def _hang(data: bytes, name: str, campaign: Campaign) -> list[FormReport]:
+def _hang(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...] = ()
+          ) -> list[FormReport]:
     time.sleep(30)
     return [read_form(data, name, campaign)]
 
@@ -43,7 +44,8 @@ def _address_space() -> int:
     return int(line.split()[1]) * 1024
 
 
-def _greedy(data: bytes, name: str, campaign: Campaign) -> list[FormReport]:
+def _greedy(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...] = ()
+            ) -> list[FormReport]:
     hoard = bytearray(1024 ** 3)  # what a decompression bomb would do
     return [read_form(data + bytes(hoard[:0]), name, campaign)]
 

@@ -16,7 +16,7 @@ import pytest
 import xlrd
 from lxml import etree
 
-from bot.commands.check import check_file
+from bot.commands.forms.check import check_file
 from parsers.odf.read_ods import read_ods
 from parsers.odf.read_odt import read_odt
 from parsers.read.document import Grid

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -35,7 +36,7 @@ YEARS = ["2021", "2022", "2023", "2024", "2025"]
 ROWS = ["organization_usb_token", "personal_usb_token", "personal_sim_pki",
         "personal_sd_secure", "device_service_software"]
 CONTRACT_HEADERS = ("In-Reply-To", "References", "Auto-Submitted", "X-BCY-Intake-Verdict",
-                    "X-BCY-Intake-Reference")
+                    "X-BCY-Intake-Reference", "X-BCY-Intake-Standing")
 COMMAND_TIMEOUT = 120
 
 
@@ -134,6 +135,7 @@ def test_mailset_acceptance(tmp_path: Path, mailbox: MailboxAccount,
                     f"In-Reply-To {irt}: {[str(m['Subject']) for m, _ in got]}")
 
     references: list[str] = []
+    awaiting: list[str] = []  # accepted forms whose numbers wait for staff to confirm them
     for msgid, names in expected_by_id.items():
         wanted = [expect[n]["reply"] for n in names if expect[n]["reply"] is not None]
         got = replies_by_id.get(msgid, [])
@@ -151,6 +153,11 @@ def test_mailset_acceptance(tmp_path: Path, mailbox: MailboxAccount,
             to_addrs = [a.lower() for _, a in email.utils.getaddresses([str(msg["To"] or "")])]
             if verdict != want["verdict"]:
                 problem(label, f"verdict {want['verdict']}", f"verdict {verdict or None}")
+            standing = str(msg["X-BCY-Intake-Standing"] or "")
+            if standing != want["standing"]:
+                problem(label, f"standing {want['standing']}", f"standing {standing or None}")
+            if standing == "awaiting-confirmation" and verdict == "accepted" and ref:
+                awaiting.append(ref)
             if to_addrs != [want["to"]] or [r.lower() for r in rcpt] != [want["to"]]:
                 problem(label, f"to {want['to']}", f"To: {to_addrs}, RCPT TO: {list(rcpt)}")
             for header in CONTRACT_HEADERS:
@@ -197,29 +204,14 @@ def test_mailset_acceptance(tmp_path: Path, mailbox: MailboxAccount,
             if want_left and any(f for f in stored.flags if f != "\\Recent"):
                 problem(label, "flags untouched", f"flags {stored.flags}")
 
-    # ---- export --------------------------------------------------------------------------------
-    out = tmp_path / "x.xlsx"
-    done = _cli(config, "export", "-o", str(out))
-    if done.returncode != 0 or not out.exists():
-        problem("(export)", "exit 0 and a workbook",
-                f"exit {done.returncode}: {done.stderr[-500:]}")
-    else:
-        names = {key: v["name"] for key, v in export_expect.items()}
-        found, _, dump = _read_export(out, names)
-        (tmp_path / "export_dump.txt").write_text(dump, encoding="utf-8")
-        for want in export_expect.values():
-            numbers = [want["numbers"][r][y] for r in ROWS for y in YEARS]
-            row = found.get(want["name"])
-            if row is None:
-                problem(f"(export) {want['name']}", "one row", "missing")
-                continue
-            ints = row["_raw"]
-            # the 25 numbers in row order (01, 02 USB, SIM, SD, 03) x years, consecutively
-            if not any(ints[i:i + 25] == numbers for i in range(max(1, len(ints) - 24))):
-                problem(f"(export) {want['name']}", numbers, ints)
-        count = _count_agency_rows(out)
-        if count is not None and count != len(export_expect):
-            problem("(export)", f"{len(export_expect)} agency rows", f"{count}")
+    # ---- export: before staff confirm the forms that wait for them, then after -----------------
+    counted = {k: v for k, v in export_expect.items() if v["standing"] == "counted"}
+    _check_export(config, tmp_path / "x.xlsx", counted, export_expect, problem)
+    for ref in awaiting:
+        done = _cli(config, "submissions", "confirm", ref)
+        if done.returncode != 0:
+            problem(f"(confirm {ref})", "exit 0", f"exit {done.returncode}: {done.stderr[-300:]}")
+    _check_export(config, tmp_path / "confirmed.xlsx", export_expect, export_expect, problem)
 
     # ---- digest --------------------------------------------------------------------------------
     done = _cli(config, "digest")
@@ -237,12 +229,43 @@ def test_mailset_acceptance(tmp_path: Path, mailbox: MailboxAccount,
                          "to": list(rc), "subject": str(m["Subject"]),
                          "reference": str(m["X-BCY-Intake-Reference"])}
                         for irt, got in replies_by_id.items() for m, rc in got],
-            "export_dump": (tmp_path / "export_dump.txt").read_text(encoding="utf-8")
-            if (tmp_path / "export_dump.txt").exists() else None,
+            "export_dump": (tmp_path / "x.txt").read_text(encoding="utf-8")
+            if (tmp_path / "x.txt").exists() else None,
             "digest": done.stdout,
         }, ensure_ascii=False, indent=1), encoding="utf-8")
     assert not problems, "mail set mismatches:\n" + "\n".join(
         f"- {p['message']}: expected {p['expected']}, got {p['got']}" for p in problems)
+
+
+def _check_export(config: Path, out: Path, wanted: dict[str, dict], every: dict[str, dict],
+                  problem: Callable[[str, object, object], None]) -> None:
+    """`export` shows exactly the agencies of `wanted`, each with its 25 numbers; the other
+    agencies of `every` (forms awaiting confirmation) are absent."""
+    done = _cli(config, "export", "-o", str(out))
+    if done.returncode != 0 or not out.exists():
+        problem("(export)", "exit 0 and a workbook",
+                f"exit {done.returncode}: {done.stderr[-500:]}")
+        return
+    names = {key: v["name"] for key, v in every.items()}
+    found, _, dump = _read_export(out, names)
+    out.with_suffix(".txt").write_text(dump, encoding="utf-8")
+    for want in wanted.values():
+        numbers = [want["numbers"][r][y] for r in ROWS for y in YEARS]
+        row = found.get(want["name"])
+        if row is None:
+            problem(f"(export {out.name}) {want['name']}", "one row", "missing")
+            continue
+        ints = row["_raw"]
+        # the 25 numbers in row order (01, 02 USB, SIM, SD, 03) x years, consecutively
+        if not any(ints[i:i + 25] == numbers for i in range(max(1, len(ints) - 24))):
+            problem(f"(export {out.name}) {want['name']}", numbers, ints)
+    for key in every.keys() - wanted.keys():
+        if every[key]["name"] in found and found[every[key]["name"]]["_sheet"] == "Tổng hợp":
+            problem(f"(export {out.name}) {every[key]['name']}", "no row before confirmation",
+                    found[every[key]["name"]]["_raw"])
+    count = _count_agency_rows(out)
+    if count is not None and count != len(wanted):
+        problem(f"(export {out.name})", f"{len(wanted)} agency rows", f"{count}")
 
 
 def _count_agency_rows(path: Path) -> int | None:

@@ -223,7 +223,7 @@ def test_store_locked_poll_exits_tempfail_and_loses_nothing(
     monkeypatch.setattr("bot.commands.poll.one_cycle", locked_cycle)
     assert poll(config) == 75
     err = capsys.readouterr().err
-    assert "store unavailable" in err and "database is locked" in err
+    assert "Không ghi được vào cơ sở dữ liệu" in err and "database is locked" in err
     assert "Traceback" not in err
     [left] = mailbox.list("INBOX")
     assert "\\Seen" not in left.flags and smtp_sink.messages == []
@@ -308,7 +308,7 @@ def test_disk_full_poll_exits_tempfail_and_catches_up_once_there_is_room(
     cmd = [sys.executable, "-m", "bot", "--config", str(config), "poll", "--once"]
     full = subprocess.run(cmd, cwd=REPO, check=False, capture_output=True, text=True, timeout=120)
     assert full.returncode == 75, full.stderr[-3000:]
-    assert "store unavailable" in full.stderr and "full" in full.stderr
+    assert "cơ sở dữ liệu" in full.stderr and "full" in full.stderr
     assert "Traceback" not in full.stderr
     [left] = mailbox.list("INBOX")
     assert "\\Seen" not in left.flags and smtp_sink.messages == []

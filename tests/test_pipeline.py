@@ -96,7 +96,8 @@ def test_errors_get_a_correction_request_with_the_blank_form(
     text = reply.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "mười" in text and "bảng 2, dòng 3, cột 2021" in text
     names = [a.get_filename() for a in reply.iter_attachments()]
-    assert names == ["mau-dang-ky-cts-2021-2025.docx"]
+    # the agency's own file, its wrong cell marked (tests/test_marked_pipeline.py), and the form
+    assert names == ["mau-dang-ky-can-sua.docx", "mau-dang-ky-cts-2021-2025.docx"]
 
 
 @pytest.mark.parametrize("raw", [

@@ -137,7 +137,11 @@ def test_several_agencies_forms_in_one_mail_are_each_stored_and_listed_in_one_re
                                    "Bộ Tài chính", "UBND tỉnh Hà Giang"))
     # the one reply is each submission's reply: a resend finds it from either reference
     assert all(store.outbox.latest_reply(s) is not None for s in subs)
-    assert len(store.submissions.latest_valid()) == 2
+    # the province speaks for itself, not for the ministry: the ministry's form waits for staff
+    assert [s.standing for s in subs] == ["awaiting-confirmation", "counted"]
+    assert [s.agency_key for s in store.submissions.latest_valid()] == ["tinh-ha-giang"]
+    assert reply["X-BCY-Intake-Standing"] == "awaiting-confirmation"
+    assert "chờ Ban Cơ yếu Chính phủ xác nhận" in text
 
 
 def test_one_form_in_two_formats_is_one_submission_naming_both_files(
@@ -167,8 +171,9 @@ def test_a_good_and_a_wrong_form_get_one_reply_asking_for_the_wrong_one(
     assert verdicts == ["accepted", "needs_correction"]
     assert reply["X-BCY-Intake-Verdict"] == "needs_correction"
     assert "mười" in _text(reply)
+    assert "Tệp BXD.docx của Quý cơ quan được gửi lại" in _text(reply)
     assert [a.get_filename() for a in reply.iter_attachments()] == [
-        "mau-dang-ky-cts-2021-2025.docx"]
+        "BXD-can-sua.docx", "mau-dang-ky-cts-2021-2025.docx"]
 
 
 def _forward(inner: bytes, sender: str, subject: str, reply_to: str | None = None) -> bytes:
@@ -258,4 +263,5 @@ def test_a_doc_on_a_server_without_libreoffice_asks_for_docx_and_warns_staff(
     capsys.readouterr()
     assert main(["--config", str(config), "digest"]) == 0
     digest = capsys.readouterr().out
-    assert "converter-missing: mau.doc (doc)" in digest and "Không đọc được" in digest
+    assert "Thiếu chương trình chuyển đổi tệp: mau.doc (doc)" in digest
+    assert "Không đọc được" in digest

@@ -313,6 +313,11 @@ def test_small_file_loads(tmp_path: Path) -> None:
     (_entry(extra="valid_to = 2020-01-01"), "valid_to"),
     (_entry(domains='"a@b.gov.vn"'), "not a domain"),
     (_entry(aliases='"--"'), "no letters"),
+    (_entry(domains='"gmail.com"'), "free-mail domain"),
+    (_entry(domains='"hn.vnn.vn"'), "free-mail domain"),
+    (_entry(extra='addresses = ["not-an-address"]'), "not an e-mail address"),
+    (_entry(extra='addresses = ["a@gmail.com"]')
+     + _entry(key="bo-b", name="Bộ B", extra='addresses = ["A@gmail.com"]'), "address"),
 ])
 def test_broken_file_is_refused(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(RegistryError, match=re.escape(message)):
@@ -324,3 +329,9 @@ def test_alias_may_pass_from_a_ceased_agency_to_its_successor(tmp_path: Path) ->
               + _entry(key="bo-a-moi", name="Bộ A", valid_from="2025-03-01"))
     assert r.identify("BỘ A", None, LETTER_DATE).agency == r.get("bo-a")
     assert r.identify("BỘ A", None, dt.date(2025, 3, 1)).agency == r.get("bo-a-moi")
+
+
+def test_whole_addresses_may_be_free_mail(tmp_path: Path) -> None:
+    r = _load(tmp_path, _entry(domains='"a.gov.vn"',
+                               extra='addresses = ["CNTT.BoA@Gmail.com"]'))
+    assert r.get("bo-a").addresses == ("cntt.boa@gmail.com",)

@@ -20,7 +20,7 @@ from tests.servers.smtp import SmtpSink
 REPO = Path(__file__).resolve().parents[1]
 MINIMAL = {"imap": {"host": "imap.example.gov.vn", "username": "ca", "password": "pw-imap"},
            "smtp": {"host": "smtp.example.gov.vn", "from_address": "ca@bcy.gov.vn"},
-           "store": {"url": "sqlite:///intake.db"}}
+           "store": {"url": "sqlite:////var/lib/bcy-intake/intake.db"}}
 
 
 def _mode(path: Path) -> int:

@@ -217,7 +217,7 @@ def test_config_free_commands_refuse_a_broken_campaign(
     assert main(["--campaign", str(campaign), *args]) == EX_CONFIG
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    assert err.splitlines() == ["bcy-intake: the campaign file cannot be used:",
+    assert err.splitlines() == ["bcy-intake: Tệp chiến dịch (campaign) chưa dùng được:",
                                 *(f"{tmp_path}/{line}" for line in BROKEN_LINES)]
     assert not out.exists()
 
@@ -259,7 +259,8 @@ def test_the_service_refuses_a_broken_file_before_opening_anything(tmp_path: Pat
         open_service(str(config))
     assert caught.value.exit_code == EX_CONFIG
     lines = str(caught.value).splitlines()
-    assert lines[0] == f"the {broken} file cannot be used:"
+    what = {"campaign": "chiến dịch (campaign)", "registry": "danh sách cơ quan (registry)"}
+    assert lines[0] == f"Tệp {what[broken]} chưa dùng được:"
     if broken == "campaign":
         assert lines[1:] == [f"{tmp_path}/{line}" for line in BROKEN_LINES]
     else:

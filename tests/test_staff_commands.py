@@ -54,7 +54,8 @@ def test_submissions_list_and_filters(tmp_path: Path, capsys: pytest.CaptureFixt
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["Mã", "tiếp", "nhận"]
     assert lines[2].split() == ["BCY-CTS-2021-0001", "10/05/2021", "09:30", "Bộ", "Tài",
-                                "chính", "Được", "chấp", "nhận", "vanthu@mof.gov.vn"]
+                                "chính", "Được", "chấp", "nhận", "Được", "tính",
+                                "vanthu@mof.gov.vn"]
     assert "vanthu@bacninh.gov.vn" in lines[3] and "Cần chỉnh sửa" in lines[4]
     assert "Tổng số: 3 hồ sơ." in out
     out = run(capsys, cfg, "submissions", "list", "--agency", "TAI CHINH")[1]
@@ -156,3 +157,57 @@ def test_progress_bar_draws_on_a_terminal() -> None:
     stream = Tty()
     assert list(with_progress(["a", "b"], 2, stream)) == ["a", "b"]
     assert stream.getvalue().endswith(f"\r[{'#' * 30}] 2/2\n")
+
+
+def test_show_writes_unreadable_cells_as_check_does(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A cell `check` could not read is "—" in `submissions show` too, never a 0."""
+    from bot.store.schema import NewSubmission
+
+    form = Path(__file__).parent / "golden" / "template-cell-errors.xlsx"
+    capsys.readouterr()
+    assert main(["check", str(form)]) == 1
+    checked = capsys.readouterr().out
+    report = json.loads(Path(f"{form}.golden.json").read_text(encoding="utf-8"))
+    cfg = write_config(tmp_path)
+    store = open_store(tmp_path)
+    raw_id = store.messages.save_raw(folder="INBOX", uidvalidity=1, uid=1, raw=b"x",
+                                     message_id="<cells@x>")
+    quantities = {row: {y: v for y, v in years.items() if v is not None}
+                  for row, years in report["quantities"].items() if years}
+    ref = store.submissions.save_outcome(raw_id, NewSubmission(
+        reference_prefix="BCY-CTS-2021", sender="vanthu@moc.gov.vn", verdict="needs_correction",
+        received_at=T0, record_json=json.dumps(report, ensure_ascii=False),
+        findings_json=json.dumps(report["findings"], ensure_ascii=False),
+        agency="Bộ Xây dựng", agency_key="bo-xay-dung", quantities=quantities))
+    store.close()
+    shown = run(capsys, cfg, "submissions", "show", str(ref))[1]
+
+    def cells(text: str, label: str) -> list[str]:
+        line = next(x for x in text.splitlines() if x.startswith(label))
+        return line[len(label):].split()[:5]
+
+    for label in ("Cơ quan, tổ chức — USB Token", "Cá nhân — USB Token"):
+        assert cells(shown, label) == cells(checked, label)
+        assert "—" in cells(shown, label)
+
+
+def test_reprocess_judges_a_stored_strangers_form_under_the_trust_rule(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A form a stranger sent before standing existed was stored counted (migration 0004);
+    reprocessing judges it again and says so."""
+    cfg = write_config(tmp_path)
+    store = open_store(tmp_path)
+    ref = add_submission(store, agency_key="bo-tai-chinh", agency="Bộ Tài chính",
+                         sender="ke@evil.example", verdict="accepted", received_at=T0,
+                         quantities=grid(1),
+                         raw=mail("ke@evil.example", "Đề xuất nhu cầu chứng thư số", FORM))
+    assert [s.reference for s in store.submissions.latest_valid()] == [ref]
+    store.close()
+    code, out = run(capsys, cfg, "reprocess", ref)
+    assert code == 0
+    assert f"{ref}" in out and "Được tính → Chờ xác nhận" in out
+    assert "1 hồ sơ thay đổi kết quả" in out
+    store = open_store(tmp_path)
+    assert store.submissions.latest_valid() == []
+    store.close()

@@ -1,16 +1,20 @@
-"""`bcy-intake agencies missing`: expected agencies with no valid submission, by group."""
+"""`bcy-intake agencies missing`: expected agencies with no counted submission, by group, each
+with where it stands."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.config.settings import config_path
 from bot.intake.service import open_service
 from bot.staff.labels import labels
-from parsers.spec.registry import GROUPS
+from bot.staff.standing import group_order, standings
 from replies.render import render
+
+ORDER = ("needs_correction", "awaiting_confirmation", "never_wrote")
 
 
 def register(sub: Any) -> None:
@@ -24,14 +28,17 @@ def register(sub: Any) -> None:
 def run_missing(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        valid = {s.agency_key for s in service.store.submissions.latest_valid()}
+        found = standings(service.store, service.registry, service.campaign)
     finally:
         service.store.close()
-    expected = service.registry.expected(service.campaign.opened)
-    missing = [a for a in expected if a.key not in valid]
+    missing = [s for s in found if s.state != "counted"]
     names = labels("staff/labels.toml.j2")["group"]
-    groups = [{"label": names.get(g, g), "agencies": [a for a in missing if a.group == g]}
-              for g in (*GROUPS, *sorted({a.group for a in missing} - set(GROUPS)))]
-    sys.stdout.write(render("staff/missing.txt.j2", groups=[g for g in groups if g["agencies"]],
-                            missing=len(missing), expected=len(expected)))
+    groups = [{"label": names.get(g, g),
+               "agencies": sorted((s for s in missing if s.agency.group == g),
+                                  key=lambda s: ORDER.index(s.state))}
+              for g in group_order({s.agency.group for s in missing})]
+    tz = ZoneInfo(service.cfg.digest.timezone)
+    sys.stdout.write(render("staff/missing.txt.j2", groups=groups, missing=len(missing),
+                            expected=len(found), tz=tz,
+                            states=labels("staff/labels.toml.j2")["state"]))
     return 0

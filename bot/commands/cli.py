@@ -8,9 +8,10 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from importlib import metadata
+from typing import Any, NoReturn
 
-from bot.commands import COMMANDS
+from bot.commands import COMMANDS, MODULES
 from bot.config.settings import DEFAULT_CONFIG
 from bot.errors import EX_USAGE, CommandError
 
@@ -18,6 +19,16 @@ from bot.errors import EX_USAGE, CommandError
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EX_USAGE, f"{self.prog}: {message}\n")
+
+
+class _CommandParser(_Parser):
+    """A command's parser: takes the global options too, after the command (`bcy-intake
+    digest --config F`). Their defaults are SUPPRESS so that, when not given here, the value
+    given before the command (or the default) stays."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _global_options(self, argparse.SUPPRESS)
 
 
 class _Unsure(Exception):
@@ -29,12 +40,22 @@ class _GlobalOptions(_Parser):
         raise _Unsure(message)
 
 
-def _global_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("--config",
+def _global_options(parser: argparse.ArgumentParser,
+                    default: Any = None) -> argparse.ArgumentParser:
+    parser.add_argument("--config", default=default,
                         help=f"config file (else $BCY_INTAKE_CONFIG, else {DEFAULT_CONFIG})")
-    parser.add_argument("--campaign", help="campaign file (default: the built-in 2021-2025 one)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--campaign", default=default,
+                        help="campaign file (default: the built-in 2021-2025 one)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        default=False if default is None else default, help="debug logging")
     return parser
+
+
+def version() -> str:
+    try:
+        return metadata.version("bcy-intake")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
 
 
 def named_command(argv: Sequence[str]) -> str | None:
@@ -52,11 +73,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     names one), so `check` starts without the store, the mail and the workbook modules."""
     parser = _global_options(_Parser(prog="bcy-intake",
                                      description="BCY certificate-demand intake bot"))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"bcy-intake {version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
     sub.required = True
     wanted = named_command(argv) if argv is not None else None
     for name in COMMANDS if wanted is None else (wanted,):
-        importlib.import_module(f"bot.commands.{name}").register(sub)
+        importlib.import_module(MODULES.get(name, f"bot.commands.{name}")).register(sub)
     return parser
 
 

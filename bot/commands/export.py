@@ -1,17 +1,18 @@
-"""`bcy-intake export -o FILE.xlsx`: the consolidated workbook of the latest valid submissions."""
+"""`bcy-intake export -o FILE.xlsx`: the consolidated workbook staff keep."""
 
 from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands.output import writable_target, write_output
 from bot.config.settings import config_path
-from bot.errors import CommandError, UsageError
+from bot.errors import UsageError
 from bot.intake.service import open_service
-from bot.staff.export import build_workbook, workbook_bytes, write_atomically
+from bot.staff.workbook.export import build_workbook, workbook_bytes
+from replies.render import staff_message
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +24,14 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    target = Path(args.output)
+    target = writable_target(args.output)
     if target.suffix.lower() != ".xlsx":
-        raise UsageError(f"export writes an .xlsx workbook, not {target.name!r}")
-    if not target.resolve().parent.is_dir():
-        raise UsageError(f"no such folder: {target.resolve().parent}")
+        raise UsageError(staff_message("export_needs_xlsx", name_given=target.name))
     service = open_service(config_path(args.config), args.campaign)
     try:
         wb = build_workbook(service.store, service.campaign, service.registry,
-                            ZoneInfo(service.cfg.digest.timezone))
-        try:
-            write_atomically(target, workbook_bytes(wb))
-        except OSError as exc:
-            raise CommandError(f"cannot write {target}: {exc.strerror}") from exc
+                            ZoneInfo(service.cfg.digest.timezone), progress=True)
+        write_output(target, workbook_bytes(wb))
     finally:
         service.store.close()
     log.info("workbook written to %s", target)

@@ -6,13 +6,13 @@ import argparse
 import sys
 from typing import Any
 
+from bot.commands.arguments import actor
 from bot.commands.submissions import find_submission
 from bot.config.settings import config_path
 from bot.errors import CommandError
-from bot.intake.outbox import send_pending
+from bot.intake.redo import NothingToResend, resend, send_queued
 from bot.intake.service import open_service
-from bot.store.schema import NewOutbox
-from replies.render import render
+from replies.render import render, staff_message
 
 
 def register(sub: Any) -> None:
@@ -25,17 +25,14 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
         sub = find_submission(service, args.reference)
-        item = service.store.outbox.latest_reply(sub)
-        if item is None:
-            raise CommandError(f"{sub.reference} has no reply in the outbox to send again")
-        again = NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw,
-                          mail_id=item.mail_id, sender_key=item.sender_key,
-                          recipient_key=item.recipient_key,
-                          recipient_domain=item.recipient_domain)
-        service.store.outbox.enqueue(again, sub.message_id, submission_id=sub.id)
-        unsent = send_pending(service.cfg.smtp, service.store)[1]
+        try:
+            done = resend(service, sub, actor())
+        except NothingToResend:
+            raise CommandError(staff_message("no_reply_to_resend",
+                                             reference=sub.reference)) from None
+        unsent = send_queued(service)
     finally:
         service.store.close()
-    sys.stdout.write(render("staff/resend.txt.j2", reference=sub.reference,
-                            recipient=item.recipient, unsent=unsent))
+    sys.stdout.write(render("staff/resend.txt.j2", reference=done.reference,
+                            recipient=done.recipient, unsent=unsent))
     return 0

@@ -1,22 +1,23 @@
-"""`bcy-intake submissions list|show`: what the store holds, as tables for a terminal."""
+"""`bcy-intake submissions list|show|confirm|reject`: what the store holds, as tables for a
+terminal, and staff settling a submission that waits for their confirmation."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.commands.arguments import day_argument
+from bot.commands.arguments import actor, day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
 from bot.intake.service import Service, open_service
+from bot.staff.dossier import dossier, dossier_text
 from bot.staff.labels import agency_name, labels, local
-from bot.store.schema import OutboxItem, StoredSubmission
+from bot.staff.settle import settle
+from bot.store.records import STANDINGS, StoredSubmission
 from parsers.text import match_key
-from replies.mail.compose import quantity_table
-from replies.render import render
+from replies.render import render, staff_message
 
 VERDICTS = ("accepted", "needs_correction", "unreadable")
 TIME = "%d/%m/%Y %H:%M"
@@ -30,10 +31,21 @@ def register(sub: Any) -> None:
     ls.add_argument("--agency", metavar="TEXT", help="agency name or key contains TEXT")
     ls.add_argument("--verdict", choices=VERDICTS)
     ls.add_argument("--date", type=day_argument, metavar="YYYY-MM-DD", help="received that day")
+    ls.add_argument("--standing", choices=STANDINGS, help="counted, awaiting or rejected ones")
     ls.set_defaults(func=run_list)
     show = actions.add_parser("show", help="one submission: header, quantities, findings")
     show.add_argument("reference", metavar="REF")
     show.set_defaults(func=run_show)
+    confirm = actions.add_parser("confirm", help="count a submission awaiting confirmation")
+    confirm.add_argument("reference", metavar="REF")
+    confirm.add_argument("--add-address", action="store_true",
+                         help="also trust its sender's address for the agency from now on")
+    confirm.add_argument("--agency", metavar="KEY",
+                         help="count it for this agency of the registry (else the one recorded)")
+    confirm.set_defaults(func=run_settle, standing="counted")
+    reject = actions.add_parser("reject", help="never count a submission's numbers")
+    reject.add_argument("reference", metavar="REF")
+    reject.set_defaults(func=run_settle, standing="rejected", add_address=False, agency=None)
 
 
 def _matches(sub: StoredSubmission, name: str, wanted: str) -> bool:
@@ -44,7 +56,8 @@ def run_list(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
         tz = ZoneInfo(service.cfg.digest.timezone)
-        found = service.store.submissions.find(day=args.date, verdict=args.verdict, tz=tz)
+        found = service.store.submissions.find(day=args.date, verdict=args.verdict, tz=tz,
+                                               standing=args.standing)
         wanted = match_key(args.agency or "")
         rows = []
         for sub in found:
@@ -53,53 +66,44 @@ def run_list(args: argparse.Namespace) -> int:
                 continue
             rows.append({"reference": sub.reference, "received": local(sub.received_at, tz)
                          .strftime(TIME), "agency": name, "verdict": sub.verdict,
-                         "sender": sub.sender, "superseded": sub.superseded_by is not None})
+                         "sender": sub.sender, "superseded": sub.superseded_by is not None,
+                         "standing": sub.standing})
     finally:
         service.store.close()
-    sys.stdout.write(render("staff/submissions.txt.j2", subs=rows,
-                            verdicts=labels("staff/labels.toml.j2")["verdict"]))
+    words = labels("staff/labels.toml.j2")
+    sys.stdout.write(render("staff/submissions.txt.j2", subs=rows, verdicts=words["verdict"],
+                            standings=words["standing"]))
     return 0
 
 
 def find_submission(service: Service, reference: str) -> StoredSubmission:
     sub = service.store.submissions.by_reference(reference.strip())
     if sub is None:
-        raise UsageError(f"no submission with reference {reference!r}")
+        raise UsageError(staff_message("no_submission", reference=reference))
     return sub
-
-
-def reply_state(item: OutboxItem | None, tz: ZoneInfo) -> dict[str, Any] | None:
-    """What became of the latest reply: sent, refused, bounced (with when), or waiting."""
-    if item is None:
-        return None
-    for state, when in (("undelivered", item.undelivered_at), ("failed", item.failed_at),
-                        ("sent", item.sent_at)):
-        if when is not None:
-            return {"state": state, "when": local(when, tz).strftime(TIME),
-                    "recipient": item.recipient, "bounce": item.bounce_id}
-    return {"state": "waiting", "when": "", "recipient": item.recipient, "bounce": None}
 
 
 def run_show(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        sub = find_submission(service, args.reference)
-        successor = None
-        if sub.superseded_by is not None:
-            successor = next((s.reference for s in service.store.submissions.find(
-                agency_key=sub.agency_key) if s.id == sub.superseded_by), None)
-        reply = service.store.outbox.latest_reply(sub)
+        found = dossier(service, args.reference)
+        if found is None:
+            raise UsageError(staff_message("no_submission", reference=args.reference))
+        text = dossier_text(service, found)
     finally:
         service.store.close()
-    tz = ZoneInfo(service.cfg.digest.timezone)
-    record = json.loads(sub.record_json or "{}")
-    text = render(
-        "staff/submission.txt.j2", s=sub, superseded_by=successor, campaign=service.campaign,
-        received=local(sub.received_at, tz).strftime(TIME), reply=reply_state(reply, tz),
-        agency=agency_name(sub, service.registry), file=record.get("file"),
-        has_table=bool(sub.quantities) or bool(record.get("quantities")),
-        years=service.campaign.years, table=quantity_table(sub.quantities, service.campaign),
-        findings=json.loads(sub.findings_json or "[]"),
-        verdicts=labels("staff/labels.toml.j2")["verdict"])
     sys.stdout.write(text)
+    return 0
+
+
+def run_settle(args: argparse.Namespace) -> int:
+    service = open_service(config_path(args.config), args.campaign)
+    try:
+        done = settle(service, args.reference, args.standing, actor(),
+                      agency_key=args.agency, add_address=args.add_address)
+        agency = agency_name(done.after, service.registry) or done.after.agency_key
+    finally:
+        service.store.close()
+    sys.stdout.write(render("staff/settled.txt.j2", done=done, agency=agency,
+                            verdicts=labels("staff/labels.toml.j2")["verdict"]))
     return 0

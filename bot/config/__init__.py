@@ -1,3 +1,3 @@
 """The operator's settings: the TOML file read, typed and checked, and where passwords come from;
 the campaign and registry files it names, checked at start. Imports nothing of bcy-intake but
-parsers.text, parsers.spec and bot.errors."""
+parsers.text, parsers.spec, bot.errors and replies.render (the operator's messages)."""

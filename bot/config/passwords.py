@@ -7,6 +7,7 @@ Passwords come from, in order: $BCY_INTAKE_IMAP_PASSWORD / $BCY_INTAKE_SMTP_PASS
 
 from __future__ import annotations
 
+import errno
 import hmac
 import os
 import re
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.config.reader import Section
+from bot.config.reader import Section, said
 
 
 class Secret:
@@ -47,7 +48,7 @@ def read_password(s: Section, env: str, credential: str, required: bool) -> Secr
     if os.environ.get(env):
         return Secret(os.environ[env])
     if inline is not None and file is not None:
-        s.problem("password", "set password or password_file, not both")
+        s.problem("password", said("password_twice"))
     if inline is not None:
         return Secret(inline)
     credentials = os.environ.get("CREDENTIALS_DIRECTORY")
@@ -56,8 +57,7 @@ def read_password(s: Section, env: str, credential: str, required: bool) -> Secr
     if file is not None:
         return _read_password_file(s, file)
     if required:
-        s.missing("password", f"missing: set password or password_file, ${env}, "
-                  f"or the systemd credential {credential!r}")
+        s.missing("password", said("password_missing", env=env, credential=credential))
     return None
 
 
@@ -65,14 +65,15 @@ def _read_password_file(s: Section, file: Path) -> Secret | None:
     try:
         value = file.read_text(encoding="utf-8").rstrip("\r\n")
         if file.stat().st_mode & 0o077:
-            s.warnings.append(f"[{s.name}] password_file: {file} is readable by "
-                              "other users; chmod 600 it")
+            s.warnings.append(f"[{s.name}] password_file: {said('password_file_open', file=file)}")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        s.problem("password_file", f"cannot read {file}: {reason}")
+        code = errno.errorcode.get(exc.errno or 0, "") if isinstance(exc, OSError) else ""
+        s.problem("password_file", said("password_file_unreadable", file=file, reason=reason,
+                                        errno=code))
         return None
     if not value:
-        s.problem("password_file", f"{file} is empty")
+        s.problem("password_file", said("password_file_empty", file=file))
         return None
     return Secret(value)
 
@@ -92,7 +93,5 @@ def inline_secret_warnings(path: Path, data: Mapping[str, Any]) -> list[str]:
              if isinstance(data.get(name), Mapping) and "password" in data[name]]
     store = data.get("store")
     if isinstance(store, Mapping) and _URL_PASSWORD.search(str(store.get("url", ""))):
-        found.append("[store] url (a database password)")
-    return [f"{where}: {path} is readable by other users and holds it inline; chmod 600 the "
-            "file, or move the password to a password_file or the environment"
-            for where in found]
+        found.append("[store] url")
+    return [f"{where}: {said('password_inline_open', file=path)}" for where in found]

@@ -8,6 +8,7 @@ relative to the config file; where passwords may come from is told in `bot.confi
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -20,16 +21,21 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config.passwords import Secret, inline_secret_warnings, read_password
-from bot.config.reader import Section
+from bot.config.reader import Section, said
+from bot.config.trust import TrustConfig, read_trust
+from bot.config.web import WebConfig, parse_web
 
 __all__ = [
     "DEFAULT_PORTS", "MB", "Config", "ConfigError", "DigestConfig", "ImapConfig", "LimitsConfig",
-    "Secret", "Security", "SmtpConfig", "StoreConfig", "load_config", "parse_config",
+    "Secret", "Security", "SmtpConfig", "StoreConfig", "TrustConfig", "WebConfig", "load_config",
+    "parse_config",
 ]
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
 DEFAULT_CONFIG = "/etc/bcy-intake/config.toml"
+MAX_IDLE_SECONDS = 29 * 60  # RFC 2177: servers may drop an IDLE after 30 minutes
+MAX_TIMEOUT = 110.0  # seconds: under the daemon's 120 s systemd watchdog
 
 
 class ConfigError(Exception):
@@ -111,6 +117,7 @@ class LimitsConfig:
     replies_per_domain_per_day: int = 100
     replies_per_hour: int = 300
     max_attempts: int = 3
+    reminders_per_run: int = 200  # letters one `remind --send` may queue
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,8 @@ class Config:
     limits: LimitsConfig
     campaign_file: Path | None = None
     registry_file: Path | None = None
+    trust: TrustConfig = TrustConfig()  # [trust]: see bot.config.trust
+    web: WebConfig = WebConfig()
 
 
 def config_path(explicit: str | None) -> str:
@@ -129,31 +138,41 @@ def config_path(explicit: str | None) -> str:
     return explicit or os.environ.get("BCY_INTAKE_CONFIG") or DEFAULT_CONFIG
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, mailbox_password: bool = True) -> Config:
+    """The checked config; `mailbox_password=False` for commands that only touch the store
+    (`staff`), so an administrator can run them without the mailbox's credential."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise ConfigError([f"{path}: cannot read the config file: {exc.strerror}"]) from None
+        why = said("cannot_read_file", reason=exc.strerror,
+                   errno=errno.errorcode.get(exc.errno or 0, ""))
+        raise ConfigError([f"{path}: {why}"]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError([f"{path}: not a valid TOML file: {exc}"]) from None
-    config = parse_config(data, path.resolve().parent)
+        raise ConfigError([f"{path}: {said('not_toml', reason=exc)}"]) from None
+    config = parse_config(data, path.resolve().parent, mailbox_password)
     for warning in inline_secret_warnings(path, data):
         log.warning("config: %s", warning)
     return config
 
 
-def parse_config(data: Mapping[str, Any], base_dir: Path) -> Config:
+def parse_config(data: Mapping[str, Any], base_dir: Path,
+                 mailbox_password: bool = True) -> Config:
     problems: list[str] = []
     warnings: list[str] = []
     sections = {name: Section(name, data.get(name), problems, warnings, base_dir)
-                for name in ("imap", "smtp", "store", "digest", "limits", "campaign", "registry")}
-    warnings += [f"[{name}]: unknown section, ignored" for name in data if name not in sections]
-    config = Config(imap=_imap(sections["imap"]), smtp=_smtp(sections["smtp"]),
+                for name in ("imap", "smtp", "store", "digest", "limits", "campaign", "registry",
+                             "trust", "web")}
+    warnings += [f"[{name}]: {said('unknown_section')}" for name in data
+                 if name not in sections]
+    config = Config(imap=_imap(sections["imap"], mailbox_password),
+                    smtp=_smtp(sections["smtp"], mailbox_password),
                     store=_store(sections["store"]), digest=_digest(sections["digest"]),
                     limits=_limits(sections["limits"]),
                     campaign_file=sections["campaign"].path("file"),
-                    registry_file=sections["registry"].path("file"))
+                    registry_file=sections["registry"].path("file"),
+                    trust=read_trust(sections["trust"]),
+                    web=parse_web(sections["web"]))
     for section in sections.values():
         section.warn_unknown_keys()
     for warning in warnings:
@@ -166,7 +185,7 @@ def parse_config(data: Mapping[str, Any], base_dir: Path) -> Config:
 def _security(s: Section, key: str, default: Security | None = None) -> Security:
     value = s.text(key, default.value if default else None)
     if value and value not in set(Security):
-        s.problem(key, f"must be one of {', '.join(Security)}, got {value!r}")
+        s.problem(key, said("one_of", choices=", ".join(Security), value=repr(value)))
         return Security.SSL
     return Security(value) if value else Security.SSL
 
@@ -174,11 +193,9 @@ def _security(s: Section, key: str, default: Security | None = None) -> Security
 def _tls_verify(s: Section, security: Security, password: Secret | None) -> bool:
     verify = s.flag("tls_verify", True)
     if not verify:
-        s.warnings.append(f"[{s.name}] tls_verify = false: the server certificate "
-                          "will NOT be checked")
+        s.warnings.append(f"[{s.name}] {said('tls_off')}")
     if security is Security.NONE and password is not None:
-        s.warnings.append(f"[{s.name}] security = \"none\": the password travels "
-                          "unencrypted")
+        s.warnings.append(f"[{s.name}] {said('password_in_clear')}")
     return verify
 
 
@@ -186,36 +203,48 @@ def _port(section: Section, security: Security) -> int:
     return section.integer("port", DEFAULT_PORTS[section.name][security.value], 1, 65535)
 
 
-def _imap(s: Section) -> ImapConfig:
+def _imap(s: Section, password_needed: bool = True) -> ImapConfig:
     security = _security(s, "security", Security.SSL)
-    password = read_password(s, "BCY_INTAKE_IMAP_PASSWORD", "imap_password", True)
+    password = read_password(s, "BCY_INTAKE_IMAP_PASSWORD", "imap_password", password_needed)
     return ImapConfig(
         host=s.text("host"), port=_port(s, security), security=security,
         username=s.text("username"), password=password or Secret(""),
         folder=s.text("folder", "INBOX"),
         processed_folder=s.text("processed_folder", ImapConfig.processed_folder),
         quarantine_folder=s.text("quarantine_folder", ImapConfig.quarantine_folder),
-        tls_verify=_tls_verify(s, security, password), timeout=s.number("timeout", 30.0),
-        idle_renew_seconds=s.integer("idle_renew_seconds", 600),
-        poll_interval=s.integer("poll_interval", 60), batch_size=s.integer("batch_size", 20))
+        tls_verify=_tls_verify(s, security, password),
+        timeout=s.number("timeout", 30.0, MAX_TIMEOUT),
+        idle_renew_seconds=s.integer("idle_renew_seconds", 600, 10, MAX_IDLE_SECONDS),
+        poll_interval=s.integer("poll_interval", 60, 1, 3600),
+        batch_size=s.integer("batch_size", 20, 1, 500))
 
 
-def _smtp(s: Section) -> SmtpConfig:
+def _smtp(s: Section, password_needed: bool = True) -> SmtpConfig:
     security = _security(s, "security", Security.SSL)
     username = s.optional_text("username")
-    password = read_password(s, "BCY_INTAKE_SMTP_PASSWORD", "smtp_password", username is not None)
+    password = read_password(s, "BCY_INTAKE_SMTP_PASSWORD", "smtp_password",
+                             password_needed and username is not None)
     if password is not None and username is None:
-        s.problem("username", "missing: a password is set, so the username is needed too")
+        s.problem("username", said("username_needed"))
     return SmtpConfig(
         host=s.text("host"), port=_port(s, security), security=security,
-        from_address=s.text("from_address"), username=username, password=password,
+        from_address=s.address("from_address"), username=username, password=password,
         from_name=s.text("from_name", ""), tls_verify=_tls_verify(s, security, password),
-        timeout=s.number("timeout", 30.0), append_to_sent=s.flag("append_to_sent", False),
+        timeout=s.number("timeout", 30.0, MAX_TIMEOUT),
+        append_to_sent=s.flag("append_to_sent", False),
         sent_folder=s.text("sent_folder", "Sent"))
 
 
 def _store(s: Section) -> StoreConfig:
-    return StoreConfig(url=s.text("url"))
+    url = s.text("url")
+    if url.startswith("sqlite"):
+        # sqlite[+driver]:///FILE: FILE is what follows the third slash ("/var/..." when
+        # four are written); parsed here so that reading the config loads no SQLAlchemy
+        database = url.partition("://")[2].partition("?")[0][1:]
+        if database and database != ":memory:" and not Path(database).is_absolute():
+            # SQLite would put it in whatever folder the command runs from
+            s.problem("url", said("sqlite_relative", database=repr(database)))
+    return StoreConfig(url=url)
 
 
 def _digest(s: Section) -> DigestConfig:
@@ -223,12 +252,19 @@ def _digest(s: Section) -> DigestConfig:
     try:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
-        s.problem("timezone", f"unknown time zone {zone!r}")
-    return DigestConfig(recipients=s.strings("recipients"),
-                        timezone=zone)
+        s.problem("timezone", said("unknown_zone", zone=repr(zone)))
+    return DigestConfig(recipients=s.addresses("recipients"), timezone=zone)
 
 
 def _limits(s: Section) -> LimitsConfig:
     defaults = LimitsConfig()
-    return LimitsConfig(**{f.name: s.integer(f.name, getattr(defaults, f.name))
+    return LimitsConfig(**{f.name: s.integer(f.name, getattr(defaults, f.name), 1,
+                                             _LIMIT_HIGHS[f.name])
                            for f in fields(LimitsConfig)})
+
+
+# The most each limit may be: beyond, a value is a typo (or no limit at all), not a choice.
+_LIMIT_HIGHS = {"max_message_bytes": 1024 * MB, "max_attachment_bytes": 1024 * MB,
+                "max_batch_bytes": 1024 * MB, "replies_per_sender_per_day": 1000,
+                "replies_per_recipient_per_day": 1000, "replies_per_domain_per_day": 100_000,
+                "replies_per_hour": 100_000, "max_attempts": 100, "reminders_per_run": 10_000}

@@ -12,6 +12,7 @@ from bot.errors import EX_CONFIG, CommandError
 from parsers.spec.campaign import Campaign, load_campaign
 from parsers.spec.registry import Registry, load_registry
 from parsers.spec.schema import SpecError
+from replies.render import staff_message
 
 T = TypeVar("T")
 
@@ -20,16 +21,17 @@ def _checked(load: Callable[[str | Path | None], T], what: str, path: str | Path
     try:
         return load(path)
     except SpecError as exc:
-        raise CommandError(f"the {what} file cannot be used:\n{exc}", EX_CONFIG) from None
+        raise CommandError(f"{staff_message('spec_problems', what=what)}\n{exc}",
+                           EX_CONFIG) from None
 
 
 def checked_campaign(path: str | Path | None) -> Campaign:
     """The campaign file at `path` (None: the built-in one), or CommandError listing its
     problems."""
-    return _checked(load_campaign, "campaign", path)
+    return _checked(load_campaign, "chiến dịch (campaign)", path)
 
 
 def checked_registry(path: str | Path | None) -> Registry:
     """The agency registry at `path` (None: the built-in one), or CommandError listing its
     problems."""
-    return _checked(load_registry, "registry", path)
+    return _checked(load_registry, "danh sách cơ quan (registry)", path)

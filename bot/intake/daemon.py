@@ -25,6 +25,7 @@ from bot.intake.outbox import send_pending
 from bot.intake.service import Service
 from bot.mail.mailbox import Mailbox, MailboxUnavailable
 from bot.store.outage import StoreUnavailable, store_guard
+from replies.render import staff_message
 
 log = logging.getLogger(__name__)
 WAIT_SLICE = 50.0  # seconds: under half the unit's WatchdogSec
@@ -106,7 +107,7 @@ def one_cycle(service: Service, box: Mailbox | None = None, stopper: Stopper | N
             _send_without_mailbox(service)
             raise MailboxUnavailable(f"connection lost: {type(exc).__name__}: {exc}") from exc
         except StoreUnavailable as exc:
-            raise CommandError(f"store unavailable, mail left for the next run: {exc}",
+            raise CommandError(staff_message("store_unavailable_cycle", reason=exc),
                                EX_TEMPFAIL) from exc
     stats = service.intake.cycle(box, stop)
     stats.sent, stats.unsent = _send(service, box)

@@ -9,14 +9,17 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.intake.trust.signatures import proofs_of, signature_records
+from bot.intake.trust.standing import Proof
 from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mail.mime_parts import Attachment, find_attachments, header_value
 from bot.mail.own_marks import OwnMarks
 from bot.store.records import Kind
 from parsers.codes import FindingCode
-from parsers.form.parse import FormReport, unreadable_report
-from parsers.form.unpack import read_attachment
+from parsers.form.parse import FormReport, add_registry_findings, unreadable_report
+from parsers.form.unpack import read_attachment, with_letters
 from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from parsers.text import match_key
 
 _OTHER_FILES = frozenset({"image", "text", "other"})
@@ -43,6 +46,8 @@ class Decision:
     # the forms the reply is about, each a submission (or the one failure report)
     forms: tuple[FormReport, ...] = field(default_factory=tuple)
     tried: tuple[FormReport, ...] = field(default_factory=tuple)  # every file read
+    # what else the mail proves of who sent it: the signatures of its signed cover letters
+    proofs: tuple[Proof, ...] = field(default_factory=tuple)
 
     @property
     def report(self) -> FormReport | None:
@@ -57,14 +62,24 @@ class Decision:
 Reader = Callable[[bytes, str, Campaign], list[FormReport]]
 
 
-def _read(att: Attachment, n: int, campaign: Campaign, max_bytes: int, reader: Reader
-          ) -> list[FormReport]:
-    name = att.filename or DEFAULT_NAME.format(n=n)
+def named_files(attachments: Sequence[Attachment]) -> list[tuple[str, Attachment]]:
+    """The attachments that are read (forms, and the files a reply names), each with the
+    name its reports carry."""
+    candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
+    return [(a.filename or DEFAULT_NAME.format(n=n), a)
+            for n, a in enumerate(candidates, start=1)]
+
+
+def _read(att: Attachment, name: str, campaign: Campaign, max_bytes: int, reader: Reader,
+          registry: Registry | None) -> list[FormReport]:
     if att.kind in _OTHER_FILES:  # a photo, a text: named in the reply, never parsed
         return [unreadable_report(name, FindingCode.FILE_TYPE_UNSUPPORTED, att.kind)]
     if len(att.data) > max_bytes:
         return [unreadable_report(name, FindingCode.FILE_TOO_LARGE, att.kind)]
-    return reader(att.data, name, campaign)
+    reports = reader(att.data, name, campaign)
+    if registry is None:
+        return reports
+    return [add_registry_findings(r, registry, campaign.opened) for r in reports]
 
 
 def _same_form(report: FormReport) -> str:
@@ -92,7 +107,8 @@ def _unreadable(tried: Sequence[FormReport]) -> FormReport:
         return unreadable_report("", FindingCode.ATTACHMENT_MISSING)
     findings = [f for r in tried for f in r.findings]
     return FormReport(file=", ".join(r.file for r in tried), verdict="unreadable",
-                      kind=tried[0].kind, findings=findings)
+                      kind=tried[0].kind, findings=findings,
+                      signatures=tuple(s for r in tried for s in r.signatures))
 
 
 def _declared_files(msg: email.message.Message) -> list[Attachment]:
@@ -134,8 +150,9 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
            max_attachment_bytes: int, *, size: int = 0,
            max_message_bytes: int | None = None, reader: Reader = read_attachment,
-           marks: OwnMarks | None = None) -> Decision:
+           registry: Registry | None = None, marks: OwnMarks | None = None) -> Decision:
     """`reader` reads one attachment; the daemon passes one that runs in a child process.
+    With the agency `registry`, the rules that need it are applied to each form read.
     `marks` tell our own mail coming back (a loop, or a bounce), never to be answered."""
     if max_message_bytes is not None and size > max_message_bytes:
         return _oversized(msg, campaign, own_addresses, marks)
@@ -144,23 +161,36 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
     # Photos and other files are listed too, only so a reply can say what each one is.
-    candidates = [a for a in attachments if a.kind in MAYBE_FORM_KINDS | _OTHER_FILES]
-    tried = tuple(report for n, a in enumerate(candidates, start=1)
-                  for report in _read(a, n, campaign, max_attachment_bytes, reader))
+    candidates = named_files(attachments)
+    tried = tuple(report for name, a in candidates
+                  for report in _read(a, name, campaign, max_attachment_bytes, reader, registry))
     mentioned = mentions_campaign(msg, campaign, attachments=attachments)
-    forms = distinct_forms([r for r in tried if r.quantities is not None])
+    # each form goes with the signed cover letters beside it in the mail
+    forms = with_letters(distinct_forms([r for r in tried if r.quantities is not None]), tried)
     if forms:
         # a table of certificates by year in a file that never names the campaign, in a mail
         # that does not either (a usage report, say): for a person, not for an automatic reply
         ours = forms if mentioned else [r for r in forms if r.names_campaign or _complete(r)]
         if ours:
-            return Decision("submission", "form-found", tuple(ours), tried)
+            return Decision("submission", "form-found", tuple(ours), tried,
+                            _proofs(ours, campaign, registry))
         return Decision("other", "form-like-unnamed", (), tried)
-    if not any(a.kind in MAYBE_FORM_KINDS for a in candidates) and _follows_up(msg, campaign):
+    if not any(a.kind in MAYBE_FORM_KINDS for _, a in candidates) and _follows_up(msg, campaign):
         return Decision("other", "follow-up", (), tried)
     if mentioned:
-        return Decision("submission", "campaign-no-form", (_unreadable(tried),), tried)
+        report = _unreadable(tried)
+        return Decision("submission", "campaign-no-form", (report,), tried,
+                        _proofs([report], campaign, registry))
     return Decision("other", first.reason if first.kind == "other" else "no-form", (), tried)
+
+
+def _proofs(forms: Sequence[FormReport], campaign: Campaign, registry: Registry | None
+            ) -> tuple[Proof, ...]:
+    """What the signed cover letters of the mail prove of who sent it."""
+    if registry is None:
+        return ()
+    return proofs_of(signature_records((s for r in forms for s in r.signatures), registry,
+                                    campaign.opened))
 
 
 def _complete(report: FormReport) -> bool:

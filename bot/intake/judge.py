@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.message
 import json
 from dataclasses import dataclass
+from functools import partial
 
 from bot.config.settings import Config
 from bot.intake.decide import Decision, Reader, decide
@@ -16,25 +17,29 @@ from bot.intake.outcome import OutcomeBuilder
 from bot.intake.safety.bounces import Bounces
 from bot.mail.mime_parts import parse_message
 from bot.store.database import Store
-from bot.store.records import StoredMessage, StoredSubmission, Verdict
+from bot.store.records import Standing, StoredMessage, StoredSubmission, Verdict
 from parsers.form.parse import FormReport
 
 
 @dataclass(frozen=True)
 class Redone:
-    """A submission decided again: its verdict now, and whether a new reply was queued."""
+    """A submission decided again: its verdict and standing now, and whether a new reply was
+    queued."""
 
     verdict: Verdict
     replied: bool
+    standing: Standing = "counted"
 
 
 class Judge:
     def __init__(self, cfg: Config, store: Store, builder: OutcomeBuilder,
-                 reader: Reader = read_attachment_isolated) -> None:
+                 reader: Reader | None = None) -> None:
         self.cfg = cfg
         self.store = store
         self.builder = builder
-        self.reader = reader
+        # signed cover letters are checked in the reader's process, against the config's roots
+        self.reader = reader or partial(read_attachment_isolated,
+                                        roots=cfg.trust.root_certificates)
         self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
         self.bounces = Bounces(store, builder.marks)
 
@@ -46,8 +51,8 @@ class Judge:
         # a mail kept as its outline only is decided as too large, whatever the limit now
         largest = 0 if stored.body_omitted else limits.max_message_bytes
         decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
-                          size=stored.size, max_message_bytes=largest,
-                          reader=self.reader, marks=self.builder.marks)
+                          size=stored.size, max_message_bytes=largest, reader=self.reader,
+                          registry=self.builder.registry, marks=self.builder.marks)
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None
@@ -67,8 +72,8 @@ class Judge:
         report = _this_form(decision.forms, sub) if decision.kind == "submission" else None
         if report is None:
             return None
-        new, replied = self.builder.replace(sub, msg, report, reply)
-        return Redone(new.verdict, replied)
+        new, replied = self.builder.replace(sub, msg, report, reply, decision.proofs)
+        return Redone(new.verdict, replied, new.standing)
 
 
 def _this_form(forms: tuple[FormReport, ...], sub: StoredSubmission) -> FormReport | None:

@@ -13,7 +13,13 @@ from typing import Any
 
 import imap_tools
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
-from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import (
+    RetryCallState,
+    retry,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from bot.config.settings import ImapConfig, Security
 from bot.mail.structure import fetch_bytes, find, parse
@@ -78,10 +84,21 @@ class Mailbox:
         self.box: Any = None
         self._folders: set[str] = set()
 
+    def _failed_attempt(self, state: RetryCallState) -> None:
+        """Each failed try and the wait before the next, so an unreachable server is seen
+        at once in the log instead of after every retry has run out."""
+        error = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning("IMAP %s:%s: attempt %s of %s failed (%s: %s); next in %.1f s",
+                    self.cfg.host, self.cfg.port, state.attempt_number, self.attempts,
+                    type(error).__name__, error, wait)
+
     def __enter__(self) -> Mailbox:
+        log.debug("IMAP %s:%s: connecting", self.cfg.host, self.cfg.port)
         opener = retry(stop=stop_after_attempt(self.attempts),
                        wait=wait_exponential(multiplier=0.5, max=30),
-                       retry=retry_if_exception_type(CONNECT_ERRORS), reraise=True)(_open)
+                       retry=retry_if_exception_type(CONNECT_ERRORS), reraise=True,
+                       before_sleep=self._failed_attempt)(_open)
         try:
             self.box = opener(self.cfg)
         except CONNECT_ERRORS as exc:

@@ -9,12 +9,12 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
-from bot.store.records import StoredSubmission
+from bot.store.records import StoredSubmission, SubmissionLine
 from parsers.spec.registry import Registry
 from replies.render import render
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def labels(template: str) -> dict[str, Any]:
     """A TOML table of titles, kept as a template so Python holds no prose."""
     return tomllib.loads(render(template))
@@ -25,8 +25,13 @@ def local(when: datetime, tz: tzinfo) -> datetime:
     return when.astimezone(tz).replace(tzinfo=None)
 
 
-def agency_name(sub: StoredSubmission, registry: Registry) -> str:
+def agency_name(sub: StoredSubmission | SubmissionLine, registry: Registry) -> str:
+    return agency_name_of(sub.agency_key, sub.agency, registry)
+
+
+def agency_name_of(key: str | None, written: str | None, registry: Registry) -> str:
+    """The registry's name for `key`, else the name as the form wrote it."""
     try:
-        return registry.get(sub.agency_key or "").name
+        return registry.get(key or "").name
     except KeyError:
-        return sub.agency or sub.agency_key or ""
+        return written or key or ""

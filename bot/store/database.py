@@ -1,10 +1,12 @@
 """The intake store: every mail, submission, queued reply and event.
 
 `Store` opens the database (migrated to the newest schema) and holds one query object per
-table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`, each defined
-in the module that owns the table, each method one transaction. Connecting, SQLite settings
-and the kinds of transaction are in `engine`; the tables in `schema`; the records handed out
-in `records`.
+table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`, `store.senders`
+(trusted senders), `store.reminders` (reminder letters sent), and for the web console
+`store.accounts` (staff and login attempts) and `store.contacts` (where to write to an agency), each
+defined in the module that owns the table, each method one transaction. Connecting, SQLite
+settings and the kinds of transaction are in `engine`; the tables in `schema`; the records
+handed out in `records`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from bot.store import migrations
+from bot.store.accounts import Accounts
+from bot.store.contacts import Contacts
 from bot.store.engine import create_store_engine
 from bot.store.events import Events
 from bot.store.messages import Messages
 from bot.store.outbox import Outbox
+from bot.store.reminders import Reminders
+from bot.store.senders import Senders
 from bot.store.submissions import Submissions
 
 
@@ -26,6 +32,10 @@ class Store:
         self.submissions = Submissions(engine)
         self.outbox = Outbox(engine)
         self.events = Events(engine)
+        self.reminders = Reminders(engine)
+        self.senders = Senders(engine)
+        self.accounts = Accounts(engine)
+        self.contacts = Contacts(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -1,5 +1,6 @@
 """Queries on kept mail: the raw message as it came in, where in the mailbox it was seen,
-and how far its processing got. `store.messages`; each method is one transaction."""
+how far its processing got, and whether a person has dealt with it. `store.messages`; each
+method is one transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.outbox import insert_outbox
 from bot.store.records import Kind, NewOutbox, State, StoredMessage
-from bot.store.schema import message_readings, message_slots, messages
+from bot.store.schema import handled_mail, message_readings, message_slots, messages
 
 _MESSAGE_COLUMNS = [c for c in messages.c if c.name != "raw"]  # raw only when asked for
 
@@ -181,20 +182,53 @@ class Messages(Queries):
             return _messages(conn, select(*_MESSAGE_COLUMNS).where(
                 m.state != "new", m.mailbox_action_done.is_(False)).order_by(m.id))
 
-    def kinds(self, day: date, tz: tzinfo) -> Counter[str]:
-        """Mail taken in on `day` by kind (automatic, submission, other)."""
+    def kinds(self, day: date | None = None, tz: tzinfo | None = None,
+              period: tuple[datetime, datetime] | None = None) -> Counter[str]:
+        """Mail taken in on `day` (in `tz`) or in `period`, by kind (automatic, submission,
+        other)."""
         m = messages.c
-        start, end = day_bounds(day, tz)
+        if period is None:
+            assert day is not None and tz is not None, "a day and its zone, or a period"
+            period = day_bounds(day, tz)
+        start, end = period
         with self._reading() as conn:
             rows = conn.execute(select(m.kind, func.count()).where(
                 m.created_at >= start, m.created_at < end).group_by(m.kind)).all()
         return Counter({str(kind): int(n) for kind, n in rows if kind})
 
     def held(self) -> list[dict[str, Any]]:
-        """Mail set aside for a person (quarantined or failed)."""
+        """Mail set aside for a person (quarantined or failed) that nobody has dealt with."""
         m = messages.c
         with self._reading() as conn:
             rows = conn.execute(select(m.id, m.from_addr, m.subject, m.state, m.last_error,
                                        m.created_at)
-                                .where(m.state.in_(("quarantined", "failed"))).order_by(m.id))
+                                .where(m.state.in_(("quarantined", "failed")), _not_handled())
+                                .order_by(m.id))
             return [dict(row._mapping) for row in rows]
+
+    def left_for_people(self, period: tuple[datetime, datetime] | None = None
+                        ) -> list[StoredMessage]:
+        """Mail that is not ours to answer ("other"), left in the INBOX for a person, that
+        nobody has marked handled; only what came in during `period` [start, end) when given
+        (the digest's), else all of it (the console's to-do list)."""
+        m = messages.c
+        stmt = select(*_MESSAGE_COLUMNS).where(m.kind == "other", m.state == "done",
+                                               _not_handled())
+        if period is not None:
+            stmt = stmt.where(m.created_at >= period[0], m.created_at < period[1])
+        with self._reading() as conn:
+            return _messages(conn, stmt.order_by(m.id))
+
+    def mark_handled(self, message_id: int, by: str) -> bool:
+        """Record that a person has dealt with the mail; False if it was already."""
+        try:
+            with self._writing() as conn:
+                conn.execute(insert(handled_mail).values(
+                    message_id=message_id, handled_by=by, handled_at=utc_now()))
+        except IntegrityError:
+            return False
+        return True
+
+
+def _not_handled() -> Any:
+    return messages.c.id.not_in(select(handled_mail.c.message_id))

@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import Connection, func, insert, select, update
 
 from bot.store.engine import Queries, day_bounds, utc_now
-from bot.store.records import NewOutbox, OutboxItem, StoredSubmission
+from bot.store.records import NewOutbox, OutboxItem, OutboxKind, StoredSubmission
 from bot.store.schema import digests, outbox
 
 
@@ -114,14 +114,15 @@ class Outbox(Queries):
                                 .values(undelivered_at=utc_now(), bounce_id=bounce_id)
                                 ).rowcount > 0
 
-    def replies_queued(self, recipient: str, day: date, tz: tzinfo = UTC) -> int:
-        """Replies queued (sent or not) to `recipient` on `day`: the per-sender cap counts
-        these."""
+    def replies_queued(self, recipient: str, day: date, tz: tzinfo = UTC,
+                       kinds: tuple[OutboxKind, ...] = ("reply",)) -> int:
+        """Mail of `kinds` queued (sent or not) to `recipient` on `day`: the per-sender cap
+        counts replies, and reminders count with them."""
         o = outbox.c
         start, end = day_bounds(day, tz)
         with self._reading() as conn:
             return int(conn.execute(select(func.count()).select_from(outbox).where(
-                o.kind == "reply", func.lower(o.recipient) == recipient.strip().lower(),
+                o.kind.in_(kinds), func.lower(o.recipient) == recipient.strip().lower(),
                 o.created_at >= start, o.created_at < end)).scalar_one())
 
     def stuck(self) -> list[OutboxItem]:
@@ -135,22 +136,47 @@ class Outbox(Queries):
 
     def latest_reply(self, sub: StoredSubmission) -> OutboxItem | None:
         """The newest reply queued for a submission (or, for older rows, for its mail)."""
+        found = self.replies_about(sub, newest=1)
+        return found[0] if found else None
+
+    def replies_about(self, sub: StoredSubmission, newest: int | None = None
+                      ) -> list[OutboxItem]:
+        """Replies queued for a submission, or for its mail when one reply covers several
+        of its forms; newest first, at most `newest` of them."""
         o = outbox.c
         mine = (o.submission_id == sub.id) | ((o.submission_id.is_(None))
                                               & (o.message_id == sub.message_id))
         with self._reading() as conn:
-            row = conn.execute(select(outbox).where(o.kind == "reply", mine)
-                               .order_by(o.id.desc()).limit(1)).first()
-        return OutboxItem(**row._mapping) if row else None
+            rows = conn.execute(select(outbox).where(o.kind == "reply", mine)
+                                .order_by(o.id.desc()).limit(newest))
+            return [OutboxItem(**row._mapping) for row in rows]
 
     def digest_sent(self, day: date) -> bool:
         with self._reading() as conn:
             return _digest_sent(conn, day)
 
-    def mark_digest_sent(self, day: date) -> None:
+    def mark_digest_sent(self, day: date, period: tuple[datetime, datetime] | None = None,
+                         sent_at: datetime | None = None) -> None:
+        """Record the digest of `day` as sent, with the period it covered; sent again
+        (--force), the row keeps the day and takes the newer period."""
+        values = {"sent_at": sent_at or utc_now(),
+                  "period_start": period[0] if period else None,
+                  "period_end": period[1] if period else None}
         with self._writing() as conn:
-            if not _digest_sent(conn, day):
-                conn.execute(insert(digests).values(day=day, sent_at=utc_now()))
+            if _digest_sent(conn, day):
+                conn.execute(update(digests).where(digests.c.day == day).values(**values))
+            else:
+                conn.execute(insert(digests).values(day=day, **values))
+
+    def last_digest_end(self) -> datetime | None:
+        """Where the last sent digest stopped: the end of its period, or when it was sent if
+        that came first (a digest of a whole day sent in the morning has not seen the
+        afternoon). None when no digest was ever sent."""
+        d = digests.c
+        with self._reading() as conn:
+            rows = conn.execute(select(d.sent_at, d.period_end)).all()
+        ends = [min(r.period_end, r.sent_at) if r.period_end else r.sent_at for r in rows]
+        return max(ends, default=None)
 
 
 def _digest_sent(conn: Connection, day: date) -> bool:

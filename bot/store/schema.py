@@ -31,6 +31,9 @@ from sqlalchemy.sql import false
 from sqlalchemy.types import TypeDecorator
 
 from bot.store.records import (
+    OUTBOX_KINDS,
+    SOURCES,
+    STANDINGS,
     Event,
     Kind,
     Level,
@@ -38,18 +41,22 @@ from bot.store.records import (
     NewSubmission,
     OutboxItem,
     OutboxKind,
+    Reminder,
+    Signature,
     State,
     StoredMessage,
     StoredSubmission,
+    TrustedSender,
     Verdict,
 )
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
-    "OutboxKind", "State", "StoredMessage", "StoredSubmission", "UtcDateTime", "Verdict",
-    "digests", "events", "message_readings", "message_slots", "messages", "metadata", "outbox",
-    "quantities",
-    "reference_counters", "submissions",
+    "OUTBOX_KINDS", "OutboxKind", "Reminder", "Signature", "State", "StoredMessage",
+    "StoredSubmission", "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests",
+    "events", "handled_mail", "login_attempts", "message_readings", "message_slots", "messages",
+    "metadata", "outbox", "quantities", "reference_counters", "reminders", "signatures",
+    "staff_accounts", "submissions", "trusted_senders",
 ]
 
 NAMING = {
@@ -103,7 +110,7 @@ messages = Table(
     Column("last_error", Text, nullable=True),
     Column("mailbox_action_done", Boolean, nullable=False, server_default=false()),
     Column("created_at", UtcDateTime, nullable=False),
-    # migration 0005: how often a reader was found dead at it (message_readings), and whether
+    # migration 0008: how often a reader was found dead at it (message_readings), and whether
     # only its headers and structure were kept (too large to take in)
     Column("crashes", Integer, nullable=False, server_default="0"),
     Column("body_omitted", Boolean, nullable=False, server_default=false()),
@@ -124,7 +131,7 @@ message_slots = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
-# Which process is reading a mail right now (migration 0005); a row left behind by a process
+# Which process is reading a mail right now (migration 0008); a row left behind by a process
 # that is gone means the reader died on it. A table of its own: marking a mail must not
 # rewrite its raw bytes (SQLite rewrites a whole row on any update).
 message_readings = Table(
@@ -150,9 +157,43 @@ submissions = Table(
     Column("findings_json", Text, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
     Column("superseded_by", Integer, ForeignKey("submissions.id"), nullable=True),
+    # migration 0004: whether it counts for its agency, why, the From it was judged on, and
+    # who of the staff settled it (existing rows were accepted under the old rules: counted)
+    Column("standing", String(24), nullable=False, server_default="counted"),
+    Column("standing_reason", String(32), nullable=True),
+    Column("author", String(998), nullable=True),
+    Column("settled_by", String(255), nullable=True),
+    Column("settled_at", UtcDateTime, nullable=True),
     _one_of("verdict", ("accepted", "needs_correction", "unreadable"), "verdict"),
+    _one_of("standing", STANDINGS, "standing"),
     Index(None, "agency_key", "verdict"),
     Index(None, "received_at"),
+)
+
+# Each signature of a signed PDF that came with a submission (migration 0007): who signed,
+# whether the signed bytes are intact and unmodified since, whether the chain is trusted.
+signatures = Table(
+    "signatures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # order in the mail and in the file
+    Column("file", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("signer", Text, nullable=False),
+    Column("signer_cn", Text, nullable=True),
+    Column("signer_o", Text, nullable=True),
+    Column("signer_ou", Text, nullable=True),
+    Column("issuer", Text, nullable=False),
+    Column("serial", String(128), nullable=False),
+    Column("signing_time", UtcDateTime, nullable=True),
+    Column("timestamp_time", UtcDateTime, nullable=True),
+    Column("intact", Boolean, nullable=False),
+    Column("coverage", String(24), nullable=False),
+    Column("modification", String(24), nullable=False),
+    Column("trusted", Boolean, nullable=False),
+    Column("trust_problem", String(24), nullable=True),
+    Column("agency_key", String(255), nullable=True),
+    Index(None, "submission_id"),
 )
 
 quantities = Table(
@@ -186,7 +227,7 @@ outbox = Table(
     # set just before the SMTP transaction, cleared after it: still set after a crash means the
     # reply may have gone out (migration 0003)
     Column("sending_at", UtcDateTime, nullable=True),
-    # migration 0005: our Message-ID (bounces name it), given up for good (a permanent
+    # migration 0008: our Message-ID (bounces name it), given up for good (a permanent
     # refusal), a bounce that came back for it, and the keys the reply caps count by
     Column("mail_id", String(998), nullable=True),
     Column("failed_at", UtcDateTime, nullable=True),
@@ -196,7 +237,7 @@ outbox = Table(
     Column("sender_key", String(320), nullable=True),
     Column("recipient_key", String(320), nullable=True),
     Column("recipient_domain", String(255), nullable=True),
-    _one_of("kind", ("reply", "digest"), "kind"),
+    _one_of("kind", OUTBOX_KINDS, "kind"),
     Index(None, "recipient", "created_at"),
     Index(None, "mail_id"),
     Index(None, "sender_key", "created_at"),
@@ -205,10 +246,47 @@ outbox = Table(
     Index(None, "created_at"),
 )
 
+# One row per local day a digest went out; the period it covered (migration 0006) is where
+# the next digest without --date starts.
 digests = Table(
     "digests", metadata,
     Column("day", Date, primary_key=True),
     Column("sent_at", UtcDateTime, nullable=False),
+    Column("period_start", UtcDateTime, nullable=True),
+    Column("period_end", UtcDateTime, nullable=True),
+)
+
+# Each agency is reminded at most once per step of the campaign's schedule (migration 0006).
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("campaign", String(64), nullable=False),
+    Column("agency_key", String(255), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("days_before", Integer, nullable=False),
+    Column("recipients", Text, nullable=False),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("campaign", "agency_key", "deadline", "days_before"),
+    Index(None, "created_at"),
+)
+
+# Addresses and domains that speak for an agency (migration 0004): copied from the registry
+# and the config at each start, added by staff when they confirm a submission.
+trusted_senders = Table(
+    "trusted_senders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_key", String(255), nullable=False),
+    Column("sender", String(998), nullable=False),  # a@b.gov.vn, or b.gov.vn; lower case
+    Column("source", String(16), nullable=False),
+    Column("added_by", String(255), nullable=False),  # a file name, or a person
+    Column("added_at", UtcDateTime, nullable=False),
+    # staff's entries are removed by marking them (migration 0005), so the record stays
+    Column("removed_by", String(255), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
+    UniqueConstraint("agency_key", "sender", "source"),
+    Index(None, "sender"),
+    _one_of("source", SOURCES, "source"),
 )
 
 events = Table(
@@ -219,6 +297,55 @@ events = Table(
     Column("kind", String(64), nullable=False),
     Column("detail", Text, nullable=False),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=True),
+    # the staff member who did it ('cli:root' from a command); None for what the bot did itself
+    Column("actor", String(64), nullable=True),
     _one_of("level", ("info", "warning", "error"), "level"),
     Index(None, "ts"),
+)
+
+# The staff web console (migration 0007). A session cookie names the login and the account's
+# session stamp; a new password draws a new stamp, so every older session ends with it.
+staff_accounts = Table(
+    "staff_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("session_stamp", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("password_changed_at", UtcDateTime, nullable=False),
+    Column("last_login_at", UtcDateTime, nullable=True),
+)
+
+# Kept in the database, not in a worker's memory: throttling holds across workers and restarts.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ts", UtcDateTime, nullable=False),
+    Column("login", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index(None, "login", "ts"),
+    Index(None, "address", "ts"),
+)
+
+# Addresses staff add to an agency beside the registry's domains; a removed one stays, marked,
+# so the agency's page shows who changed what and when.
+agency_contacts = Table(
+    "agency_contacts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_key", String(255), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("removed_by", String(64), nullable=True),
+    Column("removed_at", UtcDateTime, nullable=True),
+    Index(None, "agency_key"),
+)
+
+# Mail left for people (or set aside) that a staff member has dealt with: off the to-do list.
+handled_mail = Table(
+    "handled_mail", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("handled_by", String(64), nullable=False),
+    Column("handled_at", UtcDateTime, nullable=False),
 )

@@ -1,21 +1,34 @@
 """Queries on submissions: storing the decision on a mail under a fresh reference, reading
-submissions back with their quantities, and keeping one accepted form per agency live.
-`store.submissions`; each method is one transaction.
+submissions back with their quantities, keeping one counting form per agency live, and staff
+settling a submission that waits for them. `store.submissions`; each method is one transaction.
+
+A form counts for its agency when it is accepted and its standing is `counted` (its sender is
+trusted for the agency, or staff confirmed it); only such forms supersede one another.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.store.engine import Queries, day_bounds
+from bot.store.engine import Queries, day_bounds, utc_now
+from bot.store.events import insert_event
 from bot.store.outbox import insert_outbox
-from bot.store.records import Kind, NewOutbox, NewSubmission, State, StoredSubmission
+from bot.store.records import (
+    Kind,
+    NewOutbox,
+    NewSubmission,
+    Standing,
+    State,
+    StoredSubmission,
+    SubmissionLine,
+)
 from bot.store.schema import (
     message_readings,
     messages,
@@ -23,6 +36,10 @@ from bot.store.schema import (
     reference_counters,
     submissions,
 )
+from bot.store.senders import Entry, insert_trusted
+from bot.store.signatures import insert_signatures, replace_signatures, signatures_of
+
+_COUNTS = (submissions.c.verdict == "accepted", submissions.c.standing == "counted")
 
 
 class OutcomeAlreadySaved(Exception):
@@ -65,9 +82,11 @@ def _insert_submission(conn: Connection, message_id: int, reference: str,
         agency_key=sub.agency_key, sender=sub.sender, verdict=sub.verdict,
         document_number=sub.document_number, document_date=sub.document_date,
         place=sub.place, record_json=sub.record_json, findings_json=sub.findings_json,
-        received_at=sub.received_at).returning(s.id)).scalar_one())
+        received_at=sub.received_at, standing=sub.standing, standing_reason=sub.standing_reason,
+        author=sub.author).returning(s.id)).scalar_one())
     _insert_quantities(conn, new_id, sub.quantities)
-    if sub.verdict == "accepted" and sub.agency_key:
+    insert_signatures(conn, new_id, sub.signatures)
+    if sub.verdict == "accepted" and sub.standing == "counted" and sub.agency_key:
         _supersede(conn, new_id, sub.agency_key, sub.received_at)
     return new_id
 
@@ -81,11 +100,11 @@ def _insert_quantities(conn: Connection, submission_id: int,
 
 
 def _supersede(conn: Connection, new_id: int, agency_key: str, received_at: datetime) -> None:
-    """A newer accepted form replaces older ones of the same agency; mail processed out of
+    """A newer counting form replaces older ones of the same agency; mail processed out of
     order must not replace a form that was received later."""
     s = submissions.c
     live = conn.execute(select(s.id, s.received_at).where(
-        s.agency_key == agency_key, s.verdict == "accepted", s.superseded_by.is_(None),
+        s.agency_key == agency_key, *_COUNTS, s.superseded_by.is_(None),
         s.id != new_id)).all()
     older = [row.id for row in live if row.received_at <= received_at]
     newer = sorted((row for row in live if row.received_at > received_at),
@@ -98,13 +117,13 @@ def _supersede(conn: Connection, new_id: int, agency_key: str, received_at: date
 
 
 def _resettle(conn: Connection, agency_key: str) -> None:
-    """Each accepted form of an agency is superseded by the next one received; the newest
-    is live; forms that are not accepted supersede nothing and are superseded by nothing."""
+    """Each counting form of an agency is superseded by the next one received; the newest
+    is live; forms that do not count supersede nothing and are superseded by nothing."""
     s = submissions.c
-    rows = conn.execute(select(s.id, s.verdict).where(s.agency_key == agency_key)
+    rows = conn.execute(select(s.id, s.verdict, s.standing).where(s.agency_key == agency_key)
                         .order_by(s.received_at, s.id)).all()
-    accepted = [row.id for row in rows if row.verdict == "accepted"]
-    successor = dict(itertools.pairwise(accepted))
+    counting = [row.id for row in rows if row.verdict == "accepted" and row.standing == "counted"]
+    successor = dict(itertools.pairwise(counting))
     for row in rows:
         conn.execute(update(submissions).where(s.id == row.id)
                      .values(superseded_by=successor.get(row.id)))
@@ -123,7 +142,9 @@ def _find(conn: Connection, *conditions: Any) -> list[StoredSubmission]:
                 select(q.submission_id, q.row_key, q.year, q.value)
                 .where(q.submission_id.in_(ids))):
             amounts[sid].setdefault(row_key, {})[year] = int(value)
-    return [StoredSubmission(**row._mapping, quantities=amounts[row.id]) for row in rows]
+    signed = signatures_of(conn, ids)
+    return [StoredSubmission(**row._mapping, quantities=amounts[row.id],
+                             signatures=signed.get(row.id, ())) for row in rows]
 
 
 class Submissions(Queries):
@@ -181,21 +202,58 @@ class Submissions(Queries):
     def replace_outcome(self, old: StoredSubmission, new: NewSubmission,
                         replies: Iterable[NewOutbox] = ()) -> None:
         """Rewrite a submission's verdict, record and numbers in place (same reference, same
-        received time), settle which accepted form of the agency is the live one, and queue
-        `replies` for it, in one transaction."""
+        received time), settle which counting form of the agency is the live one, and queue
+        `replies` for it, in one transaction. A standing staff settled stays theirs, with the
+        agency they settled it for."""
         s = submissions.c
+        judged: dict[str, Any] = {
+            "standing": new.standing, "standing_reason": new.standing_reason,
+            "author": new.author, "agency": new.agency, "agency_key": new.agency_key}
+        if old.settled_by is not None:
+            judged = {"author": new.author}
         with self._writing() as conn:
             conn.execute(update(submissions).where(s.id == old.id).values(
                 verdict=new.verdict, record_json=new.record_json,
-                findings_json=new.findings_json, agency=new.agency,
-                agency_key=new.agency_key, document_number=new.document_number,
-                document_date=new.document_date, place=new.place))
+                findings_json=new.findings_json, document_number=new.document_number,
+                document_date=new.document_date, place=new.place, **judged))
             conn.execute(delete(quantities).where(quantities.c.submission_id == old.id))
             _insert_quantities(conn, old.id, new.quantities)
-            for key in {old.agency_key, new.agency_key} - {None}:
+            replace_signatures(conn, old.id, new.signatures)
+            for key in {old.agency_key, judged.get("agency_key")} - {None}:
                 _resettle(conn, str(key))
             for item in replies:
                 insert_outbox(conn, item, old.message_id, old.id)
+
+    def settle(self, reference: str, standing: Standing, by: str, *,
+               agency: tuple[str, str | None] | None = None, trust: Entry | None = None
+               ) -> StoredSubmission | None:
+        """Staff's decision on a submission, in one transaction: its standing (`counted` when
+        confirmed, `rejected`), who decided and when, the agency it counts for when `agency`
+        (key, name) is given, the live form of each agency concerned settled again, the sender
+        `trust`ed for an agency from now on, and an event saying so. None when no submission
+        has `reference`."""
+        s = submissions.c
+        with self._writing() as conn:
+            found = _find(conn, s.reference == reference)
+            if not found:
+                return None
+            old = found[0]
+            values: dict[str, Any] = {
+                "standing": standing, "settled_by": by[:255], "settled_at": utc_now(),
+                "standing_reason": "confirmed" if standing == "counted" else "rejected"}
+            if agency is not None:
+                values["agency_key"], values["agency"] = agency
+            conn.execute(update(submissions).where(s.id == old.id).values(**values))
+            for key in {old.agency_key, values.get("agency_key")} - {None}:
+                _resettle(conn, str(key))
+            if trust is not None:
+                insert_trusted(conn, trust, "staff", by)
+            new = _find(conn, s.id == old.id)[0]
+            insert_event(conn, f"submission-{'confirmed' if standing == 'counted' else standing}",
+                         " ".join(filter(None, (reference, new.agency_key, f"by {by}",
+                                                trust and f"trusted {trust[1]}"))),
+                         level="info", message_id=old.message_id, actor=by)
+            return new
 
     def by_reference(self, reference: str) -> StoredSubmission | None:
         with self._reading() as conn:
@@ -203,25 +261,74 @@ class Submissions(Queries):
         return found[0] if found else None
 
     def find(self, day: date | None = None, agency_key: str | None = None,
-             verdict: str | None = None, tz: tzinfo = UTC) -> list[StoredSubmission]:
-        """Submissions received on `day` (a calendar day in `tz`), from the agency, with the
-        verdict, oldest first; None leaves that part open."""
+             verdict: str | None = None, tz: tzinfo = UTC, standing: Standing | None = None,
+             period: tuple[datetime, datetime] | None = None) -> list[StoredSubmission]:
+        """Submissions received on `day` (a calendar day in `tz`) or in `period` (half-open),
+        from the agency, with the verdict and the standing, oldest first; None leaves that
+        part open."""
         s = submissions.c
         conditions: list[Any] = []
         if day is not None:
-            start, end = day_bounds(day, tz)
-            conditions += [s.received_at >= start, s.received_at < end]
+            period = day_bounds(day, tz)
+        if period is not None:
+            conditions += [s.received_at >= period[0], s.received_at < period[1]]
         if agency_key is not None:
             conditions.append(s.agency_key == agency_key)
         if verdict is not None:
             conditions.append(s.verdict == verdict)
+        if standing is not None:
+            conditions.append(s.standing == standing)
         with self._reading() as conn:
             return _find(conn, *conditions)
 
+    def lines(self, *, agency_key: str | None = None, verdict: str | None = None,
+              standing: Standing | None = None, since: datetime | None = None,
+              until: datetime | None = None) -> list[SubmissionLine]:
+        """Submissions for a list, newest first: received in [since, until), from the agency,
+        with the verdict and the standing; None leaves that part open."""
+        s = submissions.c
+        stmt = select(*(s[f.name] for f in fields(SubmissionLine)))
+        if agency_key is not None:
+            stmt = stmt.where(s.agency_key == agency_key)
+        if verdict is not None:
+            stmt = stmt.where(s.verdict == verdict)
+        if standing is not None:
+            stmt = stmt.where(s.standing == standing)
+        if since is not None:
+            stmt = stmt.where(s.received_at >= since)
+        if until is not None:
+            stmt = stmt.where(s.received_at < until)
+        with self._reading() as conn:
+            rows = conn.execute(stmt.order_by(s.received_at.desc(), s.id.desc()))
+            return [SubmissionLine(**row._mapping) for row in rows]
+
     def latest_valid(self) -> list[StoredSubmission]:
-        """Per agency, the newest accepted submission (the one nothing supersedes)."""
+        """Per agency, the newest submission that counts (accepted, from a sender trusted for
+        the agency or confirmed by staff), the one nothing supersedes."""
         s = submissions.c
         with self._reading() as conn:
-            found = _find(conn, s.verdict == "accepted", s.superseded_by.is_(None),
-                          s.agency_key.is_not(None))
+            found = _find(conn, *_COUNTS, s.superseded_by.is_(None), s.agency_key.is_not(None))
         return sorted(found, key=lambda sub: sub.agency_key or "")
+
+    def latest_per_agency(self) -> list[StoredSubmission]:
+        """Per identified agency, the submission received last, whatever its verdict: where
+        each agency stands (to do, reminders, the list of agencies that have not sent)."""
+        s = submissions.c
+        with self._reading() as conn:
+            found = _find(conn, s.agency_key.is_not(None))
+        latest: dict[str, StoredSubmission] = {}
+        for sub in found:  # oldest first: the last one seen is the latest
+            latest[str(sub.agency_key)] = sub
+        return sorted(latest.values(), key=lambda sub: sub.agency_key or "")
+
+    def open_corrections(self) -> list[StoredSubmission]:
+        """Forms still waiting for a better one: per agency (per sender when the agency is
+        unknown), the latest submission staff did not reject, when it is not accepted; oldest
+        first."""
+        with self._reading() as conn:
+            found = _find(conn, submissions.c.standing != "rejected")
+        latest: dict[str, StoredSubmission] = {}
+        for sub in found:
+            latest[sub.agency_key or f"sender:{sub.sender.strip().lower()}"] = sub
+        return sorted((s for s in latest.values() if s.verdict != "accepted"),
+                      key=lambda sub: (sub.received_at, sub.id))

@@ -19,6 +19,7 @@ _NUMBER = re.compile(r"^so\s*(?::|\.|(?=\d)|(?=/))\s*(?P<rest>.*)$")
 _PLACE_DATE = re.compile(r"^(?P<place>[^\d/()]{0,60}?)\s*,?\s*(?P<when>ngay\b(?P<rest>.*))$")
 _DATE_WORDS = re.compile(r"^\s*(?P<d>\S*)\s*thang\s*(?P<m>\S*)\s*nam\s*(?P<y>\S*)")
 _DATE_NUMERIC = re.compile(r"^\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
+_LEADERS = re.compile(r"…+|\.{2,}|_{2,}")  # dotted leaders of a blank: "……", ".....", "____"
 _INTRO = re.compile(r"chinh phu\s*,\s*(?P<agency>.+?)\s*,?\s+de xuat\b")
 _LABELLED = re.compile(
     r"^(?:ten co quan|co quan|don vi|ten don vi|co quan de xuat)\s*:\s*(?P<v>.+)$")
@@ -69,11 +70,24 @@ def _is_boilerplate(key: str, boiler: tuple[str, ...]) -> bool:
         "kem theo")
 
 
+def _number_placeholder(line: str, placeholder_key: str) -> bool:
+    """The number line as the blank form prints it ("Số: ……/……", only the label has letters),
+    or an older form's "<Số, ký hiệu>"."""
+    key = match_key(line)
+    return bool(placeholder_key) and key == placeholder_key or (
+        _is_placeholder(line) and fold(line).lstrip("<( ").startswith("so"))
+
+
+def _without_leaders(text: str) -> str:
+    """What a clerk typed on a dotted line, without the dots left around it."""
+    return _LEADERS.sub(" ", text).strip()
+
+
 def _document_number(lines: list[str], campaign: Campaign) -> HeaderField:
     placeholder_key = match_key(campaign.form.number_placeholder)
     for i, line in enumerate(lines):
         folded = fold(line)
-        if placeholder_key and match_key(line) == placeholder_key:
+        if _number_placeholder(line, placeholder_key):
             return HeaderField(None, True, line)
         m = _NUMBER.match(folded)
         if not m or folded.startswith(("so luong", "so dien thoai")):
@@ -83,8 +97,10 @@ def _document_number(lines: list[str], campaign: Campaign) -> HeaderField:
             rest = lines[i + 1]
         if _is_placeholder(rest):
             return HeaderField(None, True, line)
-        value = re.sub(r"\s*/\s*", "/", rest).strip(" .;,")
-        return HeaderField(value or None, False, line)
+        value = re.sub(r"\s*/\s*", "/", _without_leaders(rest)).strip(" .;,")
+        if not any(ch.isalnum() for ch in value):
+            return HeaderField(None, True, line)
+        return HeaderField(value, False, line)
     return HeaderField()
 
 
@@ -132,7 +148,8 @@ def _agency_lines(lines: list[str], campaign: Campaign) -> list[str]:
     for line in lines:
         key = match_key(line)
         folded = fold(line)
-        if _NUMBER.match(folded) or key == number_key or key.startswith(_STOP_AGENCY) and out:
+        if (_NUMBER.match(folded) or _number_placeholder(line, number_key)
+                or key.startswith(_STOP_AGENCY) and out):
             break
         if not has_letters(line) or _is_boilerplate(key, boiler) or _PLACE_DATE.match(folded):
             continue

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parsers.codes import FindingCode
 from parsers.form.findings import Finding, Verdict, verdict_of
 from parsers.form.header import read_header
-from parsers.form.reading import FormReading
-from parsers.form.rules import validate
+from parsers.form.reading import AgencyNames, FormReading
+from parsers.form.rules import validate, validate_names
 from parsers.form.table import TableReading, find_table
 from parsers.odf.package import odf_kind
 from parsers.odf.read_ods import read_ods
@@ -22,7 +23,9 @@ from parsers.read.read_docx import read_docx
 from parsers.read.read_xls import read_xls
 from parsers.read.read_xlsx import read_xlsx
 from parsers.read.safe_zip import member_names
+from parsers.signature.facts import SignatureFacts
 from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from parsers.text import has_phrase, match_key
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
@@ -49,6 +52,10 @@ class FormReport:
     notes: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     names_campaign: bool = False  # the document's own text names the campaign (title, intro)
+    names: AgencyNames = field(default_factory=AgencyNames)  # the agency names as written
+    # the signatures of a signed PDF: of this file when it is one, else of the cover letters
+    # that came with the form (beside it in the mail or in its archive)
+    signatures: tuple[SignatureFacts, ...] = ()
 
 
 def sniff_kind(data: bytes) -> str:
@@ -148,7 +155,18 @@ def read_document(document: Document, name: str, campaign: Campaign) -> FormRepo
         notes={k: r.note for k, r in table.rows.items() if r.note},
         findings=findings,
         names_campaign=_names_campaign(lines, campaign),
+        names=AgencyNames(header.agency.value, header.intro_agency.value),
     )
+
+
+def add_registry_findings(report: FormReport, registry: Registry, on: dt.date) -> FormReport:
+    """`report` with the findings of the rules that need the agency registry (as it stood on
+    the campaign's date `on`), its verdict judged again."""
+    extra = validate_names(report.names, registry, on)
+    if not extra:
+        return report
+    findings = [*report.findings, *extra]
+    return replace(report, findings=findings, verdict=verdict_of(findings))
 
 
 def _names_campaign(lines: list[str], campaign: Campaign) -> bool:

@@ -15,7 +15,7 @@ LocationOf = Callable[[Location | None], str | None]
 
 def report_dict(report: FormReport, message_of: MessageOf, location_of: LocationOf
                 ) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "file": report.file,
         "verdict": report.verdict,
         "agency": report.agency,
@@ -35,3 +35,6 @@ def report_dict(report: FormReport, message_of: MessageOf, location_of: Location
             for f in report.findings
         ],
     }
+    if report.signatures:  # an optional key: reports without a signed PDF stay as they were
+        out["signatures"] = [s.as_dict() for s in report.signatures]
+    return out

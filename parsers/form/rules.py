@@ -2,20 +2,25 @@
 
 The order in which they run is the tables `HEADER_RULES` and `TABLE_RULES` at the bottom. Adding
 a rule is one function and one row there, one code in `parsers/codes.py`, one message template
-`replies/templates/findings/<code>.txt.j2` and one test.
+`replies/templates/findings/<code>.txt.j2` and one test. Rules that need the agency registry
+(`REGISTRY_RULES`) read the names the form gives itself and run where the registry is known:
+after the file is read, in the intake and in `check` (`parse.add_registry_findings`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 from parsers.codes import FindingCode
 from parsers.form.findings import Finding, Params
-from parsers.form.reading import FormReading
+from parsers.form.reading import AgencyNames, FormReading
 from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from parsers.text import match_key
 
 Rule = Callable[[FormReading, Campaign], Iterator[Finding]]
+RegistryRule = Callable[[AgencyNames, Registry, dt.date], Iterator[Finding]]
 
 
 def agency(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
@@ -136,10 +141,32 @@ def emptiness(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
         yield Finding(FindingCode.TABLE_ALL_ZERO, "table", form.table.location)
 
 
+def agency_conflict(names: AgencyNames, registry: Registry, on: dt.date) -> Iterator[Finding]:
+    """The letterhead names one agency and the opening sentence another ("BỘ TÀI CHÍNH" over
+    "Ủy ban nhân dân tỉnh Bắc Ninh đề xuất…"): whose numbers these are is uncertain. Only
+    agencies the registry knows are compared, so "BTC" and "Bộ Tài chính" are one; a unit
+    named on the letterhead under its ministry ("BỘ TÀI CHÍNH / CỤC THUẾ TỈNH BẮC NINH") is
+    named by the letterhead too, and is no conflict."""
+    if not names.header or not names.intro:
+        return
+    head, intro = registry.match_header(names.header, on), registry.match_header(names.intro, on)
+    if head and intro and head.key != intro.key and not registry.names(names.header, intro):
+        yield Finding(FindingCode.AGENCY_CONFLICT, "header.agency",
+                      params={"header": names.header, "intro": names.intro})
+
+
 HEADER_RULES: tuple[Rule, ...] = (agency, document_number, place, date)
 TABLE_RULES: tuple[Rule, ...] = (rows_present, years_present, emptiness, cells, units, subtotals)
+
+
+REGISTRY_RULES: tuple[RegistryRule, ...] = (agency_conflict,)
 
 
 def validate(form: FormReading, campaign: Campaign) -> list[Finding]:
     rules = HEADER_RULES + (TABLE_RULES if form.table is not None else ())
     return [finding for rule in rules for finding in rule(form, campaign)]
+
+
+def validate_names(names: AgencyNames, registry: Registry, on: dt.date) -> list[Finding]:
+    """The findings of REGISTRY_RULES; `on` is the campaign's date (the registry as it stood)."""
+    return [finding for rule in REGISTRY_RULES for finding in rule(names, registry, on)]

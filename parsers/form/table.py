@@ -160,7 +160,8 @@ def _read_row(grid: Grid, r: int, spec: RowSpec, years: dict[str, int],
 def _cell_location(grid: Grid, cell: Cell, year: str) -> Location:
     loc = cell.location
     if grid.kind == "table":
-        return Location(table=loc.table, row=loc.row, column=year)
+        index = int(loc.column) - 1 if loc.column and loc.column.isdigit() else None
+        return Location(table=loc.table, row=loc.row, column=year, grid_column=index)
     return loc
 
 

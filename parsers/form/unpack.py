@@ -4,25 +4,49 @@ winmail.dat) gives one per form found inside it, nested archives opened down to 
 When a container holds forms, its other files (a scanned cover letter, a photo) are not
 reported: they are not what the sender asks about. When it holds none, each file says why.
 A file inside is named "archive.zip/form.xlsx", so the sender can tell which one is meant.
+
+A PDF is no form, but a signed one is the cover letter (công văn): its report carries the
+facts of every signature (`parsers.signature`), checked against `roots`; inside an archive
+with forms, those signatures go with each form of that archive.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
 
 from parsers.archive.containers import CONTAINER_KINDS, MAX_DEPTH, Budget, members
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, read_form, sniff_kind, unreadable_report
 from parsers.read.errors import UnreadableFile
+from parsers.signature.facts import SignatureFacts
+from parsers.signature.read_pdf import read_signatures
 from parsers.spec.campaign import Campaign
 
 
-def read_attachment(data: bytes, name: str, campaign: Campaign) -> list[FormReport]:
-    """Never raises on bad input; at least one report."""
-    return _read(data, name, campaign, 0, Budget())
+def read_attachment(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = ()
+                    ) -> list[FormReport]:
+    """Never raises on bad input; at least one report. `roots`: DER certificates a signed
+    PDF's chain must lead to for its signatures to be trusted."""
+    return _read(data, name, campaign, 0, Budget(), tuple(roots))
 
 
-def _read(data: bytes, name: str, campaign: Campaign, depth: int, budget: Budget
-          ) -> list[FormReport]:
+def with_letters(forms: Sequence[FormReport], others: Sequence[FormReport]
+                 ) -> list[FormReport]:
+    """`forms`, each with the signatures of the signed PDFs among `others` added."""
+    letters: tuple[SignatureFacts, ...] = tuple(
+        s for r in others if r.quantities is None for s in r.signatures)
+    if not letters:
+        return list(forms)
+    return [replace(f, signatures=(*f.signatures, *letters)) for f in forms]
+
+
+def _read(data: bytes, name: str, campaign: Campaign, depth: int, budget: Budget,
+          roots: tuple[bytes, ...]) -> list[FormReport]:
     kind = sniff_kind(data)
+    if kind == "pdf":
+        return [replace(read_form(data, name, campaign),
+                        signatures=read_signatures(data, name, roots))]
     if kind not in CONTAINER_KINDS:
         return [read_form(data, name, campaign)]
     if depth >= MAX_DEPTH:
@@ -39,8 +63,8 @@ def _read(data: bytes, name: str, campaign: Campaign, depth: int, budget: Budget
         if member.data is None:
             reports.append(unreadable_report(inner, member.problem or FindingCode.FILE_UNREADABLE))
         else:
-            reports.extend(_read(member.data, inner, campaign, depth + 1, budget))
+            reports.extend(_read(member.data, inner, campaign, depth + 1, budget, roots))
     forms = [r for r in reports if r.quantities is not None]
     if forms:
-        return forms
+        return with_letters(forms, reports)
     return reports or [unreadable_report(name, FindingCode.FORM_NOT_FOUND, kind)]

@@ -24,6 +24,9 @@ class Location:
     row: int | None = None  # Word table row, 1-based
     column: str | None = None  # a column's heading (a year, "Đvt") or its number
     paragraph: int | None = None  # Word paragraph number, 1-based
+    # Word table column on the layout grid, 0-based, when `column` names a heading: where the
+    # agency's own file is marked (replies.annotate); never shown
+    grid_column: int | None = None
 
 
 @dataclass(frozen=True)

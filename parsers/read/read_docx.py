@@ -69,6 +69,7 @@ class _Reader:
         self.document = document
         self.blocks: list[Paragraph | Grid] = []
         self.tables = 0
+        self.table_objects: list[Table] = []  # in reading order: table n is [n - 1]
         self.paragraphs = 0
         self.cells = 0
         self.default_font = self._default_font()
@@ -115,6 +116,7 @@ class _Reader:
 
     def table(self, table: Table) -> list[Table]:
         self.tables += 1
+        self.table_objects.append(table)
         number = self.tables
         grid = Grid(kind="table", name=str(number))
         self.blocks.append(grid)
@@ -163,3 +165,12 @@ def read_docx(data: bytes) -> Document:
     except (ValueError, KeyError, AttributeError, TypeError, IndexError) as exc:  # malformed parts
         raise UnreadableFile(FindingCode.FILE_UNREADABLE, type(exc).__name__) from exc
     return Document(kind="docx", blocks=reader.blocks)
+
+
+def tables_in_reading_order(document: Any) -> list[Table]:
+    """The tables of a python-docx document, numbered as `read_docx` numbers them in
+    locations (table n at index n - 1), nested ones included: how a finding's cell is found
+    again in the file."""
+    reader = _Reader(document)
+    reader.body(document, document.element.body)
+    return reader.table_objects

@@ -40,6 +40,14 @@ class MailWords:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReminderSchedule:
+    """`[reminders]`: when agencies without a counted form are written to, as days before
+    the deadline in force (a negative number: days after it). Empty: no reminders."""
+
+    days_before: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class CampaignKeys:
     """The keys a Campaign keeps as the file writes them."""
 
@@ -49,6 +57,7 @@ class CampaignKeys:
     years: tuple[str, ...]
     opened: dt.date
     deadline: dt.date
+    extended_deadline: dt.date | None = None  # a later deadline announced after the letter
     reference_prefix: str
     large_quantity_threshold: int
     addressee: str
@@ -56,6 +65,17 @@ class CampaignKeys:
     reference_letters: tuple[ReferenceLetter, ...] = ()
     form: FormTexts
     contact: Contact = field(default_factory=Contact)
+    reminders: ReminderSchedule = field(default_factory=ReminderSchedule)
+
+    @property
+    def deadline_in_force(self) -> dt.date:
+        """The deadline agencies are held to: the extended one when there is one."""
+        return self.extended_deadline or self.deadline
+
+    def open_deadline(self, today: dt.date) -> dt.date | None:
+        """The deadline still ahead on `today` (inclusive), or None once it has passed: no text
+        may ask for something "before" a past date."""
+        return self.deadline_in_force if today <= self.deadline_in_force else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +98,11 @@ def file_problems(f: CampaignFile) -> Iterator[str]:
     yield from (f"years: {y!r} is given twice" for y, n in Counter(f.years).items() if n > 1)
     if f.deadline < f.opened:
         yield f"deadline: {f.deadline} is before opened ({f.opened})"
+    if f.extended_deadline is not None and f.extended_deadline < f.deadline:
+        yield f"extended_deadline: {f.extended_deadline} is before deadline ({f.deadline})"
+    steps = f.reminders.days_before
+    yield from (f"reminders.days_before: {d} is given twice"
+                for d, n in Counter(steps).items() if n > 1)
     if f.large_quantity_threshold < 1:
         yield "large_quantity_threshold: must be a positive number"
     yield from _row_problems(f.rows)

@@ -117,12 +117,13 @@ class Registry:
         for spelling, owners in self._spellings.items():
             problems += [f"alias {' '.join(spelling)!r} names both {a.key} and {b.key}"
                          for i, a in enumerate(owners) for b in owners[i + 1:] if _overlap(a, b)]
-        domains: dict[str, Agency] = {}
-        for a in self.agencies:
-            for d in a.domains:
-                other = domains.setdefault(d, a)
-                if other is not a and _overlap(a, other):
-                    problems.append(f"domain {d!r} names both {other.key} and {a.key}")
+        for what in ("domain", "address"):
+            seen: dict[str, Agency] = {}
+            for a in self.agencies:
+                for d in a.domains if what == "domain" else a.addresses:
+                    other = seen.setdefault(d, a)
+                    if other is not a and _overlap(a, other):
+                        problems.append(f"{what} {d!r} names both {other.key} and {a.key}")
         return problems
 
     def __len__(self) -> int:
@@ -148,6 +149,16 @@ class Registry:
             if found:
                 return max(found, key=lambda f: f[0])[1]
         return None
+
+    def names(self, header: str, agency: Agency) -> bool:
+        """Whether `header` names `agency` anywhere in it, by any of its spellings (on whole
+        words): "BỘ TÀI CHÍNH / CỤC THUẾ TỈNH BẮC NINH" names the province too."""
+        have = header_words(header)
+        for spelling in {words(s) for s in agency.spellings} - {()}:
+            n = len(spelling)
+            if any(have[i:i + n] == spelling for i in range(len(have) - n + 1)):
+                return True
+        return False
 
     def match_address(self, address: str, on: dt.date) -> Agency | None:
         """The agency owning the sender's domain or a parent domain of it (longest wins)."""

@@ -1,7 +1,7 @@
 """The official blank registration form as a one-sheet workbook, built from the campaign alone.
 
-The letter header sits in merged cells above the demand table; the table's header is frozen and
-repeated on every printed page, and every quantity cell accepts only a whole number >= 0 (the
+The letter header sits in merged cells above the demand table; the table's header is repeated on
+every printed page, and every quantity cell accepts only a whole number >= 0 (the
 validation texts come from a template). Quantity cells are left empty, not 0.
 """
 
@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from parsers.spec.campaign import Campaign
 from parsers.spec.form_texts import FormTexts
+from replies.cells import write_cell
 from replies.forms.reproducible import reproducible_zip
 
 FONT = "Times New Roman"
@@ -45,6 +46,10 @@ LEFT_BLOCK = (TT_COL, CONTENT_COL)  # columns under the agency half of the lette
 SUB_ROW_INDENT = 2
 NOTE_BULLET = "- "
 QUANTITY_FORMAT = "#,##0"
+# The short rule under the agency name (a paragraph border in the DOCX): a drawn line, since a
+# cell border would run the whole width of the merged block.
+AGENCY_RULE = "\u2015" * 6
+RULE_PT = 8.0
 
 # Rough text metrics for row heights: Excel does not grow merged rows to fit wrapped text.
 CHARS_PER_WIDTH_UNIT = 1.1
@@ -121,7 +126,7 @@ def _put(ws: Worksheet, row: int, first: int, last: int, text: Text) -> None:
     """Write `text` over columns first..last of `row`, merging them when more than one."""
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-    cell = ws.cell(row=row, column=first, value=None if text.value == "" else text.value)
+    cell = write_cell(ws, row, first, None if text.value == "" else text.value)
     cell.font = _font(text)
     cell.alignment = Alignment(
         horizontal=text.align, vertical="center", wrap_text=True, indent=text.indent
@@ -193,7 +198,8 @@ def _title_block(ws: Worksheet, form: FormTexts, row: int, last_col: int) -> int
 def _letter_header(ws: Worksheet, form: FormTexts, row: int, last_col: int) -> int:
     agency = Text(form.agency_placeholder, bold=True)
     row = _pair(ws, row, last_col, agency, Text(form.nation, size=NATION_PT, bold=True))
-    row = _pair(ws, row, last_col, None, Text(form.motto, bold=True, underline=True))
+    rule = Text(AGENCY_RULE, size=RULE_PT, bold=True)  # the short line under the agency
+    row = _pair(ws, row, last_col, rule, Text(form.motto, bold=True, underline=True))
     row = _pair(
         ws, row, last_col, Text(form.number_placeholder), Text(form.date_line, italic=True)
     )
@@ -334,7 +340,10 @@ def _default_font(ws: Worksheet, last_row: int, last_col: int) -> None:
 
 
 def _page_setup(ws: Worksheet, header_row: int, last_row: int, last_col: int) -> None:
-    ws.freeze_panes = ws.cell(row=header_row + 2, column=1).coordinate
+    # No frozen panes: Excel freezes every row above the split, here the whole letter header
+    # (most of a laptop screen), and the six-row table never scrolls away. On paper the
+    # table's header is repeated on each page instead.
+    ws.freeze_panes = None
     ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
     ws.print_title_rows = f"{header_row}:{header_row + 1}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -4,6 +4,7 @@ client decodes is exactly what was rendered); the MIME body by the standard libr
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import re
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class ReplyForm:
     reference: str
     verdict: str
     report: dict[str, Any]  # report_dict of the form
+    standing: str = "counted"  # counted | awaiting-confirmation
+    changes: dict[str, Any] | None = None  # against the agency's previous counted form
 
 
 @dataclass(frozen=True)
@@ -82,16 +85,36 @@ class ReplyInput:
     attachments: tuple[FileAttachment, ...] = field(default_factory=tuple)
     forms: tuple[ReplyForm, ...] = field(default_factory=tuple)  # when the mail had several
     other_files: tuple[str, ...] = field(default_factory=tuple)  # files that are not forms
+    letters: tuple[str, ...] = field(default_factory=tuple)  # signed PDFs kept with the forms
+    # what an accepted form changed against the agency's previous counted one (Changes.view)
+    changes: dict[str, Any] | None = None
+    # the agency's files sent back marked: (its file, the marked copy's name); and the files
+    # whose format cannot be marked (they get the blank form only)
+    marked: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unmarkable: tuple[str, ...] = field(default_factory=tuple)
+    today: dt.date | None = None  # the staff's day the reply is written (None: today here)
+    # counted | awaiting-confirmation (the worst, for several forms), and why it waits
+    standing: str = "counted"
+    standing_reason: str | None = None
 
 
-def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign) -> dict[str, Any]:
+def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign,
+                   unreadable_as_none: bool = False) -> dict[str, Any]:
+    """Rows × years with totals. A value the form did not give counts as 0; with
+    `unreadable_as_none`, a cell that could not be read (None in a report's quantities) stays
+    None, shown as "—" like `check` shows it, and is left out of the totals."""
     rows = []
     year_totals = [0 for _ in campaign.years]
     for spec in campaign.quantity_rows:
-        by_year = (quantities or {}).get(spec.key) or {}
-        values = [by_year.get(y) or 0 for y in campaign.years]
-        year_totals = [a + b for a, b in zip(year_totals, values, strict=True)]
-        rows.append({"key": spec.key, "label": spec.short, "amounts": values, "total": sum(values)})
+        by_year = (quantities or {}).get(spec.key)
+        if unreadable_as_none:
+            values = [None if by_year is None else by_year.get(y) for y in campaign.years]
+        else:
+            values = [(by_year or {}).get(y) or 0 for y in campaign.years]
+        counted = [v or 0 for v in values]
+        year_totals = [a + b for a, b in zip(year_totals, counted, strict=True)]
+        rows.append({"key": spec.key, "label": spec.short, "amounts": values,
+                     "total": sum(counted)})
     return {"rows": rows, "year_totals": year_totals, "total": sum(year_totals)}
 
 
@@ -110,8 +133,9 @@ def reply_subject(original: str, reference: str, campaign: Campaign) -> str:
 
 def _form_view(form: ReplyForm, campaign: Campaign) -> dict[str, Any]:
     findings = form.report.get("findings", [])
-    return {"reference": form.reference, "verdict": form.verdict,
+    return {"reference": form.reference, "verdict": form.verdict, "standing": form.standing,
             "file": form.report.get("file"), "agency": form.report.get("agency"),
+            "changes": form.changes,
             "table": quantity_table(form.report.get("quantities"), campaign),
             "errors": [f for f in findings if f["severity"] == "error"],
             "warnings": [f for f in findings if f["severity"] == "warning"]}
@@ -122,9 +146,15 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
     return {
         "forms": [_form_view(f, campaign) for f in reply.forms],
         "other_files": reply.other_files,
+        "letters": reply.letters,
+        "changes": reply.changes,
+        "marked": reply.marked,
+        "unmarkable": reply.unmarkable,
         "campaign": campaign,
         "reference": reply.reference,
         "verdict": reply.verdict,
+        "standing": reply.standing,
+        "standing_reason": reply.standing_reason,
         "agency": reply.agency,
         "subject": header_text(reply.subject),
         "received": reply.received,
@@ -133,7 +163,7 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "table": quantity_table((reply.report or {}).get("quantities"), campaign),
         "errors": [f for f in findings if f["severity"] == "error"],
         "warnings": [f for f in findings if f["severity"] == "warning"],
-        "deadline": format_date(campaign.deadline),
+        **deadline_context(campaign, reply.today or dt.date.today()),
     }
 
 
@@ -149,6 +179,15 @@ def answer_fields(message_id: str | None, references: str | None) -> list[str]:
                      plain("X-Auto-Response-Suppress", "All")]
 
 
+def deadline_context(campaign: Campaign, today: dt.date) -> dict[str, Any]:
+    """What texts say about the deadline on `today`: `deadline` (dd/mm/yyyy) only while it is
+    ahead, so no text asks for anything "before" a past date; `past_deadline` once it passed."""
+    ahead = campaign.open_deadline(today)
+    return {"deadline": format_date(ahead) if ahead else None,
+            "past_deadline": ahead is None,
+            "deadline_in_force": format_date(campaign.deadline_in_force)}
+
+
 def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_address: str,
                   from_name: str = "") -> OutgoingMail:
     references = [f.reference for f in reply.forms] or [reply.reference]
@@ -159,7 +198,8 @@ def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_addres
         message_id=message_id)
     fields += answer_fields(reply.message_id, reply.references)
     fields += [plain("X-BCY-Intake-Verdict", reply.verdict),
-               plain("X-BCY-Intake-Reference", reply.reference)]
+               plain("X-BCY-Intake-Reference", reply.reference),
+               plain("X-BCY-Intake-Standing", reply.standing)]
     if len(references) > 1:
         fields.append(plain("X-BCY-Intake-References", " ".join(references)))
     fields.append(plain(LOOP_HEADER, reply.reference))

@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from bot.intake.decide import Decision
 from bot.intake.isolated import MEMORY_LIMIT, wait_for
 from bot.intake.judge import Judge
-from bot.intake.outcome import received_day
+from bot.intake.replying import received_day
 from bot.mail.addresses import reply_address, smtp_address
 from bot.mail.classify import classify
 from bot.mail.headers import raw_header_values
@@ -138,7 +138,7 @@ def holding_reply(judge: Judge, stored: StoredMessage, raw: bytes) -> NewOutbox 
     if classify(msg, builder.campaign, judge.own, attachments=[]).kind == "automatic":
         return None
     to = reply_address(msg)
-    if not to or not builder.caps.admit(msg, to, f"message {stored.id}", stored.id):
+    if not to or not builder.writer.caps.admit(msg, to, f"message {stored.id}", stored.id):
         return None
     smtp = judge.cfg.smtp
     mail = compose_holding(
@@ -147,4 +147,4 @@ def holding_reply(judge: Judge, stored: StoredMessage, raw: bytes) -> NewOutbox 
         references=" ".join(raw_header_values(msg, "References")) or None,
         campaign=builder.campaign, to=smtp_address(to)[0], from_address=smtp.from_address,
         from_name=smtp.from_name, held=f"message {stored.id}")
-    return builder.outgoing(msg, to, mail)
+    return builder.writer.outgoing(msg, to, mail)

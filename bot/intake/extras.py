@@ -1,0 +1,72 @@
+"""What a reply says about one form besides its verdict, worked out before the outcome is
+stored (so no write transaction waits for it): what an accepted form changed against its
+agency's previous counted one, and, for a correction request, the agency's own file marked
+where it is wrong (in the isolated process; a failure only leaves the blank form)."""
+
+from __future__ import annotations
+
+import email.message
+import logging
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+from bot.intake.changes import compare, previous_counted
+from bot.intake.decide import named_files
+from bot.intake.isolated import run_isolated
+from bot.mail.mime_parts import find_attachments
+from bot.store.database import Store
+from bot.store.records import NewSubmission, StoredSubmission
+from parsers.form.parse import FormReport
+from parsers.spec.campaign import Campaign
+from replies.annotate.copy import annotated_copy, copy_name
+from replies.annotate.marks import WRITABLE, marks_of
+from replies.findings import finding_message, location_text
+from replies.mail.compose import FileAttachment
+
+log = logging.getLogger(__name__)
+MIME = {"docx": "vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass(frozen=True)
+class Extras:
+    changes: dict[str, Any] | None = None  # Changes.view, against the previous counted form
+    marked: FileAttachment | None = None  # the agency's own file, its wrong cells marked
+    unmarkable: str | None = None  # the agency's file, when its format cannot be marked
+
+
+def resubmission(store: Store, campaign: Campaign, tz: tzinfo, new: NewSubmission,
+                 stored: StoredSubmission | None = None) -> dict[str, Any] | None:
+    """What an accepted form changed against its agency's previous counted one (None when
+    there is none); `stored`: the submission it rewrites, if any."""
+    if new.verdict != "accepted" or not new.agency_key:
+        return None
+    received = stored.received_at if stored else new.received_at
+    before = previous_counted(store.submissions.find(agency_key=new.agency_key), received,
+                              stored.id if stored else None)
+    if before is None:
+        return None
+    return compare(before, new.quantities, campaign).view(
+        before.received_at.astimezone(tz).strftime("%d/%m/%Y"))
+
+
+def marked_file(msg: email.message.Message, report: FormReport) -> Extras:
+    """For a form that needs correction: its file with the wrong cells marked, or the note
+    that its format (or its archive) cannot be marked."""
+    if report.verdict != "needs_correction":
+        return Extras()
+    marks = marks_of(report.findings, finding_message, location_text)
+    if not marks:  # nothing points into the table (a header finding): nothing to mark
+        return Extras()
+    found = dict(named_files(find_attachments(msg))).get(report.file)
+    if report.kind not in WRITABLE or "/" in report.file:  # old formats; inside an archive
+        return Extras(unmarkable=report.file)
+    if found is None:  # read from two copies of one form: the blank form is enough
+        return Extras()
+    data = run_isolated(annotated_copy, (found.data, report.kind, marks),
+                        f"marking {report.file}")
+    if data is None:
+        return Extras()
+    return Extras(marked=FileAttachment(copy_name(report.file, report.kind), data,
+                                        "application", MIME[report.kind]))

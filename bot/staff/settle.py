@@ -1,0 +1,66 @@
+"""Staff settle a submission that waits for them: `confirm` makes it count for its agency (and
+supersede the agency's earlier counted form, if newer), optionally trusting its sender for that
+agency from then on; `reject` keeps its numbers out for good. The command line and the console
+both call `settle`; each decision names who made it (`cli:<user>` or the console login) and is
+stored with an event, in one transaction. Refusals are Vietnamese, one line (CommandError)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import CommandError, UsageError
+from bot.intake.service import Service
+from bot.store.records import Standing, StoredSubmission
+from parsers.spec.agency import Agency
+from replies.render import staff_message
+
+
+@dataclass(frozen=True)
+class Settled:
+    before: StoredSubmission
+    after: StoredSubmission
+    successor: str | None  # the reference of the agency's newer counted form, if any
+    trusted: str | None  # the address trusted for the agency from now on
+
+
+def _existing(service: Service, reference: str) -> StoredSubmission:
+    sub = service.store.submissions.by_reference(reference.strip())
+    if sub is None:
+        raise CommandError(staff_message("no_submission", reference=reference.strip()))
+    return sub
+
+
+def _agency(service: Service, key: str) -> Agency:
+    found = next((a for a in service.registry.agencies if a.key == key), None)
+    if found is None:
+        raise UsageError(staff_message("unknown_agency_key", key=key))
+    return found
+
+
+def _successor(service: Service, sub: StoredSubmission) -> str | None:
+    if sub.superseded_by is None:
+        return None
+    found = service.store.submissions.find(agency_key=sub.agency_key)
+    return next((s.reference for s in found if s.id == sub.superseded_by), None)
+
+
+def settle(service: Service, reference: str, standing: Standing, by: str, *,
+           agency_key: str | None = None, add_address: bool = False) -> Settled:
+    """Confirm (`counted`) or reject a submission; CommandError for an unknown reference, or a
+    confirmation that names no agency for it to count for."""
+    before = _existing(service, reference)
+    agency = _agency(service, agency_key) if agency_key else None
+    key = agency.key if agency else before.agency_key
+    if standing == "counted" and not key:
+        raise CommandError(staff_message("confirm_needs_agency", reference=before.reference))
+    trust = None
+    if add_address:
+        if not before.author:
+            raise CommandError(staff_message("no_single_sender", reference=before.reference))
+        trust = (str(key), before.author)
+    after = service.store.submissions.settle(
+        before.reference, standing, by, agency=(agency.key, agency.name) if agency else None,
+        trust=trust)
+    if after is None:  # deleted meanwhile: nothing deletes submissions, but say it plainly
+        raise CommandError(staff_message("no_submission", reference=before.reference))
+    return Settled(before, after, _successor(service, after), trust[1] if trust else None)

@@ -1,0 +1,25 @@
+"""The agency's own file, marked: the one entry (`annotated_copy`) the reply side calls, in the
+isolated process. The copy is named `<name>-can-sua.<docx|xlsx>`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePath
+
+from replies.annotate.docx import annotate_docx
+from replies.annotate.marks import WRITABLE, Mark
+from replies.annotate.xlsx import annotate_xlsx
+
+SUFFIX = "-can-sua"
+
+
+def copy_name(original: str, kind: str) -> str:
+    stem = PurePath(original.replace("\\", "/")).stem or "mau-dang-ky"
+    return f"{stem}{SUFFIX}.{kind}"
+
+
+def annotated_copy(data: bytes, kind: str, marks: Sequence[Mark]) -> bytes:
+    """`data` (a `kind` file the readers read) with `marks`; raises when it cannot be done."""
+    if kind not in WRITABLE:
+        raise ValueError(f"cannot write {kind} files")
+    return annotate_docx(data, marks) if kind == "docx" else annotate_xlsx(data, marks)
