@@ -2,8 +2,8 @@
 headers only, and on the outbox our Message-ID, permanent failures, bounces and the keys the
 reply caps count by.
 
-Revision ID: 0005
-Revises: 0003
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0003"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
