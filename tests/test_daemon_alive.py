@@ -94,7 +94,7 @@ def test_the_heartbeat_is_rate_limited(monkeypatch: pytest.MonkeyPatch,
 def test_no_write_transaction_is_open_while_a_reply_is_composed(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    real = bot.intake.outcome.compose_reply
+    real = bot.intake.replying.compose_reply
     seen: list[str] = []
 
     def compose(*args: Any, **kw: Any) -> Any:
@@ -109,7 +109,7 @@ def test_no_write_transaction_is_open_while_a_reply_is_composed(
             other.close()
         return real(*args, **kw)
 
-    monkeypatch.setattr(bot.intake.outcome, "compose_reply", compose)
+    monkeypatch.setattr(bot.intake.replying, "compose_reply", compose)
     mailbox.append(docx_mail("Văn thư <vt@mof.gov.vn>"))
     mailbox.append(plain("Văn thư <vt@moh.gov.vn>", SUBJECT))
     assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0

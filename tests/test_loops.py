@@ -115,7 +115,8 @@ def test_our_mail_coming_back_is_never_answered_and_a_person_is(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
         first_reply: tuple[Path, bytes, EmailMessage]) -> None:
     config, ours, reply = first_reply
-    [blank] = [p.get_content() for p in reply.iter_attachments()]
+    [blank] = [p.get_content() for p in reply.iter_attachments()
+               if p.get_filename() == "mau-dang-ky-cts-2021-2025.docx"]
     for raw in (_returned_as_attachment(ours), _blank_form_sent_back(blank), _pasted(ours),
                 _gateway_bounce(ours), _dsn_headers_only(ours), _person_corrects(reply)):
         mailbox.append(raw)
@@ -155,4 +156,26 @@ def test_staff_see_the_bounce(
     assert f"KHÔNG đến được {AGENCY}" in shown
     assert main(["--config", str(config), "digest"]) == 0
     digest = capsys.readouterr().out
-    assert "reply-undelivered" in digest and reference in digest
+    block = digest.split(BOUNCED_TITLE, 1)[1].split("\n\n", 1)[0]
+    assert reference in block and AGENCY in block
+    # sent again: the bounce is dealt with, the block is gone
+    assert main(["--config", str(config), "resend", reference]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(config), "digest"]) == 0
+    assert BOUNCED_TITLE not in capsys.readouterr().out
+
+
+BOUNCED_TITLE = "Thư trả lời không đến được cơ quan"
+
+
+def test_every_event_the_service_records_has_a_meaning_for_staff() -> None:
+    import re
+
+    from bot.staff.labels import labels
+    kinds = {kind for path in (Path(__file__).parents[1] / "bot").rglob("*.py")
+             for kind in re.findall(r'\.(?:record|log_event)\(\s*"([a-z-]+)"',
+                                    path.read_text(encoding="utf-8"))}
+    kinds |= {kind for path in (Path(__file__).parents[1] / "bot").rglob("*.py")
+              for kind in re.findall(r'_event\(\s*"([a-z-]+)"', path.read_text(encoding="utf-8"))}
+    assert len(kinds) > 15
+    assert sorted(kinds - set(labels("staff/labels.toml.j2")["event"])) == []

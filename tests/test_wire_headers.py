@@ -113,8 +113,9 @@ def test_reply_subject_and_sender_decode_exactly(subject: str, name: str) -> Non
 def test_digest_subject_decodes_exactly(day: dt.date, done: int, expected: int) -> None:
     from replies.render import render
 
-    subject = render("digest/subject.txt.j2", day=day.strftime("%d/%m/%Y"),
-                     d={"done": done, "expected": expected}).strip()
+    subject = render("digest/subject.txt.j2", day=day.strftime("%d/%m/%Y"), calendar_day=True,
+                     d={"done": done, "expected": expected, "needs_attention": done % 2,
+                        "todo_count": expected}).strip()
     raw = (unstructured("Subject", subject) + "\r\nx\r\n").encode()
     assert str(_parse(raw)["Subject"]) == subject == _decoded(raw, "Subject")
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Literal
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, exists, func, insert, select, update
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import NewOutbox, OutboxItem, OutboxKind, StoredSubmission
@@ -132,6 +132,19 @@ class Outbox(Queries):
             rows = conn.execute(select(outbox).where(o.sent_at.is_(None),
                                                      (o.attempts > 0) | o.failed_at.is_not(None))
                                 .order_by(o.id))
+            return [OutboxItem(**row._mapping) for row in rows]
+
+    def bounced(self) -> list[OutboxItem]:
+        """Replies a bounce said did not arrive, and no later reply about the same submission
+        (or mail) was queued since (a resend clears one); oldest first."""
+        o, later = outbox.c, outbox.alias("later").c
+        same = ((later.submission_id == o.submission_id)
+                | (o.submission_id.is_(None) & (later.message_id == o.message_id)))
+        newer = exists().where(later.kind == "reply", later.id > o.id, same)
+        with self._reading() as conn:
+            rows = conn.execute(select(outbox).where(o.kind == "reply",
+                                                     o.undelivered_at.is_not(None), ~newer)
+                                .order_by(o.undelivered_at, o.id))
             return [OutboxItem(**row._mapping) for row in rows]
 
     def latest_reply(self, sub: StoredSubmission) -> OutboxItem | None:

@@ -92,7 +92,7 @@ class Bounces:
     def _name(self, item: OutboxItem) -> str:
         """The reference the mail was about, else what it was."""
         for name in ("X-BCY-Intake-Reference", "X-BCY-Intake-Digest"):
-            text = _raw_header(item.raw, name)
+            text = own_header(item.raw, name)
             if text:
                 return text
         return f"outbox {item.id}"
@@ -101,7 +101,7 @@ class Bounces:
         self.store.events.record(kind, detail[:500], message_id=stored.id)
 
 
-def _raw_header(raw: bytes, name: str) -> str:
+def own_header(raw: bytes, name: str) -> str:
     """A header of a mail we wrote ourselves (one line each: see replies.mail.wire)."""
     head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
     prefix = name.lower() + ":"
