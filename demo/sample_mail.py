@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import email.policy
 import email.utils
 from collections.abc import Mapping, Sequence
 from email.message import EmailMessage
 
-from replies.mail.compose import WIRE_POLICY
+# How agencies' clients write: CRLF, long headers left unfolded (the standard folder would
+# lose spaces between encoded words; what we send is written by replies.mail.wire instead).
+WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

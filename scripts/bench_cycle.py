@@ -4,13 +4,17 @@
 
 Starts a private Dovecot and an SMTP sink on 127.0.0.1, fills the INBOX with a mix of
 submissions (valid DOCX/XLSX, forms with errors, forgotten attachments) and other mail, runs
-`poll --once` twice and prints the wall time of each cycle and per message."""
+`poll --once` twice and prints the wall time of each cycle and per message, and the longest
+time the systemd watchdog went without a ping during the first (WatchdogSec is 120 s)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -41,6 +45,40 @@ def backlog(n: int) -> list[bytes]:
     return [makers[i % len(makers)](i) for i in range(n)]
 
 
+class WatchdogEar:
+    """Listens on a $NOTIFY_SOCKET for WATCHDOG=1 and keeps the longest silence."""
+
+    def __init__(self, path: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.sock.settimeout(0.2)
+        os.environ["NOTIFY_SOCKET"] = str(path)
+        self.last = time.monotonic()
+        self.longest = 0.0
+        self.pings = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+
+    def _listen(self) -> None:
+        while not self.done.is_set():
+            try:
+                data = self.sock.recv(64)
+            except TimeoutError:
+                continue
+            if data == b"WATCHDOG=1":
+                now = time.monotonic()
+                self.longest, self.last = max(self.longest, now - self.last), now
+                self.pings += 1
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join(2)
+        self.sock.close()
+        del os.environ["NOTIFY_SOCKET"]
+        return max(self.longest, time.monotonic() - self.last)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=50)
@@ -54,13 +92,20 @@ def main() -> int:
         box = MailboxAccount(server, server.host, server.imap_port, "bench", "pw")
         for raw in backlog(args.messages):
             box.append(raw)
-        config = write_config(Path(tempfile.mkdtemp(prefix="bcy-bench-")), box, sink)
+        work = Path(tempfile.mkdtemp(prefix="bcy-bench-"))
+        # caps out of the way: this measures the cycle, not how many replies may go out
+        config = write_config(work, box, sink, limits={
+            "replies_per_sender_per_day": 100_000, "replies_per_recipient_per_day": 100_000,
+            "replies_per_domain_per_day": 100_000, "replies_per_hour": 100_000})
         for label in ("first cycle (all new)", "second cycle (nothing new)"):
+            ear = WatchdogEar(work / f"notify-{len(label)}.sock")
             started = time.perf_counter()
             status = poll(config)
             took = time.perf_counter() - started
+            silence = ear.stop()
             print(f"{label}: {took:.2f} s, status {status}, "
-                  f"{took / args.messages * 1000:.0f} ms per message in the INBOX")
+                  f"{took / args.messages * 1000:.0f} ms per message in the INBOX; "
+                  f"watchdog: {ear.pings} pings, longest silence {silence:.1f} s")
         print(f"messages: {args.messages}, replies sent: {len(sink.messages)}, "
               f"left in INBOX: {len(box.list('INBOX'))}")
     finally:

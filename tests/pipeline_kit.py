@@ -17,9 +17,8 @@ from pathlib import Path
 
 from bot.commands.cli import main
 from demo.forms import Filling, fill_docx, fill_xlsx
-from demo.sample_mail import DOCX_TYPE, build_mail
+from demo.sample_mail import DOCX_TYPE, WIRE_POLICY, build_mail
 from parsers.spec.campaign import default_campaign
-from replies.mail.compose import WIRE_POLICY
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
 

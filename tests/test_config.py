@@ -175,6 +175,32 @@ def test_tls_verify_off_is_explicit_and_warned(tmp_path: Path,
         "[imap] tls_verify: phải là true hoặc false, đang là một chuỗi ký tự"]
 
 
+def test_inline_passwords_in_a_readable_config_are_warned_like_files(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = _write(tmp_path, MINIMAL.replace(
+        'url = "sqlite:////var/lib/bcy-intake/intake.db"',
+        'url = "postgresql+psycopg://intake:s3cret@db.bcy.gov.vn/intake"'))
+    path.chmod(0o644)
+    with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
+        load_config(path)
+    warned = [r.getMessage() for r in caplog.records if "ghi thẳng mật khẩu" in r.getMessage()]
+    assert [w.split(":")[1].strip() for w in warned] == [
+        "[imap] password", "[smtp] password", "[store] url"]
+    assert "s3cret" not in caplog.text and "hunter2" not in caplog.text
+    caplog.clear()
+    path.chmod(0o600)
+    with caplog.at_level(logging.WARNING, logger="bot.config.settings"):
+        load_config(path)
+    assert "ghi thẳng mật khẩu" not in caplog.text
+
+
+def test_limits_have_sensible_defaults(tmp_path: Path) -> None:
+    limits = load_config(_write(tmp_path, MINIMAL)).limits
+    assert (limits.replies_per_sender_per_day, limits.replies_per_recipient_per_day,
+            limits.replies_per_domain_per_day, limits.replies_per_hour) == (10, 10, 100, 300)
+    assert limits.max_batch_bytes == 32 * MB
+
+
 @pytest.mark.parametrize("change,problem", [
     (('from_address = "ca@bcy.gov.vn"', 'from_address = "not-an-address"'),
      "[smtp] from_address: không phải địa chỉ thư điện tử dạng ca@bcy.gov.vn: "

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import email
+import email.policy
 import re
 
 import pytest
@@ -33,8 +35,10 @@ def _texts(campaign: Campaign, today: dt.date, verdict: str, several: bool) -> l
     msg = compose_reply(reply, campaign, to="vt@mof.gov.vn", from_address="ca@bcy.gov.vn")
     letter = compose_reminder(ReminderLetter("Bộ Tài chính", today, 3), campaign,
                               to=("vt@mof.gov.vn",), from_address="ca@bcy.gov.vn")
+    sent = [email.message_from_bytes(m.as_bytes(), policy=email.policy.default)
+            for m in (msg, letter)]
     return [str(m["Subject"]) + "\n" + m.get_body((kind,)).get_content()  # type: ignore[union-attr]
-            for m in (msg, letter) for kind in ("plain", "html")]
+            for m in sent for kind in ("plain", "html")]
 
 
 @pytest.mark.parametrize("several", [False, True])

@@ -35,6 +35,12 @@ CORPUS_AUTOMATIC = {
     "multipart_report_emails_multipart_report_multiple_status.eml": "null-return-path",
     "multipart_report_emails_report_422.eml": "auto-submitted",
     "multipart_report_emails_report_530.eml": "auto-submitted",
+    # machines by their addresses: a newsletter's bounces@ return path, a list's owner-, two
+    # no-reply senders (bot/mail/automatic.toml)
+    "error_emails_bad_date_header2.eml": "mailer-daemon",
+    "error_emails_content_transfer_encoding_x_uuencode.eml": "mailer-daemon",
+    "error_emails_encoding_madness.eml": "mailer-daemon",
+    "plain_emails_raw_email_trailing_dot.eml": "mailer-daemon",
 }
 
 

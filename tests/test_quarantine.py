@@ -1,9 +1,13 @@
-"""A mail that keeps failing is set aside for a person instead of looping; a mail over the
-size limit is kept raw and, if it looks like a submission, politely refused."""
+"""A mail that keeps failing is set aside for a person instead of looping, and its sender is
+told so politely; a mail is blamed only on evidence (it failed, or a reader of its own died on
+it), never for being first in line when the service was killed. A mail over the size limit is
+kept as its headers and structure and, if it looks like a submission, politely refused."""
 
 from __future__ import annotations
 
 import email.message
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +15,14 @@ import pytest
 
 import bot.intake.cycle
 import bot.intake.decide
+from bot.intake.safety.quarantine import reader_id
 from bot.store.database import Store
 from bot.store.schema import StoredMessage
 from tests.pipeline_kit import SUBJECT, docx_mail, plain, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+
+REPO = Path(__file__).resolve().parents[1]
 
 QUARANTINE = "BCY-Intake/Quarantine"
 PROCESSED = "BCY-Intake/Processed"
@@ -78,7 +85,12 @@ def test_failing_mail_is_quarantined_after_max_attempts_and_others_go_on(
     [aside] = mailbox.list(QUARANTINE)
     assert aside.raw == raw and "\\Seen" not in aside.flags
     assert len(mailbox.list(PROCESSED)) == 2
-    assert len(smtp_sink.messages) == 2
+    replies = received(smtp_sink)
+    assert len(replies) == 3
+    [holding] = [r for r in replies if r["In-Reply-To"] == POISON]
+    assert holding["X-BCY-Intake-Status"] == "held" and holding["Auto-Submitted"] == "auto-replied"
+    text = holding.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "chuyển cán bộ phụ trách xem xét" in text and "không cần gửi lại" in text
     store = _store(tmp_path)
     stored = _by_message_id(store, POISON)
     assert stored.state == "quarantined" and "parser bug" in (stored.last_error or "")
@@ -86,7 +98,7 @@ def test_failing_mail_is_quarantined_after_max_attempts_and_others_go_on(
     [event] = [e for e in store.events.find() if e.kind == "quarantined"]
     assert event.message_id == stored.id and event.level == "error"
     assert poll(config) == 0  # nothing more happens to it
-    assert poisoned.count(POISON) == 2 and len(smtp_sink.messages) == 2
+    assert poisoned.count(POISON) == 2 and len(smtp_sink.messages) == 3
 
 
 def test_quarantined_mail_is_listed_for_a_person(
@@ -99,23 +111,119 @@ def test_quarantined_mail_is_listed_for_a_person(
     assert held["state"] == "quarantined" and "parser bug" in held["last_error"]
 
 
-def test_mail_that_killed_the_process_max_attempts_times_is_not_tried_again(
-        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
-        poisoned: list[str]) -> None:
-    mailbox.append(docx_mail("Văn thư <vt@mof.gov.vn>", message_id=POISON))
+def _validity(box: MailboxAccount) -> int:
+    with box.login() as client:
+        return int(client.folder.status("INBOX", ["UIDVALIDITY"])["UIDVALIDITY"])
+
+
+def _dead_reader() -> str:
+    """The reading mark of a process that has died (as after a SIGKILL)."""
+    gone = subprocess.Popen(["sleep", "30"])
+    mark = reader_id(gone.pid)
+    gone.kill()
+    gone.wait()
+    return mark
+
+
+def _kept_unread(store: Store, box: MailboxAccount, raw: bytes, message_id: str) -> int:
+    """A mail taken in by a process that then died while reading it, again and again."""
+    uid = next(m.uid for m in box.list("INBOX") if m.raw == raw)
+    return store.messages.save_raw(folder="INBOX", uidvalidity=_validity(box), uid=uid,
+                                   raw=raw, message_id=message_id)
+
+
+def test_mail_first_in_line_of_a_crash_loop_is_never_quarantined(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    raw = docx_mail("Văn thư <vt@mof.gov.vn>", message_id="<innocent@mof.gov.vn>")
+    mailbox.append(raw)
     config = _config(tmp_path, mailbox, smtp_sink, max_attempts=2)
     store = _store(tmp_path)
-    uid = mailbox.list("INBOX")[0].uid
-    with mailbox.login() as client:
-        validity = int(client.folder.status("INBOX", ["UIDVALIDITY"])["UIDVALIDITY"])
-    row = store.messages.save_raw(folder="INBOX", uidvalidity=validity, uid=uid,
-                                  raw=mailbox.list("INBOX")[0].raw, message_id=POISON)
-    for _ in range(2):  # two starts that never came back (SIGKILL, out of memory)
-        store.messages.bump_attempts(row)
+    row = _kept_unread(store, mailbox, raw, "<innocent@mof.gov.vn>")
+    for _ in range(6):  # six restarts, each killed while this mail was being read
+        dead = _dead_reader()
+        store.messages.start_reading(row, dead)
+        assert store.messages.unfinished()[0].reading_by == dead
+        store.messages.note_crash(row, dead)
+    store.messages.start_reading(row, _dead_reader())  # and killed once more
     assert poll(config) == 0
-    assert poisoned == []
-    assert store.messages.get(row).state == "quarantined"
-    assert len(mailbox.list(QUARANTINE)) == 1 and smtp_sink.messages == []
+    stored = store.messages.get(row)
+    assert stored.state == "done" and stored.crashes == 7 and stored.attempts == 0
+    [reply] = received(smtp_sink)
+    assert reply["X-BCY-Intake-Verdict"] == "accepted"
+    assert len(mailbox.list(PROCESSED)) == 1 and mailbox.list("INBOX") == []
+    kinds = [e.kind for e in store.events.find() if e.message_id == row]
+    assert kinds == ["reading-interrupted"]
+
+
+def test_mail_read_by_another_live_process_is_left_to_it(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    raw = docx_mail("Văn thư <vt@mof.gov.vn>", message_id="<busy@mof.gov.vn>")
+    mailbox.append(raw)
+    store = _store(tmp_path)
+    row = _kept_unread(store, mailbox, raw, "<busy@mof.gov.vn>")
+    reader = subprocess.Popen(["sleep", "30"])
+    try:
+        store.messages.start_reading(row, reader_id(reader.pid))
+        assert poll(_config(tmp_path, mailbox, smtp_sink)) == 0
+        assert store.messages.get(row).state == "new" and smtp_sink.messages == []
+    finally:
+        reader.kill()
+        reader.wait()
+
+
+KILLER = """
+import os, signal, sys
+import bot.intake.judge as judge
+real = judge.decide
+def decide(msg, *args, **kw):
+    if str(msg["Message-ID"]).strip() == sys.argv[2]:
+        os.kill(os.getpid(), signal.SIGKILL)  # the reader dies on this mail, every time
+    return real(msg, *args, **kw)
+judge.decide = decide
+from bot.commands.cli import main
+sys.exit(main(["--config", sys.argv[1], "poll", "--once"]))
+"""
+
+
+def _poll_with_killer(config: Path) -> int:
+    done = subprocess.run([sys.executable, "-c", KILLER, str(config), POISON], cwd=REPO,
+                          capture_output=True, timeout=180, check=False)
+    return done.returncode
+
+
+def test_mail_that_kills_its_reader_is_quarantined_and_others_still_answered(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    poison = docx_mail("Văn thư <vt@mof.gov.vn>", message_id=POISON)
+    mailbox.append(poison)
+    mailbox.append(docx_mail("Văn thư <vt@moh.gov.vn>", message_id="<ok-1@moh.gov.vn>"))
+    config = _config(tmp_path, mailbox, smtp_sink, max_attempts=2)
+    assert _poll_with_killer(config) == -9  # first in line: the service dies on it
+    assert smtp_sink.messages == []
+    assert _poll_with_killer(config) == 0  # a suspect now: read on its own, after the rest
+    assert [r["In-Reply-To"] for r in received(smtp_sink)] == ["<ok-1@moh.gov.vn>"]
+    store = _store(tmp_path)
+    stored = _by_message_id(store, POISON)
+    assert (stored.state, stored.crashes, stored.attempts) == ("new", 1, 1)
+    assert "reader died" in (stored.last_error or "")
+    assert _poll_with_killer(config) == 0
+    stored = store.messages.get(stored.id)
+    assert stored.state == "quarantined" and stored.attempts == 2
+    assert store.messages.raw(stored.id) == poison
+    [aside] = mailbox.list(QUARANTINE)
+    assert aside.raw == poison
+    holding = received(smtp_sink)[-1]
+    assert holding["In-Reply-To"] == POISON and holding["X-BCY-Intake-Status"] == "held"
+    assert len(smtp_sink.messages) == 2
+
+
+def test_quarantined_automatic_mail_gets_no_holding_reply(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
+        poisoned: list[str]) -> None:
+    mailbox.append(plain("Văn thư <vt@mof.gov.vn>", f"Trả lời tự động: {SUBJECT}",
+                         message_id=POISON))
+    assert poll(_config(tmp_path, mailbox, smtp_sink, max_attempts=1)) == 0
+    assert poisoned == [POISON] and len(mailbox.list(QUARANTINE)) == 1
+    assert smtp_sink.messages == []
 
 
 @pytest.fixture
@@ -138,9 +246,12 @@ def test_oversized_submission_is_kept_and_politely_refused(
     text = reply.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "mau-dang-ky.docx" in text and "vượt quá giới hạn" in text
     assert len(mailbox.list(PROCESSED)) == 1
+    assert mailbox.list(PROCESSED)[0].raw == raw  # the mail itself stays whole in the mailbox
     store = _store(tmp_path)
     stored = _by_message_id(store, "<big@mof.gov.vn>")
-    assert store.messages.raw(stored.id) == raw
+    kept = store.messages.raw(stored.id)  # its header and structure, not its body
+    assert stored.body_omitted and stored.size == len(raw) and len(kept) < 2_000
+    assert b"mau-dang-ky.docx" in kept and b"Subject:" in kept and b"UEsDB" not in kept
     [sub] = store.submissions.find()
     assert sub.verdict == "unreadable" and "file-too-large" in sub.findings_json
 
@@ -156,7 +267,8 @@ def test_oversized_mail_that_is_not_ours_is_kept_and_left_alone(
     assert "\\Seen" not in left.flags
     store = _store(tmp_path)
     stored = store.messages.get(1)
-    assert stored.kind == "other" and store.messages.raw(1) == raw
+    assert stored.kind == "other" and stored.body_omitted and stored.size == len(raw)
+    assert b"x" * 100 not in store.messages.raw(1) and left.raw == raw
 
 
 def test_oversized_mail_mentioning_the_campaign_without_a_form_gets_the_reply(

@@ -5,6 +5,8 @@ page of the submission (the real `bcy-intake web` process)."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html
 import io
 import re
@@ -56,7 +58,9 @@ def _digest_html(config: Path) -> str:
     try:
         now = datetime.now(UTC)
         period = digest_period(service.store, ZoneInfo(service.cfg.digest.timezone), now)
-        msg = compose_digest(build_digest(service, period, now), service)
+        msg = email.message_from_bytes(  # as it goes on the wire
+            compose_digest(build_digest(service, period, now), service).as_bytes(),
+            policy=email.policy.default)
     finally:
         service.store.close()
     part = msg.get_body(("html",))

@@ -263,17 +263,45 @@ def test_upgrade_keeps_data(url: str) -> None:
     store.close()
 
 
+def test_upgrade_from_0003_keeps_rows_that_refer_to_messages(url: str) -> None:
+    """0008 adds columns to `messages` while submissions, slots, events and the outbox refer
+    to it: a rebuilt table could not be dropped (SQLite, foreign keys on)."""
+    engine = create_store_engine(url)
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "0003")
+    with engine.begin() as conn:
+        message = conn.execute(insert(messages).values(
+            folder="INBOX", uidvalidity=1, uid=5, message_id="<old@x>", content_sha256="a" * 64,
+            raw=b"kept", size=4, state="done", created_at=T0).returning(messages.c.id)
+        ).scalar_one()
+        conn.execute(text(
+            "INSERT INTO submissions (reference, message_id, sender, verdict, record_json, "
+            "findings_json, received_at) VALUES ('BCY-CTS-2021-0001', :m, 'a@b.vn', "
+            "'accepted', '{}', '[]', :at)"), {"m": message, "at": datetime(2021, 5, 10)})
+        conn.execute(text("INSERT INTO outbox (message_id, kind, recipient, raw, created_at) "
+                          "VALUES (:m, 'reply', 'a@b.vn', :raw, :at)"),
+                     {"m": message, "raw": b"x", "at": datetime(2021, 5, 10)})
+    engine.dispose()
+    store = Store.open(url)  # upgrades to head
+    kept = store.messages.get(message)
+    assert (kept.crashes, kept.body_omitted) == (0, False)
+    assert store.submissions.by_reference("BCY-CTS-2021-0001") is not None
+    [item] = store.outbox.unsent()
+    assert item.mail_id is None and item.failed_at is None
+    store.close()
+
+
 def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> None:
-    """0004 (standing), 0005 (the console), 0006 (staff) and 0007 (signatures) were written
-    apart: joined, there is one head, and the way down to 0003 and back up again works on both
-    databases."""
+    """0004 (standing), 0005 (the console), 0006 (staff), 0007 (signatures) and 0008 (mail
+    safety) were written apart: joined, there is one head, and the way down to 0003 and back up
+    again works on both databases."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_heads() == ["0007"]
-    assert [r.revision for r in script.walk_revisions("base", "head")][:5] == [
-        "0007", "0006", "0005", "0004", "0003"]
+    assert script.get_heads() == ["0008"]
+    assert [r.revision for r in script.walk_revisions("base", "head")][:6] == [
+        "0008", "0007", "0006", "0005", "0004", "0003"]
     Store.open(url).close()
     engine = create_store_engine(url)
     with engine.begin() as conn:
@@ -281,7 +309,7 @@ def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> No
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
     assert not tables & {"reminders", "trusted_senders", "staff_accounts", "agency_contacts",
-                         "signatures"}
+                         "signatures", "message_readings"}
     engine.dispose()
     store = Store.open(url)
     with store.engine.connect() as conn:

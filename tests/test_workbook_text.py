@@ -5,6 +5,8 @@ sheet (Tổng hợp, Cộng theo loại, năm, Chưa gửi, Chi tiết with its 
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -105,7 +107,9 @@ def test_digest_workbook_writes_hostile_text_as_text(config: Path) -> None:
         tz = ZoneInfo(service.cfg.digest.timezone)
         now = T0 + timedelta(days=1)
         period = digest_period(service.store, tz, now, T0.date())
-        msg = compose_digest(build_digest(service, period, now), service)
+        msg = email.message_from_bytes(  # as it goes on the wire
+            compose_digest(build_digest(service, period, now), service).as_bytes(),
+            policy=email.policy.default)
     finally:
         service.store.close()
     [workbook] = list(msg.iter_attachments())

@@ -10,7 +10,10 @@ from __future__ import annotations
 import errno
 import hmac
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from bot.config.reader import Section, said
 
@@ -73,3 +76,22 @@ def _read_password_file(s: Section, file: Path) -> Secret | None:
         s.problem("password_file", said("password_file_empty", file=file))
         return None
     return Secret(value)
+
+
+_URL_PASSWORD = re.compile(r"://[^/@:]*:[^/@]+@")
+
+
+def inline_secret_warnings(path: Path, data: Mapping[str, Any]) -> list[str]:
+    """A config file readable by other users that holds a password itself is warned about as a
+    password file would be: the password is only as private as the file."""
+    try:
+        if not path.stat().st_mode & 0o077:
+            return []
+    except OSError:
+        return []
+    found = [f"[{name}] password" for name in ("imap", "smtp")
+             if isinstance(data.get(name), Mapping) and "password" in data[name]]
+    store = data.get("store")
+    if isinstance(store, Mapping) and _URL_PASSWORD.search(str(store.get("url", ""))):
+        found.append("[store] url")
+    return [f"{where}: {said('password_inline_open', file=path)}" for where in found]

@@ -14,13 +14,13 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config.passwords import Secret, read_password
+from bot.config.passwords import Secret, inline_secret_warnings, read_password
 from bot.config.reader import Section, said
 from bot.config.trust import TrustConfig, read_trust
 from bot.config.web import WebConfig, parse_web
@@ -105,9 +105,17 @@ class DigestConfig:
 
 @dataclass(frozen=True)
 class LimitsConfig:
+    """Sizes, reply caps and retries. A cap holds a reply back (the submission is stored and
+    staff see an event): per From address, per recipient (`+tag` and case folded), per
+    recipient domain, all per day in [digest] timezone, and a ceiling per hour over all."""
+
     max_message_bytes: int = 25 * MB
     max_attachment_bytes: int = 15 * MB
+    max_batch_bytes: int = 32 * MB  # mail fetched at once; a bigger one comes alone
     replies_per_sender_per_day: int = 10
+    replies_per_recipient_per_day: int = 10
+    replies_per_domain_per_day: int = 100
+    replies_per_hour: int = 300
     max_attempts: int = 3
     reminders_per_run: int = 200  # letters one `remind --send` may queue
 
@@ -142,7 +150,10 @@ def load_config(path: str | Path, mailbox_password: bool = True) -> Config:
         raise ConfigError([f"{path}: {why}"]) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError([f"{path}: {said('not_toml', reason=exc)}"]) from None
-    return parse_config(data, path.resolve().parent, mailbox_password)
+    config = parse_config(data, path.resolve().parent, mailbox_password)
+    for warning in inline_secret_warnings(path, data):
+        log.warning("config: %s", warning)
+    return config
 
 
 def parse_config(data: Mapping[str, Any], base_dir: Path,
@@ -246,7 +257,14 @@ def _digest(s: Section) -> DigestConfig:
 
 
 def _limits(s: Section) -> LimitsConfig:
-    return LimitsConfig(*(s.integer(key, default, 1, high) for key, default, high in (
-        ("max_message_bytes", 25 * MB, 1024 * MB), ("max_attachment_bytes", 15 * MB, 1024 * MB),
-        ("replies_per_sender_per_day", 10, 1000), ("max_attempts", 3, 100),
-        ("reminders_per_run", LimitsConfig.reminders_per_run, 10_000))))
+    defaults = LimitsConfig()
+    return LimitsConfig(**{f.name: s.integer(f.name, getattr(defaults, f.name), 1,
+                                             _LIMIT_HIGHS[f.name])
+                           for f in fields(LimitsConfig)})
+
+
+# The most each limit may be: beyond, a value is a typo (or no limit at all), not a choice.
+_LIMIT_HIGHS = {"max_message_bytes": 1024 * MB, "max_attachment_bytes": 1024 * MB,
+                "max_batch_bytes": 1024 * MB, "replies_per_sender_per_day": 1000,
+                "replies_per_recipient_per_day": 1000, "replies_per_domain_per_day": 100_000,
+                "replies_per_hour": 100_000, "max_attempts": 100, "reminders_per_run": 10_000}

@@ -6,32 +6,45 @@ Crash windows and what the next cycle does about them:
 - outcome kept, mail not filed: `pending_mailbox_actions` → filed (`_resume`).
 - mail filed, not yet marked so: its UID is gone from the folder → only marked.
 - a duplicate copy remembered but not filed: `_reconcile` at the first cycle of a process.
-- a mail that kills the process: attempts are counted before each try, so after
-  `max_attempts` starts it is quarantined without another try.
+- the process died while reading a mail: its reading mark says so; the mail becomes a
+  suspect, read again after the rest of the cycle in a child process (`quarantine`), and is
+  quarantined only if that reader fails on it `max_attempts` times.
+
+Sizes are read before bodies: mail is fetched in batches bounded by bytes, a mail over
+`max_message_bytes` is decided from its header and structure alone and kept as such.
 """
 
 from __future__ import annotations
 
 import email.message
-import imaplib
+import hashlib
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 from sqlalchemy.exc import OperationalError
 
 from bot.config.settings import Config
 from bot.intake.decide import Decision
+from bot.intake.filing import Filing, Folder
 from bot.intake.judge import Judge
-from bot.mail.mailbox import Mailbox
+from bot.intake.notify import heartbeat
+from bot.intake.safety.quarantine import (
+    decide_isolated,
+    headers_of,
+    holding_reply,
+    reader_alive,
+    reader_id,
+)
+from bot.mail.mailbox import Mailbox, byte_batches
 from bot.mail.mime_parts import header_value, parse_message
+from bot.mail.structure import skeleton_message
 from bot.store.database import Store
 from bot.store.outage import store_guard
 from bot.store.schema import StoredMessage
 from bot.store.submissions import OutcomeAlreadySaved
 
 log = logging.getLogger(__name__)
-CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)
 
 
 @dataclass
@@ -50,26 +63,14 @@ class CycleStats:
         return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
-@dataclass
-class Folder:
-    """The watched folder as this cycle found it."""
-
-    name: str
-    validity: int
-    uids: set[int] = field(default_factory=set)
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for i in range(0, len(items), max(1, size)):
-        yield items[i:i + size]
-
-
 class Intake:
     def __init__(self, cfg: Config, store: Store, judge: Judge) -> None:
         self.cfg = cfg
         self.store = store
         self.judge = judge
-        self._reconciled = False
+        self.filing = Filing(cfg, store)
+        self.reader = reader_id()  # what this process writes on the mail it reads
+        self._suspects: list[int] = []
 
     def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False) -> CycleStats:
         with store_guard():
@@ -77,69 +78,95 @@ class Intake:
 
     def _cycle(self, box: Mailbox, stop: Callable[[], bool]) -> CycleStats:
         stats = CycleStats()
+        self._suspects = []
         here = Folder(self.cfg.imap.folder, box.uidvalidity(), set(box.uids()))
         self._resume(box, here, stats)
         known = self.store.messages.seen_uids(here.name, here.validity)
-        if not self._reconciled:
-            self._reconcile(box, here, known)
+        if not self.filing.reconciled:
+            self.filing.reconcile(box, here, known)
         new = sorted(here.uids - known)
-        for batch in _chunks(new, self.cfg.imap.batch_size):
+        sizes = box.sizes(new)
+        limits = self.cfg.limits
+        for batch in byte_batches([u for u in new if u in sizes], sizes, limits.max_batch_bytes,
+                                  self.cfg.imap.batch_size, limits.max_message_bytes):
+            if stop():
+                return stats
+            if sizes[batch[0]] > limits.max_message_bytes:
+                stats.fetched += 1
+                self._take_outline(box, here, batch[0], sizes[batch[0]], stats)
+                continue
             for uid, raw in box.fetch_raw(batch):
                 if stop():
                     return stats
                 stats.fetched += 1
                 self._take(box, here, uid, raw, stats)
+        self._read_suspects(box, here, stats, stop)
         return stats
 
     def _resume(self, box: Mailbox, here: Folder, stats: CycleStats) -> None:
-        """Finish what an earlier cycle left: undecided mail, then unfiled mail."""
+        """Finish what an earlier cycle left: undecided mail, then unfiled mail. A reading
+        mark left by a process that is gone means the reader died on that mail."""
         for stored in self.store.messages.unfinished():
+            mark = stored.reading_by
+            if mark is not None and mark != self.reader:
+                if reader_alive(mark):
+                    continue  # another process is reading it right now
+                crashes = self.store.messages.note_crash(stored.id, mark)
+                log.warning("message %s: the process reading it died (%s time(s)); it will "
+                            "be read again on its own", stored.id, crashes)
+                self.store.events.record("reading-interrupted",
+                                         f"message {stored.id} ({crashes})",
+                                         message_id=stored.id)
+                stored = self.store.messages.get(stored.id)
             self._process(box, here, stored, stats)
         for stored in self.store.messages.pending_mailbox_actions():
-            self._file(box, here, stored)
+            self.filing.file(box, here, stored)
 
-    def _reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
-        """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
-        for uid in sorted(here.uids & known):
-            stored = self.store.messages.find(here.name, here.validity, uid)
-            if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
-                continue
-            target = self._target(stored)
-            if target is None:
-                continue
-            if not self._move(box, uid, target):
-                return
-            here.uids.discard(uid)
-        self._reconciled = True
+    def _take_outline(self, box: Mailbox, here: Folder, uid: int, size: int,
+                      stats: CycleStats) -> None:
+        """A mail over the size limit: its header and structure only, never its body."""
+        outline = box.fetch_outline(uid)
+        if outline is None:
+            return  # gone meanwhile
+        header, structure = outline
+        skeleton = skeleton_message(header, structure)
+        identity = hashlib.sha256(header + repr(structure).encode() + str(size).encode())
+        log.info("uid %s is %s bytes, over the limit: kept as its headers and structure",
+                 uid, size)
+        self._take(box, here, uid, skeleton, stats, size=size, sha256=identity.hexdigest())
 
-    def _take(self, box: Mailbox, here: Folder, uid: int, raw: bytes, stats: CycleStats) -> None:
+    def _take(self, box: Mailbox, here: Folder, uid: int, raw: bytes, stats: CycleStats,
+              size: int | None = None, sha256: str | None = None) -> None:
         msg = parse_message(raw)
         row_id = self.store.messages.save_raw(
             folder=here.name, uidvalidity=here.validity, uid=uid, raw=raw,
-            message_id=header_value(msg, "Message-ID").strip() or None,
+            message_id=header_value(msg, "Message-ID").strip()[:998] or None,
             from_addr=header_value(msg, "From")[:500] or None,
-            subject=header_value(msg, "Subject")[:500] or None)
+            subject=header_value(msg, "Subject")[:500] or None, size=size, sha256=sha256)
         stored = self.store.messages.get(row_id)
         if (stored.folder, stored.uidvalidity, stored.uid) != (here.name, here.validity, uid):
             stats.duplicates += 1
             log.info("duplicate uid=%s of message %s: no second reply", uid, row_id)
             self.store.messages.remember_slot(here.name, here.validity, uid, row_id)
-            target = self._target(stored)
-            if target and self._move(box, uid, target):
+            target = self.filing.target(stored)
+            if target and self.filing.move(box, uid, target):
                 here.uids.discard(uid)
             return
         if stored.state == "new":
             self._process(box, here, stored, stats, msg)
         elif not stored.mailbox_action_done:
-            self._file(box, here, stored)
+            self.filing.file(box, here, stored)
 
     def _process(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
                  msg: email.message.Message | None = None) -> None:
-        # Counted before the try: a mail that kills the process is still counted.
-        attempts = self.store.messages.bump_attempts(stored.id)
-        if attempts > self.cfg.limits.max_attempts:
-            self._quarantine(box, here, stored, stored.last_error or "interrupted", stats)
+        heartbeat()
+        if stored.attempts >= self.cfg.limits.max_attempts:
+            self._quarantine(box, here, stored, stored.last_error or "failed", stats)
             return
+        if stored.crashes:
+            self._suspects.append(stored.id)  # read on its own, after the rest
+            return
+        self.store.messages.start_reading(stored.id, self.reader)
         try:
             decision, reference = self.judge.decide_new(stored, msg)
         except OperationalError:
@@ -147,11 +174,39 @@ class Intake:
         except OutcomeAlreadySaved:
             log.info("message %s was decided meanwhile", stored.id)
         except Exception as exc:  # noqa: BLE001 - one bad mail must never stop the service
-            self._failed(box, here, stored, exc, attempts, stats)
+            self._failed(box, here, stored, f"{type(exc).__name__}: {exc}"[:500], stats, exc)
             return
         else:
             self._count(stored, decision, reference, stats)
-        self._file(box, here, self.store.messages.get(stored.id))
+        self.filing.file(box, here, self.store.messages.get(stored.id))
+
+    def _read_suspects(self, box: Mailbox, here: Folder, stats: CycleStats,
+                       stop: Callable[[], bool]) -> None:
+        """Mail a reader died on, each read once more in a child process of its own: the
+        service survives whatever it does, and a failure there is evidence against it."""
+        for row in self._suspects:
+            stored = self.store.messages.get(row)
+            if stop() or stored.state != "new":
+                continue
+            heartbeat()
+            raw = self.store.messages.raw(stored.id)
+            self.store.messages.start_reading(stored.id, self.reader)
+            result = decide_isolated(self.judge, stored, raw, stop=stop)
+            if result is None:  # stopping: no evidence either way, the next run reads it
+                self.store.messages.stop_reading(stored.id)
+                return
+            if isinstance(result, str):
+                self._failed(box, here, stored, result, stats)
+                continue
+            msg = headers_of(raw)  # the body stays with the child that read it
+            try:
+                reference = self.judge.builder.save(stored, msg, result)
+            except OutcomeAlreadySaved:
+                log.info("message %s was decided meanwhile", stored.id)
+            else:
+                self.judge.bounces.note(stored, msg, result)
+                self._count(stored, result, reference, stats)
+            self.filing.file(box, here, self.store.messages.get(stored.id))
 
     def _count(self, stored: StoredMessage, decision: Decision, reference: str | None,
                stats: CycleStats) -> None:
@@ -161,13 +216,17 @@ class Intake:
                  stored.id, stored.uid, decision.kind, decision.reason, decision.verdict,
                  reference or "-")
 
-    def _failed(self, box: Mailbox, here: Folder, stored: StoredMessage, exc: Exception,
-                attempts: int, stats: CycleStats) -> None:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    def _failed(self, box: Mailbox, here: Folder, stored: StoredMessage, error: str,
+                stats: CycleStats, exc: Exception | None = None) -> None:
+        """Deciding the mail failed (an error, or its isolated reader died): one attempt held
+        against it, counted after the fact."""
+        attempts = self.store.messages.bump_attempts(stored.id)
+        self.store.messages.stop_reading(stored.id)
         # one journal line per event; the traceback only with -v
         log.error("processing message %s failed (attempt %s of %s): %s", stored.id, attempts,
                   self.cfg.limits.max_attempts, error)
-        log.debug("traceback of message %s", stored.id, exc_info=exc)
+        if exc is not None:
+            log.debug("traceback of message %s", stored.id, exc_info=exc)
         stats.failed += 1
         if attempts < self.cfg.limits.max_attempts:
             self.store.messages.mark(stored.id, error=error)
@@ -179,44 +238,9 @@ class Intake:
         stats.quarantined += 1
         log.error("message %s quarantined after %s attempts: %s", stored.id,
                   self.cfg.limits.max_attempts, error)
-        self.store.messages.mark(stored.id, state="quarantined", error=error)
+        reply = holding_reply(self.judge, stored, self.store.messages.raw(stored.id))
+        self.store.messages.set_aside(stored.id, error, reply)
         self.store.events.record("quarantined", f"message {stored.id}: {error}", level="error",
                                  message_id=stored.id)
-        self._reconciled = False  # copies of it may wait in the folder
-        self._file(box, here, self.store.messages.get(stored.id))
-
-    def _target(self, stored: StoredMessage) -> str | None:
-        """Submissions go to the processed folder, quarantined mail to quarantine; other mail
-        stays where it was, unseen."""
-        if stored.state == "quarantined":
-            return self.cfg.imap.quarantine_folder
-        return self.cfg.imap.processed_folder if stored.kind == "submission" else None
-
-    def _file(self, box: Mailbox, here: Folder, stored: StoredMessage) -> None:
-        """The mailbox action, only after the outcome is stored."""
-        target = self._target(stored)
-        if target and stored.folder == here.name:
-            if stored.uidvalidity != here.validity:
-                # Its UID now names another mail; the copy under its new UID is filed as a
-                # duplicate when the cycle meets it.
-                log.warning("message %s: UIDVALIDITY of %s changed (%s → %s); old UID not moved",
-                            stored.id, here.name, stored.uidvalidity, here.validity)
-                self.store.events.record("uidvalidity-changed", f"{here.name}: {here.validity}",
-                                         message_id=stored.id)
-            elif stored.uid in here.uids:
-                if not self._move(box, stored.uid, target):
-                    return
-                here.uids.discard(stored.uid)
-        self.store.messages.mark(stored.id, mailbox_action_done=True)
-
-    def _move(self, box: Mailbox, uid: int, target: str) -> bool:
-        try:
-            box.move(uid, target)
-        except CONNECTION_LOST:
-            raise  # the session is gone: the daemon reconnects, the next cycle resumes
-        except Exception as exc:  # noqa: BLE001 - a refused MOVE is retried next cycle
-            log.warning("could not move uid %s to %s (%s: %s); will retry", uid, target,
-                        type(exc).__name__, exc)
-            self._reconciled = False
-            return False
-        return True
+        self.filing.reconciled = False  # copies of it may wait in the folder
+        self.filing.file(box, here, self.store.messages.get(stored.id))

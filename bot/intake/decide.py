@@ -13,6 +13,7 @@ from bot.intake.trust.signatures import proofs_of, signature_records
 from bot.intake.trust.standing import Proof
 from bot.mail.classify import MAYBE_FORM_KINDS, classify, mentions_campaign
 from bot.mail.mime_parts import Attachment, find_attachments, header_value
+from bot.mail.own_marks import OwnMarks
 from bot.store.records import Kind
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, add_registry_findings, unreadable_report
@@ -132,10 +133,10 @@ def _form_kind(att: Attachment) -> str | None:
     return by_name or (att.kind if att.kind in FORM_TYPES.values() else None)
 
 
-def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: set[str]
-               ) -> Decision:
+def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
+               marks: OwnMarks | None) -> Decision:
     declared = _declared_files(msg)
-    first = classify(msg, campaign, own_addresses, attachments=declared)
+    first = classify(msg, campaign, own_addresses, attachments=declared, marks=marks)
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
     kinds = [k for k in map(_form_kind, declared) if k]
@@ -149,13 +150,14 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
            max_attachment_bytes: int, *, size: int = 0,
            max_message_bytes: int | None = None, reader: Reader = read_attachment,
-           registry: Registry | None = None) -> Decision:
+           registry: Registry | None = None, marks: OwnMarks | None = None) -> Decision:
     """`reader` reads one attachment; the daemon passes one that runs in a child process.
-    With the agency `registry`, the rules that need it are applied to each form read."""
+    With the agency `registry`, the rules that need it are applied to each form read.
+    `marks` tell our own mail coming back (a loop, or a bounce), never to be answered."""
     if max_message_bytes is not None and size > max_message_bytes:
-        return _oversized(msg, campaign, own_addresses)
+        return _oversized(msg, campaign, own_addresses, marks)
     attachments = find_attachments(msg)
-    first = classify(msg, campaign, own_addresses, attachments=attachments)
+    first = classify(msg, campaign, own_addresses, attachments=attachments, marks=marks)
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
     # Photos and other files are listed too, only so a reply can say what each one is.

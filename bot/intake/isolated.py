@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import resource
+import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from bot.intake.notify import heartbeat
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, unreadable_report
 from parsers.form.unpack import read_attachment
@@ -22,7 +24,18 @@ from parsers.spec.campaign import Campaign
 log = logging.getLogger(__name__)
 TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_parsers.py)
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
+WAIT_SLICE = 1.0  # seconds: the watchdog hears from us while a child reads
 T = TypeVar("T")
+
+
+def wait_for(receiver: Connection, seconds: float) -> bool:
+    """True when the child has answered within `seconds`; pings the watchdog meanwhile."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        heartbeat()
+        if receiver.poll(min(WAIT_SLICE, left)):
+            return True
+    return receiver.poll(0)
 
 
 def _child(conn: Connection, memory: int, function: Callable[..., Any], args: tuple[Any, ...]
@@ -50,7 +63,7 @@ def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
     child.start()
     sender.close()
     try:
-        if not receiver.poll(seconds):
+        if not wait_for(receiver, seconds):
             log.warning("%s took over %.0f s: stopped", what, seconds)
             child.kill()  # it had its time; waiting below for it to end by itself would not help
             return None

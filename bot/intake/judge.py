@@ -14,6 +14,7 @@ from bot.config.settings import Config
 from bot.intake.decide import Decision, Reader, decide
 from bot.intake.isolated import read_attachment_isolated
 from bot.intake.outcome import OutcomeBuilder
+from bot.intake.safety.bounces import Bounces
 from bot.mail.mime_parts import parse_message
 from bot.store.database import Store
 from bot.store.records import Standing, StoredMessage, StoredSubmission, Verdict
@@ -40,15 +41,18 @@ class Judge:
         self.reader = reader or partial(read_attachment_isolated,
                                         roots=cfg.trust.root_certificates)
         self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
+        self.bounces = Bounces(store, builder.marks)
 
     def decide(self, stored: StoredMessage, msg: email.message.Message | None = None
                ) -> tuple[email.message.Message, Decision]:
         """Decide the kept mail `stored` (`msg`: its bytes parsed, when the caller has them)."""
         msg = msg or parse_message(self.store.messages.raw(stored.id))
         limits = self.cfg.limits
+        # a mail kept as its outline only is decided as too large, whatever the limit now
+        largest = 0 if stored.body_omitted else limits.max_message_bytes
         decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
-                          size=stored.size, max_message_bytes=limits.max_message_bytes,
-                          reader=self.reader, registry=self.builder.registry)
+                          size=stored.size, max_message_bytes=largest, reader=self.reader,
+                          registry=self.builder.registry, marks=self.builder.marks)
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None
@@ -56,7 +60,9 @@ class Judge:
         """Decide a mail taken in and store the outcome with its reply; returns the decision
         and the new reference. OutcomeAlreadySaved if it was decided meanwhile."""
         msg, decision = self.decide(stored, msg)
-        return decision, self.builder.save(stored, msg, decision)
+        reference = self.builder.save(stored, msg, decision)
+        self.bounces.note(stored, msg, decision)  # a bounce of ours: staff are told
+        return decision, reference
 
     def decide_again(self, sub: StoredSubmission, reply: bool) -> Redone | None:
         """Decide the mail of `sub` again and rewrite the submission in place (same

@@ -1,9 +1,15 @@
 """Sending what waits in the outbox. A reply is stored before it is sent; an SMTP outage only
 delays it, and a row is marked sent only after the server took it.
 
+One connection serves the whole run. A failure that belongs to one message (its recipient
+refused, its size, a non-ASCII address the server cannot take) fails that message, for good
+when the server said so (5xx: staff are told), and the run goes on with the others; only the
+server being away (no connection, 421, a refused login) stops the run: nothing is lost, the
+rest waits for the next one.
+
 A row is marked "sending" before the SMTP transaction starts. A crash after the server took
 the message and before `mark_sent` committed (a few milliseconds) leaves the mark behind: the
-next cycle sends that row again with the same Message-ID and records a "reply-maybe-doubled"
+next run sends that row again with the same Message-ID and records a "reply-maybe-doubled"
 event, so a person can see the one case where a reply may have gone out twice. Losing a reply
 would be worse than doubling it.
 """
@@ -14,7 +20,8 @@ import logging
 from collections.abc import Callable
 
 from bot.config.settings import SmtpConfig
-from bot.mail.smtp import PermanentSendError, send
+from bot.intake.notify import heartbeat
+from bot.mail.smtp import MessageRefused, SmtpSession, SmtpUnavailable
 from bot.store.database import Store
 from bot.store.schema import OutboxItem
 
@@ -29,35 +36,55 @@ def _interrupted(store: Store, item: OutboxItem) -> None:
                         message_id=item.message_id)
 
 
+def _refused(store: Store, item: OutboxItem, exc: MessageRefused) -> None:
+    if exc.permanent:
+        store.outbox.mark_failed_for_good(item.id, f"refused: {exc}")
+        store.events.record("send-refused", f"outbox {item.id} to {item.recipient}: {exc}",
+                            level="error", message_id=item.message_id)
+        log.error("outbox %s refused for good by the server: %s", item.id, exc)
+    else:
+        tries = store.outbox.mark_send_failed(item.id, f"deferred: {exc}")
+        log.warning("outbox %s deferred by the server (attempt %s): %s", item.id, tries, exc)
+
+
+def _keep(keep_copy: Callable[[bytes], None] | None, item: OutboxItem) -> None:
+    if keep_copy is None:
+        return
+    try:
+        keep_copy(item.raw)
+    except Exception as exc:  # noqa: BLE001 - the copy in Sent is a courtesy
+        log.warning("could not keep a copy of outbox %s in Sent (%s: %s)", item.id,
+                    type(exc).__name__, exc)
+
+
 def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], None] | None = None,
                  attempts_per_cycle: int = 3) -> tuple[int, int]:
-    """Send every unsent item; returns (sent, still unsent)."""
-    sent = 0
+    """Send every unsent item; returns (sent, still waiting). `attempts_per_cycle`: tries to
+    reach the server before this run gives up."""
+    sent = deferred = 0
     pending = store.outbox.unsent(max_attempts=MAX_SEND_ATTEMPTS)
-    for n, item in enumerate(pending):
-        if item.sending_at is not None:
-            _interrupted(store, item)
-        store.outbox.mark_sending(item.id)  # no mark, no send: a store outage stops here
-        try:
-            send(cfg, item.raw, [item.recipient], attempts=attempts_per_cycle)
-        except PermanentSendError as exc:
-            tries = store.outbox.mark_send_failed(item.id, f"refused: {exc}")
-            store.events.record("send-refused", f"outbox {item.id}: {exc}", level="error")
-            log.error("outbox %s refused by the server (attempt %s)", item.id, tries)
-            continue
-        except Exception as exc:  # noqa: BLE001 - the server is away: keep all for the next cycle
-            store.outbox.mark_send_failed(item.id, f"{type(exc).__name__}: {exc}"[:500])
-            store.events.record("smtp-unavailable", f"{type(exc).__name__}", level="warning")
-            log.warning("SMTP unavailable (%s); %s message(s) wait for the next cycle",
-                        type(exc).__name__, len(pending) - n)
-            return sent, len(pending) - n
-        store.outbox.mark_sent(item.id)
-        sent += 1
-        log.info("outbox %s sent (%s)", item.id, item.kind)
-        if keep_copy is not None:
+    with SmtpSession(cfg, attempts_per_cycle) as smtp:
+        for n, item in enumerate(pending):
+            heartbeat()
+            if item.sending_at is not None:
+                _interrupted(store, item)
+            store.outbox.mark_sending(item.id)  # no mark, no send: a store outage stops here
             try:
-                keep_copy(item.raw)
-            except Exception as exc:  # noqa: BLE001 - the copy in Sent is a courtesy
-                log.warning("could not keep a copy of outbox %s in Sent (%s: %s)", item.id,
-                            type(exc).__name__, exc)
-    return sent, 0
+                smtp.send(item.raw, item.recipient)
+            except MessageRefused as exc:
+                _refused(store, item, exc)
+                deferred += not exc.permanent
+                continue
+            except SmtpUnavailable as exc:
+                store.outbox.mark_send_failed(item.id, str(exc)[:500])
+                store.events.record("smtp-unavailable", str(exc)[:200])
+                log.warning("SMTP unavailable (%s); %s message(s) wait for the next run", exc,
+                            len(pending) - n)
+                return sent, len(pending) - n + deferred
+            store.outbox.mark_sent(item.id)
+            sent += 1
+            log.info("outbox %s sent (%s)", item.id, item.kind)
+            _keep(keep_copy, item)
+    if deferred and not sent:
+        store.events.record("smtp-unavailable", f"the server deferred all {deferred} message(s)")
+    return sent, deferred

@@ -1,66 +1,43 @@
 """From a decision to what is stored in one transaction: the submission, its numbers, its
 standing (whether it counts for its agency: `bot.intake.trust.standing`), and the reply waiting
-in the outbox (or nothing, for automatic mail and mail that is not ours)."""
+in the outbox (or nothing, for automatic mail and mail that is not ours). The reply is composed
+before that transaction (`bot.intake.replying`), with the references the forms will get."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.message
-import email.utils
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
-from bot.intake.decide import RANK, Decision
+from bot.intake.decide import Decision
 from bot.intake.extras import Extras, marked_file, resubmission
+from bot.intake.replying import ReplyWriter
 from bot.intake.trust.signatures import signature_records
 from bot.intake.trust.standing import Proof, StandingDecision, TrustPolicy, decide_standing
+from bot.mail.addresses import reply_address
 from bot.mail.authentication import author
-from bot.mail.mime_parts import header_value
+from bot.mail.own_marks import OwnMarks
 from bot.store.database import Store
 from bot.store.schema import NewOutbox, NewSubmission, StoredMessage, StoredSubmission
+from bot.store.submissions import ReferencesMoved
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport
-from parsers.read.document import SPREADSHEET_KINDS
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
 from parsers.text import match_key
 from replies.findings import report_json
-from replies.forms.blank_docx import blank_form_docx
-from replies.forms.blank_xlsx import blank_form_xlsx
-from replies.mail.compose import (
-    WIRE_POLICY,
-    FileAttachment,
-    ReplyForm,
-    ReplyInput,
-    compose_reply,
-)
 
 log = logging.getLogger(__name__)
-DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
-XLSX = ("vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+COMPOSE_TRIES = 3  # another writer taking the references first makes us compose again
 
 
-def reply_address(msg: email.message.Message) -> str:
-    for name in ("Reply-To", "From"):
-        pairs = email.utils.getaddresses([header_value(msg, name)])
-        for _, addr in pairs:
-            if "@" in addr:
-                return addr.strip()
-    return ""
-
-
-def _received(msg: email.message.Message, tz: ZoneInfo) -> str:
-    try:
-        when = email.utils.parsedate_to_datetime(header_value(msg, "Date"))
-    except (TypeError, ValueError, IndexError):
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(tz).strftime("%d/%m/%Y")
+def _given(items: list[NewOutbox]) -> Callable[[list[str]], list[NewOutbox]]:
+    return lambda _references: items
 
 
 class OutcomeBuilder:
@@ -71,14 +48,11 @@ class OutcomeBuilder:
         self.registry = registry
         self.tz = ZoneInfo(cfg.digest.timezone)
         self.policy = TrustPolicy(cfg.trust.free_mail, cfg.trust.require_pass)
+        self.writer = ReplyWriter(cfg, store, campaign)
 
-    def blank_forms(self, kind: str | None) -> tuple[FileAttachment, ...]:
-        stem = "mau-dang-ky-" + self.campaign.id
-        if kind in SPREADSHEET_KINDS:  # a spreadsheet sender gets the workbook back
-            data, (sub, ext) = blank_form_xlsx(self.campaign), XLSX
-        else:
-            data, (sub, ext) = blank_form_docx(self.campaign), DOCX
-        return (FileAttachment(f"{stem}.{ext}", data, "application", sub),)
+    @property
+    def marks(self) -> OwnMarks:
+        return self.writer.marks
 
     def standing(self, msg: email.message.Message, report: FormReport,
                  proofs: Sequence[Proof] = ()) -> tuple[StandingDecision, str | None]:
@@ -128,61 +102,6 @@ class OutcomeBuilder:
         return replace(marked, changes=resubmission(self.store, self.campaign, self.tz, new,
                                                     stored))
 
-    def replies(self, msg: email.message.Message, report: FormReport, reference: str | None,
-                sub: NewSubmission, extras: Extras | None = None) -> Iterator[NewOutbox]:
-        """The reply about one form (or about why none could be read), stored as `sub`."""
-        if reference is not None:
-            yield from self.replies_for(msg, [(report, reference, sub)],
-                                        extras=[extras or Extras()])
-
-    def replies_for(self, msg: email.message.Message,
-                    forms: Sequence[tuple[FormReport, str, NewSubmission]],
-                    others: Sequence[FormReport] = (),
-                    extras: Sequence[Extras] = ()) -> Iterator[NewOutbox]:
-        """One reply about every form of a mail, each with its reference and what was stored
-        of it (and its `extras`, in the same order); `others` are the mail's files that are
-        not forms, named so the sender knows they were seen."""
-        to = reply_address(msg)
-        if not to or not forms:
-            return
-        day = dt.datetime.now(self.tz).date()
-        cap = self.cfg.limits.replies_per_sender_per_day
-        if self.store.outbox.replies_queued(to, day, self.tz) >= cap:
-            log.warning("reply cap of %s per day reached for a sender; no reply", cap)
-            return
-        first, reference, stored = forms[0]
-        more = [*extras[:len(forms)], *[Extras()] * (len(forms) - len(extras))]
-        marked = [(r.file, e.marked) for (r, _, _), e in zip(forms, more, strict=True)
-                  if e.marked]
-        verdict = max((r.verdict for r, _, _ in forms), key=RANK.__getitem__)
-        wrong = next((r for r, _, _ in forms if r.verdict != "accepted"), None)
-        several = len(forms) > 1
-        agencies = {r.agency for r, _, _ in forms}
-        waiting = next((s for _, _, s in forms if s.standing != "counted"), None)
-        reply = ReplyInput(
-            reference=reference, verdict=verdict, report=report_json(first),
-            # a form naming two agencies is addressed to neither
-            agency=first.agency if len(agencies) == 1
-            and stored.standing_reason != "agency-conflict" else None,
-            subject=header_value(msg, "Subject"), received=_received(msg, self.tz),
-            message_id=header_value(msg, "Message-ID").strip() or None,
-            references=header_value(msg, "References").strip() or None,
-            attachments=tuple(copy for _, copy in marked)
-            + (self.blank_forms(wrong.kind) if wrong else ()),
-            forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing, e.changes)
-                        for (r, ref, s), e in zip(forms, more, strict=True)) if several else (),
-            changes=more[0].changes,
-            marked=tuple((file, copy.filename) for file, copy in marked),
-            unmarkable=tuple(e.unmarkable for e in more if e.unmarkable),
-            other_files=tuple(r.file for r in others if not r.signatures),
-            letters=tuple(dict.fromkeys(s.file for r, _, _ in forms for s in r.signatures)),
-            standing=(waiting or stored).standing,
-            standing_reason=(waiting or stored).standing_reason, today=day)
-        composed = compose_reply(reply, self.campaign, to=to,
-                                 from_address=self.cfg.smtp.from_address,
-                                 from_name=self.cfg.smtp.from_name)
-        yield NewOutbox(kind="reply", recipient=to, raw=composed.as_bytes(policy=WIRE_POLICY))
-
     def save(self, stored: StoredMessage, msg: email.message.Message, decision: Decision
              ) -> str | None:
         """Store the decision; the references given, joined (None without a submission)."""
@@ -196,11 +115,27 @@ class OutcomeBuilder:
             if decision.reason == "form-found" else []
         subs = [self.submission(msg, r, decision.proofs) for r in forms]
         extras = [self.extras(msg, r, s) for r, s in zip(forms, subs, strict=True)]
-        references = self.store.submissions.save_outcomes(
-            stored.id, subs,
-            lambda refs: list(self.replies_for(
-                msg, list(zip(forms, refs, subs, strict=True)), others, extras)),
-            kind="submission", state="done")
+
+        def reply(refs: list[str]) -> list[NewOutbox]:
+            return list(self.writer.about(msg, list(zip(forms, refs, subs, strict=True)),
+                                          others, extras, row=stored.id))
+
+        # Composed before the write, with the references the forms will get, so that no
+        # write transaction waits on composing; recomposed if another writer took them.
+        for _ in range(COMPOSE_TRIES):
+            expected = self.store.submissions.next_references(self.campaign.reference_prefix,
+                                                              len(subs))
+            queued = reply(expected)
+            try:
+                references = self.store.submissions.save_outcomes(
+                    stored.id, subs, _given(queued), kind="submission", state="done",
+                    expected=expected)
+                break
+            except ReferencesMoved:
+                log.info("references taken meanwhile; composing the reply again")
+        else:
+            references = self.store.submissions.save_outcomes(stored.id, subs, reply,
+                                                              kind="submission", state="done")
         return ", ".join(references) or None
 
     def replace(self, sub: StoredSubmission, msg: email.message.Message, report: FormReport,
@@ -212,8 +147,9 @@ class OutcomeBuilder:
         if sub.settled_by is not None:
             new = replace(new, standing=sub.standing, standing_reason=sub.standing_reason,
                           agency=sub.agency, agency_key=sub.agency_key)
-        replies = list(self.replies(msg, report, sub.reference, new,
-                                    self.extras(msg, report, new, sub))) if reply else []
+        replies = list(self.writer.about(
+            msg, [(report, sub.reference, new)], extras=[self.extras(msg, report, new, sub)],
+            row=sub.message_id)) if reply else []
         self.store.submissions.replace_outcome(sub, new, replies)
         return new, bool(replies)
 

@@ -65,7 +65,10 @@ def resend(service: Service, sub: StoredSubmission, actor: str) -> Resent:
     item = service.store.outbox.latest_reply(sub)
     if item is None:
         raise NothingToResend(sub.reference)
-    again = NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw)
+    # the same Message-ID, so a bounce of the copy finds it; the same keys, so caps count it
+    again = NewOutbox(kind="reply", recipient=item.recipient, raw=item.raw,
+                      mail_id=item.mail_id, sender_key=item.sender_key,
+                      recipient_key=item.recipient_key, recipient_domain=item.recipient_domain)
     service.store.outbox.enqueue(again, sub.message_id, submission_id=sub.id)
     service.store.events.record("reply-resent", f"{sub.reference} to {item.recipient}",
                                 level="info", message_id=sub.message_id, actor=actor)

@@ -1,28 +1,32 @@
 """Is a mail automatic (never answer it), a submission of the campaign, or something else?
 
 The rules are one table, in order; the first that fires decides. Automatic mail is told the way
-Mailman's replybot tells it, so the bot never answers a bounce, a list or another robot.
+Mailman's replybot tells it (RFC 3834 headers, Precedence, lists, null senders), then by what
+robots cannot help writing (`robots`: their addresses, their subjects, in a data table), then
+by our own mail coming back (`own_marks`): the bot never answers a bounce, a list, another
+robot or itself.
 """
 
 from __future__ import annotations
 
 import email.message
-import email.utils
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Final, Literal
 
+from bot.mail import robots
+from bot.mail.addresses import sender_address
 from bot.mail.mime_parts import (
     Attachment,
     body_text,
     find_attachments,
     header_names,
     header_value,
-    header_values,
     part_types,
 )
+from bot.mail.own_marks import OwnMarks, returned_mail
 from parsers.spec.campaign import Campaign
 from parsers.text import clean, fold, has_phrase, match_key
 
@@ -33,12 +37,12 @@ FORM_KINDS: Final = frozenset({"docx", "xlsx", "xlsm", "docm", "ods", "odt"})
 MAYBE_FORM_KINDS: Final = FORM_KINDS | {"ole", "ole-encrypted-ooxml", "rtf", "zip", "7z", "rar",
                                         "tnef", "pdf"}
 
-_BULK_PRECEDENCE: Final = frozenset({"bulk", "junk", "list", "auto_reply"})
-_AUTOREPLY_HEADERS: Final = ("x-autoreply", "x-autorespond", "x-auto-response-suppress")
-_ROBOT_LOCAL_PARTS: Final = frozenset({"mailer-daemon", "postmaster"})
+# Reports (RFC 6522) and their parts, also when a gateway rewraps them in multipart/mixed:
+# delivery status (RFC 3464), read receipts (RFC 8098), abuse complaints (ARF, RFC 5965).
 _REPORT_TYPES: Final = frozenset({
     "multipart/report", "message/delivery-status", "message/global-delivery-status",
     "message/disposition-notification", "message/global-disposition-notification",
+    "message/feedback-report", "text/rfc822-headers", "message/global-headers",
 })
 # Reply and forward markers in the languages seen in this mailbox, on the folded subject.
 _SUBJECT_PREFIX: Final = re.compile(
@@ -84,12 +88,14 @@ class MailFacts:
     """What the rules look at, each computed once and only when a rule asks for it."""
 
     def __init__(self, msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
-                 loop_header: str, attachments: Sequence[Attachment] | None = None) -> None:
+                 loop_header: str, attachments: Sequence[Attachment] | None = None,
+                 marks: OwnMarks | None = None) -> None:
         self.msg = msg
         self.keys = campaign.keyword_keys
         self.own_addresses = {a.strip().lower() for a in own_addresses}
         self.loop_header = loop_header.strip().lower()
         self._given_attachments = attachments
+        self.marks = marks
 
     def header(self, name: str) -> str:
         return header_value(self.msg, name)
@@ -100,11 +106,7 @@ class MailFacts:
 
     @cached_property
     def sender(self) -> str:
-        try:
-            pairs = email.utils.getaddresses(header_values(self.msg, "From"))
-        except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
-            return ""
-        return next((addr.strip().lower() for _, addr in pairs if addr.strip()), "")
+        return sender_address(self.msg)
 
     @cached_property
     def attachments(self) -> Sequence[Attachment]:
@@ -126,32 +128,40 @@ class MailFacts:
 # --- automatic mail -----------------------------------------------------------------------------
 
 def auto_submitted(f: MailFacts) -> bool:
-    value = f.header("Auto-Submitted").split(";")[0].strip().lower()
-    return bool(value) and value != "no"
+    return robots.auto_submitted(f.msg)
 
 
 def precedence_bulk(f: MailFacts) -> bool:
-    return f.header("Precedence").strip().lower() in _BULK_PRECEDENCE
+    return robots.bulk_precedence(f.msg)
 
 
 def list_header(f: MailFacts) -> bool:
     return any(name.startswith("list-") for name in f.names)
 
 
-def x_autoreply(f: MailFacts) -> bool:
-    return any(name in f.names for name in _AUTOREPLY_HEADERS)
+def robot_header(f: MailFacts) -> bool:
+    return robots.robot_header(f.msg)
 
 
 def null_return_path(f: MailFacts) -> bool:
-    return any(v.strip("<> \t") == "" for v in header_values(f.msg, "Return-Path"))
+    return robots.null_return_path(f.msg)
 
 
-def mailer_daemon(f: MailFacts) -> bool:
-    return f.sender.split("@")[0] in _ROBOT_LOCAL_PARTS
+def robot_sender(f: MailFacts) -> bool:
+    return robots.robot_sender(f.msg)
 
 
 def delivery_status(f: MailFacts) -> bool:
     return any(t in _REPORT_TYPES for t in part_types(f.msg))
+
+
+def auto_reply_subject(f: MailFacts) -> bool:
+    full = f.header("Subject")
+    return robots.auto_reply_subject(full) or robots.auto_reply_subject(f.subject)
+
+
+def bounce_subject(f: MailFacts) -> bool:
+    return robots.bounce_subject(f.subject)
 
 
 def own_address(f: MailFacts) -> bool:
@@ -160,6 +170,11 @@ def own_address(f: MailFacts) -> bool:
 
 def loop_header(f: MailFacts) -> bool:
     return bool(f.loop_header) and f.loop_header in f.names
+
+
+def own_mail_returned(f: MailFacts) -> bool:
+    return f.marks is not None and returned_mail(f.msg, f.attachments, f.marks,
+                                                 MAYBE_FORM_KINDS) is not None
 
 
 # --- submissions --------------------------------------------------------------------------------
@@ -193,12 +208,15 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("automatic", "auto-submitted", auto_submitted),
     Rule("automatic", "precedence-bulk", precedence_bulk),
     Rule("automatic", "list-header", list_header),
-    Rule("automatic", "x-autoreply", x_autoreply),
+    Rule("automatic", "x-autoreply", robot_header),
     Rule("automatic", "null-return-path", null_return_path),
-    Rule("automatic", "mailer-daemon", mailer_daemon),
-    Rule("automatic", "delivery-status", delivery_status),
     Rule("automatic", "own-address", own_address),
+    Rule("automatic", "delivery-status", delivery_status),
+    Rule("automatic", "mailer-daemon", robot_sender),
+    Rule("automatic", "auto-reply-subject", auto_reply_subject),
+    Rule("automatic", "bounce-subject", bounce_subject),
     Rule("automatic", "loop-header", loop_header),
+    Rule("automatic", "own-mail-returned", own_mail_returned),
     Rule("submission", "form-attachment", form_attachment),
     Rule("submission", "keyword-subject", keyword_subject),
     Rule("submission", "keyword-body", keyword_body),
@@ -210,9 +228,11 @@ NO_MATCH: Final = Classification("other", "no-match")
 
 def classify(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
              loop_header: str = "X-BCY-Intake", *,
-             attachments: Sequence[Attachment] | None = None) -> Classification:
-    """`attachments`, when the caller already has them from `find_attachments`, saves a walk."""
-    facts = MailFacts(msg, campaign, own_addresses, loop_header, attachments)
+             attachments: Sequence[Attachment] | None = None,
+             marks: OwnMarks | None = None) -> Classification:
+    """`attachments`, when the caller already has them from `find_attachments`, saves a walk;
+    `marks` tell our own mail (without them, mail returned to us is not recognised)."""
+    facts = MailFacts(msg, campaign, own_addresses, loop_header, attachments, marks)
     for rule in RULES:
         if rule.check(facts):
             return Classification(rule.kind, rule.reason)

@@ -22,12 +22,37 @@ from tenacity import (
 )
 
 from bot.config.settings import ImapConfig, Security
+from bot.mail.structure import fetch_bytes, find, parse
 from bot.mail.tls import tls_context
 
 log = logging.getLogger(__name__)
 _UID = re.compile(rb"UID (\d+)")
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+SIZES_PER_COMMAND = 500  # UIDs in one FETCH of sizes: a short command line
+MAX_HEADER_FETCH = 256 * 1024  # bytes of a large mail's header taken in
 CONNECT_ERRORS = (OSError, socket.timeout, imap_tools.errors.MailboxLoginError,
                   imap_tools.errors.MailboxFolderSelectError)
+
+
+def byte_batches(uids: list[int], sizes: dict[int, int], max_bytes: int, max_count: int,
+                 max_message: int) -> Iterator[list[int]]:
+    """UIDs in order, in batches of at most `max_count` mails and `max_bytes` bytes; a mail
+    bigger than that, or over `max_message` (only its outline is fetched), comes alone."""
+    batch: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes[uid]
+        if batch and (len(batch) >= max_count or total + size > max_bytes
+                      or size > max_message):
+            yield batch
+            batch, total = [], 0
+        if size > max_message:
+            yield [uid]
+            continue
+        batch.append(uid)
+        total += size
+    if batch:
+        yield batch
 
 
 class MailboxUnavailable(Exception):
@@ -113,6 +138,38 @@ class Mailbox:
                 m = _UID.search(item[0])
                 if m:
                     yield int(m.group(1)), bytes(item[1])
+
+    def sizes(self, uids: list[int]) -> dict[int, int]:
+        """RFC822.SIZE of each UID, read before any body (a UID gone meanwhile is missing)."""
+        found: dict[int, int] = {}
+        for start in range(0, len(uids), SIZES_PER_COMMAND):
+            chunk = uids[start:start + SIZES_PER_COMMAND]
+            typ, data = self.box.client.uid("FETCH", ",".join(map(str, chunk)),
+                                            "(UID RFC822.SIZE)")
+            if typ != "OK":
+                raise MailboxUnavailable(f"UID FETCH RFC822.SIZE: {typ}")
+            for item in data:
+                line = item[0] if isinstance(item, tuple) else item
+                uid, size = _UID.search(line or b""), _SIZE.search(line or b"")
+                if uid and size:
+                    found[int(uid.group(1))] = int(size.group(1))
+        return found
+
+    def fetch_outline(self, uid: int) -> tuple[bytes, Any] | None:
+        """The header (at most MAX_HEADER_FETCH bytes) and the parsed BODYSTRUCTURE of one
+        mail, never its body; None when the UID is gone."""
+        typ, data = self.box.client.uid("FETCH", str(uid),
+                                        f"(UID BODY.PEEK[HEADER]<0.{MAX_HEADER_FETCH}>)")
+        if typ != "OK":
+            raise MailboxUnavailable(f"UID FETCH HEADER: {typ}")
+        header = next((bytes(item[1]) for item in data
+                       if isinstance(item, tuple) and len(item) >= 2), None)
+        typ, data = self.box.client.uid("FETCH", str(uid), "(UID BODYSTRUCTURE)")
+        if typ != "OK":
+            raise MailboxUnavailable(f"UID FETCH BODYSTRUCTURE: {typ}")
+        if header is None:
+            return None
+        return header, find(parse(fetch_bytes(data)), "BODYSTRUCTURE")
 
     def ensure_folder(self, name: str) -> None:
         if name in self._folders:

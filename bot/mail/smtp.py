@@ -1,12 +1,20 @@
-"""Sending one message over SMTP (ssl | starttls | none, AUTH when configured), with retries."""
+"""Sending over SMTP (ssl | starttls | none, AUTH when configured): one connection for a whole
+run of the outbox, opened again when the server dropped it.
+
+What fails is told apart, because it decides what the outbox does next:
+- the server cannot be had (refused connection, timeout, 421, a failed login, our sender
+  refused): `SmtpUnavailable`, and the outbox waits for the next run;
+- this one message is refused (its recipient, its size, its content, a non-ASCII address the
+  server cannot take): `MessageRefused`, for good (5xx) or for now (4xx), and the outbox goes
+  on with the next message.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import smtplib
-import socket
-from collections.abc import Sequence
+from types import TracebackType
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -14,22 +22,20 @@ from bot.config.settings import Security, SmtpConfig
 from bot.mail.tls import tls_context
 
 log = logging.getLogger(__name__)
-TRANSIENT = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError,
-             socket.timeout, OSError)
+CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+SIZE_REFUSED = 552  # at MAIL FROM, when the SIZE we declared is too much: this message only
 
 
-class PermanentSendError(Exception):
-    """The server refused the message for good (5xx): retrying will not help."""
+class SmtpUnavailable(Exception):
+    """The server cannot take mail now; nothing is wrong with any one message."""
 
 
-def _connect(cfg: SmtpConfig) -> smtplib.SMTP:
-    if cfg.security is Security.SSL:
-        return smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
-                                context=tls_context(cfg.tls_verify, "SMTP"))
-    client = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
-    if cfg.security is Security.STARTTLS:
-        client.starttls(context=tls_context(cfg.tls_verify, "SMTP"))
-    return client
+class MessageRefused(Exception):
+    """The server refused this message: for good when `permanent`, else for now."""
+
+    def __init__(self, text: str, permanent: bool) -> None:
+        super().__init__(text)
+        self.permanent = permanent
 
 
 def crlf(raw: bytes) -> bytes:
@@ -37,30 +43,112 @@ def crlf(raw: bytes) -> bytes:
     return re.sub(rb"\r?\n", b"\r\n", raw)
 
 
-def send_once(cfg: SmtpConfig, raw: bytes, recipients: Sequence[str]) -> None:
-    raw = crlf(raw)
-    with _connect(cfg) as client:
-        if cfg.username and cfg.password is not None:
-            client.login(cfg.username, cfg.password.reveal())
+def _text(code: int, message: bytes | str) -> str:
+    said = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return f"{code} {said}"[:300]
+
+
+class SmtpSession:
+    """`with SmtpSession(cfg) as smtp: smtp.send(raw, recipient)` for each message."""
+
+    def __init__(self, cfg: SmtpConfig, connect_attempts: int = 3) -> None:
+        self.cfg = cfg
+        self.connect_attempts = connect_attempts
+        self.client: smtplib.SMTP | None = None
+        self.used = False
+
+    def __enter__(self) -> SmtpSession:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        cfg = self.cfg
+        client: smtplib.SMTP
+        if cfg.security is Security.SSL:
+            client = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout,
+                                      context=tls_context(cfg.tls_verify, "SMTP"))
+        else:
+            client = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+            if cfg.security is Security.STARTTLS:
+                client.starttls(context=tls_context(cfg.tls_verify, "SMTP"))
         try:
-            client.sendmail(cfg.from_address, list(recipients), raw)
+            client.ehlo_or_helo_if_needed()
+            if cfg.username and cfg.password is not None:
+                client.login(cfg.username, cfg.password.reveal())
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def _open(self) -> smtplib.SMTP:
+        """The connection: reused while the server keeps it, else opened (with retries)."""
+        if self.client is not None and self.used:
+            try:
+                if self.client.noop()[0] == 250:
+                    return self.client
+            except (smtplib.SMTPException, OSError):
+                pass
+            log.info("the SMTP server closed the connection; opening a new one")
+            self.close()
+        if self.client is None:
+            opener = retry(stop=stop_after_attempt(self.connect_attempts),
+                           wait=wait_exponential(multiplier=0.5, max=8),
+                           retry=retry_if_exception_type(CONNECTION_ERRORS), reraise=True)
+            try:
+                self.client = opener(self._connect)()
+            except smtplib.SMTPAuthenticationError as exc:
+                raise SmtpUnavailable(f"login refused: {_text(exc.smtp_code, exc.smtp_error)}"
+                                      ) from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                raise SmtpUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
+            self.used = False
+        return self.client
+
+    def send(self, raw: bytes, recipient: str) -> None:
+        """Hand one message to the server for one recipient."""
+        client = self._open()
+        raw = crlf(raw)
+        options = []
+        if not (recipient.isascii() and raw.isascii()):
+            if not client.has_extn("smtputf8"):
+                raise MessageRefused("the server does not offer SMTPUTF8, which a non-ASCII "
+                                     "address needs", permanent=True)
+            options.append("SMTPUTF8")
+            if client.has_extn("8bitmime"):
+                options.append("BODY=8BITMIME")
+        self.used = True
+        try:
+            client.sendmail(self.cfg.from_address, [recipient], raw, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            if all(code >= 500 for code in codes):
-                raise PermanentSendError(str(codes)) from exc
-            raise
+            code, said = next(iter(exc.recipients.values()), (550, b""))
+            self._refused(code, said)
+        except smtplib.SMTPSenderRefused as exc:
+            if exc.smtp_code == SIZE_REFUSED:
+                raise MessageRefused(_text(exc.smtp_code, exc.smtp_error), True) from exc
+            self.close()
+            raise SmtpUnavailable(f"our sender refused: {_text(exc.smtp_code, exc.smtp_error)}"
+                                  ) from exc
         except smtplib.SMTPResponseException as exc:
-            if exc.smtp_code >= 500:
-                raise PermanentSendError(f"{exc.smtp_code}") from exc
-            raise
+            self._refused(exc.smtp_code, exc.smtp_error)
+        except (smtplib.SMTPNotSupportedError, UnicodeError) as exc:
+            raise MessageRefused(f"{type(exc).__name__}: {exc}"[:300], True) from exc
+        except (smtplib.SMTPException, OSError) as exc:  # timeouts are OSErrors
+            self.close()
+            raise SmtpUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
 
-
-def send(cfg: SmtpConfig, raw: bytes, recipients: Sequence[str], attempts: int = 3) -> None:
-    """Send with exponential backoff on transient failures; the caller keeps the outbox row."""
-    sender = retry(
-        stop=stop_after_attempt(attempts),
-        wait=wait_exponential(multiplier=0.5, max=8),
-        retry=retry_if_exception_type(TRANSIENT + (smtplib.SMTPResponseException,)),
-        reraise=True,
-    )(send_once)
-    sender(cfg, raw, recipients)
+    def _refused(self, code: int, said: bytes | str) -> None:
+        if code == 421 or code < 400:  # the server is closing, or answered nonsense
+            self.close()
+            raise SmtpUnavailable(_text(code, said))
+        raise MessageRefused(_text(code, said), permanent=code >= 500)

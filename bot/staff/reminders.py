@@ -22,7 +22,6 @@ from bot.staff.standing import AgencyStanding, standings
 from bot.store.database import Store
 from bot.store.schema import NewOutbox
 from parsers.spec.agency import Agency
-from replies.mail.compose import WIRE_POLICY
 from replies.mail.reminder import ReminderLetter, compose_reminder
 
 Status = Literal["due", "reminded", "no_address", "capped", "not_due"]
@@ -136,8 +135,9 @@ def send_reminders(service: Service, found: Plan, today: dt.date, tz: dt.tzinfo)
             correction_received=latest.received_at.astimezone(tz).date() if latest else None)
         mail = compose_reminder(letter, campaign, to=line.addresses,
                                 from_address=smtp.from_address, from_name=smtp.from_name)
-        raw = mail.as_bytes(policy=WIRE_POLICY)
-        items = [NewOutbox(kind="reminder", recipient=a, raw=raw) for a in line.addresses]
+        raw = mail.as_bytes()
+        items = [NewOutbox(kind="reminder", recipient=a, raw=raw, mail_id=mail.message_id)
+                 for a in line.addresses]
         queued += service.store.reminders.queue(
             campaign.id, line.standing.agency.key, campaign.deadline_in_force,
             found.step.days_before, items)

@@ -9,9 +9,9 @@ A block is shown only when it has items, and "nothing to do" only when every blo
 The digest asks with its period: mail left for people and the warnings of that period. The
 console asks without one: all mail still waiting, warnings of the last `WARNING_DAYS` days.
 
-Replies that bounced have no block yet: nothing on this branch links a bounce to the reply it
-answers. When the store can tell them, they are one source here (after `open_corrections`,
-with the `resend` action) reading that link, not a guess from the mail.
+Replies that bounced are the replies a bounce was linked to (`bot.intake.safety.bounces`, by
+Message-ID, embedded headers or reference), until a later reply about the same submission is
+queued (`resend`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.intake.safety.bounces import own_header
 from bot.staff.digest.period import Period
 from bot.staff.labels import agency_name, labels
 from bot.store.database import Store
@@ -27,7 +28,7 @@ from parsers.spec.registry import Registry
 
 WARNING_DAYS = 7
 MAX_WARNINGS = 50
-OWN_BLOCK = {"quarantined"}  # events whose mail has a block of its own
+OWN_BLOCK = {"quarantined", "reply-undelivered"}  # events whose mail has a block of its own
 LABELS = "staff/labels.toml.j2"
 
 
@@ -79,6 +80,16 @@ def open_corrections(c: TodoContext) -> list[TodoItem]:
             for s in c.store.submissions.open_corrections()]
 
 
+def bounced_replies(c: TodoContext) -> list[TodoItem]:
+    """Replies a bounce said never reached the agency, not sent again since."""
+    return [TodoItem(o.undelivered_at, o.recipient,
+                     own_header(o.raw, "X-BCY-Intake-Reference") or f"#{o.id}",
+                     own_header(o.raw, "Subject"),
+                     reference=own_header(o.raw, "X-BCY-Intake-Reference") or None,
+                     message_id=o.bounce_id)
+            for o in c.store.outbox.bounced()]
+
+
 def left_for_people(c: TodoContext) -> list[TodoItem]:
     """Mail that is not a form, waiting in the INBOX for a person (not yet marked handled)."""
     return [TodoItem(m.created_at, m.from_addr or "", m.subject or "", message_id=m.id)
@@ -128,6 +139,7 @@ class Block:
 BLOCKS: tuple[Block, ...] = (
     Block("awaiting_confirmation", awaiting_confirmation, ("settle",)),
     Block("open_corrections", open_corrections, ("resend",)),
+    Block("bounced_replies", bounced_replies, ("resend", "raw_mail")),
     Block("left_for_people", left_for_people, ("raw_mail", "handled")),
     Block("quarantined", quarantined, ("raw_mail", "handled")),
     Block("unsent_mail", unsent_mail, block_action="send_outbox"),

@@ -9,12 +9,13 @@ from collections import Counter
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
-from bot.store.records import Kind, State, StoredMessage
-from bot.store.schema import handled_mail, message_slots, messages
+from bot.store.outbox import insert_outbox
+from bot.store.records import Kind, NewOutbox, State, StoredMessage
+from bot.store.schema import handled_mail, message_readings, message_slots, messages
 
 _MESSAGE_COLUMNS = [c for c in messages.c if c.name != "raw"]  # raw only when asked for
 
@@ -76,11 +77,15 @@ class Messages(Queries):
 
     def save_raw(self, *, folder: str, uidvalidity: int, uid: int, raw: bytes,
                  message_id: str | None, received_at: datetime | None = None,
-                 from_addr: str | None = None, subject: str | None = None) -> int:
+                 from_addr: str | None = None, subject: str | None = None,
+                 size: int | None = None, sha256: str | None = None) -> int:
         """Keep the raw mail, in state 'new', before anything else happens. A mail already
         kept (same mailbox slot, or same Message-ID and content) gives the id it already
-        has, and a new slot is remembered so that `seen_uids` includes it."""
-        sha = hashlib.sha256(raw).hexdigest()
+        has, and a new slot is remembered so that `seen_uids` includes it.
+
+        A mail too large to take in is kept as its headers and structure only: `raw` is that
+        skeleton, `size` the real size and `sha256` what identifies it (body_omitted)."""
+        sha = sha256 or hashlib.sha256(raw).hexdigest()
         for attempt in range(2):
             known = self.find(folder, uidvalidity, uid)
             if known is not None:
@@ -94,8 +99,9 @@ class Messages(Queries):
                     return int(conn.execute(insert(messages).values(
                         folder=folder, uidvalidity=uidvalidity, uid=uid,
                         message_id=(message_id or "").strip(), content_sha256=sha, raw=raw,
-                        size=len(raw), received_at=received_at, from_addr=from_addr,
-                        subject=subject, state="new", created_at=utc_now(),
+                        size=len(raw) if size is None else size, received_at=received_at,
+                        from_addr=from_addr, subject=subject, state="new",
+                        created_at=utc_now(), body_omitted=size is not None,
                     ).returning(messages.c.id)).scalar_one())
             except IntegrityError:
                 if attempt:
@@ -113,8 +119,46 @@ class Messages(Queries):
                 conn.execute(update(messages).where(messages.c.id == message_id)
                              .values(values))
 
+    def start_reading(self, message_id: int, reader: str) -> None:
+        """Mark the mail as being read by `reader` (a process): if the mark is still there
+        when another process looks, the reader died on it."""
+        r = message_readings.c
+        with self._writing() as conn:
+            conn.execute(delete(message_readings).where(r.message_id == message_id))
+            conn.execute(insert(message_readings).values(message_id=message_id, reader=reader,
+                                                         since=utc_now()))
+
+    def stop_reading(self, message_id: int) -> None:
+        with self._writing() as conn:
+            conn.execute(delete(message_readings)
+                         .where(message_readings.c.message_id == message_id))
+
+    def note_crash(self, message_id: int, reader: str) -> int:
+        """The reader `reader` died while reading this mail: count it, clear the mark;
+        returns how often that has happened. A mark someone else cleared meanwhile is not
+        counted twice."""
+        m, r = messages.c, message_readings.c
+        with self._writing() as conn:
+            if conn.execute(delete(message_readings).where(
+                    r.message_id == message_id, r.reader == reader)).rowcount:
+                conn.execute(update(messages).where(m.id == message_id)
+                             .values(crashes=m.crashes + 1))
+            return int(conn.execute(select(m.crashes).where(m.id == message_id)).scalar_one())
+
+    def set_aside(self, message_id: int, error: str, reply: NewOutbox | None) -> None:
+        """Quarantine the mail and queue its holding reply, in one transaction: the reply
+        goes out once, and only for mail that was set aside."""
+        m = messages.c
+        with self._writing() as conn:
+            done = conn.execute(update(messages).where(m.id == message_id, m.state == "new")
+                                .values(state="quarantined", last_error=error)).rowcount
+            conn.execute(delete(message_readings)
+                         .where(message_readings.c.message_id == message_id))
+            if done and reply is not None:
+                insert_outbox(conn, reply, message_id)
+
     def bump_attempts(self, message_id: int) -> int:
-        """Count one more try at deciding the mail; returns the count."""
+        """Count one more failed try at deciding the mail; returns the count."""
         m = messages.c
         with self._writing() as conn:
             return int(conn.execute(update(messages).where(m.id == message_id)
@@ -122,10 +166,14 @@ class Messages(Queries):
                                     .returning(m.attempts)).scalar_one())
 
     def unfinished(self) -> list[StoredMessage]:
-        """Mails kept but not yet decided (a crash or an error cut the cycle short)."""
+        """Mails kept but not yet decided (a crash or an error cut the cycle short), each
+        with the process reading it, if any (`reading_by`)."""
+        r = message_readings.c
+        stmt = (select(*_MESSAGE_COLUMNS, r.reader.label("reading_by"))
+                .outerjoin(message_readings, r.message_id == messages.c.id)
+                .where(messages.c.state == "new").order_by(messages.c.id))
         with self._reading() as conn:
-            return _messages(conn, select(*_MESSAGE_COLUMNS).where(messages.c.state == "new")
-                             .order_by(messages.c.id))
+            return _messages(conn, stmt)
 
     def pending_mailbox_actions(self) -> list[StoredMessage]:
         """Decided mails not yet filed away in the mailbox (Processed or Quarantine)."""

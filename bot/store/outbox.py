@@ -8,9 +8,11 @@ still there after a crash means the mail may have gone out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
+from typing import Literal
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, exists, func, insert, select, update
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import NewOutbox, OutboxItem, OutboxKind, StoredSubmission
@@ -22,8 +24,13 @@ def insert_outbox(conn: Connection, item: NewOutbox, message_id: int | None,
     """Queue one mail inside the caller's transaction; returns the outbox row's id."""
     return int(conn.execute(insert(outbox).values(
         message_id=message_id, submission_id=submission_id, kind=item.kind,
-        recipient=item.recipient, raw=item.raw, created_at=utc_now(),
+        recipient=item.recipient, raw=item.raw, created_at=utc_now(), mail_id=item.mail_id,
+        sender_key=item.sender_key, recipient_key=item.recipient_key,
+        recipient_domain=item.recipient_domain,
     ).returning(outbox.c.id)).scalar_one())
+
+
+CapKey = Literal["sender_key", "recipient_key", "recipient_domain"]
 
 
 class Outbox(Queries):
@@ -36,7 +43,7 @@ class Outbox(Queries):
     def unsent(self, max_attempts: int | None = None) -> list[OutboxItem]:
         """Queued mail not yet sent, oldest first; past `max_attempts` it waits for a person."""
         o = outbox.c
-        stmt = select(outbox).where(o.sent_at.is_(None)).order_by(o.id)
+        stmt = select(outbox).where(o.sent_at.is_(None), o.failed_at.is_(None)).order_by(o.id)
         if max_attempts is not None:
             stmt = stmt.where(o.attempts < max_attempts)
         with self._reading() as conn:
@@ -64,6 +71,49 @@ class Outbox(Queries):
                                             sending_at=None)
                                     .returning(o.attempts)).scalar_one())
 
+    def mark_failed_for_good(self, outbox_id: int, error: str) -> None:
+        """The server refused this mail for good (or it cannot be sent at all): never tried
+        again; staff see it among the mail that could not be sent."""
+        o = outbox.c
+        with self._writing() as conn:
+            conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None))
+                         .values(failed_at=utc_now(), attempts=o.attempts + 1,
+                                 last_error=error, sending_at=None))
+
+    def replies_by(self, key: CapKey, value: str, since: datetime) -> int:
+        """Replies queued (sent or not) since `since` whose cap key `key` is `value`."""
+        o = outbox.c
+        with self._reading() as conn:
+            return int(conn.execute(select(func.count()).select_from(outbox).where(
+                o.kind == "reply", getattr(o, key) == value,
+                o.created_at >= since)).scalar_one())
+
+    def replies_since(self, since: datetime) -> int:
+        """Replies queued (sent or not) since `since`, to anyone."""
+        o = outbox.c
+        with self._reading() as conn:
+            return int(conn.execute(select(func.count()).select_from(outbox).where(
+                o.kind == "reply", o.created_at >= since)).scalar_one())
+
+    def by_mail_ids(self, mail_ids: Sequence[str]) -> list[OutboxItem]:
+        """Our mail carrying any of these Message-IDs."""
+        if not mail_ids:
+            return []
+        o = outbox.c
+        with self._reading() as conn:
+            rows = conn.execute(select(outbox).where(o.mail_id.in_(list(mail_ids)[:50]))
+                                .order_by(o.id))
+            return [OutboxItem(**row._mapping) for row in rows]
+
+    def mark_undelivered(self, outbox_id: int, bounce_id: int) -> bool:
+        """A bounce came back for this mail; False when one had already been recorded."""
+        o = outbox.c
+        with self._writing() as conn:
+            return conn.execute(update(outbox).where(o.id == outbox_id,
+                                                     o.undelivered_at.is_(None))
+                                .values(undelivered_at=utc_now(), bounce_id=bounce_id)
+                                ).rowcount > 0
+
     def replies_queued(self, recipient: str, day: date, tz: tzinfo = UTC,
                        kinds: tuple[OutboxKind, ...] = ("reply",)) -> int:
         """Mail of `kinds` queued (sent or not) to `recipient` on `day`: the per-sender cap
@@ -76,11 +126,25 @@ class Outbox(Queries):
                 o.created_at >= start, o.created_at < end)).scalar_one())
 
     def stuck(self) -> list[OutboxItem]:
-        """Queued mail the server has refused or could not take at least once."""
+        """Queued mail the server has refused or could not take at least once, or gave up."""
         o = outbox.c
         with self._reading() as conn:
-            rows = conn.execute(select(outbox).where(o.sent_at.is_(None), o.attempts > 0)
+            rows = conn.execute(select(outbox).where(o.sent_at.is_(None),
+                                                     (o.attempts > 0) | o.failed_at.is_not(None))
                                 .order_by(o.id))
+            return [OutboxItem(**row._mapping) for row in rows]
+
+    def bounced(self) -> list[OutboxItem]:
+        """Replies a bounce said did not arrive, and no later reply about the same submission
+        (or mail) was queued since (a resend clears one); oldest first."""
+        o, later = outbox.c, outbox.alias("later").c
+        same = ((later.submission_id == o.submission_id)
+                | (o.submission_id.is_(None) & (later.message_id == o.message_id)))
+        newer = exists().where(later.kind == "reply", later.id > o.id, same)
+        with self._reading() as conn:
+            rows = conn.execute(select(outbox).where(o.kind == "reply",
+                                                     o.undelivered_at.is_not(None), ~newer)
+                                .order_by(o.undelivered_at, o.id))
             return [OutboxItem(**row._mapping) for row in rows]
 
     def latest_reply(self, sub: StoredSubmission) -> OutboxItem | None:

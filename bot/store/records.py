@@ -51,6 +51,9 @@ class StoredMessage:
     last_error: str | None
     mailbox_action_done: bool
     created_at: datetime
+    crashes: int = 0  # times a reader was found dead at it
+    body_omitted: bool = False  # too large: only its headers and structure were kept
+    reading_by: str | None = None  # the process reading it (or that died at it): `unfinished`
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,10 @@ class NewOutbox:
     kind: OutboxKind
     recipient: str  # one envelope recipient per row
     raw: bytes = field(repr=False)
+    mail_id: str | None = None  # the Message-ID it carries
+    sender_key: str | None = None  # who the mail answered, recipient and domain: for caps
+    recipient_key: str | None = None
+    recipient_domain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,13 @@ class OutboxItem:
     attempts: int
     last_error: str | None
     sending_at: datetime | None = None
+    mail_id: str | None = None
+    failed_at: datetime | None = None  # refused for good: never tried again
+    undelivered_at: datetime | None = None  # a bounce came back for it
+    bounce_id: int | None = None  # the kept mail of that bounce
+    sender_key: str | None = None
+    recipient_key: str | None = None
+    recipient_domain: str | None = None
 
 
 @dataclass(frozen=True)

@@ -54,9 +54,9 @@ __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
     "OUTBOX_KINDS", "OutboxKind", "Reminder", "Signature", "State", "StoredMessage",
     "StoredSubmission", "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests",
-    "events", "handled_mail", "login_attempts", "message_slots", "messages", "metadata", "outbox",
-    "quantities", "reference_counters", "reminders", "signatures", "staff_accounts",
-    "submissions", "trusted_senders",
+    "events", "handled_mail", "login_attempts", "message_readings", "message_slots", "messages",
+    "metadata", "outbox", "quantities", "reference_counters", "reminders", "signatures",
+    "staff_accounts", "submissions", "trusted_senders",
 ]
 
 NAMING = {
@@ -110,6 +110,10 @@ messages = Table(
     Column("last_error", Text, nullable=True),
     Column("mailbox_action_done", Boolean, nullable=False, server_default=false()),
     Column("created_at", UtcDateTime, nullable=False),
+    # migration 0008: how often a reader was found dead at it (message_readings), and whether
+    # only its headers and structure were kept (too large to take in)
+    Column("crashes", Integer, nullable=False, server_default="0"),
+    Column("body_omitted", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("folder", "uidvalidity", "uid"),
     UniqueConstraint("message_id", "content_sha256"),
     _one_of("kind", ("automatic", "submission", "other"), "kind"),
@@ -125,6 +129,16 @@ message_slots = Table(
     Column("uid", BigInteger, primary_key=True),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Which process is reading a mail right now (migration 0008); a row left behind by a process
+# that is gone means the reader died on it. A table of its own: marking a mail must not
+# rewrite its raw bytes (SQLite rewrites a whole row on any update).
+message_readings = Table(
+    "message_readings", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("reader", String(64), nullable=False),
+    Column("since", UtcDateTime, nullable=False),
 )
 
 submissions = Table(
@@ -213,8 +227,23 @@ outbox = Table(
     # set just before the SMTP transaction, cleared after it: still set after a crash means the
     # reply may have gone out (migration 0003)
     Column("sending_at", UtcDateTime, nullable=True),
+    # migration 0008: our Message-ID (bounces name it), given up for good (a permanent
+    # refusal), a bounce that came back for it, and the keys the reply caps count by
+    Column("mail_id", String(998), nullable=True),
+    Column("failed_at", UtcDateTime, nullable=True),
+    Column("undelivered_at", UtcDateTime, nullable=True),
+    Column("bounce_id", Integer, nullable=True),  # the messages.id of the bounce (no FK:
+    # SQLite cannot add one to a table without rebuilding it)
+    Column("sender_key", String(320), nullable=True),
+    Column("recipient_key", String(320), nullable=True),
+    Column("recipient_domain", String(255), nullable=True),
     _one_of("kind", OUTBOX_KINDS, "kind"),
     Index(None, "recipient", "created_at"),
+    Index(None, "mail_id"),
+    Index(None, "sender_key", "created_at"),
+    Index(None, "recipient_key", "created_at"),
+    Index(None, "recipient_domain", "created_at"),
+    Index(None, "created_at"),
 )
 
 # One row per local day a digest went out; the period it covered (migration 0006) is where

@@ -29,7 +29,13 @@ from bot.store.records import (
     StoredSubmission,
     SubmissionLine,
 )
-from bot.store.schema import messages, quantities, reference_counters, submissions
+from bot.store.schema import (
+    message_readings,
+    messages,
+    quantities,
+    reference_counters,
+    submissions,
+)
 from bot.store.senders import Entry, insert_trusted
 from bot.store.signatures import insert_signatures, replace_signatures, signatures_of
 
@@ -38,6 +44,10 @@ _COUNTS = (submissions.c.verdict == "accepted", submissions.c.standing == "count
 
 class OutcomeAlreadySaved(Exception):
     """save_outcome was called for a message that already has one: no second reply."""
+
+
+class ReferencesMoved(Exception):
+    """Another writer took the references a reply was composed with: compose it again."""
 
 
 def next_reference(conn: Connection, prefix: str) -> str:
@@ -57,6 +67,10 @@ def next_reference(conn: Connection, prefix: str) -> str:
             pass  # a concurrent transaction created it; the bump below waits for it
         conn.execute(bump)
     value = conn.execute(select(counter.last_value).where(counter.prefix == prefix)).scalar_one()
+    return _reference(prefix, value)
+
+
+def _reference(prefix: str, value: int) -> str:
     return f"{prefix}-{value:04d}"
 
 
@@ -146,13 +160,25 @@ class Submissions(Queries):
             lambda refs: build_outbox(refs[0] if refs else None), kind=kind, state=state)
         return references[0] if references else None
 
+    def next_references(self, prefix: str, count: int) -> list[str]:
+        """The references the next `count` submissions under `prefix` would get, if no one
+        else takes one first: a reply can be composed with them before the short write."""
+        counter = reference_counters.c
+        with self._reading() as conn:
+            last = conn.execute(select(counter.last_value)
+                                .where(counter.prefix == prefix)).scalar()
+        return [_reference(prefix, int(last or 0) + n) for n in range(1, count + 1)]
+
     def save_outcomes(self, message_id: int, subs: Sequence[NewSubmission],
                       build_outbox: Callable[[list[str]], Iterable[NewOutbox]],
-                      *, kind: Kind = "submission", state: State = "done") -> list[str]:
+                      *, kind: Kind = "submission", state: State = "done",
+                      expected: Sequence[str] | None = None) -> list[str]:
         """Each submission of one mail (one per distinct form in it) with a fresh reference
         and its quantities, the queued mail `build_outbox(references)` returns, and the
         mail's new kind and state, in one transaction. A reply about several submissions
-        belongs to the mail, not to one of them."""
+        belongs to the mail, not to one of them. With `expected` (from `next_references`,
+        the reply already composed with them) ReferencesMoved is raised, and nothing is
+        stored, when the references taken are not those."""
         m = messages.c
         with self._writing() as conn:
             current = conn.execute(select(m.state).where(m.id == message_id)).scalar_one()
@@ -163,10 +189,14 @@ class Submissions(Queries):
             for sub in subs:
                 references.append(next_reference(conn, sub.reference_prefix))
                 ids.append(_insert_submission(conn, message_id, references[-1], sub))
+            if expected is not None and list(expected) != references:
+                raise ReferencesMoved(f"{list(expected)} != {references}")  # rolls back
             for item in build_outbox(references):
                 insert_outbox(conn, item, message_id, ids[0] if len(ids) == 1 else None)
             conn.execute(update(messages).where(m.id == message_id)
                          .values(kind=kind, state=state))
+            conn.execute(delete(message_readings)
+                         .where(message_readings.c.message_id == message_id))
         return references
 
     def replace_outcome(self, old: StoredSubmission, new: NewSubmission,

@@ -26,6 +26,7 @@ from docx.text.paragraph import Paragraph
 
 from parsers.spec.campaign import Campaign, RowSpec
 from parsers.spec.form_texts import FormTexts
+from replies.forms.reproducible import reproducible_zip
 
 FONT = "Times New Roman"
 BODY_PT = 13.0
@@ -95,7 +96,7 @@ def blank_form_docx(campaign: Campaign) -> bytes:
     _signature(doc, form)
     out = BytesIO()
     doc.save(out)
-    return out.getvalue()
+    return reproducible_zip(out.getvalue(), campaign.opened)
 
 
 # --- document setup ---------------------------------------------------------------------------

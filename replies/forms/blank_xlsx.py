@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from parsers.spec.campaign import Campaign
 from parsers.spec.form_texts import FormTexts
 from replies.cells import write_cell
+from replies.forms.reproducible import reproducible_zip
 
 FONT = "Times New Roman"
 BODY_PT = 13.0
@@ -95,7 +96,7 @@ def blank_form_xlsx(campaign: Campaign) -> bytes:
     _page_setup(ws, header_row, last_row, last_col)
     out = BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return reproducible_zip(out.getvalue(), campaign.opened)
 
 
 def _sheet_title(form: FormTexts) -> str:

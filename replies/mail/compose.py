@@ -1,23 +1,56 @@
 """The reply to an agency: headers of CONTRACT.md, text + HTML bodies from templates, and the
-blank form attached when something must be sent again."""
+blank form attached when something must be sent again. Headers are written by `wire` (what a
+client decodes is exactly what was rendered); the MIME body by the standard library."""
 
 from __future__ import annotations
 
 import datetime as dt
-import email.policy
 import email.utils
+import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Final
 
 from parsers.spec.campaign import Campaign
+from replies.mail.wire import (
+    address_header,
+    header_text,
+    message_ids,
+    plain,
+    unstructured,
+    wire_bytes,
+)
 from replies.render import format_date, render
 
 LOOP_HEADER = "X-BCY-Intake"
-# CRLF line ends for SMTP; headers folded only past 998 characters, because Python's folding of
-# long non-ASCII headers leaves the space between two encoded words outside them, and decoders
-# (rightly) drop it: "chứng thư" would arrive as "chứngthư".
-WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
+MARK_PREFIX: Final = "x-bcy-intake"  # every header of ours starts so: inside a mail, a loop
+MESSAGE_ID_TAG: Final = "bcy-intake"  # our Message-IDs read <...bcy-intake@our domain>
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A composed mail: its header fields as they go on the wire, and its MIME body."""
+
+    header_fields: tuple[str, ...]
+    body: EmailMessage
+    message_id: str
+
+    def as_bytes(self) -> bytes:
+        return wire_bytes(self.header_fields, self.body)
+
+
+def new_message_id(from_address: str) -> str:
+    return email.utils.make_msgid(idstring=MESSAGE_ID_TAG,
+                                  domain=from_address.rpartition("@")[2] or "localhost")
+
+
+def envelope_fields(*, from_name: str, from_address: str, to: list[tuple[str, str]],
+                    subject: str, message_id: str) -> list[str]:
+    """From, To, Subject, Date and Message-ID of a mail of ours."""
+    return [address_header("From", [(from_name, from_address)]), address_header("To", to),
+            unstructured("Subject", subject),
+            plain("Date", email.utils.formatdate(localtime=False)),
+            plain("Message-ID", message_id)]
 
 
 @dataclass(frozen=True)
@@ -86,12 +119,15 @@ def quantity_table(quantities: dict[str, Any] | None, campaign: Campaign,
 
 
 def reply_subject(original: str, reference: str, campaign: Campaign) -> str:
-    subject = original.strip()
+    """`Re: <original> [<reference>]`: the original made one safe line and capped, without the
+    references of our earlier replies (a correction thread must not grow a tail of them)."""
+    earlier = re.compile(r"\s*\[" + re.escape(campaign.reference_prefix) + r"-[^\]]*\]")
+    subject = header_text(earlier.sub("", header_text(original)))
     if subject and not subject.lower().startswith(("re:", "re :")):
         subject = f"Re: {subject}"
     if not subject:
-        return render("mail/subject.txt.j2", subject="", reference=reference,
-                      campaign=campaign).strip()
+        return header_text(render("mail/subject.txt.j2", subject="", reference=reference,
+                                  campaign=campaign), 1000)
     return f"{subject} [{reference}]"
 
 
@@ -120,7 +156,7 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "standing": reply.standing,
         "standing_reason": reply.standing_reason,
         "agency": reply.agency,
-        "subject": reply.subject,
+        "subject": header_text(reply.subject),
         "received": reply.received,
         "file": (reply.report or {}).get("file"),
         "years": campaign.years,
@@ -129,6 +165,18 @@ def _context(reply: ReplyInput, campaign: Campaign) -> dict[str, Any]:
         "warnings": [f for f in findings if f["severity"] == "warning"],
         **deadline_context(campaign, reply.today or dt.date.today()),
     }
+
+
+def answer_fields(message_id: str | None, references: str | None) -> list[str]:
+    """In-Reply-To and References naming the mail answered, and the marks of an automatic
+    reply (RFC 3834; Microsoft's for Exchange)."""
+    fields = []
+    answered = message_ids(message_id)
+    if answered:
+        fields += [plain("In-Reply-To", answered[0]),
+                   plain("References", " ".join(message_ids(references, answered[0])))]
+    return fields + [plain("Auto-Submitted", "auto-replied"),
+                     plain("X-Auto-Response-Suppress", "All")]
 
 
 def deadline_context(campaign: Campaign, today: dt.date) -> dict[str, Any]:
@@ -141,30 +189,44 @@ def deadline_context(campaign: Campaign, today: dt.date) -> dict[str, Any]:
 
 
 def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_address: str,
-                  from_name: str = "") -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = email.utils.formataddr((from_name, from_address)) if from_name else from_address
-    msg["To"] = to
+                  from_name: str = "") -> OutgoingMail:
     references = [f.reference for f in reply.forms] or [reply.reference]
-    msg["Subject"] = reply_subject(reply.subject, ", ".join(references), campaign)
-    msg["Date"] = email.utils.formatdate(localtime=False)
-    domain = from_address.rpartition("@")[2] or "localhost"
-    msg["Message-ID"] = email.utils.make_msgid(domain=domain)
-    if reply.message_id:
-        msg["In-Reply-To"] = reply.message_id
-        msg["References"] = " ".join(x for x in (reply.references, reply.message_id) if x)
-    msg["Auto-Submitted"] = "auto-replied"
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg["X-BCY-Intake-Verdict"] = reply.verdict
-    msg["X-BCY-Intake-Reference"] = reply.reference
-    msg["X-BCY-Intake-Standing"] = reply.standing
+    message_id = new_message_id(from_address)
+    fields = envelope_fields(
+        from_name=from_name, from_address=from_address, to=[("", to)],
+        subject=reply_subject(reply.subject, ", ".join(references), campaign),
+        message_id=message_id)
+    fields += answer_fields(reply.message_id, reply.references)
+    fields += [plain("X-BCY-Intake-Verdict", reply.verdict),
+               plain("X-BCY-Intake-Reference", reply.reference),
+               plain("X-BCY-Intake-Standing", reply.standing)]
     if len(references) > 1:
-        msg["X-BCY-Intake-References"] = " ".join(references)
-    msg[LOOP_HEADER] = reply.reference
+        fields.append(plain("X-BCY-Intake-References", " ".join(references)))
+    fields.append(plain(LOOP_HEADER, reply.reference))
     context = _context(reply, campaign)
-    msg.set_content(render("mail/reply.txt.j2", **context))
-    msg.add_alternative(render("mail/reply.html.j2", **context), subtype="html")
+    body = EmailMessage()
+    body.set_content(render("mail/reply.txt.j2", **context))
+    body.add_alternative(render("mail/reply.html.j2", **context), subtype="html")
     for att in reply.attachments:
-        msg.add_attachment(att.data, maintype=att.maintype, subtype=att.subtype,
-                           filename=att.filename)
-    return msg
+        body.add_attachment(att.data, maintype=att.maintype, subtype=att.subtype,
+                            filename=att.filename)
+    return OutgoingMail(tuple(fields), body, message_id)
+
+
+def compose_holding(*, subject: str, received: str, message_id: str | None,
+                    references: str | None, campaign: Campaign, to: str, from_address: str,
+                    from_name: str = "", held: str = "") -> OutgoingMail:
+    """The polite answer to a mail set aside for a person (quarantined): it was received and
+    kept, staff will look at it, nothing needs to be sent again. `held` names it for staff."""
+    context = {"campaign": campaign, "subject": header_text(subject), "received": received}
+    mail_id = new_message_id(from_address)
+    fields = envelope_fields(
+        from_name=from_name, from_address=from_address, to=[("", to)],
+        subject=header_text(render("mail/holding-subject.txt.j2", **context), 1000),
+        message_id=mail_id)
+    fields += answer_fields(message_id, references)
+    fields += [plain("X-BCY-Intake-Status", "held"), plain(LOOP_HEADER, held or "held")]
+    body = EmailMessage()
+    body.set_content(render("mail/holding.txt.j2", **context))
+    body.add_alternative(render("mail/holding.html.j2", **context), subtype="html")
+    return OutgoingMail(tuple(fields), body, mail_id)

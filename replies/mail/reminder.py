@@ -5,7 +5,6 @@ attached in both formats."""
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -13,7 +12,14 @@ from typing import Any
 from parsers.spec.campaign import Campaign
 from replies.forms.blank_docx import blank_form_docx
 from replies.forms.blank_xlsx import blank_form_xlsx
-from replies.mail.compose import LOOP_HEADER, deadline_context
+from replies.mail.compose import (
+    LOOP_HEADER,
+    OutgoingMail,
+    deadline_context,
+    envelope_fields,
+    new_message_id,
+)
+from replies.mail.wire import address_header, header_text, plain
 from replies.render import render
 
 DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -37,26 +43,26 @@ def _context(letter: ReminderLetter, campaign: Campaign) -> dict[str, Any]:
 
 
 def compose_reminder(letter: ReminderLetter, campaign: Campaign, *, to: tuple[str, ...],
-                     from_address: str, from_name: str = "") -> EmailMessage:
+                     from_address: str, from_name: str = "") -> OutgoingMail:
     context = _context(letter, campaign)
-    msg = EmailMessage()
-    msg["From"] = email.utils.formataddr((from_name, from_address)) if from_name else from_address
-    msg["To"] = ", ".join(to)
+    message_id = new_message_id(from_address)
+    fields = envelope_fields(
+        from_name=from_name, from_address=from_address, to=[("", a) for a in to],
+        subject=header_text(render("reminder/subject.txt.j2", **context), 1000),
+        message_id=message_id)
     if campaign.mailbox and campaign.mailbox.lower() != from_address.lower():
-        msg["Reply-To"] = campaign.mailbox  # the forms go to the mailbox the bot reads
-    msg["Subject"] = render("reminder/subject.txt.j2", **context).strip()
-    msg["Date"] = email.utils.formatdate(localtime=False)
-    msg["Message-ID"] = email.utils.make_msgid(domain=from_address.rpartition("@")[2]
-                                               or "localhost")
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg["X-BCY-Intake-Reminder"] = f"{campaign.id} {letter.days_before}"
-    msg[LOOP_HEADER] = f"reminder {campaign.id}"
-    msg.set_content(render("reminder/letter.txt.j2", **context))
-    msg.add_alternative(render("reminder/letter.html.j2", **context), subtype="html")
+        # the forms go to the mailbox the bot reads
+        fields.append(address_header("Reply-To", [("", campaign.mailbox)]))
+    fields += [plain("Auto-Submitted", "auto-generated"),
+               plain("X-Auto-Response-Suppress", "All"),
+               plain("X-BCY-Intake-Reminder", f"{campaign.id} {letter.days_before}"),
+               plain(LOOP_HEADER, f"reminder {campaign.id}")]
+    body = EmailMessage()
+    body.set_content(render("reminder/letter.txt.j2", **context))
+    body.add_alternative(render("reminder/letter.html.j2", **context), subtype="html")
     stem = "mau-dang-ky-" + campaign.id
-    msg.add_attachment(blank_form_docx(campaign), maintype="application", subtype=DOCX,
-                       filename=f"{stem}.docx")
-    msg.add_attachment(blank_form_xlsx(campaign), maintype="application", subtype=XLSX,
-                       filename=f"{stem}.xlsx")
-    return msg
+    body.add_attachment(blank_form_docx(campaign), maintype="application", subtype=DOCX,
+                        filename=f"{stem}.docx")
+    body.add_attachment(blank_form_xlsx(campaign), maintype="application", subtype=XLSX,
+                        filename=f"{stem}.xlsx")
+    return OutgoingMail(tuple(fields), body, message_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import threading
 import time
@@ -14,6 +15,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from . import LOOPBACK, free_port
 
 REFUSAL = "451 4.3.0 Temporarily refused by the test sink"
+RECIPIENT_REFUSAL = "550 5.1.1 No such mailbox here (test sink)"
 
 
 @dataclass(frozen=True)
@@ -22,23 +24,42 @@ class ReceivedMessage:
     rcpt_tos: tuple[str, ...]
     raw: bytes
     auth_login: str | None
+    smtputf8: bool = False  # sent with MAIL FROM ... SMTPUTF8
 
 
 class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
+                          hostname: str, responses: list[str]) -> list[str]:
+        self.sink._connected(session)
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, rcpt_options: list[str]) -> str:
+        if address.lower() in self.sink.refuse_recipients:
+            return RECIPIENT_REFUSAL
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.sink.refusing:
             return REFUSAL
         login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
         raw = envelope.original_content or b""
+        if self.sink.drop_after_each and server.transport is not None:
+            # the server hangs up once its reply is out (a transport flushes before closing)
+            asyncio.get_running_loop().call_soon(server.transport.close)
         self.sink._record(
             ReceivedMessage(
                 mail_from=envelope.mail_from or "",
                 rcpt_tos=tuple(envelope.rcpt_tos),
                 raw=raw if isinstance(raw, bytes) else raw.encode(),
                 auth_login=login.decode() if isinstance(login, bytes) else None,
+                smtputf8=bool(getattr(envelope, "smtp_utf8", False)),
             )
         )
         return "250 2.0.0 OK: queued by the test sink"
@@ -62,19 +83,26 @@ class _Authenticator:
 class SmtpSink:
     """Accepts mail on 127.0.0.1:`port`; with `user`/`password`, AUTH is required.
 
-    Set `refusing = True` at any time to answer 451 to DATA (a temporary failure).
-    With `tls`, STARTTLS is offered with that server context.
+    Set `refusing = True` at any time to answer 451 to DATA (a temporary failure); put
+    addresses in `refuse_recipients` to answer 550 to their RCPT; set `drop_after_each` to
+    close the connection after every message accepted. With `tls`, STARTTLS is
+    offered with that server context; with `smtputf8`, SMTPUTF8 (RFC 6531) is offered.
+    `connections` counts the sessions that said EHLO.
     """
 
     host = LOOPBACK
 
     def __init__(self, user: str | None = None, password: str | None = None,
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, smtputf8: bool = False) -> None:
         self.tls = tls
         self.user = user
         self.password = password
+        self.smtputf8 = smtputf8
         self.port = 0
         self.refusing = False
+        self.refuse_recipients: set[str] = set()
+        self.drop_after_each = False
+        self.connections = 0
         self._messages: list[ReceivedMessage] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -84,6 +112,13 @@ class SmtpSink:
     def messages(self) -> list[ReceivedMessage]:
         with self._lock:
             return list(self._messages)
+
+    def _connected(self, session: Session) -> None:
+        """Count a session at its first EHLO (a second one after STARTTLS is the same)."""
+        with self._lock:
+            if not getattr(session, "counted_by_sink", False):
+                session.counted_by_sink = True  # type: ignore[attr-defined]
+                self.connections += 1
 
     def _record(self, message: ReceivedMessage) -> None:
         with self._arrived:
@@ -117,6 +152,8 @@ class SmtpSink:
             }
         if self.tls is not None:
             options["tls_context"] = self.tls
+        # aiosmtpd's Controller offers SMTPUTF8 unless told not to: offer it only when asked
+        options["enable_SMTPUTF8"] = self.smtputf8
         last_error: Exception | None = None
         for _ in range(5):  # the free port may be taken between probing and binding
             self.port = free_port()

@@ -14,23 +14,24 @@ from bot.staff.digest.period import Period
 from bot.staff.digest.report import Digest, build_digest, digest_context
 from bot.staff.workbook.export import build_workbook, workbook_bytes
 from bot.store.schema import NewOutbox
+from replies.mail.compose import OutgoingMail, envelope_fields, new_message_id
+from replies.mail.wire import plain
 from replies.render import render
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def compose_digest(digest: Digest, service: Service) -> EmailMessage:
+def compose_digest(digest: Digest, service: Service) -> OutgoingMail:
     smtp, context = service.cfg.smtp, digest_context(digest, service)
     domain = smtp.from_address.rpartition("@")[2] or "localhost"
+    message_id = new_message_id(smtp.from_address)
+    fields = envelope_fields(
+        from_name=smtp.from_name, from_address=smtp.from_address,
+        to=[("", r) for r in service.cfg.digest.recipients],
+        subject=render("digest/subject.txt.j2", **context).strip(), message_id=message_id)
+    fields += [plain("Auto-Submitted", "auto-generated"),
+               plain("X-BCY-Intake-Digest", digest.period.day.isoformat())]
     msg = EmailMessage()
-    msg["From"] = (email.utils.formataddr((smtp.from_name, smtp.from_address))
-                   if smtp.from_name else smtp.from_address)
-    msg["To"] = ", ".join(service.cfg.digest.recipients)
-    msg["Subject"] = render("digest/subject.txt.j2", **context).strip()
-    msg["Date"] = email.utils.formatdate(localtime=False)
-    msg["Message-ID"] = email.utils.make_msgid(domain=domain)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg["X-BCY-Intake-Digest"] = digest.period.day.isoformat()
     msg.set_content(render("digest/digest.txt.j2", **context))
     cid = email.utils.make_msgid(idstring="progress", domain=domain)
     msg.add_alternative(render("digest/digest.html.j2", **{**context, "chart_cid": cid[1:-1]}),
@@ -44,7 +45,7 @@ def compose_digest(digest: Digest, service: Service) -> EmailMessage:
     msg.add_attachment(workbook_bytes(wb), maintype=XLSX[0], subtype=XLSX[1],
                        filename=f"tong-hop-{service.campaign.id}-"
                                 f"{digest.period.day.isoformat()}.xlsx")
-    return msg
+    return OutgoingMail(tuple(fields), msg, message_id)
 
 
 def send_digest(service: Service, period: Period, now: dt.datetime,
@@ -54,8 +55,10 @@ def send_digest(service: Service, period: Period, now: dt.datetime,
     store = service.store
     if store.outbox.digest_sent(period.day) and not force:
         return None
-    raw = compose_digest(build_digest(service, period, now), service).as_bytes()
+    mail = compose_digest(build_digest(service, period, now), service)
+    raw = mail.as_bytes()
     for recipient in service.cfg.digest.recipients:
-        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw))
+        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw,
+                                       mail_id=mail.message_id))
     store.outbox.mark_digest_sent(period.day, period.bounds, sent_at=now)
     return send_pending(service.cfg.smtp, store)

@@ -1,0 +1,83 @@
+"""Filing decided mail in the mailbox, only after its outcome is stored: submissions to the
+processed folder, quarantined mail to quarantine, other mail left where it was, unseen; and,
+at a process's first cycle, the duplicate copies a crash left unfiled."""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+from dataclasses import dataclass, field
+
+from bot.config.settings import Config
+from bot.mail.mailbox import Mailbox
+from bot.store.database import Store
+from bot.store.schema import StoredMessage
+
+log = logging.getLogger(__name__)
+CONNECTION_LOST = (imaplib.IMAP4.abort, OSError)
+
+
+@dataclass
+class Folder:
+    """The watched folder as this cycle found it."""
+
+    name: str
+    validity: int
+    uids: set[int] = field(default_factory=set)
+
+
+class Filing:
+    def __init__(self, cfg: Config, store: Store) -> None:
+        self.cfg = cfg
+        self.store = store
+        self.reconciled = False  # False: look for unfiled copies at the next cycle
+
+    def reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
+        """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
+        for uid in sorted(here.uids & known):
+            stored = self.store.messages.find(here.name, here.validity, uid)
+            if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
+                continue
+            target = self.target(stored)
+            if target is None:
+                continue
+            if not self.move(box, uid, target):
+                return
+            here.uids.discard(uid)
+        self.reconciled = True
+
+    def target(self, stored: StoredMessage) -> str | None:
+        """Submissions go to the processed folder, quarantined mail to quarantine; other mail
+        stays where it was, unseen."""
+        if stored.state == "quarantined":
+            return self.cfg.imap.quarantine_folder
+        return self.cfg.imap.processed_folder if stored.kind == "submission" else None
+
+    def file(self, box: Mailbox, here: Folder, stored: StoredMessage) -> None:
+        """The mailbox action, only after the outcome is stored."""
+        target = self.target(stored)
+        if target and stored.folder == here.name:
+            if stored.uidvalidity != here.validity:
+                # Its UID now names another mail; the copy under its new UID is filed as a
+                # duplicate when the cycle meets it.
+                log.warning("message %s: UIDVALIDITY of %s changed (%s → %s); old UID not moved",
+                            stored.id, here.name, stored.uidvalidity, here.validity)
+                self.store.events.record("uidvalidity-changed", f"{here.name}: {here.validity}",
+                                         message_id=stored.id)
+            elif stored.uid in here.uids:
+                if not self.move(box, stored.uid, target):
+                    return
+                here.uids.discard(stored.uid)
+        self.store.messages.mark(stored.id, mailbox_action_done=True)
+
+    def move(self, box: Mailbox, uid: int, target: str) -> bool:
+        try:
+            box.move(uid, target)
+        except CONNECTION_LOST:
+            raise  # the session is gone: the daemon reconnects, the next cycle resumes
+        except Exception as exc:  # noqa: BLE001 - a refused MOVE is retried next cycle
+            log.warning("could not move uid %s to %s (%s: %s); will retry", uid, target,
+                        type(exc).__name__, exc)
+            self.reconciled = False
+            return False
+        return True
