@@ -20,7 +20,7 @@ from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
 
 log = logging.getLogger(__name__)
-TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_parsers.py)
+TIME_LIMIT = 60.0  # seconds; a form reads in well under one (bench/parse.py --hostile)
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 T = TypeVar("T")
 
