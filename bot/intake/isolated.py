@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, unreadable_report
-from parsers.form.unpack import read_attachment
+from parsers.form.unpack import preload, read_attachment
 from parsers.spec.campaign import Campaign
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
     """`read_attachment` in a child process: the reports of the file (one per form in an
     archive), or one `file-too-complex` report when the child hangs or dies. `roots` are the
     trust roots of signed PDFs (DER)."""
+    preload()  # the readers are imported lazily: here once, not in every child
     reports = run_isolated(_read, (data, name, campaign, tuple(roots)), f"reading {name}",
                            seconds, memory)
     return reports if reports is not None else [
