@@ -13,7 +13,7 @@ from typing import Any
 
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location, Paragraph
-from parsers.read.docx_package import normal_font, w, word_parts
+from parsers.read.docx_package import w, word_parts
 from parsers.read.docx_rows import grid_rows
 from parsers.read.errors import UnreadableFile
 from parsers.read.safe_zip import check_zip
@@ -178,7 +178,7 @@ def read_docx(data: bytes) -> Document:
     body = parts.root.find(w("body")) if parts.root.tag == w("document") else None
     if body is None:  # the main part may be any XML at all
         raise UnreadableFile(FindingCode.FILE_UNREADABLE, "no body")
-    reader = _Reader(normal_font(parts.styles))
+    reader = _Reader(parts.default_font)
     try:
         reader.body(body)
     except (ValueError, KeyError, AttributeError, TypeError, IndexError) as exc:  # malformed parts
