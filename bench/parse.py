@@ -1,6 +1,7 @@
 """Parse + validate one form, side by side with the floors under it, in one run.
 
     python bench/parse.py [--runs 30] [--seconds 120] [--hostile] [--hostile-runs 3]
+    python bench/parse.py --profile docx [--runs 200]     (needs pyinstrument)
 
 For each format (DOCX and XLSX filled by demo.forms, XLS/ODS/ODT converted by LibreOffice in
 tests/forms/converted) one round times, in turn: `read_form` (parse + validate, what the
@@ -256,14 +257,34 @@ def bench_hostile(runs: int) -> None:
               f"  [{verdict}] x{len(times)}")
 
 
+def profile(campaign: Campaign, kind: str, runs: int) -> None:
+    """The call tree of `runs` parses of one format, by pyinstrument (a dev tool: `pip install
+    pyinstrument`), so the next change goes where the time goes."""
+    from pyinstrument import Profiler
+
+    [case] = [c for c in cases(campaign) if c.kind == kind]
+    read_form(case.data, "warm", campaign)
+    profiler = Profiler(interval=0.0002)
+    profiler.start()
+    for _ in range(runs):
+        read_form(case.data, "bench", campaign)
+    profiler.stop()
+    print(profiler.output_text(unicode=False, color=False))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=30, help="rounds per format (max 1000)")
     parser.add_argument("--seconds", type=float, default=120, help="time bound per format")
     parser.add_argument("--hostile", action="store_true", help="huge and hostile files too")
     parser.add_argument("--hostile-runs", type=int, default=3)
+    parser.add_argument("--profile", choices=("docx", "xlsx", "xls", "ods", "odt"),
+                        help="instead: the profile of --runs parses of one format")
     args = parser.parse_args()
     campaign = default_campaign()
+    if args.profile:
+        profile(campaign, args.profile, max(1, min(args.runs, MAX_RUNS)))
+        return 0
     bench_forms(campaign, max(1, min(args.runs, MAX_RUNS)), args.seconds)
     if args.hostile:
         bench_hostile(max(1, min(args.hostile_runs, 20)))
