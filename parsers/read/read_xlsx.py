@@ -18,9 +18,10 @@ from typing import Any
 
 import openpyxl
 import openpyxl.reader.excel
+from lxml import etree
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
 
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location
@@ -85,29 +86,47 @@ def _cell(wb: Any, sheet: str, r: int, c: int, raw: Parsed | None) -> Cell:
     return Cell(value, text, loc, font)
 
 
+def _rows_of_sheet(ws: Any) -> Iterator[tuple[int, list[Parsed]]]:
+    """(row number, cells) of each row, each parsed by openpyxl's own `parse_row` (so values,
+    dates and shared strings are what openpyxl reads); the XML streamed by lxml, and the
+    sheet's other elements (views, columns, margins…), which a form never needs, passed over
+    rather than built into openpyxl objects. Each element is cleared once read, as openpyxl
+    does, so memory stays flat."""
+    wb = ws.parent
+    parser = WorkSheetParser(None, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                             date_formats=wb._date_formats,
+                             timedelta_formats=wb._timedelta_formats)
+    with ws._get_source() as src:
+        for _, element in etree.iterparse(src, events=("end",), resolve_entities=False,
+                                          no_network=True, load_dtd=False, huge_tree=False):
+            if element.tag == ROW_TAG:
+                row: tuple[int, list[Parsed]] = parser.parse_row(element)
+                element.clear()
+                yield row
+            else:
+                parent = element.getparent()
+                if parent is not None and parent.getparent() is None:
+                    element.clear()
+
+
 def _parsed_rows(ws: Any) -> list[list[Parsed | None]]:
     """The first MAX_ROWS rows, MAX_COLS wide, as `ws.iter_rows` (read-only) yields them:
     missing rows blank, a row out of order skipped, a repeated cell the last one."""
-    wb = ws.parent
     rows: list[list[Parsed | None]] = []
     counter = 1
-    with ws._get_source() as src:
-        parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only,
-                                 epoch=wb.epoch, date_formats=wb._date_formats,
-                                 timedelta_formats=wb._timedelta_formats)
-        for idx, row in parser.parse():
-            if idx > MAX_ROWS:
-                break
-            while counter < idx:
-                counter += 1
-                rows.append([])
-            if counter <= idx:
-                counter += 1
-                slots: list[Parsed | None] = [None] * MAX_COLS
-                for cell in row:
-                    if 1 <= cell["column"] <= MAX_COLS:
-                        slots[cell["column"] - 1] = cell
-                rows.append(slots)
+    for idx, row in _rows_of_sheet(ws):
+        if idx > MAX_ROWS:
+            break
+        while counter < idx:
+            counter += 1
+            rows.append([])
+        if counter <= idx:
+            counter += 1
+            slots: list[Parsed | None] = [None] * MAX_COLS
+            for cell in row:
+                if 1 <= cell["column"] <= MAX_COLS:
+                    slots[cell["column"] - 1] = cell
+            rows.append(slots)
     return rows
 
 
