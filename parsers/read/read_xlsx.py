@@ -102,6 +102,8 @@ def _rows_of_sheet(ws: Any) -> Iterator[tuple[int, list[Parsed]]]:
             if element.tag == ROW_TAG:
                 row: tuple[int, list[Parsed]] = parser.parse_row(element)
                 element.clear()
+                while element.getprevious() is not None:  # rows read, not kept: flat memory
+                    del element.getparent()[0]
                 yield row
             else:
                 parent = element.getparent()
