@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # U+00D0 (Icelandic eth) is a common stand-in for Đ; U+0189 (African D) too.
 _D_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u0189": "\u0110"})
@@ -31,9 +32,21 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _match_key(text: object) -> str:
+    return _NON_WORD.sub(" ", strip_accents(clean(text)).lower()).strip()
+
+
+# A form's cells and lines repeat (headings, labels, blank cells, the same line matched by
+# several rules): keys are remembered, in a bounded cache, for texts of a bounded length.
+_cached_match_key = lru_cache(maxsize=16_384)(_match_key)
+_CACHED_LENGTH = 512
+
+
 def match_key(text: object) -> str:
     """Lowercase ASCII words: the key two spellings of the same label share."""
-    return _NON_WORD.sub(" ", strip_accents(clean(text)).lower()).strip()
+    if type(text) is str and len(text) <= _CACHED_LENGTH:
+        return _cached_match_key(text)
+    return _match_key(text)
 
 
 def contains_words(haystack: str, words: tuple[str, ...]) -> bool:
@@ -55,10 +68,24 @@ def _fold_char(c: str) -> str:
     return (base or c)[:1].lower() if len(base) <= 1 else base.lower()
 
 
+class _FoldTable(dict[int, str]):
+    """`str.translate` table of `_fold_char`, filled as characters are first seen (a form
+    uses a few hundred); past the cap a character is folded each time, not remembered."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < 65_536:
+            self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Accent- and case-free copy of an already `clean` text, one character per character,
     so a match found in the fold can be cut out of the original with the same indices."""
-    out = "".join(_fold_char(c) for c in text)
+    out = text.translate(_FOLD)
     return out if len(out) == len(text) else strip_accents(text).lower()
 
 

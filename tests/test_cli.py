@@ -4,6 +4,7 @@ and argparse's errors still see every command."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import subprocess
@@ -45,6 +46,26 @@ def test_check_loads_only_its_own_command() -> None:
                           text=True, timeout=120, check=False)
     assert done.stderr.strip().splitlines()[-1] == (
         "0 ['bot.commands.cli', 'bot.commands.forms', 'bot.commands.forms.check'] False False")
+
+
+# Libraries a command imports only when it uses them (`python -X importtime` shows each costs
+# tens of milliseconds): `--help` needs none, `check` of a DOCX none but lxml.
+HEAVY = ("sqlalchemy", "alembic", "openpyxl", "docx", "xlrd", "py7zr", "rarfile", "pyhanko",
+         "flask", "PIL", "odf", "cryptography")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["check", str(FORM)]])
+def test_start_imports_only_what_the_command_uses(argv: list[str]) -> None:
+    probe = ("import json, sys\nfrom bot.commands.cli import main\n"
+             f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+             "print(json.dumps(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, check=False)
+    modules = json.loads(done.stderr.strip().splitlines()[-1])
+    loaded = {m.split(".")[0] for m in modules}
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+    if argv[0] != "check":
+        assert [m for m in modules if m.startswith("bot.commands.")] == ["bot.commands.cli"]
 
 
 def test_help_and_errors_still_list_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import HELP
 from bot.config.settings import config_path
 from bot.intake.service import open_service
 from bot.staff.labels import labels
@@ -18,7 +19,7 @@ ORDER = ("needs_correction", "awaiting_confirmation", "never_wrote")
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("agencies", help="the agencies expected to answer the campaign")
+    p = sub.add_parser("agencies", help=HELP["agencies"])
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     missing = actions.add_parser("missing", help="expected agencies without a valid submission")

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import HELP
 from bot.commands.arguments import clock_argument, day_argument
 from bot.config.settings import config_path
 from bot.errors import EX_CONFIG, CommandError, UsageError
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("digest", help="the staff digest since the last one sent (or of a day)")
+    p = sub.add_parser("digest", help=HELP["digest"])
     p.add_argument("--date", type=day_argument, metavar="YYYY-MM-DD",
                    help="that calendar day in [digest] timezone (default: everything since "
                         "the last digest sent, or the last 24 hours)")

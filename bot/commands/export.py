@@ -7,6 +7,7 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import HELP
 from bot.commands.output import writable_target, write_output
 from bot.config.settings import config_path
 from bot.errors import UsageError
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("export", help="write the consolidated workbook (.xlsx)")
+    p = sub.add_parser("export", help=HELP["export"])
     p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="where to write it")
     p.set_defaults(func=run)
 

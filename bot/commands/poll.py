@@ -6,6 +6,7 @@ import argparse
 import logging
 from typing import Any
 
+from bot.commands import HELP
 from bot.config.settings import config_path
 from bot.errors import EX_TEMPFAIL, CommandError
 from bot.intake.daemon import one_cycle
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("poll", help="one intake cycle (fetch, process, reply, file), then exit")
+    p = sub.add_parser("poll", help=HELP["poll"])
     # kept for the contract's `poll --once`: one cycle is all poll ever runs
     p.add_argument("--once", action="store_true",
                    help="accepted for scripts; poll always runs exactly one cycle")

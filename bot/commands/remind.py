@@ -9,6 +9,7 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import HELP
 from bot.commands.arguments import clock_argument
 from bot.config.settings import config_path
 from bot.intake.outbox import send_pending
@@ -22,8 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("remind", help="remind agencies without a valid form (dry run unless "
-                                      "--send)")
+    p = sub.add_parser("remind", help=HELP["remind"])
     p.add_argument("--send", action="store_true",
                    help="queue and send the letters of the step due today")
     clock_argument(p)

@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any
 
+from bot.commands import HELP
 from bot.commands.arguments import actor
 from bot.commands.submissions import find_submission
 from bot.config.settings import config_path
@@ -19,7 +20,7 @@ from replies.render import render, staff_message
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("reprocess", help="parse and validate stored submissions again")
+    p = sub.add_parser("reprocess", help=HELP["reprocess"])
     p.add_argument("reference", nargs="?", metavar="REF", help="the submission to redo")
     p.add_argument("--all", action="store_true", help="every submission")
     p.add_argument("--reply", action="store_true", help="queue and send a new reply")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from bot.commands import HELP
 from bot.commands.arguments import actor
 from bot.commands.submissions import find_submission
 from bot.config.settings import config_path
@@ -16,7 +17,7 @@ from replies.render import render, staff_message
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("resend", help="send the latest reply of a submission again")
+    p = sub.add_parser("resend", help=HELP["resend"])
     p.add_argument("reference", metavar="REF")
     p.set_defaults(func=run)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.commands import HELP
 from bot.config.settings import config_path
 from bot.intake.daemon import run_forever
 from bot.intake.service import open_service
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("run", help="the daemon: watch the mailbox until SIGTERM")
+    p = sub.add_parser("run", help=HELP["run"])
     p.add_argument("--max-cycles", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import HELP
 from bot.commands.arguments import actor, day_argument
 from bot.config.settings import config_path
 from bot.errors import UsageError
@@ -24,7 +25,7 @@ TIME = "%d/%m/%Y %H:%M"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("submissions", help="list the submissions, or show one")
+    p = sub.add_parser("submissions", help=HELP["submissions"])
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     ls = actions.add_parser("list", help="a table of submissions, oldest first")

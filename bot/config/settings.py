@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config import DEFAULT_CONFIG
 from bot.config.passwords import Secret, inline_secret_warnings, read_password
 from bot.config.reader import Section, said
 from bot.config.trust import TrustConfig, read_trust
@@ -33,7 +34,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 MB = 1024 * 1024
-DEFAULT_CONFIG = "/etc/bcy-intake/config.toml"
 MAX_IDLE_SECONDS = 29 * 60  # RFC 2177: servers may drop an IDLE after 30 minutes
 MAX_TIMEOUT = 110.0  # seconds: under the daemon's 120 s systemd watchdog
 

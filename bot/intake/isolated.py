@@ -18,11 +18,11 @@ from typing import Any, TypeVar
 from bot.intake.notify import heartbeat
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, unreadable_report
-from parsers.form.unpack import read_attachment
+from parsers.form.unpack import preload, read_attachment
 from parsers.spec.campaign import Campaign
 
 log = logging.getLogger(__name__)
-TIME_LIMIT = 60.0  # seconds; a form reads in well under one (scripts/bench_parsers.py)
+TIME_LIMIT = 60.0  # seconds; a form reads in well under one (bench/parse.py --hostile)
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 WAIT_SLICE = 1.0  # seconds: the watchdog hears from us while a child reads
 T = TypeVar("T")
@@ -95,6 +95,7 @@ def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
     """`read_attachment` in a child process: the reports of the file (one per form in an
     archive), or one `file-too-complex` report when the child hangs or dies. `roots` are the
     trust roots of signed PDFs (DER)."""
+    preload()  # the readers are imported lazily: here once, not in every child
     reports = run_isolated(_read, (data, name, campaign, tuple(roots)), f"reading {name}",
                            seconds, memory)
     return reports if reports is not None else [

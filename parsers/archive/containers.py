@@ -8,26 +8,24 @@ Hostile bytes: this runs where the form readers run, in the isolated reader proc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from parsers.archive.members import MAX_DEPTH, Budget, Member
-from parsers.archive.other_members import rar_members, seven_zip_members, tnef_members
 from parsers.archive.zip_members import zip_members
 
 CONTAINER_KINDS = frozenset({"zip", "7z", "rar", "tnef"})
-_OPENERS: dict[str, Callable[[bytes, Budget], list[Member]]] = {
-    "zip": lambda data, budget: list(zip_members(data, budget)),
-    "7z": seven_zip_members,
-    "rar": rar_members,
-    "tnef": tnef_members,
-}
 
 
 def members(data: bytes, kind: str, budget: Budget) -> list[Member]:
     """The files in `data`, a container of `kind`. Raises UnreadableFile when the container
     itself cannot be opened: `file-protected` for a password, `file-converter-missing` for a
     RAR with no extraction tool installed, `file-unreadable` for damage or a bomb."""
-    return _OPENERS[kind](data, budget)
+    if kind == "zip":
+        return list(zip_members(data, budget))
+    # py7zr, rarfile and tnefparse cost a tenth of a second to import: only for such a file
+    from parsers.archive import other_members
+
+    opener = {"7z": other_members.seven_zip_members, "rar": other_members.rar_members,
+              "tnef": other_members.tnef_members}[kind]
+    return opener(data, budget)
 
 
 __all__ = ["CONTAINER_KINDS", "MAX_DEPTH", "Budget", "Member", "members"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass, field, replace
 
 from parsers.codes import FindingCode
@@ -13,15 +13,9 @@ from parsers.form.reading import AgencyNames, FormReading
 from parsers.form.rules import validate, validate_names
 from parsers.form.table import TableReading, find_table
 from parsers.odf.package import odf_kind
-from parsers.odf.read_ods import read_ods
-from parsers.odf.read_odt import read_odt
 from parsers.read.document import Document, Paragraph
 from parsers.read.errors import UnreadableFile
 from parsers.read.ole import OLE_MAGIC, ole_kind
-from parsers.read.read_doc import read_doc, read_rtf
-from parsers.read.read_docx import read_docx
-from parsers.read.read_xls import read_xls
-from parsers.read.read_xlsx import read_xlsx
 from parsers.read.safe_zip import member_names
 from parsers.signature.facts import SignatureFacts
 from parsers.spec.campaign import Campaign
@@ -92,10 +86,28 @@ def _zip_kind(data: bytes) -> str:
     return "zip"
 
 
-_READERS: dict[str, Callable[[bytes], Document]] = {
-    "docx": read_docx, "xlsx": read_xlsx, "xls": read_xls, "ods": read_ods, "odt": read_odt,
-    "doc": read_doc, "rtf": read_rtf,
+# The reader of each kind, imported when a file of that kind comes: a `check` of one DOCX
+# starts without openpyxl, xlrd and the ODF readers.
+_READERS = {
+    "docx": ("parsers.read.read_docx", "read_docx"),
+    "xlsx": ("parsers.read.read_xlsx", "read_xlsx"),
+    "xls": ("parsers.read.read_xls", "read_xls"), "ods": ("parsers.odf.read_ods", "read_ods"),
+    "odt": ("parsers.odf.read_odt", "read_odt"), "doc": ("parsers.read.read_doc", "read_doc"),
+    "rtf": ("parsers.read.read_doc", "read_rtf"),
 }
+
+
+def preload_readers() -> None:
+    """Import every reader now: a process that forks a child per file (the daemon) imports
+    them once, before the first fork, instead of once in every child."""
+    for module, _ in _READERS.values():
+        importlib.import_module(module)
+
+
+def _read(kind: str, data: bytes) -> Document:
+    module, name = _READERS[kind]
+    document: Document = getattr(importlib.import_module(module), name)(data)
+    return document
 _UNSUPPORTED_CODE: dict[str, FindingCode] = {
     "empty": FindingCode.FILE_EMPTY,
     "ole-encrypted": FindingCode.FILE_PROTECTED,
@@ -178,12 +190,11 @@ def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
     if len(data) > MAX_FILE_BYTES:
         return unreadable_report(name, FindingCode.FILE_TOO_LARGE)
     kind = sniff_kind(data)
-    reader = _READERS.get(kind)
-    if reader is None:
+    if kind not in _READERS:
         code = _UNSUPPORTED_CODE.get(kind, FindingCode.FILE_TYPE_UNSUPPORTED)
         return unreadable_report(name, code, kind)
     try:
-        document = reader(data)
+        document = _read(kind, data)
         return read_document(document, name, campaign)
     except UnreadableFile as exc:
         return unreadable_report(name, exc.code, kind)

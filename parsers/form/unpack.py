@@ -17,11 +17,24 @@ from dataclasses import replace
 
 from parsers.archive.containers import CONTAINER_KINDS, MAX_DEPTH, Budget, members
 from parsers.codes import FindingCode
-from parsers.form.parse import FormReport, read_form, sniff_kind, unreadable_report
+from parsers.form.parse import (
+    FormReport,
+    preload_readers,
+    read_form,
+    sniff_kind,
+    unreadable_report,
+)
 from parsers.read.errors import UnreadableFile
 from parsers.signature.facts import SignatureFacts
 from parsers.signature.read_pdf import read_signatures
 from parsers.spec.campaign import Campaign
+
+
+def preload() -> None:
+    """Import every reader and container opener now, once, in a process that forks a child
+    per attachment (`parsers.form.parse.preload_readers`)."""
+    preload_readers()
+    import parsers.archive.other_members  # noqa: F401 - loaded, not used here
 
 
 def read_attachment(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = ()

@@ -12,16 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from docx.oxml.ns import qn
+from parsers.read.docx_package import w
 
 MAX_TABLE_ROWS = 1_000
 MAX_GRID_COLS = 64  # Word itself stops at 63
 
-_TC, _TR = qn("w:tc"), qn("w:tr")
-_SPAN = f"{qn('w:tcPr')}/{qn('w:gridSpan')}"
-_VMERGE = f"{qn('w:tcPr')}/{qn('w:vMerge')}"
-_BEFORE = f"{qn('w:trPr')}/{qn('w:gridBefore')}"
-_VAL = qn("w:val")
+_TC, _TR = w("tc"), w("tr")
+_SPAN = f"{w('tcPr')}/{w('gridSpan')}"
+_VMERGE = f"{w('tcPr')}/{w('vMerge')}"
+_BEFORE = f"{w('trPr')}/{w('gridBefore')}"
+_VAL = w("val")
 
 
 @dataclass(frozen=True)

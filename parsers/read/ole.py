@@ -5,8 +5,10 @@ encrypted OOXML package, or something else (PowerPoint, an Outlook .msg...)."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-from xlrd.compdoc import CompDoc
+if TYPE_CHECKING:
+    from xlrd.compdoc import CompDoc
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORD_FLAGS_AT = 0x0A  # FIB: the 16-bit flags word; fEncrypted is bit 8
@@ -17,6 +19,8 @@ _STREAMS = ("EncryptedPackage", "WordDocument", "Workbook")
 
 def _directory(data: bytes) -> CompDoc | None:
     try:
+        from xlrd.compdoc import CompDoc  # only for an OLE file: `check` of a DOCX goes without
+
         return CompDoc(data, logfile=io.StringIO())
     except Exception:  # noqa: BLE001 - xlrd raises many kinds on a broken compound file
         return None

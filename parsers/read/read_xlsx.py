@@ -2,7 +2,10 @@
 Macros and external links are never loaded.
 
 Read-only mode keeps memory flat on huge sheets; only the top-left of a sheet is scanned
-(a form never needs more), so a 100,000-row sheet costs no more than a small one.
+(a form never needs more), so a 100,000-row sheet costs no more than a small one. The rows come
+from openpyxl's own sheet parser, as its read-only `iter_rows` gets them, without a cell object
+per grid slot; each row is as wide as the widest used row of the sheet's corner (not the
+corner's 60 columns: a blank slot past the last used column tells the form nothing).
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from typing import Any
 
 import openpyxl
 import openpyxl.reader.excel
+from lxml import etree
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import ROW_TAG, WorkSheetParser
 
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location
@@ -53,20 +58,26 @@ def _unsized_sheets() -> Iterator[None]:
         openpyxl.reader.excel.ReadOnlyWorksheet = original
 
 
-def _font_name(cell: Any) -> str | None:
+_LETTERS = [get_column_letter(c + 1) for c in range(MAX_COLS)]
+Parsed = dict[str, Any]  # a cell as openpyxl's sheet parser gives it: value, style_id…
+
+
+def _font_name(wb: Any, style_id: int) -> str | None:
+    """`ReadOnlyCell.font.name`: the font of the cell's style, None where that fails."""
     try:
-        name = cell.font.name if cell.font is not None else None
+        font = wb._fonts[wb._cell_styles[style_id].fontId]
+        name = font.name if font is not None else None
     except (AttributeError, IndexError, KeyError):
         return None
     return str(name) if name else None
 
 
-def _cell(sheet: str, r: int, c: int, raw: Any) -> Cell:
-    value = getattr(raw, "value", None)
-    loc = Location(sheet=sheet, cell=f"{get_column_letter(c + 1)}{r + 1}")
-    if value is None:
+def _cell(wb: Any, sheet: str, r: int, c: int, raw: Parsed | None) -> Cell:
+    value = raw["value"] if raw is not None else None
+    loc = Location(sheet=sheet, cell=f"{_LETTERS[c]}{r + 1}")
+    if value is None or raw is None:
         return Cell(None, "", loc)
-    font = _font_name(raw)
+    font = _font_name(wb, raw.get("style_id", 0))
     if isinstance(value, str):
         value = _to_unicode(value, font)
         text = "\n".join(clean(line) for line in value.splitlines())
@@ -75,13 +86,65 @@ def _cell(sheet: str, r: int, c: int, raw: Any) -> Cell:
     return Cell(value, text, loc, font)
 
 
+def _rows_of_sheet(ws: Any) -> Iterator[tuple[int, list[Parsed]]]:
+    """(row number, cells) of each row, each parsed by openpyxl's own `parse_row` (so values,
+    dates and shared strings are what openpyxl reads); the XML streamed by lxml, and the
+    sheet's other elements (views, columns, margins…), which a form never needs, passed over
+    rather than built into openpyxl objects. Each element is cleared once read, as openpyxl
+    does, so memory stays flat."""
+    wb = ws.parent
+    parser = WorkSheetParser(None, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                             date_formats=wb._date_formats,
+                             timedelta_formats=wb._timedelta_formats)
+    with ws._get_source() as src:
+        for _, element in etree.iterparse(src, events=("end",), resolve_entities=False,
+                                          no_network=True, load_dtd=False, huge_tree=False):
+            if element.tag == ROW_TAG:
+                row: tuple[int, list[Parsed]] = parser.parse_row(element)
+                element.clear()
+                while element.getprevious() is not None:  # rows read, not kept: flat memory
+                    del element.getparent()[0]
+                yield row
+            else:
+                parent = element.getparent()
+                if parent is not None and parent.getparent() is None:
+                    element.clear()
+
+
+def _parsed_rows(ws: Any) -> list[list[Parsed | None]]:
+    """The first MAX_ROWS rows, MAX_COLS wide, as `ws.iter_rows` (read-only) yields them:
+    missing rows blank, a row out of order skipped, a repeated cell the last one."""
+    rows: list[list[Parsed | None]] = []
+    counter = 1
+    for idx, row in _rows_of_sheet(ws):
+        if idx > MAX_ROWS:
+            break
+        while counter < idx:
+            counter += 1
+            rows.append([])
+        if counter <= idx:
+            counter += 1
+            slots: list[Parsed | None] = [None] * MAX_COLS
+            for cell in row:
+                if 1 <= cell["column"] <= MAX_COLS:
+                    slots[cell["column"] - 1] = cell
+            rows.append(slots)
+    return rows
+
+
+def _width(rows: list[list[Parsed | None]]) -> int:
+    used = [c for row in rows for c, raw in enumerate(row)
+            if raw is not None and raw["value"] is not None]
+    return max(used) + 1 if used else 0
+
+
 def _sheet_grid(ws: Any) -> Grid:
     grid = Grid(kind="sheet", name=str(ws.title))
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()  # some writers record a wrong dimension; scan for real
-    rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS, min_col=1, max_col=MAX_COLS)
+    rows = _parsed_rows(ws)
+    width = _width(rows)
     for r, row in enumerate(rows):
-        grid.rows.append([_cell(grid.name, r, c, raw) for c, raw in enumerate(row)])
+        grid.rows.append([_cell(ws.parent, grid.name, r, c, row[c] if c < len(row) else None)
+                          for c in range(width)])
     while grid.rows and not any(c.text for c in grid.rows[-1]):
         grid.rows.pop()
     return grid

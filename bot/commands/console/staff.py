@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import HELP
 from bot.commands.arguments import actor
 from bot.config.settings import config_path
 from bot.errors import CommandError, UsageError
@@ -34,7 +35,7 @@ WITH_PASSWORD = "; the password is the first line of standard input"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("staff", help="accounts of the staff web console")
+    p = sub.add_parser("staff", help=HELP["staff"])
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     for name, text, func in (("add", "create an account" + WITH_PASSWORD, run_add),

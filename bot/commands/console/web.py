@@ -12,6 +12,7 @@ import logging
 import socket
 from typing import Any
 
+from bot.commands import HELP
 from bot.config.settings import config_path
 from bot.config.web import split_listen
 from bot.errors import EX_TEMPFAIL, CommandError, UsageError
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("web", help="serve the staff web console")
+    p = sub.add_parser("web", help=HELP["web"])
     p.add_argument("--listen", metavar="HOST:PORT",
                    help="where to listen (default: [web] listen, else 127.0.0.1:8080)")
     p.set_defaults(func=run)

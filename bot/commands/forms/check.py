@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.commands import HELP
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import UsageError
 from parsers.codes import FindingCode
@@ -27,7 +28,7 @@ MAX_READ = 64 * 1024 * 1024
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("check", help="parse and validate form files offline")
+    p = sub.add_parser("check", help=HELP["check"])
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--signature-root", action="append", default=[], metavar="PEM",

@@ -6,12 +6,13 @@ import argparse
 import sys
 from typing import Any
 
+from bot.commands import HELP
 from replies.catalogue import catalogue
 from replies.render import render
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("codes", help="the catalogue of finding codes and their messages")
+    p = sub.add_parser("codes", help=HELP["codes"])
     p.set_defaults(func=run)
 
 

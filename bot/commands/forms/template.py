@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bot.commands import HELP
 from bot.commands.output import writable_target, write_output
 from bot.config.specs import checked_campaign
 from bot.errors import UsageError
@@ -16,7 +17,7 @@ FORMATS = ("docx", "xlsx")
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("template", help="write the official blank form (.docx or .xlsx)")
+    p = sub.add_parser("template", help=HELP["template"])
     p.add_argument("--format", choices=FORMATS,
                    help="docx or xlsx (default: from the extension of PATH)")
     p.add_argument("-o", "--output", required=True, metavar="PATH")
