@@ -18,11 +18,12 @@ from parsers.odf.read_odt import read_odt
 from parsers.read.document import Document, Paragraph
 from parsers.read.errors import UnreadableFile
 from parsers.read.ole import OLE_MAGIC, ole_kind
+from parsers.read.opc import normalized_package, package_kind
 from parsers.read.read_doc import read_doc, read_rtf
 from parsers.read.read_docx import read_docx
 from parsers.read.read_xls import read_xls
 from parsers.read.read_xlsx import read_xlsx
-from parsers.read.safe_zip import member_names
+from parsers.read.safe_zip import member_names, open_zip
 from parsers.signature.facts import SignatureFacts
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
@@ -59,8 +60,9 @@ class FormReport:
 
 
 def sniff_kind(data: bytes) -> str:
-    """By content only: docx · xlsx · odt · ods · doc · xls · rtf · ole · ole-encrypted · pdf ·
-    zip · 7z · rar · tnef · zip-damaged · empty · other."""
+    """By content only: docx · xlsx · xlsb · ooxml (another Office package) · odt · ods · doc ·
+    xls · rtf · ole · ole-encrypted · pdf · zip · 7z · rar · tnef · zip-damaged · empty ·
+    other."""
     if not data.strip():
         return "empty"
     if data.startswith(OLE_MAGIC):
@@ -84,18 +86,25 @@ def _zip_kind(data: bytes) -> str:
     odf = odf_kind(data)
     if odf is not None:
         return odf
+    try:  # an OPC package says what it is, wherever its parts sit: never an archive of files
+        declared = package_kind(open_zip(data))
+    except UnreadableFile:
+        return "zip-damaged"
+    if declared is not None and declared != "ooxml":
+        return declared
     names = set(listed)
     if "word/document.xml" in names or any(n.startswith("word/") for n in names):
         return "docx"
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
         return "xlsx"
-    return "zip"
+    return "zip" if declared is None else "ooxml"
 
 
 _READERS: dict[str, Callable[[bytes], Document]] = {
     "docx": read_docx, "xlsx": read_xlsx, "xls": read_xls, "ods": read_ods, "odt": read_odt,
     "doc": read_doc, "rtf": read_rtf,
 }
+_PACKAGES = frozenset({"docx", "xlsx"})
 _UNSUPPORTED_CODE: dict[str, FindingCode] = {
     "empty": FindingCode.FILE_EMPTY,
     "ole-encrypted": FindingCode.FILE_PROTECTED,
@@ -183,7 +192,7 @@ def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
         code = _UNSUPPORTED_CODE.get(kind, FindingCode.FILE_TYPE_UNSUPPORTED)
         return unreadable_report(name, code, kind)
     try:
-        document = reader(data)
+        document = reader(normalized_package(data) if kind in _PACKAGES else data)
         return read_document(document, name, campaign)
     except UnreadableFile as exc:
         return unreadable_report(name, exc.code, kind)
