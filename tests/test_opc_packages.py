@@ -1,6 +1,7 @@
 """A .docx/.xlsx is an OPC package, known by its [Content_Types].xml wherever its parts sit:
 read as the document it is (parts at the root, `\\` separators, part names in another case),
-or one verdict for the one file — never opened as an archive of XML files."""
+or one verdict for the one file — never opened as an archive of XML files. A binary workbook
+(.xlsb) is a format we do not read, not a damaged file."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def test_a_package_with_its_parts_elsewhere_is_read_as_the_document(kind: str, v
     assert original.verdict == "accepted"
 
 
-@pytest.mark.parametrize("name", ["minimal_package.xlsx", "issue_530.xlsx", "issue_419.xlsx"])
+@pytest.mark.parametrize("name", ["minimal_package.xlsx", "issue_530.xlsx", "issue_419.xlsx",
+                                  "empty_s_attribute.xlsx"])
 def test_third_party_workbooks_open(name: str) -> None:
     """Excel opens them: not our form, so form-not-found, never "damaged" nor an archive."""
     data = (corpus("spreadsheets-calamine") / name).read_bytes()
@@ -94,6 +96,17 @@ def test_a_damaged_workbook_is_one_unreadable_verdict() -> None:
     data = (corpus("spreadsheets-calamine") / "issue252.xlsx").read_bytes()  # a bad CRC
     [report] = read_attachment(data, "issue252.xlsx", CAMPAIGN)
     assert [f.code for f in report.findings] == [FindingCode.FILE_UNREADABLE]
+
+
+@pytest.mark.parametrize("name", ["any_sheets.xlsb", "date.xlsb", "issue_182.xlsb"])
+def test_a_binary_workbook_is_an_unsupported_format(name: str) -> None:
+    data = (corpus("spreadsheets-calamine") / name).read_bytes()
+    [report] = read_attachment(data, name, CAMPAIGN)
+    assert [f.code for f in report.findings] == [FindingCode.FILE_TYPE_UNSUPPORTED]
+    assert report.kind == "xlsb"
+    from replies.findings import finding_message
+    told = finding_message(report.findings[0])
+    assert ".xlsb" in told and "(.xlsx)" in told and "bị lỗi" not in told
 
 
 def test_a_zip_named_as_a_workbook_is_one_verdict() -> None:

@@ -56,7 +56,7 @@ def _unsized_sheets() -> Iterator[None]:
 def _font_name(cell: Any) -> str | None:
     try:
         name = cell.font.name if cell.font is not None else None
-    except (AttributeError, IndexError, KeyError):
+    except (AttributeError, IndexError, KeyError, TypeError):  # s="": no style at all
         return None
     return str(name) if name else None
 
