@@ -57,7 +57,29 @@ def test_help_and_errors_still_list_every_command(capsys: pytest.CaptureFixture[
         main(["chek"])
     assert error_exit.value.code == 64
     refused = capsys.readouterr().err
-    assert all(repr(name) in refused for name in COMMANDS)
+    assert all(re.search(rf"[ :]{name}[,.]", refused) for name in COMMANDS)
+
+
+# argparse's own English words: none may reach the operator
+_ENGLISH = re.compile(r"\b(argument|arguments|invalid|choice|choose|required|unrecognized|"
+                      r"expected|allowed|ambiguous|usage|error)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("argv", [
+    ("frobnicate",), ("check", "--bogus", "x"), (), ("check",), ("export",),
+    ("template", "--format", "pdf", "-o", "x.pdf"), ("template", "-o"),
+    ("submissions", "list", "--standing", "foo"), ("submissions",), ("agencies",), ("staff",),
+    ("submissions", "frob"), ("digest", "--date", "x"), ("digest", "--date"), ("--config",),
+    ("remind", "--bogus"), ("check", "x", "--json=1"),
+])
+def test_usage_errors_are_one_vietnamese_line(argv: tuple[str, ...],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _cli(capsys, *argv)
+    assert code == 64 and out == ""
+    assert err.startswith("bcy-intake") and err.count("\n") == 1, err
+    assert not _ENGLISH.search(err), err
+    assert re.search(r"[ơưđăâêôàảãạáằẳẵặắầẩẫậấèẻẽẹéềểễệếìỉĩịíòỏõọóồổỗộốờởỡợớùủũụúừửữựứỳỷỹỵý]",
+                     err.lower()), err
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
