@@ -5,13 +5,16 @@ PDF (a cover letter) reports its signatures under the optional key `signatures`.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.config.settings import DigestConfig
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import UsageError
 from parsers.codes import FindingCode
@@ -64,6 +67,15 @@ def _roots(paths: Sequence[str]) -> tuple[bytes, ...]:
                                        limit=MAX_ROOT_FILE_BYTES)) from None
 
 
+def _for_reading(report: FormReport, shown: dict[str, Any]) -> dict[str, Any]:
+    """The JSON object with its date and signing times as values, for the template's `date`
+    and `datetime` filters (dd/mm/yyyy; the staff's time zone, as the digest uses)."""
+    day = dt.date.fromisoformat(report.date) if report.date else None
+    signatures = [{**s.as_dict(), "signing_time": s.signing_time,
+                   "timestamp_time": s.timestamp_time} for s in report.signatures]
+    return {**shown, "date": day, "signatures": signatures}
+
+
 def file_object(name: str, reports: Sequence[FormReport]) -> dict[str, Any]:
     """The one JSON object of one file given: its report, or, for an archive holding several
     files, the worst verdict of them with one object per file inside under `files`."""
@@ -101,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         rows = [(spec.key, spec.short) for spec in campaign.quantity_rows]
-        shown = [d for r, d in zip(reports, dicts, strict=True) if r not in unopened]
+        shown = [_for_reading(r, d) for r, d in zip(reports, dicts, strict=True)
+                 if r not in unopened]
         if shown:
             sys.stdout.write(render("check/report.txt.j2", reports=shown, rows=rows,
-                                    years=campaign.years))
+                                    years=campaign.years, tz=ZoneInfo(DigestConfig.timezone)))
     return max(EXIT_BY_VERDICT[r.verdict] for r in reports)
