@@ -23,7 +23,7 @@ from parsers.read.read_doc import read_doc, read_rtf
 from parsers.read.read_docx import read_docx
 from parsers.read.read_xls import read_xls
 from parsers.read.read_xlsx import read_xlsx
-from parsers.read.safe_zip import member_names, open_zip
+from parsers.read.safe_zip import open_zip
 from parsers.signature.facts import SignatureFacts
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
@@ -80,19 +80,20 @@ def sniff_kind(data: bytes) -> str:
 
 
 def _zip_kind(data: bytes) -> str:
-    listed = member_names(data)
-    if listed is None:
+    try:
+        archive = open_zip(data)
+    except UnreadableFile:
         return "zip-damaged"
     odf = odf_kind(data)
     if odf is not None:
         return odf
     try:  # an OPC package says what it is, wherever its parts sit: never an archive of files
-        declared = package_kind(open_zip(data))
-    except UnreadableFile:
-        return "zip-damaged"
+        declared = package_kind(archive)
+    except UnreadableFile:  # its types unreadable (encrypted, damaged): the reader will say
+        declared = None
     if declared is not None and declared != "ooxml":
         return declared
-    names = set(listed)
+    names = set(archive.namelist())
     if "word/document.xml" in names or any(n.startswith("word/") for n in names):
         return "docx"
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):

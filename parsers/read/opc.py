@@ -36,13 +36,19 @@ MAX_RELS = 500  # relationship parts read to rename members; a form has a dozen
 
 
 def package_kind(archive: zipfile.ZipFile) -> str | None:
-    """docx · xlsx · xlsb by the main part's declared type, `ooxml` for any other package
-    (a presentation, a drawing); None when the zip declares no content types at all."""
+    """docx · xlsx · xlsb by the main part's declared type (when that part is there), `ooxml`
+    for any other package (a presentation, a drawing, one without its main part); None when
+    the zip declares no content types at all."""
     if _find(archive.namelist(), CONTENT_TYPES) is None:
         return None
     types = _types(archive)
+    present = {n.replace("\\", "/").lower() for n in archive.namelist()}
+    for part, ctype in types.overrides.items():
+        kind = _MAIN_KINDS.get(ctype.strip().lower())
+        if kind is not None and part.lower() in present:  # declared and there
+            return kind
     # Excel declares a binary workbook's main type as the default of ".bin", not an override
-    for ctype in (*types.overrides.values(), *types.defaults.values()):
+    for ctype in types.defaults.values():
         kind = _MAIN_KINDS.get(ctype.strip().lower())
         if kind is not None:
             return kind
@@ -55,9 +61,9 @@ def normalized_package(data: bytes) -> bytes:
     for a zip that cannot be opened or read within the caps."""
     archive = open_zip(data)
     names = archive.namelist()
+    check_sizes(archive.infolist())  # a password or a bomb is told before any part is read
     if not _misnamed(archive, names):
         return data
-    check_sizes(archive.infolist())
     referred = {n.lower(): n for n in _references(archive, names)}
     out = io.BytesIO()
     written: set[str] = set()
