@@ -78,7 +78,29 @@ def test_help_and_errors_still_list_every_command(capsys: pytest.CaptureFixture[
         main(["chek"])
     assert error_exit.value.code == 64
     refused = capsys.readouterr().err
-    assert all(repr(name) in refused for name in COMMANDS)
+    assert all(re.search(rf"[ :]{name}[,.]", refused) for name in COMMANDS)
+
+
+# argparse's own English words: none may reach the operator
+_ENGLISH = re.compile(r"\b(argument|arguments|invalid|choice|choose|required|unrecognized|"
+                      r"expected|allowed|ambiguous|usage|error)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("argv", [
+    ("frobnicate",), ("check", "--bogus", "x"), (), ("check",), ("export",),
+    ("template", "--format", "pdf", "-o", "x.pdf"), ("template", "-o"),
+    ("submissions", "list", "--standing", "foo"), ("submissions",), ("agencies",), ("staff",),
+    ("submissions", "frob"), ("digest", "--date", "x"), ("digest", "--date"), ("--config",),
+    ("remind", "--bogus"), ("check", "x", "--json=1"),
+])
+def test_usage_errors_are_one_vietnamese_line(argv: tuple[str, ...],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _cli(capsys, *argv)
+    assert code == 64 and out == ""
+    assert err.startswith("bcy-intake") and err.count("\n") == 1, err
+    assert not _ENGLISH.search(err), err
+    assert re.search(r"[ơưđăâêôàảãạáằẳẵặắầẩẫậấèẻẽẹéềểễệếìỉĩịíòỏõọóồổỗộốờởỡợớùủũụúừửữựứỳỷỹỵý]",
+                     err.lower()), err
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -126,6 +148,41 @@ def test_template_takes_its_format_from_the_name(
     assert code == 64 and "không khớp" in err and not (tmp_path / "u.xlsx").exists()
     code, _, err = _cli(capsys, "template", "-o", str(tmp_path / "t.pdf"))
     assert code == 64 and "t.pdf" in err
+
+
+def _kind_of(path: Path) -> str:
+    from parsers.form.parse import sniff_kind
+    return sniff_kind(path.read_bytes())
+
+
+@pytest.mark.parametrize(("name", "kind"), [("mau-dang-ky", "docx"), ("mau-dang-ky", "xlsx"),
+                                            ("Mau v1.2", "docx"), ("Mau 2021.05", "xlsx"),
+                                            ("MAU.DOCX", "docx")])
+def test_template_follows_its_own_advice(tmp_path: Path, name: str, kind: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A name that does not say the format: refused, and told to give --format; given
+    --format, the file is written under that very name."""
+    target = tmp_path / name
+    code, _, err = _cli(capsys, "template", "-o", str(target))
+    if target.suffix.lower() != f".{kind}":
+        assert code == 64 and "--format" in err and not target.exists()
+    code, _, err = _cli(capsys, "template", "--format", kind, "-o", str(target))
+    assert code == 0, err
+    assert _kind_of(target) == kind
+
+
+@pytest.mark.parametrize(("name", "given", "advice"), [
+    ("t.xlsx", "docx", "--format xlsx"), ("t.docx", "xlsx", "--format docx"),
+    ("t.pdf", "docx", ".docx"), ("t.doc", "docx", ".docx")])
+def test_template_refuses_a_name_of_another_format(
+        tmp_path: Path, name: str, given: str, advice: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _cli(capsys, "template", "--format", given, "-o", str(tmp_path / name))
+    assert code == 64 and advice in err and not (tmp_path / name).exists()
+    if advice.startswith("--format"):  # the advice, followed, works
+        assert _cli(capsys, "template", *advice.split(), "-o", str(tmp_path / name))[0] == 0
+    else:
+        assert "bỏ --format" not in err  # it would only be refused again
 
 
 @pytest.mark.parametrize("argv", [

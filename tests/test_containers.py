@@ -237,7 +237,12 @@ def test_check_json_reports_each_form_inside_containers(tmp_path: Path) -> None:
         (tmp_path / name).write_bytes(data)
     code, out = _check_json(*(tmp_path / n for n in files))
     assert isinstance(out, list)
-    got = [(o["file"], o["verdict"], o["agency"]) for o in out]
+    # one object per path given, so a batch script sees one verdict per path; an archive
+    # holding several forms lists them under "files"
+    assert len(out) == len(files) and out[0]["file"] == "hai-co-quan.zip"
+    both = out[0]
+    assert (both["verdict"], both["agency"], both["quantities"]) == ("accepted", None, None)
+    got = [(o["file"], o["verdict"], o["agency"]) for o in [*both["files"], *out[1:]]]
     assert got == [
         ("hai-co-quan.zip/BTC.docx", "accepted", "Bộ Tài chính"),
         ("hai-co-quan.zip/HaGiang.xlsx", "accepted", "UBND tỉnh Hà Giang"),
@@ -246,7 +251,8 @@ def test_check_json_reports_each_form_inside_containers(tmp_path: Path) -> None:
         (f"winmail.dat/{NAME}", "accepted", "UBND tỉnh Hà Giang"),
         ("khoa.zip", "unreadable", None),
     ]
-    assert out[0]["quantities"]["organization_usb_token"] == dict.fromkeys(CAMPAIGN.years, 5)
+    assert both["files"][0]["quantities"]["organization_usb_token"] == dict.fromkeys(
+        CAMPAIGN.years, 5)
     assert code == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,6 +54,13 @@ def _header_row(ws: Worksheet) -> int:
                                                                    "Loại chứng thư số"))
 
 
+def readme_sheets() -> list[str]:
+    """The sheets the README's paragraph on the workbook describes ("Name": …), in order."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    paragraph = readme.split("**The workbook**", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r'"([^"]+)":', paragraph)
+
+
 def test_summary_has_latest_valid_numbers_per_agency(
         config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "tong-hop.xlsx"
@@ -61,6 +69,7 @@ def test_summary_has_latest_valid_numbers_per_agency(
     wb = load_workbook(out)
     assert wb.sheetnames == ["Tổng hợp", "Cộng theo loại, năm", "Chưa gửi", "Chi tiết",
                              "Biểu đồ"]
+    assert readme_sheets() == wb.sheetnames
     ws = wb["Tổng hợp"]
     campaign = default_campaign()
     assert str(ws["A1"].value).startswith("TỔNG HỢP ĐỀ XUẤT NHU CẦU CẤP MỚI CHỨNG THƯ SỐ")

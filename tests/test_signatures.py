@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import time
 from pathlib import Path
 
@@ -229,3 +230,22 @@ def test_mutated_letters_never_raise() -> None:
         assert isinstance(found, tuple)
         assert all(isinstance(s, SignatureFacts) for s in found)
     assert time.monotonic() - started < 60
+
+
+def test_check_text_shows_dates_and_signing_times_as_staff_read_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """dd/mm/yyyy for the form's date, dd/mm/yyyy hh:mm in the staff's zone for a signature;
+    never an ISO date or a UTC offset."""
+    from zoneinfo import ZoneInfo
+    (tmp_path / "root.pem").write_bytes(kit.test_pki().root.pem)
+    (tmp_path / "ho-so.zip").write_bytes(zip_of({"mau.docx": DOCX, "cv.pdf": kit.signed_twice()}))
+    [report] = read_attachment((tmp_path / "ho-so.zip").read_bytes(), "ho-so.zip", CAMPAIGN)
+    assert report.date is not None and report.signatures
+    main(["check", "--signature-root", str(tmp_path / "root.pem"), str(tmp_path / "ho-so.zip")])
+    shown = capsys.readouterr().out
+    assert dt.date.fromisoformat(report.date).strftime("%d/%m/%Y") in shown
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    for sig in report.signatures:
+        assert sig.signing_time is not None
+        assert sig.signing_time.astimezone(zone).strftime("%d/%m/%Y %H:%M") in shown
+    assert not re.search(r"\d{4}-\d\d-\d\d|[+-]\d\d:\d\d\b|T\d\d:", shown), shown

@@ -18,7 +18,8 @@ from bot.errors import EX_USAGE, CommandError
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EX_USAGE, f"{self.prog}: {message}\n")
+        from bot.commands.usage import usage_line  # only a refused command line needs it
+        self.exit(EX_USAGE, f"{self.prog}: {usage_line(self.prog, message)}\n")
 
 
 class _CommandParser(_Parser):

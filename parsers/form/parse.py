@@ -16,7 +16,8 @@ from parsers.odf.package import odf_kind
 from parsers.read.document import Document, Paragraph
 from parsers.read.errors import UnreadableFile
 from parsers.read.ole import OLE_MAGIC, ole_kind
-from parsers.read.safe_zip import member_names
+from parsers.read.opc import normalized_package, package_kind
+from parsers.read.safe_zip import open_zip
 from parsers.signature.facts import SignatureFacts
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
@@ -53,8 +54,9 @@ class FormReport:
 
 
 def sniff_kind(data: bytes) -> str:
-    """By content only: docx · xlsx · odt · ods · doc · xls · rtf · ole · ole-encrypted · pdf ·
-    zip · 7z · rar · tnef · zip-damaged · empty · other."""
+    """By content only: docx · xlsx · xlsb · ooxml (another Office package) · odt · ods · doc ·
+    xls · rtf · ole · ole-encrypted · pdf · zip · 7z · rar · tnef · zip-damaged · empty ·
+    other."""
     if not data.strip():
         return "empty"
     if data.startswith(OLE_MAGIC):
@@ -72,18 +74,25 @@ def sniff_kind(data: bytes) -> str:
 
 
 def _zip_kind(data: bytes) -> str:
-    listed = member_names(data)
-    if listed is None:
+    try:
+        archive = open_zip(data)
+    except UnreadableFile:
         return "zip-damaged"
     odf = odf_kind(data)
     if odf is not None:
         return odf
-    names = set(listed)
+    try:  # an OPC package says what it is, wherever its parts sit: never an archive of files
+        declared = package_kind(archive)
+    except UnreadableFile:  # its types unreadable (encrypted, damaged): the reader will say
+        declared = None
+    if declared is not None and declared != "ooxml":
+        return declared
+    names = set(archive.namelist())
     if "word/document.xml" in names or any(n.startswith("word/") for n in names):
         return "docx"
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
         return "xlsx"
-    return "zip"
+    return "zip" if declared is None else "ooxml"
 
 
 # The reader of each kind, imported when a file of that kind comes: a `check` of one DOCX
@@ -108,6 +117,7 @@ def _read(kind: str, data: bytes) -> Document:
     module, name = _READERS[kind]
     document: Document = getattr(importlib.import_module(module), name)(data)
     return document
+_PACKAGES = frozenset({"docx", "xlsx"})
 _UNSUPPORTED_CODE: dict[str, FindingCode] = {
     "empty": FindingCode.FILE_EMPTY,
     "ole-encrypted": FindingCode.FILE_PROTECTED,
@@ -194,7 +204,7 @@ def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
         code = _UNSUPPORTED_CODE.get(kind, FindingCode.FILE_TYPE_UNSUPPORTED)
         return unreadable_report(name, code, kind)
     try:
-        document = _read(kind, data)
+        document = _read(kind, normalized_package(data) if kind in _PACKAGES else data)
         return read_document(document, name, campaign)
     except UnreadableFile as exc:
         return unreadable_report(name, exc.code, kind)

@@ -126,7 +126,9 @@ def subtotals(form: FormReading, campaign: Campaign) -> Iterator[Finding]:
                      if c.key in form.table.rows]
             total = sum(p.quantity.value or 0 for p in parts if p is not None)
             if total != cell.quantity.value:
-                yield Finding(FindingCode.SUBTOTAL_MISMATCH, f"quantities.{group.key}.{year}",
+                # a group total is no contract row: the finding is about that year's column
+                # (its rows disagree there); the location names the total's own cell
+                yield Finding(FindingCode.SUBTOTAL_MISMATCH, f"quantities.*.{year}",
                               cell.location, {"row": group.label, "year": year,
                                               "written": cell.quantity.written, "total": total})
 

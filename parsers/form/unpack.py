@@ -29,6 +29,9 @@ from parsers.signature.facts import SignatureFacts
 from parsers.signature.read_pdf import read_signatures
 from parsers.spec.campaign import Campaign
 
+OFFICE_SUFFIXES = (".docx", ".docm", ".dotx", ".dotm", ".xlsx", ".xlsm", ".xltx", ".xltm",
+                   ".xlsb", ".pptx")
+
 
 def preload() -> None:
     """Import every reader and container opener now, once, in a process that forks a child
@@ -62,6 +65,10 @@ def _read(data: bytes, name: str, campaign: Campaign, depth: int, budget: Budget
                         signatures=read_signatures(data, name, roots))]
     if kind not in CONTAINER_KINDS:
         return [read_form(data, name, campaign)]
+    if kind == "zip" and name.lower().endswith(OFFICE_SUFFIXES):
+        # a zip named as an Office file but declaring no content types: a damaged document,
+        # one verdict for the one file the sender sent, never a folder of its parts
+        return [unreadable_report(name, FindingCode.FILE_UNREADABLE, kind)]
     if depth >= MAX_DEPTH:
         return [unreadable_report(name, FindingCode.FILE_TOO_COMPLEX, kind)]
     try:

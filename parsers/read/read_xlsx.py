@@ -67,7 +67,7 @@ def _font_name(wb: Any, style_id: int) -> str | None:
     try:
         font = wb._fonts[wb._cell_styles[style_id].fontId]
         name = font.name if font is not None else None
-    except (AttributeError, IndexError, KeyError):
+    except (AttributeError, IndexError, KeyError, TypeError):  # s="": no style at all
         return None
     return str(name) if name else None
 

@@ -5,14 +5,17 @@ PDF (a cover letter) reports its signatures under the optional key `signatures`.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import errno
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.commands import HELP
+from bot.config.settings import DigestConfig
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import UsageError
 from parsers.codes import FindingCode
@@ -65,6 +68,26 @@ def _roots(paths: Sequence[str]) -> tuple[bytes, ...]:
                                        limit=MAX_ROOT_FILE_BYTES)) from None
 
 
+def _for_reading(report: FormReport, shown: dict[str, Any]) -> dict[str, Any]:
+    """The JSON object with its date and signing times as values, for the template's `date`
+    and `datetime` filters (dd/mm/yyyy; the staff's time zone, as the digest uses)."""
+    day = dt.date.fromisoformat(report.date) if report.date else None
+    signatures = [{**s.as_dict(), "signing_time": s.signing_time,
+                   "timestamp_time": s.timestamp_time} for s in report.signatures]
+    return {**shown, "date": day, "signatures": signatures}
+
+
+def file_object(name: str, reports: Sequence[FormReport]) -> dict[str, Any]:
+    """The one JSON object of one file given: its report, or, for an archive holding several
+    files, the worst verdict of them with one object per file inside under `files`."""
+    if len(reports) == 1:
+        return report_json(reports[0])
+    worst = max(reports, key=lambda r: EXIT_BY_VERDICT[r.verdict])
+    whole = report_json(unreadable_report(name, FindingCode.FILE_UNREADABLE))
+    return {**whole, "verdict": worst.verdict, "findings": [],
+            "files": [report_json(r) for r in reports]}
+
+
 def run(args: argparse.Namespace) -> int:
     """A path that cannot be read is an `unreadable` verdict (exit 2, as the contract says of
     an unreadable input) told on stderr in one line; --json still gives its object."""
@@ -73,23 +96,27 @@ def run(args: argparse.Namespace) -> int:
     roots = _roots(args.signature_root)
     unopened: list[FormReport] = []
     reports: list[FormReport] = []
+    objects: list[dict[str, Any]] = []
     for path in args.files:
         data = _read_bytes(path)
         if data is None:
             unopened.append(unreadable_report(Path(path).name, FindingCode.FILE_UNREADABLE))
-            reports.append(unopened[-1])
+            found = [unopened[-1]]
         else:
-            reports += [add_registry_findings(r, registry, campaign.opened)
-                        for r in read_attachment(data, Path(path).name, campaign, roots)]
+            found = [add_registry_findings(r, registry, campaign.opened)
+                     for r in read_attachment(data, Path(path).name, campaign, roots)]
+        reports += found
+        objects.append(file_object(Path(path).name, found))
     dicts = [report_json(r) for r in reports]
     if args.json:
-        payload: Any = dicts[0] if len(dicts) == 1 else dicts
+        payload: Any = objects[0] if len(objects) == 1 else objects
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         rows = [(spec.key, spec.short) for spec in campaign.quantity_rows]
-        shown = [d for r, d in zip(reports, dicts, strict=True) if r not in unopened]
+        shown = [_for_reading(r, d) for r, d in zip(reports, dicts, strict=True)
+                 if r not in unopened]
         if shown:
             sys.stdout.write(render("check/report.txt.j2", reports=shown, rows=rows,
-                                    years=campaign.years))
+                                    years=campaign.years, tz=ZoneInfo(DigestConfig.timezone)))
     return max(EXIT_BY_VERDICT[r.verdict] for r in reports)

@@ -1,5 +1,6 @@
 """`bcy-intake template [--format docx|xlsx] -o PATH`: write the official blank form; the
-format is the file's extension unless --format says it (and then they must agree)."""
+format is the file's extension unless --format says it. With --format, the name is written as
+given (none, or "Mau v1.2"), unless its extension names another document format."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from bot.errors import UsageError
 from replies.render import staff_message
 
 FORMATS = ("docx", "xlsx")
+# extensions that say a file is some other document: written as docx/xlsx, it would mislead
+OTHER_DOCUMENTS = frozenset({"doc", "docm", "dotx", "dotm", "xls", "xlsm", "xltx", "xltm", "xlsb",
+                             "odt", "ods", "rtf", "pdf", "csv", "txt", "htm", "html", "zip"})
 
 
 def register(sub: Any) -> None:
@@ -31,9 +35,10 @@ def chosen_format(path: Path, given: str | None) -> str:
         if suffix not in FORMATS:
             raise UsageError(staff_message("template_unknown_format", name_given=path.name))
         return suffix
-    if suffix != given:
+    if suffix != given and (suffix in FORMATS or suffix in OTHER_DOCUMENTS):
         raise UsageError(staff_message("template_format_mismatch", format=given,
-                                       name_given=path.name))
+                                       name_given=path.name, suffix=suffix,
+                                       other=suffix if suffix in FORMATS else None))
     return given
 
 
