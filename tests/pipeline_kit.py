@@ -21,6 +21,7 @@ from demo.sample_mail import DOCX_TYPE, WIRE_POLICY, build_mail
 from parsers.spec.campaign import default_campaign
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 CAMPAIGN = default_campaign()
 OURS = "ca@bcy.gov.vn"
@@ -43,9 +44,11 @@ def _toml_lines(values: Mapping[str, object]) -> str:
 
 def write_config(tmp: Path, box: MailboxAccount, sink: SmtpSink, *,
                  smtp: Mapping[str, object] | None = None,
-                 limits: Mapping[str, object] | None = None, **imap: object) -> Path:
+                 limits: Mapping[str, object] | None = None, store: str | None = None,
+                 **imap: object) -> Path:
     """A config for the test servers; keyword arguments add [imap] keys, `smtp` and
-    `limits` add keys to those sections."""
+    `limits` add keys to those sections; `store` is the store's URL (else the test's own,
+    tests/store_kit.py)."""
     extra = _toml_lines(imap)
     path = tmp / "config.toml"
     path.write_text(f"""
@@ -69,7 +72,7 @@ from_name = "Ban Cơ yếu Chính phủ"
 [limits]
 {_toml_lines(limits or {})}
 [store]
-url = "sqlite:///{(tmp / 'intake.db').as_posix()}"
+url = "{store or store_url(tmp)}"
 
 [digest]
 recipients = ["cts@bcy.gov.vn"]

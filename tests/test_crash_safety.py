@@ -14,6 +14,7 @@ from bot.store.database import Store
 from tests.pipeline_kit import docx_mail, plain, poll, write_config
 from tests.servers.dovecot import Dovecot, MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 SOAK = Path(__file__).resolve().parents[1] / "scripts" / "soak.py"
 AGENCY = "Văn thư <vanthu@mof.gov.vn>"
@@ -45,7 +46,7 @@ def test_short_soak_survives_kills_with_nothing_lost_or_doubled(
 # --- single crash windows, set up by hand -----------------------------------------------------
 
 def _store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    return Store.open(store_url(tmp_path))
 
 
 def _validity(box: MailboxAccount) -> int:
