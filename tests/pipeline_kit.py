@@ -6,7 +6,9 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import importlib.util
 import json
+import sys
 from collections.abc import Mapping
 from email.header import Header
 from email.message import EmailMessage
@@ -14,6 +16,7 @@ from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from pathlib import Path
+from types import ModuleType
 
 from bot.commands.cli import main
 from demo.forms import Filling, fill_docx, fill_xlsx
@@ -134,3 +137,16 @@ def bounce() -> bytes:
             b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n"
             b"MIME-Version: 1.0\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmau dang ky\r\n"
             b"--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n\r\n--b--\r\n")
+
+
+def soak_module() -> ModuleType:
+    """scripts/soak.py as a module (it is a script, not a package)."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / "soak.py"
+    spec = importlib.util.spec_from_file_location("bcy_soak", path)
+    assert spec is not None and spec.loader is not None
+    if spec.name in sys.modules:
+        return sys.modules[spec.name]
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module

@@ -6,36 +6,24 @@ daemon, a second one on the same file is refused."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.pipeline_kit import write_config
+from tests.pipeline_kit import soak_module, write_config
 from tests.servers.dovecot import Dovecot, MailboxAccount
 from tests.servers.smtp import SmtpSink
 from tests.store_kit import created, drop_created, new_postgres_url
 
-SOAK = Path(__file__).resolve().parents[1] / "scripts" / "soak.py"
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
 
-def _soak_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bcy_soak_two", SOAK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_two_daemons_through_kills_decide_each_mail_once_and_reply_once(
         dovecot_server: Dovecot, postgres_url: str) -> None:
-    soak = _soak_module()
+    soak = soak_module()
     mark = created()
     try:
         result = soak.run_soak(
@@ -56,7 +44,7 @@ def test_two_daemons_through_kills_decide_each_mail_once_and_reply_once(
 
 def test_a_second_daemon_on_one_sqlite_file_is_refused(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
-    soak = _soak_module()
+    soak = soak_module()
     config = write_config(tmp_path, mailbox, smtp_sink,
                           store=f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
     first = soak.Daemon(config, tmp_path)
