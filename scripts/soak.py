@@ -62,7 +62,7 @@ from tests.servers.smtp import SmtpSink  # noqa: E402 - after the sys.path line 
 from tests.store_kit import new_postgres_url, query_url, store_url  # noqa: E402 - after the sys.path line above
 
 PROCESSED = "BCY-Intake/Processed"
-READY_TIMEOUT = 20.0
+READY_TIMEOUT = 60.0  # a start on a machine under load, with the migrations of a new store
 STOP_TIMEOUT = 20.0
 
 
