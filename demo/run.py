@@ -88,11 +88,11 @@ def samples(campaign: Campaign) -> list[Sample]:
             for sender, subject, body, atts, headers in mails]
 
 
-def _config(box: DemoMailbox, folder: Path) -> Path:
+def _config(box: DemoMailbox, folder: Path, store: str) -> Path:
     path = folder / "config.toml"
     (folder / ROOTS).write_bytes(signing.test_pki().root.pem)
     path.write_text(render("demo/config.toml.j2", box=box, mailbox=MAILBOX,
-                           db=(folder / "intake.db").as_posix(), roots=ROOTS),
+                           store_url=store, roots=ROOTS),
                     encoding="utf-8")
     return path
 
@@ -111,6 +111,8 @@ def _reply_view(raw: bytes) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m demo")
     parser.add_argument("--keep", metavar="DIR", help="keep the database and config here")
+    # the tests' PostgreSQL pass (tests/store_kit.py); the demo itself keeps a SQLite file
+    parser.add_argument("--store", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     folder = Path(args.keep or tempfile.mkdtemp(prefix="bcy-intake-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -120,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     with DemoMailbox(user=MAILBOX, outbox_dir=folder / "sent") as box:
         for sample in sample_list:
             box.append(sample.raw)
-        config = _config(box, folder)
+        store = args.store or f"sqlite:///{(folder / 'intake.db').as_posix()}"
+        config = _config(box, folder, store)
         status = cli_main(["--config", str(config), "poll", "--once"])
         replies = [_reply_view(m.raw) for m in box.sent()]
     answered = {r["in_reply_to"] for r in replies}
@@ -129,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(render("demo/summary.txt.j2", imap_port=box.imap_port,
                             smtp_port=box.smtp_port, samples=sample_list,
                             stats="xong" if status == 0 else f"lỗi {status}", replies=replies,
-                            silent=silent, db=folder / "intake.db"))
+                            silent=silent, db=store.removeprefix("sqlite:///")))
     return status
 
 

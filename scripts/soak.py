@@ -4,6 +4,14 @@ moments and restarted, then checks that every submission was stored once, answer
 and that nothing was left behind.
 
     python scripts/soak.py --messages 60 --kills 25 --seed 1 [--max-seconds 600] [--keep]
+    python scripts/soak.py --daemons 2 --store postgresql+psycopg://… [--claim-seconds 3]
+
+With `--daemons 2` two daemons (as on two machines: each in a UTS namespace of its own with
+another host name, where that can be made) share the INBOX and one PostgreSQL store; each
+kill hits one of them at random, and it is restarted a round later, so the other one must
+take over its claimed mail and outbox rows once their claims run out. `--store` takes the
+store's URL (default: a SQLite file in the work folder, or the tests' PostgreSQL under
+BCY_TEST_STORE=postgresql; a fresh database of the tests' own PostgreSQL with --daemons 2).
 
 Exit status 0 when every check passed, 1 otherwise. tests/test_crash_safety.py runs a short one.
 """
@@ -20,7 +28,6 @@ import secrets
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -30,6 +37,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import sqlalchemy
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -50,9 +59,10 @@ from tests.pipeline_kit import (  # noqa: E402 - after the sys.path line above
 from tests.servers import SINK_PASSWORD, SINK_USER  # noqa: E402 - after the sys.path line above
 from tests.servers.dovecot import Dovecot, MailboxAccount  # noqa: E402 - after the sys.path line above
 from tests.servers.smtp import SmtpSink  # noqa: E402 - after the sys.path line above
+from tests.store_kit import new_postgres_url, query_url, store_url  # noqa: E402 - after the sys.path line above
 
 PROCESSED = "BCY-Intake/Processed"
-READY_TIMEOUT = 20.0
+READY_TIMEOUT = 60.0  # a start on a machine under load, with the migrations of a new store
 STOP_TIMEOUT = 20.0
 
 
@@ -65,6 +75,9 @@ class SoakOptions:
     min_kill: float = 0.05
     max_kill: float = 1.5
     keep: bool = False
+    daemons: int = 1
+    store: str | None = None  # the store's URL; None: the work folder's (tests/store_kit.py)
+    claim_seconds: int = 3  # [limits] claim_seconds of every daemon: takeover after a kill
 
 
 @dataclass(frozen=True)
@@ -138,13 +151,20 @@ def backlog(count: int, rng: random.Random) -> list[Mail]:
 class Daemon:
     """`python -m bot run` with $NOTIFY_SOCKET pointing here, so READY=1 is heard."""
 
-    def __init__(self, config: Path, workdir: Path) -> None:
+    def __init__(self, config: Path, workdir: Path, node: str | None = None) -> None:
         self.config = config
         self.log = workdir / "daemon.log"
         self.sock_path = workdir / "notify.sock"
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(str(self.sock_path))
         self.proc: subprocess.Popen[bytes] | None = None
+        # another machine's name: its claims are not seen as this machine's processes
+        self.prefix = ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', node] \
+            if node else []
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> bool:
         """Start and wait for READY=1; False when it did not come in time."""
@@ -157,7 +177,8 @@ class Daemon:
         env = dict(os.environ, NOTIFY_SOCKET=str(self.sock_path))
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "--config", str(self.config), "run"],
+                [*self.prefix, sys.executable, "-m", "bot", "--config", str(self.config),
+                 "run"],
                 cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         deadline = time.monotonic() + READY_TIMEOUT
         self.sock.settimeout(0.2)
@@ -191,34 +212,30 @@ class Daemon:
 
 # --- checks ---------------------------------------------------------------------------------
 
-def _db(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-
-
-def _progress(db: Path, sink: SmtpSink) -> tuple[int, int, int]:
+def _count(url: str, sql: str) -> int | None:
+    """One count from the store; None while it is not there yet (no file, no schema)."""
     try:
-        with _db(db) as conn:
-            kept = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-            done = conn.execute("SELECT count(*) FROM messages WHERE state != 'new' "
-                                "AND mailbox_action_done").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet, or no schema yet
-        return (0, 0, len(sink.messages))
-    return (kept, done, len(sink.messages))
+        return int(query_url(url, sql))
+    except sqlalchemy.exc.SQLAlchemyError:
+        return None
 
 
-def _finished(db: Path, box: MailboxAccount, sink: SmtpSink, mails: list[Mail]) -> bool:
+def _progress(url: str, sink: SmtpSink) -> tuple[int, int, int]:
+    kept = _count(url, "SELECT count(*) FROM messages")
+    done = _count(url, "SELECT count(*) FROM messages WHERE state != 'new' "
+                       "AND mailbox_action_done")
+    return (kept or 0, done or 0, len(sink.messages))
+
+
+def _finished(url: str, box: MailboxAccount, sink: SmtpSink, mails: list[Mail]) -> bool:
     wanted = sum(m.submission for m in mails)
     if len(sink.messages) < wanted:
         return False
-    try:
-        with _db(db) as conn:
-            unsent = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL"
-                                  ).fetchone()[0]
-            undone = conn.execute("SELECT count(*) FROM messages WHERE state = 'new' "
-                                  "OR NOT mailbox_action_done").fetchone()[0]
-    except sqlite3.OperationalError:
-        return False
-    return not unsent and not undone and len(box.list("INBOX")) == len(mails) - wanted
+    unsent = _count(url, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+    undone = _count(url, "SELECT count(*) FROM messages WHERE state = 'new' "
+                         "OR NOT mailbox_action_done")
+    return (unsent == 0 and undone == 0
+            and len(box.list("INBOX")) == len(mails) - wanted)
 
 
 def _message_id(raw: bytes) -> str:
@@ -226,20 +243,29 @@ def _message_id(raw: bytes) -> str:
     return str(msg.get("Message-ID", "")).strip()
 
 
-def check(db: Path, box: MailboxAccount, sink: SmtpSink, mails: list[Mail],
+def check(url: str, box: MailboxAccount, sink: SmtpSink, mails: list[Mail],
           result: SoakResult) -> None:
     problems = result.problems
     subs = {m.message_id for m in mails if m.submission}
     others = {m.message_id for m in mails if not m.submission}
-    with _db(db) as conn:
-        stored = Counter(r[0] for r in conn.execute("SELECT message_id FROM messages"))
-        answered = Counter(r[0] for r in conn.execute(
-            "SELECT m.message_id FROM submissions s JOIN messages m ON m.id = s.message_id"))
-        unsent = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
-        quarantined = conn.execute(
-            "SELECT count(*) FROM messages WHERE state = 'quarantined'").fetchone()[0]
-        result.maybe_doubled_events = conn.execute(
-            "SELECT count(*) FROM events WHERE kind = 'reply-maybe-doubled'").fetchone()[0]
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            def one(sql: str) -> int:
+                return int(conn.execute(sqlalchemy.text(sql)).scalar_one())
+
+            def column(sql: str) -> Counter[str]:
+                return Counter(str(r[0]) for r in conn.execute(sqlalchemy.text(sql)))
+
+            stored = column("SELECT message_id FROM messages")
+            answered = column("SELECT m.message_id FROM submissions s "
+                              "JOIN messages m ON m.id = s.message_id")
+            unsent = one("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+            quarantined = one("SELECT count(*) FROM messages WHERE state = 'quarantined'")
+            result.maybe_doubled_events = one(
+                "SELECT count(*) FROM events WHERE kind = 'reply-maybe-doubled'")
+    finally:
+        engine.dispose()
     problems += [f"{mid} stored {stored[mid]} times" for m in mails
                  if stored[(mid := m.message_id)] != 1]
     problems += [f"{mid}: {answered[mid]} submissions" for mid in subs if answered[mid] != 1]
@@ -273,30 +299,58 @@ def check(db: Path, box: MailboxAccount, sink: SmtpSink, mails: list[Mail],
 
 # --- the soak -------------------------------------------------------------------------------
 
-def _config(workdir: Path, box: MailboxAccount, sink: SmtpSink, opts: SoakOptions) -> Path:
+def _config(workdir: Path, box: MailboxAccount, sink: SmtpSink, url: str,
+            opts: SoakOptions) -> Path:
     # The default max_attempts: being killed while reading a mail is no evidence against it,
     # so however often the soak kills, no clean mail may be quarantined.
-    return write_config(workdir, box, sink, batch_size=5, idle_renew_seconds=30)
+    workdir.mkdir(parents=True, exist_ok=True)
+    return write_config(workdir, box, sink, store=url, batch_size=5, idle_renew_seconds=30,
+                        limits={"claim_seconds": opts.claim_seconds})
 
 
-def _kill_loop(daemon: Daemon, opts: SoakOptions, rng: random.Random, db: Path,
+def _nodes(count: int) -> list[str | None]:
+    """Host names for `count` daemons, as on as many machines, where a UTS namespace can be
+    made (root, util-linux); else all on this one (a dead daemon's claims then come free
+    at its neighbour at once, not after their lease)."""
+    if count == 1:
+        return [None]
+    try:
+        made = subprocess.run(["unshare", "--uts", "hostname", "soak-probe"], timeout=10,
+                              stdin=subprocess.DEVNULL, capture_output=True).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        made = False
+    return [f"soak-node-{n}" if made else None for n in range(count)]
+
+
+def _start(daemons: list[Daemon], result: SoakResult, n: int) -> None:
+    for daemon in daemons:
+        if not daemon.running and not daemon.start():
+            result.problems.append(f"run {n + 1}: no READY=1 within {READY_TIMEOUT:.0f} s")
+
+
+def _kill_loop(daemons: list[Daemon], opts: SoakOptions, rng: random.Random, url: str,
                sink: SmtpSink, deadline: float, result: SoakResult,
                trickle: Callable[[int], None], say: Callable[[str], None],
                share: int) -> None:
+    """Each round: start the daemons that are down (one killed a round ago stayed down
+    meanwhile, so the other had to take over), more mail, a pause, one daemon killed."""
     for n in range(opts.kills):
         if time.monotonic() > deadline:
             result.problems.append(f"time ran out after {n} kills")
             return
-        before = _progress(db, sink)
-        if not daemon.start():
-            result.problems.append(f"run {n + 1}: no READY=1 within {READY_TIMEOUT:.0f} s")
+        before = _progress(url, sink)
+        victim = rng.randrange(len(daemons))
+        _start([daemons[victim]], result, n)
         trickle(share)
         time.sleep(rng.uniform(opts.min_kill, opts.max_kill))
-        daemon.kill()
+        daemons[victim].kill()
+        # the others, one killed a round ago included: it stayed down meanwhile
+        _start([d for i, d in enumerate(daemons) if i != victim], result, n)
         result.kills += 1
-        after = _progress(db, sink)
+        after = _progress(url, sink)
         result.kills_with_progress += after != before
-        say(f"kill {n + 1}/{opts.kills}: kept/done/replies {before} -> {after}")
+        say(f"kill {n + 1}/{opts.kills} (daemon {victim + 1}): kept/done/replies "
+            f"{before} -> {after}")
 
 
 def run_soak(opts: SoakOptions, server: Dovecot | None = None,
@@ -310,7 +364,7 @@ def run_soak(opts: SoakOptions, server: Dovecot | None = None,
     own_server = server is None
     dovecot = server or Dovecot()
     sink = SmtpSink(SINK_USER, SINK_PASSWORD)
-    daemon: Daemon | None = None
+    daemons: list[Daemon] = []
     try:
         if own_server:
             dovecot.start()
@@ -334,20 +388,23 @@ def run_soak(opts: SoakOptions, server: Dovecot | None = None,
         result.submissions = sum(m.submission for m in mails)
         say(f"{half} mails (+1 duplicate) in INBOX, {len(later)} more during the kills; "
             f"workdir {workdir}")
-        db = workdir / "intake.db"
-        daemon = Daemon(_config(workdir, box, sink, opts), workdir)
-        _kill_loop(daemon, opts, rng, db, sink, began + opts.max_seconds * 0.6, result,
+        url = opts.store or store_url(workdir)
+        for n, node in enumerate(_nodes(opts.daemons)):
+            folder = workdir / f"daemon-{n + 1}" if opts.daemons > 1 else workdir
+            daemons.append(Daemon(_config(folder, box, sink, url, opts), folder, node))
+        _kill_loop(daemons, opts, rng, url, sink, began + opts.max_seconds * 0.6, result,
                    trickle, say, share)
         trickle(len(later))
-        daemon.start()
-        while time.monotonic() < deadline and not _finished(db, box, sink, mails):
+        _start(daemons, result, opts.kills)
+        while time.monotonic() < deadline and not _finished(url, box, sink, mails):
             time.sleep(0.5)
-        status = daemon.stop()
-        if status != 0:
-            result.problems.append(f"the last run ended with status {status}")
-        check(db, box, sink, mails, result)
+        for n, daemon in enumerate(daemons):
+            status = daemon.stop()
+            if status != 0:
+                result.problems.append(f"the last run of daemon {n + 1} ended with {status}")
+        check(url, box, sink, mails, result)
     finally:
-        if daemon is not None:
+        for daemon in daemons:
             daemon.close()
         sink.stop()
         if own_server:
@@ -367,10 +424,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--max-seconds", type=float, default=600.0)
     p.add_argument("--keep", action="store_true", help="keep the work folder")
+    p.add_argument("--daemons", type=int, default=1, help="daemons sharing mailbox and store")
+    p.add_argument("--store", help="the store's URL (PostgreSQL for more than one daemon)")
+    p.add_argument("--claim-seconds", type=int, default=3, help="[limits] claim_seconds")
     a = p.parse_args(argv)
     warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd's chatter
-    result = run_soak(SoakOptions(a.messages, a.kills, a.seed, a.max_seconds, keep=a.keep))
+    store = a.store or (new_postgres_url() if a.daemons > 1 else None)
+    result = run_soak(SoakOptions(a.messages, a.kills, a.seed, a.max_seconds, keep=a.keep,
+                                  daemons=a.daemons, store=store,
+                                  claim_seconds=a.claim_seconds))
     for problem in result.problems[:50]:
         print(f"PROBLEM: {problem}")
     print(result.figures())

@@ -2,7 +2,8 @@
 # THE test command (`make test`): venv + deps, a real Dovecot and PostgreSQL for integration
 # tests (each started privately on 127.0.0.1 by the pytest fixtures), pytest, ruff, mypy.
 # Usage: scripts/test.sh [pytest args...]
-# Env: PYTHON (default python3), SKIP_LINT=1, PYTEST_WORKERS (default 2 per core, at most 8)
+# Env: PYTHON (default python3), SKIP_LINT=1, PYTEST_WORKERS (default 2 per core, at most 8),
+#      BCY_TEST_STORES (default "sqlite postgresql": the suite once per kind of store)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -110,15 +111,26 @@ case " $* " in
         [ "$count" = 0 ] || workers+=(--dist worksteal)
         ;;
 esac
-phase "pytest ${workers[*]} $*"
+# Two passes: every test with SQLite stores, then every test that opens a store again with
+# a fresh PostgreSQL database per test (BCY_TEST_STORE=postgresql, tests/store_kit.py; the
+# tests that never open one are left out of that pass). BCY_TEST_STORES chooses the passes
+# ("sqlite", "postgresql" or both, the default); without PostgreSQL only SQLite runs.
+stores="${BCY_TEST_STORES:-sqlite postgresql}"
+have_postgres || stores="${stores//postgresql/}"
 status=0
-timeout --kill-after=20 900 "$PY" -m pytest "${workers[@]}" "$@" || status=$?
-case "$status" in
-    0) ;;
-    5) banner "pytest collected NO TESTS (exit 5): that is a failure, not a pass." ;;
-    124) banner "pytest TIMED OUT after 900 s." ;;
-    *) banner "pytest FAILED (exit $status)." ;;
-esac
+for store in $stores; do
+    phase "pytest ($store stores) ${workers[*]} $*"
+    pass=0
+    BCY_TEST_STORE="$store" timeout --kill-after=20 900 "$PY" -m pytest "${workers[@]}" "$@" ||
+        pass=$?
+    case "$pass" in
+        0) ;;
+        5) banner "pytest ($store) collected NO TESTS (exit 5): that is a failure, not a pass." ;;
+        124) banner "pytest ($store) TIMED OUT after 900 s." ;;
+        *) banner "pytest ($store stores) FAILED (exit $pass)." ;;
+    esac
+    [ "$status" != 0 ] || status=$pass
+done
 
 if [ "${SKIP_LINT:-0}" != 1 ]; then
     phase "ruff"

@@ -9,12 +9,12 @@ pass green.
 from __future__ import annotations
 
 import itertools
-import os
+import re
 import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,38 +24,51 @@ if str(REPO_ROOT) not in sys.path:  # plain `pytest` puts tests/, not the repo r
 
 from tests.servers import SINK_PASSWORD, SINK_USER  # noqa: E402 - after the sys.path line above
 from tests.servers.dovecot import Dovecot, DovecotUnavailable, MailboxAccount  # noqa: E402 - after the sys.path line above
-from tests.servers.postgres import Postgres, PostgresUnavailable  # noqa: E402 - after the sys.path line above
+from tests.servers.postgres import PostgresUnavailable  # noqa: E402 - after the sys.path line above
+from tests.store_kit import (  # noqa: E402 - after the sys.path line above
+    NOT_RUN,
+    ON_POSTGRES,
+    created,
+    drop_created,
+    postgres_base_url,
+    servers_required,
+    unavailable,
+)
 
 if TYPE_CHECKING:
     from tests.servers.smtp import SmtpSink
 
 SERVER_FIXTURES = {"dovecot_server", "mailbox", "smtp_sink", "smtp_sink_open", "postgres_url"}
+__all__ = ["REPO_ROOT", "servers_required"]  # what test modules import from here
 # The sink is loopback-only; aiosmtpd warns about AUTH without TLS at every connection.
 AUTH_WITHOUT_TLS_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
-NOT_RUN = "NO REAL SERVER, integration test NOT RUN: "
 _user_numbers = itertools.count(1)
-
-
-def servers_required() -> bool:
-    return (
-        os.environ.get("CI", "").lower() in ("true", "1", "yes")
-        or os.environ.get("BCY_REQUIRE_SERVERS") == "1"
-    )
-
-
-def _unavailable(reason: str) -> NoReturn:
-    if servers_required():
-        pytest.fail(
-            f"REQUIRED TEST SERVER MISSING (CI / BCY_REQUIRE_SERVERS=1): {reason}", pytrace=False
-        )
-    pytest.skip(f"{NOT_RUN}{reason}")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "servers: needs real Dovecot/SMTP/PostgreSQL servers")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# A test module that names none of these never opens a store: the PostgreSQL pass
+# (BCY_TEST_STORE=postgresql, scripts/test.sh) leaves it to the SQLite pass.
+STORE_WORDS = re.compile(r"store_kit|pipeline_kit|staff_data|web_kit|\bStore\b|demo\.run|"
+                         r"open_service|postgres_url|bot\.store|write_config")
+
+
+def _touches_store(path: Path, seen: dict[Path, bool]) -> bool:
+    if path not in seen:
+        seen[path] = bool(STORE_WORDS.search(path.read_text(encoding="utf-8")))
+    return seen[path]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRES:
+        seen: dict[Path, bool] = {}
+        # and a test made for SQLite by name ([sqlite]) ran in the SQLite pass
+        kept = [item for item in items
+                if _touches_store(item.path, seen) and "[sqlite" not in item.nodeid]
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
     for item in items:
         if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.servers)
@@ -92,12 +105,12 @@ def dovecot_server() -> Iterator[Dovecot]:
     try:
         server = Dovecot()
     except DovecotUnavailable as error:
-        _unavailable(str(error))
+        unavailable(str(error))
     try:
         server.start()
     except DovecotUnavailable as error:
         server.cleanup()
-        _unavailable(str(error))
+        unavailable(str(error))
     try:
         yield server
     finally:
@@ -105,26 +118,21 @@ def dovecot_server() -> Iterator[Dovecot]:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL URL for the whole session: BCY_TEST_PG_URL if set, else a private cluster
-    on 127.0.0.1 (tests/servers/postgres.py), stopped and deleted at the end."""
-    explicit = os.environ.get("BCY_TEST_PG_URL")
-    if explicit:
-        yield explicit
-        return
+def postgres_url() -> str:
+    """A PostgreSQL URL for the whole session: BCY_TEST_PG_URL if set, else the worker's
+    private cluster on 127.0.0.1 (tests/store_kit.py), stopped and deleted at the end."""
     try:
-        server = Postgres()
+        return postgres_base_url()
     except PostgresUnavailable as error:
-        _unavailable(str(error))
-    try:
-        server.start()
-    except PostgresUnavailable as error:
-        server.cleanup()
-        _unavailable(str(error))
-    try:
-        yield server.url
-    finally:
-        server.cleanup()
+        unavailable(str(error))
+
+
+@pytest.fixture(autouse=ON_POSTGRES)
+def _drop_test_databases() -> Iterator[None]:
+    """Under BCY_TEST_STORE=postgresql: the databases a test made are dropped after it."""
+    mark = created()
+    yield
+    drop_created(mark)
 
 
 @pytest.fixture
@@ -141,7 +149,7 @@ def _smtp_sink(user: str | None, password: str | None) -> Iterator[SmtpSink]:
     try:
         from tests.servers.smtp import SmtpSink  # aiosmtpd may be missing off CI
     except ImportError as error:
-        _unavailable(f"aiosmtpd is not importable ({error}); pip install -e '.[test]'")
+        unavailable(f"aiosmtpd is not importable ({error}); pip install -e '.[test]'")
     sink = SmtpSink(user, password)
     sink.start()
     try:

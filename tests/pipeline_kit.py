@@ -6,7 +6,9 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import importlib.util
 import json
+import sys
 from collections.abc import Mapping
 from email.header import Header
 from email.message import EmailMessage
@@ -14,6 +16,7 @@ from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from pathlib import Path
+from types import ModuleType
 
 from bot.commands.cli import main
 from demo.forms import Filling, fill_docx, fill_xlsx
@@ -21,6 +24,7 @@ from demo.sample_mail import DOCX_TYPE, WIRE_POLICY, build_mail
 from parsers.spec.campaign import default_campaign
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 CAMPAIGN = default_campaign()
 OURS = "ca@bcy.gov.vn"
@@ -43,9 +47,11 @@ def _toml_lines(values: Mapping[str, object]) -> str:
 
 def write_config(tmp: Path, box: MailboxAccount, sink: SmtpSink, *,
                  smtp: Mapping[str, object] | None = None,
-                 limits: Mapping[str, object] | None = None, **imap: object) -> Path:
+                 limits: Mapping[str, object] | None = None, store: str | None = None,
+                 **imap: object) -> Path:
     """A config for the test servers; keyword arguments add [imap] keys, `smtp` and
-    `limits` add keys to those sections."""
+    `limits` add keys to those sections; `store` is the store's URL (else the test's own,
+    tests/store_kit.py)."""
     extra = _toml_lines(imap)
     path = tmp / "config.toml"
     path.write_text(f"""
@@ -69,7 +75,7 @@ from_name = "Ban Cơ yếu Chính phủ"
 [limits]
 {_toml_lines(limits or {})}
 [store]
-url = "sqlite:///{(tmp / 'intake.db').as_posix()}"
+url = "{store or store_url(tmp)}"
 
 [digest]
 recipients = ["cts@bcy.gov.vn"]
@@ -131,3 +137,16 @@ def bounce() -> bytes:
             b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n"
             b"MIME-Version: 1.0\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmau dang ky\r\n"
             b"--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n\r\n--b--\r\n")
+
+
+def soak_module() -> ModuleType:
+    """scripts/soak.py as a module (it is a script, not a package)."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / "soak.py"
+    spec = importlib.util.spec_from_file_location("bcy_soak", path)
+    assert spec is not None and spec.loader is not None
+    if spec.name in sys.modules:
+        return sys.modules[spec.name]
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module

@@ -15,6 +15,7 @@ from bot.commands.cli import main
 from bot.store.database import Store
 from bot.store.records import Signature, Standing
 from bot.store.schema import NewOutbox, NewSubmission, Verdict
+from tests.store_kit import store_url
 
 FROM = "ca@bcy.gov.vn"
 RECIPIENTS = ("cts@bcy.gov.vn", "lanhdao@bcy.gov.vn")
@@ -41,7 +42,7 @@ from_address = "{FROM}"
 timeout = 5
 {auth}
 [store]
-url = "sqlite:///{tmp_path / 'intake.db'}"
+url = "{store_url(tmp_path)}"
 
 [digest]
 recipients = {json.dumps(list(RECIPIENTS))}
@@ -50,7 +51,7 @@ recipients = {json.dumps(list(RECIPIENTS))}
 
 
 def open_store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{tmp_path / 'intake.db'}")
+    return Store.open(store_url(tmp_path))
 
 
 def grid(base: int) -> dict[str, dict[str, int]]:

@@ -18,6 +18,7 @@ from parsers.spec.campaign import default_campaign
 from tests.pipeline_kit import OURS, docx_mail, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 FIXTURES = Path(__file__).resolve().parent / "automatic_mail"
 MAILS = sorted(FIXTURES.glob("*.eml"))
@@ -84,7 +85,7 @@ def test_none_of_them_is_answered_in_a_real_mailbox(
     assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0
     [reply] = received(smtp_sink)
     assert reply["In-Reply-To"] == "<person@mof.gov.vn>"
-    store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    store = Store.open(store_url(tmp_path))
     kinds = [store.messages.get(i).kind for i in range(1, len(MAILS) + 2)]
     assert kinds.count("automatic") == len(MAILS) and kinds.count("submission") == 1
     assert len(mailbox.list("INBOX")) == len(MAILS)  # left where they were, for a person

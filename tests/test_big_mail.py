@@ -6,7 +6,6 @@ polite "too large" answer. (Peak memory is measured by scripts/bench_big_mail.py
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from demo.sample_mail import build_mail
 from tests.pipeline_kit import OURS, SUBJECT, docx_mail, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import rows
 
 MB = 1024 * 1024
 
@@ -109,11 +109,10 @@ def test_big_mail_is_never_fetched_whole_nor_kept_whole(
     whole = [uid for batch in fetched for uid in batch]
     assert sorted(whole) == small and not set(whole) & set(big)
     assert all(len(batch) <= 2 for batch in fetched)  # ~55 KB each: two per 120 KB batch
-    with sqlite3.connect(tmp_path / "intake.db") as conn:
-        rows = conn.execute("SELECT message_id, size, length(raw), body_omitted, kind "
-                            "FROM messages WHERE message_id LIKE '<big-%'").fetchall()
-    assert len(rows) == 4
-    for _mid, size, kept, omitted, _kind in rows:
+    big = rows(tmp_path, "SELECT message_id, size, length(raw), body_omitted, kind "
+                         "FROM messages WHERE message_id LIKE '<big-%'")
+    assert len(big) == 4
+    for _mid, size, kept, omitted, _kind in big:
         assert omitted == 1 and size > 2 * MB and kept < 3_000
     answers = {str(r["In-Reply-To"]): r for r in received(smtp_sink)}
     assert set(answers) == {"<big-0@agency0.gov.vn>", "<big-2@agency2.gov.vn>",

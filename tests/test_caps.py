@@ -5,7 +5,6 @@ event for it."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from tests.pipeline_kit import SUBJECT, plain, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import query, rows
 
 LIMITS = {"replies_per_sender_per_day": 2, "replies_per_recipient_per_day": 2,
           "replies_per_domain_per_day": 3, "replies_per_hour": 5}
@@ -29,10 +29,9 @@ def _run(tmp_path: Path, box: MailboxAccount, sink: SmtpSink,
     for n, (sender, reply_to) in enumerate(mails):
         box.append(_asking(sender, reply_to, n))
     assert poll(write_config(tmp_path, box, sink, limits=LIMITS)) == 0
-    with sqlite3.connect(tmp_path / "intake.db") as conn:
-        stored = conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
-        held = [r[0] for r in conn.execute(
-            "SELECT detail FROM events WHERE kind = 'reply-held' ORDER BY id")]
+    stored = query(tmp_path, "SELECT count(*) FROM submissions")
+    held = [r[0] for r in rows(tmp_path,
+                               "SELECT detail FROM events WHERE kind = 'reply-held' ORDER BY id")]
     return [m.rcpt_tos[0] for m in sink.messages], stored, held
 
 

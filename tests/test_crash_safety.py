@@ -3,36 +3,24 @@ nothing left behind. A short run of scripts/soak.py (the long one is run by hand
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from bot.store.database import Store
-from tests.pipeline_kit import docx_mail, plain, poll, write_config
+from tests.pipeline_kit import docx_mail, plain, poll, soak_module, write_config
 from tests.servers.dovecot import Dovecot, MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
-SOAK = Path(__file__).resolve().parents[1] / "scripts" / "soak.py"
 AGENCY = "Văn thư <vanthu@mof.gov.vn>"
 PROCESSED = "BCY-Intake/Processed"
-
-
-def _soak_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bcy_soak", SOAK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 def test_short_soak_survives_kills_with_nothing_lost_or_doubled(
         dovecot_server: Dovecot) -> None:
-    soak = _soak_module()
+    soak = soak_module()
     result = soak.run_soak(soak.SoakOptions(messages=12, kills=4, seed=7, max_seconds=240),
                            server=dovecot_server, say=lambda line: None)
     print(result.figures())
@@ -45,7 +33,7 @@ def test_short_soak_survives_kills_with_nothing_lost_or_doubled(
 # --- single crash windows, set up by hand -----------------------------------------------------
 
 def _store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    return Store.open(store_url(tmp_path))
 
 
 def _validity(box: MailboxAccount) -> int:

@@ -26,6 +26,7 @@ from bot.intake.service import open_service
 from tests.pipeline_kit import SUBJECT, docx_mail, plain, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import sqlite_only
 
 
 @pytest.fixture
@@ -91,6 +92,7 @@ def test_the_heartbeat_is_rate_limited(monkeypatch: pytest.MonkeyPatch,
     assert len(pings) == 1
 
 
+@sqlite_only
 def test_no_write_transaction_is_open_while_a_reply_is_composed(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from bot.store.database import Store
 from tests.pipeline_kit import poll, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 CORPUS = Path("corpus") / "eml-imap-tools"
 SHARED = (Path(__file__).resolve().parents[2] / "shared", Path("/work/shared"))
@@ -42,7 +43,7 @@ def test_imap_tools_corpus_is_handled_in_one_cycle_without_a_reply(
     inbox = mailbox.list("INBOX")
     assert sorted(m.uid for m in inbox) == sorted(appended)
     assert [m.uid for m in inbox if "\\Seen" in m.flags] == []
-    store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    store = Store.open(store_url(tmp_path))
     with mailbox.login() as client:
         validity = int(client.folder.status("INBOX", ["UIDVALIDITY"])["UIDVALIDITY"])
     assert store.messages.seen_uids("INBOX", validity) == set(appended)

@@ -9,7 +9,6 @@ import base64
 import email
 import email.policy
 import re
-import sqlite3
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from replies.mail.compose import ReplyInput, compose_reply
 from tests.pipeline_kit import OURS, SUBJECT, docx_mail, plain, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import rows
 
 AUTOMATIC = Path(__file__).resolve().parent / "automatic_mail"
 MB = 1024 * 1024
@@ -81,10 +81,9 @@ def test_a_hostile_inbox_in_one_cycle(
     assert "\x00" not in ctrl and "\x1b" not in ctrl and "[2J [BCY-CTS-" in ctrl
     assert len(str(answered["<long@x.vn>"]["Subject"])) < 300
     assert answered["<big@x.vn>"]["X-BCY-Intake-Verdict"] == "unreadable"
-    with sqlite3.connect(tmp_path / "intake.db") as conn:
-        refused = conn.execute("SELECT recipient FROM outbox WHERE failed_at IS NOT NULL "
-                               "ORDER BY recipient").fetchall()
-        kinds = dict(conn.execute("SELECT message_id, kind FROM messages").fetchall())
+    refused = rows(tmp_path, "SELECT recipient FROM outbox WHERE failed_at IS NOT NULL "
+                             "ORDER BY recipient")
+    kinds = dict(rows(tmp_path, "SELECT message_id, kind FROM messages"))
     assert refused == [("gone@refused.gov.vn",), ("người.nhận@poison.gov.vn",)]
     assert kinds["<loop@moh.gov.vn>"] == "automatic"
     assert sum(k == "automatic" for k in kinds.values()) == 5

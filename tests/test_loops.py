@@ -27,6 +27,7 @@ from tests.pipeline_kit import (
 )
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 AGENCY = "vt@mof.gov.vn"
 DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -125,7 +126,7 @@ def test_our_mail_coming_back_is_never_answered_and_a_person_is(
     [answer] = received(smtp_sink)  # the person only
     assert answer["In-Reply-To"] == "<fixed@mof.gov.vn>"
     assert answer["X-BCY-Intake-Verdict"] == "accepted"
-    store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    store = Store.open(store_url(tmp_path))
     reasons = {store.messages.get(i).message_id: store.messages.get(i).kind
                for i in range(2, 8)}
     assert reasons == {"<naive-1@mof.gov.vn>": "automatic", "<naive-2@mof.gov.vn>": "automatic",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,15 +18,15 @@ from tests.pipeline_kit import docx_mail, poll, received, write_config
 from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import query, rows
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Requiring AUTH while not requiring TLS:UserWarning")
 POISON = "Văn thư <vt@mof.gov.vn>"
 
 
-def _count(db: Path, sql: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+def _count(folder: Path, sql: str) -> int:
+    return int(query(folder, sql))
 
 
 def _three(box: MailboxAccount, middle: bytes) -> None:
@@ -49,7 +48,7 @@ def test_a_refused_recipient_fails_alone_and_the_others_go_out_on_one_connection
     assert poll(config) == 0
     assert _in_reply_to(smtp_sink) == ["<a@moh.gov.vn>", "<c@mic.gov.vn>"]
     assert smtp_sink.connections == 1
-    db = tmp_path / "intake.db"
+    db = tmp_path
     assert _count(db, "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL "
                       "AND recipient = 'gone@mof.gov.vn'") == 1
     assert _count(db, "SELECT count(*) FROM events WHERE kind = 'send-refused'") == 1
@@ -79,11 +78,9 @@ def test_a_non_ascii_reply_to_fails_alone_when_the_server_has_no_smtputf8(
     config = write_config(tmp_path, mailbox, smtp_sink)
     assert poll(config) == 0
     assert _in_reply_to(smtp_sink) == ["<a@moh.gov.vn>", "<c@mic.gov.vn>"]
-    db = tmp_path / "intake.db"
+    db = tmp_path
     assert _count(db, "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL") == 1
-    with sqlite3.connect(db) as conn:
-        [detail] = [r[0] for r in conn.execute(
-            "SELECT detail FROM events WHERE kind = 'send-refused'")]
+    [detail] = [r[0] for r in rows(db, "SELECT detail FROM events WHERE kind = 'send-refused'")]
     assert "SMTPUTF8" in detail
     assert _count(db, "SELECT count(*) FROM events WHERE kind = 'smtp-unavailable'") == 0
 
@@ -134,6 +131,5 @@ def test_a_dropped_connection_is_opened_again(
     assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0
     assert _in_reply_to(smtp_sink) == ["<a@moh.gov.vn>", "<b@mof.gov.vn>", "<c@mic.gov.vn>"]
     assert smtp_sink.connections == 3
-    with sqlite3.connect(tmp_path / "intake.db") as conn:
-        assert conn.execute("SELECT kind, detail FROM events WHERE kind != 'agency-mismatch'"
-                            ).fetchall() == []
+    assert rows(tmp_path, "SELECT kind, detail FROM events WHERE kind != 'agency-mismatch'"
+                ) == []

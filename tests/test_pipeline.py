@@ -23,12 +23,13 @@ from tests.pipeline_kit import (
 )
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 AGENCY = "Văn thư <vanthu@mof.gov.vn>"
 
 
 def _store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    return Store.open(store_url(tmp_path))
 
 
 def test_valid_docx_gets_one_acknowledgement_and_is_filed(

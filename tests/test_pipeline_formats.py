@@ -20,6 +20,7 @@ from tests.archive_kit import rar_of, seven_zip_of, winmail_dat, zip_of
 from tests.pipeline_kit import OURS, SUBJECT, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 from tests.test_converted_forms import HAVE_SOFFICE
 from tests.test_open_formats import template_of
 from tests.vietnamese_bytes import cp1258_bytes, tcvn3_bytes
@@ -37,7 +38,7 @@ OCTET = "application/octet-stream"
 
 
 def _store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    return Store.open(store_url(tmp_path))
 
 
 def _text(reply: EmailMessage) -> str:

@@ -21,6 +21,7 @@ from bot.store.schema import StoredMessage
 from tests.pipeline_kit import SUBJECT, docx_mail, plain, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,7 +35,7 @@ def _config(tmp_path: Path, box: MailboxAccount, sink: SmtpSink, **limits: int) 
 
 
 def _store(tmp_path: Path) -> Store:
-    return Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    return Store.open(store_url(tmp_path))
 
 
 def _by_message_id(store: Store, message_id: str) -> StoredMessage:

@@ -22,6 +22,7 @@ from parsers.spec.campaign import Campaign
 from tests.pipeline_kit import docx_mail, poll, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 AGENCY = "Văn thư <vanthu@mof.gov.vn>"
 READER_SECONDS = 0.5
@@ -63,7 +64,7 @@ def _never_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    opened = Store.open(store_url(tmp_path))
     yield opened
     opened.close()
 

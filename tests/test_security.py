@@ -16,6 +16,7 @@ from bot.config.settings import parse_config
 from tests.pipeline_kit import docx_mail, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import ON_POSTGRES, sqlite_only
 
 REPO = Path(__file__).resolve().parents[1]
 MINIMAL = {"imap": {"host": "imap.example.gov.vn", "username": "ca", "password": "pw-imap"},
@@ -41,7 +42,7 @@ def test_store_files_are_private_and_passwords_stay_out_of_the_log(
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(smtp_sink.messages) == 1
     db = tmp_path / "intake.db"
-    assert _mode(db) == 0o600
+    assert ON_POSTGRES or _mode(db) == 0o600
     for extra in ("-wal", "-shm"):
         side = db.with_name(db.name + extra)
         if side.exists():
@@ -52,6 +53,7 @@ def test_store_files_are_private_and_passwords_stay_out_of_the_log(
     assert str(smtp_sink.password) not in output
 
 
+@sqlite_only
 def test_wal_file_is_private_while_the_store_is_open(tmp_path: Path) -> None:
     from bot.store.database import Store
 

@@ -292,16 +292,16 @@ def test_upgrade_from_0003_keeps_rows_that_refer_to_messages(url: str) -> None:
 
 
 def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> None:
-    """0004 (standing), 0005 (the console), 0006 (staff), 0007 (signatures) and 0008 (mail
-    safety) were written apart: joined, there is one head, and the way down to 0003 and back up
-    again works on both databases."""
+    """0004 (standing), 0005 (the console), 0006 (staff), 0007 (signatures), 0008 (mail
+    safety) and 0009 (claims) were written apart: joined, there is one head, and the way down
+    to 0003 and back up again works on both databases."""
     from alembic import command
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_heads() == ["0008"]
-    assert [r.revision for r in script.walk_revisions("base", "head")][:6] == [
-        "0008", "0007", "0006", "0005", "0004", "0003"]
+    assert script.get_heads() == ["0009"]
+    assert [r.revision for r in script.walk_revisions("base", "head")][:7] == [
+        "0009", "0008", "0007", "0006", "0005", "0004", "0003"]
     Store.open(url).close()
     engine = create_store_engine(url)
     with engine.begin() as conn:
@@ -309,7 +309,7 @@ def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> No
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
     assert not tables & {"reminders", "trusted_senders", "staff_accounts", "agency_contacts",
-                         "signatures", "message_readings"}
+                         "signatures", "message_readings", "message_claims"}
     engine.dispose()
     store = Store.open(url)
     with store.engine.connect() as conn:

@@ -25,6 +25,7 @@ from bot.web.secret import secret_key
 from parsers.spec.campaign import default_campaign
 from replies.mail.compose import quantity_table
 from tests.staff_data import add_submission, grid, open_store, write_config
+from tests.store_kit import sqlite_only
 from tests.web_kit import cli
 
 CAMPAIGN = default_campaign()
@@ -58,6 +59,7 @@ def test_the_web_section_has_safe_defaults_and_reports_every_mistake(tmp_path: P
             split_listen(bad)
 
 
+@sqlite_only  # the default place of the key is beside the SQLite file
 def test_the_session_key_is_made_once_private_and_reused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)

@@ -31,6 +31,7 @@ from tests.pipeline_kit import BTC, BTC_BROKEN, docx_mail, plain, poll, write_co
 from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.servers.dovecot import Dovecot, MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import ON_POSTGRES
 
 REPO = Path(__file__).resolve().parent.parent
 STAFF, PASSWORD = "canbo.a", "mật khẩu đủ dài 2021"
@@ -204,7 +205,9 @@ def fill_store(tmp: Path, box: MailboxAccount, sink: SmtpSink, web: str = "") ->
     box.append(docx_mail(f"Phòng CNTT <{HELD_SENDER}>", BYT, message_id="<byt-1@gmail.com>"))
     config = write_config(tmp, box, sink)
     with config.open("a", encoding="utf-8") as fh:
-        fh.write(f"\n[web]\nworkers = 2\n{web}\n")
+        # beside a SQLite store the key has its default place; a PostgreSQL one has no folder
+        key = f'secret_key_file = "{(tmp / "web-secret.key").as_posix()}"\n' if ON_POSTGRES else ""
+        fh.write(f"\n[web]\nworkers = 2\n{key}{web}\n")
     assert poll(config) == 0
     references = {"btc": "BCY-CTS-2021-0001", "btc_broken": "BCY-CTS-2021-0002",
                   "hostile": "BCY-CTS-2021-0003", "held": "BCY-CTS-2021-0004"}

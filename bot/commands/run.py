@@ -7,8 +7,11 @@ from typing import Any
 
 from bot.commands import HELP
 from bot.config.settings import config_path
+from bot.errors import EX_CONFIG, CommandError
 from bot.intake.daemon import run_forever
 from bot.intake.service import open_service
+from bot.store.engine import AnotherDaemon, only_daemon
+from replies.render import staff_message
 
 
 def register(sub: Any) -> None:
@@ -20,6 +23,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
-        return run_forever(service, args.max_cycles)
+        with only_daemon(service.cfg.store.url):
+            return run_forever(service, args.max_cycles)
+    except AnotherDaemon as exc:
+        raise CommandError(staff_message("another_daemon", lock=exc.lock, holder=exc.holder),
+                           EX_CONFIG) from exc
     finally:
         service.store.close()

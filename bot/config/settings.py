@@ -118,6 +118,9 @@ class LimitsConfig:
     replies_per_hour: int = 300
     max_attempts: int = 3
     reminders_per_run: int = 200  # letters one `remind --send` may queue
+    # how long a daemon holds a mail or an outbox row it took (bot.store.claims) before
+    # another daemon sharing the store may take it over
+    claim_seconds: int = 300
 
 
 @dataclass(frozen=True)
@@ -267,4 +270,5 @@ def _limits(s: Section) -> LimitsConfig:
 _LIMIT_HIGHS = {"max_message_bytes": 1024 * MB, "max_attachment_bytes": 1024 * MB,
                 "max_batch_bytes": 1024 * MB, "replies_per_sender_per_day": 1000,
                 "replies_per_recipient_per_day": 1000, "replies_per_domain_per_day": 100_000,
-                "replies_per_hour": 100_000, "max_attempts": 100, "reminders_per_run": 10_000}
+                "replies_per_hour": 100_000, "max_attempts": 100, "reminders_per_run": 10_000,
+                "claim_seconds": 86_400}

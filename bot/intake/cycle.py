@@ -21,6 +21,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from sqlalchemy.exc import OperationalError
 
@@ -30,8 +31,11 @@ from bot.intake.filing import Filing, Folder
 from bot.intake.judge import Judge
 from bot.intake.notify import heartbeat
 from bot.intake.safety.quarantine import (
+    DECIDE_TIME_LIMIT,
+    claim_holder,
     decide_isolated,
     headers_of,
+    holder_gone,
     holding_reply,
     reader_alive,
     reader_id,
@@ -40,6 +44,7 @@ from bot.mail.mailbox import Mailbox, byte_batches
 from bot.mail.mime_parts import header_value, parse_message
 from bot.mail.structure import skeleton_message
 from bot.store.database import Store
+from bot.store.engine import utc_now
 from bot.store.outage import store_guard
 from bot.store.schema import StoredMessage
 from bot.store.submissions import OutcomeAlreadySaved
@@ -70,6 +75,7 @@ class Intake:
         self.judge = judge
         self.filing = Filing(cfg, store)
         self.reader = reader_id()  # what this process writes on the mail it reads
+        self.holder = claim_holder(self.reader)  # what it writes on the mail it takes
         self._suspects: list[int] = []
 
     def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False) -> CycleStats:
@@ -107,9 +113,12 @@ class Intake:
         """Finish what an earlier cycle left: undecided mail, then unfiled mail. A reading
         mark left by a process that is gone means the reader died on that mail."""
         for stored in self.store.messages.unfinished():
+            if not self._claim(stored.id):
+                continue  # another daemon holds it
             mark = stored.reading_by
             if mark is not None and mark != self.reader:
                 if reader_alive(mark):
+                    self._release(stored.id)
                     continue  # another process is reading it right now
                 crashes = self.store.messages.note_crash(stored.id, mark)
                 log.warning("message %s: the process reading it died (%s time(s)); it will "
@@ -120,7 +129,7 @@ class Intake:
                 stored = self.store.messages.get(stored.id)
             self._process(box, here, stored, stats)
         for stored in self.store.messages.pending_mailbox_actions():
-            self.filing.file(box, here, stored)
+            self._file_claimed(box, here, stored.id)
 
     def _take_outline(self, box: Mailbox, here: Folder, uid: int, size: int,
                       stats: CycleStats) -> None:
@@ -151,15 +160,51 @@ class Intake:
             target = self.filing.target(stored)
             if target and self.filing.move(box, uid, target):
                 here.uids.discard(uid)
+            elif stored.state == "new":
+                self.filing.reconciled = False  # filed with the original once it is decided
             return
         if stored.state == "new":
             self._process(box, here, stored, stats, msg)
         elif not stored.mailbox_action_done:
-            self.filing.file(box, here, stored)
+            self._file_claimed(box, here, stored.id)
+
+    def _claim(self, message_id: int, extra: float = 0.0) -> bool:
+        """Take the mail for this process (bot.store.claims): False while another daemon
+        sharing the store holds it."""
+        until = utc_now() + timedelta(seconds=self.cfg.limits.claim_seconds + extra)
+        return self.store.claims.take_message(message_id, self.holder, until, holder_gone)
+
+    def _release(self, message_id: int) -> None:
+        self.store.claims.release_message(message_id, self.holder)
+
+    def _file_claimed(self, box: Mailbox, here: Folder, message_id: int) -> None:
+        """File a decided mail, unless another daemon holds it or has filed it meanwhile."""
+        if not self._claim(message_id):
+            return
+        try:
+            stored = self.store.messages.get(message_id)
+            if stored.state != "new" and not stored.mailbox_action_done:
+                self.filing.file(box, here, stored)
+        finally:
+            self._release(message_id)
 
     def _process(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
                  msg: email.message.Message | None = None) -> None:
         heartbeat()
+        if not self._claim(stored.id):
+            return  # another daemon is deciding it
+        try:
+            current = self.store.messages.get(stored.id)
+            if current.state != "new":  # decided by another daemon since it was listed
+                if not current.mailbox_action_done:
+                    self.filing.file(box, here, current)
+                return
+            self._decide(box, here, stored, stats, msg)
+        finally:
+            self._release(stored.id)
+
+    def _decide(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
+                msg: email.message.Message | None) -> None:
         if stored.attempts >= self.cfg.limits.max_attempts:
             self._quarantine(box, here, stored, stored.last_error or "failed", stats)
             return
@@ -185,28 +230,37 @@ class Intake:
         """Mail a reader died on, each read once more in a child process of its own: the
         service survives whatever it does, and a failure there is evidence against it."""
         for row in self._suspects:
-            stored = self.store.messages.get(row)
-            if stop() or stored.state != "new":
+            if stop() or not self._claim(row, extra=DECIDE_TIME_LIMIT):
                 continue
-            heartbeat()
-            raw = self.store.messages.raw(stored.id)
-            self.store.messages.start_reading(stored.id, self.reader)
-            result = decide_isolated(self.judge, stored, raw, stop=stop)
-            if result is None:  # stopping: no evidence either way, the next run reads it
-                self.store.messages.stop_reading(stored.id)
-                return
-            if isinstance(result, str):
-                self._failed(box, here, stored, result, stats)
-                continue
-            msg = headers_of(raw)  # the body stays with the child that read it
             try:
-                reference = self.judge.builder.save(stored, msg, result)
-            except OutcomeAlreadySaved:
-                log.info("message %s was decided meanwhile", stored.id)
-            else:
-                self.judge.bounces.note(stored, msg, result)
-                self._count(stored, result, reference, stats)
-            self.filing.file(box, here, self.store.messages.get(stored.id))
+                self._read_suspect(box, here, row, stats, stop)
+            finally:
+                self._release(row)
+
+    def _read_suspect(self, box: Mailbox, here: Folder, row: int, stats: CycleStats,
+                      stop: Callable[[], bool]) -> None:
+        stored = self.store.messages.get(row)
+        if stored.state != "new":
+            return
+        heartbeat()
+        raw = self.store.messages.raw(stored.id)
+        self.store.messages.start_reading(stored.id, self.reader)
+        result = decide_isolated(self.judge, stored, raw, stop=stop)
+        if result is None:  # stopping: no evidence either way, the next run reads it
+            self.store.messages.stop_reading(stored.id)
+            return
+        if isinstance(result, str):
+            self._failed(box, here, stored, result, stats)
+            return
+        msg = headers_of(raw)  # the body stays with the child that read it
+        try:
+            reference = self.judge.builder.save(stored, msg, result)
+        except OutcomeAlreadySaved:
+            log.info("message %s was decided meanwhile", stored.id)
+        else:
+            self.judge.bounces.note(stored, msg, result)
+            self._count(stored, result, reference, stats)
+        self.filing.file(box, here, self.store.messages.get(stored.id))
 
     def _count(self, stored: StoredMessage, decision: Decision, reference: str | None,
                stats: CycleStats) -> None:

@@ -71,7 +71,8 @@ def _send(service: Service, box: Mailbox | None) -> tuple[int, int]:
         def keep(raw: bytes) -> None:
             box.append(raw, smtp.sent_folder)
     with store_guard():
-        return send_pending(smtp, service.store, keep)
+        return send_pending(smtp, service.store, keep,
+                            claim_seconds=service.cfg.limits.claim_seconds)
 
 
 def _send_without_mailbox(service: Service) -> None:

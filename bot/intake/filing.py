@@ -33,18 +33,22 @@ class Filing:
         self.reconciled = False  # False: look for unfiled copies at the next cycle
 
     def reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
-        """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
+        """File copies of decided mail (duplicate deliveries) whose move a crash cut short.
+        A copy of mail not decided yet (a suspect read at the end of the cycle) is looked
+        at again at the next cycle."""
+        undecided = False
         for uid in sorted(here.uids & known):
             stored = self.store.messages.find(here.name, here.validity, uid)
             if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
                 continue
             target = self.target(stored)
             if target is None:
+                undecided = undecided or stored.state == "new"
                 continue
             if not self.move(box, uid, target):
                 return
             here.uids.discard(uid)
-        self.reconciled = True
+        self.reconciled = not undecided
 
     def target(self, stored: StoredMessage) -> str | None:
         """Submissions go to the processed folder, quarantined mail to quarantine; other mail

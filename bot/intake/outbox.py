@@ -12,21 +12,33 @@ the message and before `mark_sent` committed (a few milliseconds) leaves the mar
 next run sends that row again with the same Message-ID and records a "reply-maybe-doubled"
 event, so a person can see the one case where a reply may have gone out twice. Losing a reply
 would be worse than doubling it.
+
+More than one daemon (or a `digest --send` beside the daemon) may send from one store: each
+claims a few rows at a time (bot.store.claims, `SELECT … FOR UPDATE SKIP LOCKED`) and sends
+only a row it still holds when it marks it "sending" (the mark renews the claim). A
+"sending" mark left by a daemon that died is found by the next one that claims the row: its
+own restart at once, another machine once the claim ran out.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from bot.config.settings import SmtpConfig
 from bot.intake.notify import heartbeat
+from bot.intake.safety.quarantine import claim_holder, holder_gone
 from bot.mail.smtp import MessageRefused, SmtpSession, SmtpUnavailable
 from bot.store.database import Store
+from bot.store.engine import utc_now
 from bot.store.schema import OutboxItem
 
 log = logging.getLogger(__name__)
 MAX_SEND_ATTEMPTS = 20  # then a person must look (listed in the digest)
+CLAIM_SECONDS = 300  # [limits] claim_seconds: a row claimed for sending stays ours this long
+CLAIM_BATCH = 20  # rows claimed at once: a second daemon gets the next ones meanwhile
+MAX_BATCHES = 10_000  # bound of the loop: 200,000 rows in one run
 
 
 def _interrupted(store: Store, item: OutboxItem) -> None:
@@ -58,33 +70,64 @@ def _keep(keep_copy: Callable[[bytes], None] | None, item: OutboxItem) -> None:
 
 
 def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], None] | None = None,
-                 attempts_per_cycle: int = 3) -> tuple[int, int]:
-    """Send every unsent item; returns (sent, still waiting). `attempts_per_cycle`: tries to
-    reach the server before this run gives up."""
+                 attempts_per_cycle: int = 3, claim_seconds: int = CLAIM_SECONDS
+                 ) -> tuple[int, int]:
+    """Send every unsent item this process can claim; returns (sent, still waiting).
+    `attempts_per_cycle`: tries to reach the server before this run gives up;
+    `claim_seconds`: how long a row stays ours (bot.store.claims) before another daemon
+    may send it."""
+    holder = claim_holder()
     sent = deferred = 0
-    pending = store.outbox.unsent(max_attempts=MAX_SEND_ATTEMPTS)
-    with SmtpSession(cfg, attempts_per_cycle) as smtp:
-        for n, item in enumerate(pending):
-            heartbeat()
-            if item.sending_at is not None:
-                _interrupted(store, item)
-            store.outbox.mark_sending(item.id)  # no mark, no send: a store outage stops here
-            try:
-                smtp.send(item.raw, item.recipient)
-            except MessageRefused as exc:
-                _refused(store, item, exc)
-                deferred += not exc.permanent
-                continue
-            except SmtpUnavailable as exc:
-                store.outbox.mark_send_failed(item.id, str(exc)[:500])
-                store.events.record("smtp-unavailable", str(exc)[:200])
-                log.warning("SMTP unavailable (%s); %s message(s) wait for the next run", exc,
-                            len(pending) - n)
-                return sent, len(pending) - n + deferred
-            store.outbox.mark_sent(item.id)
-            sent += 1
-            log.info("outbox %s sent (%s)", item.id, item.kind)
-            _keep(keep_copy, item)
+    try:
+        with SmtpSession(cfg, attempts_per_cycle) as smtp:
+            for _batch in range(MAX_BATCHES):
+                batch = _claim(store, holder, claim_seconds)
+                if not batch:
+                    break
+                done, waiting, stopped = _send_batch(smtp, store, batch, holder, claim_seconds,
+                                                     keep_copy)
+                sent, deferred = sent + done, deferred + waiting
+                if stopped:
+                    return sent, deferred + len(store.outbox.unsent(MAX_SEND_ATTEMPTS))
+    finally:
+        store.claims.release_outbox(holder)  # what is left waits for the next run, anyone's
     if deferred and not sent:
         store.events.record("smtp-unavailable", f"the server deferred all {deferred} message(s)")
     return sent, deferred
+
+
+def _claim(store: Store, holder: str, seconds: int) -> list[OutboxItem]:
+    return store.claims.take_outbox(holder, utc_now() + timedelta(seconds=seconds),
+                                    holder_gone, MAX_SEND_ATTEMPTS, limit=CLAIM_BATCH)
+
+
+def _send_batch(smtp: SmtpSession, store: Store, batch: list[OutboxItem], holder: str,
+                seconds: int, keep_copy: Callable[[bytes], None] | None
+                ) -> tuple[int, int, bool]:
+    """Send claimed rows; (sent, deferred, the server is away: stop)."""
+    sent = deferred = 0
+    for item in batch:
+        heartbeat()
+        if item.sending_at is not None:
+            _interrupted(store, item)
+        # no mark, no send: a store outage stops here, and so does a claim that ran out
+        if not store.claims.start_sending(item.id, holder,
+                                          utc_now() + timedelta(seconds=seconds)):
+            log.info("outbox %s: taken over by another daemon, not sent here", item.id)
+            continue
+        try:
+            smtp.send(item.raw, item.recipient)
+        except MessageRefused as exc:
+            _refused(store, item, exc)
+            deferred += not exc.permanent
+            continue
+        except SmtpUnavailable as exc:
+            store.outbox.mark_send_failed(item.id, str(exc)[:500])
+            store.events.record("smtp-unavailable", str(exc)[:200])
+            log.warning("SMTP unavailable (%s); the rest waits for the next run", exc)
+            return sent, deferred, True
+        store.outbox.mark_sent(item.id)
+        sent += 1
+        log.info("outbox %s sent (%s)", item.id, item.kind)
+        _keep(keep_copy, item)
+    return sent, deferred, False

@@ -3,10 +3,11 @@
 `Store` opens the database (migrated to the newest schema) and holds one query object per
 table: `store.messages`, `store.submissions`, `store.outbox`, `store.events`, `store.senders`
 (trusted senders), `store.reminders` (reminder letters sent), and for the web console
-`store.accounts` (staff and login attempts) and `store.contacts` (where to write to an agency), each
-defined in the module that owns the table, each method one transaction. Connecting, SQLite
-settings and the kinds of transaction are in `engine`; the tables in `schema`; the records
-handed out in `records`.
+`store.accounts` (staff and login attempts) and `store.contacts` (where to write to an
+agency), and `store.claims` (which daemon holds a mail or an outbox row, when several share
+the store), each defined in the module that owns the table, each method one transaction.
+Connecting, SQLite settings and the kinds of transaction are in `engine`; the tables in
+`schema`; the records handed out in `records`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 
 from bot.store import migrations
 from bot.store.accounts import Accounts
+from bot.store.claims import Claims
 from bot.store.contacts import Contacts
 from bot.store.engine import create_store_engine
 from bot.store.events import Events
@@ -36,6 +38,7 @@ class Store:
         self.senders = Senders(engine)
         self.accounts = Accounts(engine)
         self.contacts = Contacts(engine)
+        self.claims = Claims(engine)
 
     @classmethod
     def open(cls, url: str) -> Store:

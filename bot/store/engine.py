@@ -8,6 +8,7 @@ readers never queue behind writers.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -48,10 +49,30 @@ def _private_file(path: Path) -> None:
         pass  # not ours to change (or a read-only place): SQLite reports what matters
 
 
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
+def _postgres_text(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                   _many: bool) -> tuple[str, Any]:
+    """PostgreSQL refuses a NUL character in text, and mail headers may carry one (a hostile
+    subject, a broken sender name): it is kept as U+FFFD, never the reason a mail is lost."""
+    if isinstance(parameters, dict):
+        parameters = {k: _no_nul(v) for k, v in parameters.items()}
+    elif isinstance(parameters, (list, tuple)):
+        parameters = type(parameters)(
+            {k: _no_nul(v) for k, v in p.items()} if isinstance(p, dict) else _no_nul(p)
+            for p in parameters)
+    return statement, parameters
+
+
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "postgresql":
+            event.listen(engine, "before_cursor_execute", _postgres_text, retval=True)
+        return engine
     if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         _private_file(Path(parsed.database))
@@ -59,6 +80,42 @@ def create_store_engine(url: str) -> Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+class AnotherDaemon(RuntimeError):
+    """A daemon already runs on this SQLite file (`lock` is its lock file, `holder` what it
+    wrote there: its process id)."""
+
+    def __init__(self, lock: Path, holder: str) -> None:
+        super().__init__(f"{lock}: {holder}")
+        self.lock, self.holder = lock, holder
+
+
+@contextmanager
+def only_daemon(url: str) -> Iterator[None]:
+    """SQLite serves one daemon: while it runs it holds an exclusive lock on a file beside
+    the database (`intake.db.daemon-lock`), and a second one on the same file is refused
+    (AnotherDaemon). The kernel drops the lock when the process ends, however it ends.
+    PostgreSQL serves several, each taking its work by claims (bot.store.claims): no lock."""
+    parsed = make_url(url)
+    if (parsed.get_backend_name() != "sqlite" or not parsed.database
+            or parsed.database == ":memory:" or parsed.query.get("uri")):
+        yield
+        return
+    lock = Path(parsed.database).with_name(Path(parsed.database).name + ".daemon-lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AnotherDaemon(lock, os.pread(fd, 64, 0).decode(errors="replace").strip()
+                                ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # also releases the lock
 
 
 @contextmanager

@@ -185,6 +185,8 @@ class OutboxItem:
     sender_key: str | None = None
     recipient_key: str | None = None
     recipient_domain: str | None = None
+    claimed_by: str | None = None
+    claim_until: datetime | None = None
 
 
 @dataclass(frozen=True)

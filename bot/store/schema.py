@@ -54,9 +54,9 @@ __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",
     "OUTBOX_KINDS", "OutboxKind", "Reminder", "Signature", "State", "StoredMessage",
     "StoredSubmission", "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests",
-    "events", "handled_mail", "login_attempts", "message_readings", "message_slots", "messages",
-    "metadata", "outbox", "quantities", "reference_counters", "reminders", "signatures",
-    "staff_accounts", "submissions", "trusted_senders",
+    "events", "handled_mail", "login_attempts", "message_claims", "message_readings",
+    "message_slots", "messages", "metadata", "outbox", "quantities", "reference_counters",
+    "reminders", "signatures", "staff_accounts", "submissions", "trusted_senders",
 ]
 
 NAMING = {
@@ -139,6 +139,15 @@ message_readings = Table(
     Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
     Column("reader", String(64), nullable=False),
     Column("since", UtcDateTime, nullable=False),
+)
+
+# Which daemon holds a mail (migration 0009): it alone decides and files it until `until`;
+# after that, or when the holder is a process of this machine that is gone, another takes it.
+message_claims = Table(
+    "message_claims", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("until", UtcDateTime, nullable=False),
 )
 
 submissions = Table(
@@ -237,6 +246,9 @@ outbox = Table(
     Column("sender_key", String(320), nullable=True),
     Column("recipient_key", String(320), nullable=True),
     Column("recipient_domain", String(255), nullable=True),
+    # migration 0009: the daemon sending this row, until its lease runs out
+    Column("claimed_by", String(200), nullable=True),
+    Column("claim_until", UtcDateTime, nullable=True),
     _one_of("kind", OUTBOX_KINDS, "kind"),
     Index(None, "recipient", "created_at"),
     Index(None, "mail_id"),
@@ -244,6 +256,7 @@ outbox = Table(
     Index(None, "recipient_key", "created_at"),
     Index(None, "recipient_domain", "created_at"),
     Index(None, "created_at"),
+    Index(None, "claimed_by"),
 )
 
 # One row per local day a digest went out; the period it covered (migration 0006) is where

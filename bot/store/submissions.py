@@ -181,7 +181,10 @@ class Submissions(Queries):
         stored, when the references taken are not those."""
         m = messages.c
         with self._writing() as conn:
-            current = conn.execute(select(m.state).where(m.id == message_id)).scalar_one()
+            # the row locked (PostgreSQL): two daemons deciding the same mail at once wait
+            # here, and the second one sees the first one's outcome
+            current = conn.execute(select(m.state).where(m.id == message_id)
+                                   .with_for_update()).scalar_one()
             if current != "new":
                 raise OutcomeAlreadySaved(f"message {message_id} is already {current}")
             references: list[str] = []

@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import resource
+import socket
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -61,6 +62,19 @@ def reader_id(pid: int | None = None) -> str:
     """Who reads: boot, process id and its start, so a reused pid is not taken for us."""
     pid = os.getpid() if pid is None else pid
     return f"{_boot_time()}:{pid}:{_start_ticks(pid) or '?'}"
+
+
+def claim_holder(reader: str | None = None) -> str:
+    """Who holds a claim (bot.store.claims): this machine's name and the reader's mark, so
+    that a claim of a dead process of this machine is free at once, while one of another
+    machine's waits for its lease to run out (its processes cannot be seen from here)."""
+    return f"{socket.gethostname()[:120]} {reader or reader_id()}"
+
+
+def holder_gone(holder: str) -> bool:
+    """Is the holder of a claim a process of this machine that has died?"""
+    host, _, reader = holder.partition(" ")
+    return host == socket.gethostname()[:120] and not reader_alive(reader)
 
 
 def reader_alive(mark: str) -> bool:

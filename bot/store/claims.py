@@ -1,0 +1,101 @@
+"""Claims, so that more than one daemon can share one store (and one mailbox): a mail is
+decided and filed, an outbox row is sent, only by the daemon that holds its claim. A claim
+is a lease: it runs out at `until`, and a claim whose holder `gone` says is dead (a process
+of this machine that is no longer running) is free at once. `store.claims`; each method one
+transaction.
+
+The row a claim is taken on is locked with `SELECT … FOR UPDATE SKIP LOCKED`: a daemon never
+waits behind another one taking the same row, it passes it by. On SQLite the locking clause
+is not emitted; BEGIN IMMEDIATE makes every writer wait its turn, which serves one machine.
+
+A claim guards the work, not the outcome: the outcome of a mail is stored only while it is
+still 'new' (its row locked), and a row is sent only by the holder that marked it sending,
+so a lease that runs out under a slow daemon costs work done twice, never a second reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from bot.store.engine import Queries, utc_now
+from bot.store.records import OutboxItem
+from bot.store.schema import message_claims, messages, outbox
+
+Gone = Callable[[str], bool]  # is the process that wrote this holder name dead?
+
+
+def _free(conn: Connection, holder: str, gone: Gone) -> list[str]:
+    """Holders other than `holder` that `gone` says are dead: their claims are free."""
+    held = set(conn.execute(select(message_claims.c.holder).distinct()).scalars())
+    held |= set(conn.execute(select(outbox.c.claimed_by).distinct()
+                             .where(outbox.c.claimed_by.is_not(None))).scalars())
+    return [h for h in held if h != holder and gone(h)]
+
+
+class Claims(Queries):
+    def take_message(self, message_id: int, holder: str, until: datetime, gone: Gone) -> bool:
+        """Claim a kept mail until `until` (taken again by its holder, the lease renewed);
+        False while another daemon holds it, or takes it right now."""
+        c = message_claims.c
+        now = utc_now()
+        with self._writing() as conn:
+            row = conn.execute(select(messages.c.id).where(messages.c.id == message_id)
+                               .with_for_update(skip_locked=True)).first()
+            if row is None:
+                return False  # another daemon is claiming it at this very moment
+            current = conn.execute(select(c.holder, c.until)
+                                   .where(c.message_id == message_id)).first()
+            if (current is not None and current.holder != holder and current.until > now
+                    and not gone(current.holder)):
+                return False
+            conn.execute(delete(message_claims).where(c.message_id == message_id))
+            conn.execute(insert(message_claims).values(message_id=message_id, holder=holder,
+                                                       until=until))
+            return True
+
+    def release_message(self, message_id: int, holder: str) -> None:
+        c = message_claims.c
+        with self._writing() as conn:
+            conn.execute(delete(message_claims).where(c.message_id == message_id,
+                                                      c.holder == holder))
+
+    def take_outbox(self, holder: str, until: datetime, gone: Gone, max_attempts: int,
+                    limit: int = 20) -> list[OutboxItem]:
+        """Claim up to `limit` unsent rows, oldest first, that nobody holds (or whose holder's
+        lease ran out, or who is gone); rows another daemon is claiming right now are passed
+        by. The holder gives them back with `release_outbox` at the end of its run."""
+        o = outbox.c
+        now = utc_now()
+        with self._writing() as conn:
+            dead = _free(conn, holder, gone)
+            # a row this holder claimed earlier in the run was tried already: not again
+            free = or_(o.claimed_by.is_(None), o.claim_until < now, o.claimed_by.in_(dead))
+            ids = list(conn.execute(
+                select(o.id).where(o.sent_at.is_(None), o.failed_at.is_(None),
+                                   o.attempts < max_attempts, free)
+                .order_by(o.id).limit(limit).with_for_update(skip_locked=True)).scalars())
+            if not ids:
+                return []
+            conn.execute(update(outbox).where(o.id.in_(ids))
+                         .values(claimed_by=holder, claim_until=until))
+            rows = conn.execute(select(outbox).where(o.id.in_(ids)).order_by(o.id))
+            return [OutboxItem(**row._mapping) for row in rows]
+
+    def start_sending(self, outbox_id: int, holder: str, until: datetime) -> bool:
+        """Mark a claimed row as handed to SMTP and renew its lease; False when the claim
+        was lost (it ran out and another daemon took the row): then it must not be sent."""
+        o = outbox.c
+        with self._writing() as conn:
+            return conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None),
+                                                     o.claimed_by == holder)
+                                .values(sending_at=utc_now(), claim_until=until)).rowcount > 0
+
+    def release_outbox(self, holder: str) -> int:
+        """Give back the rows `holder` still holds (not sent: left for the next run)."""
+        o = outbox.c
+        with self._writing() as conn:
+            return conn.execute(update(outbox).where(o.claimed_by == holder)
+                                .values(claimed_by=None, claim_until=None)).rowcount
