@@ -56,9 +56,12 @@ def test_a_bounce_quoting_a_resubmission_reply_marks_that_reply_only(
     mailbox.append(_text_bounce(two, second, dsn=dsn))
     assert poll(config) == 0
     store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
-    undelivered = {ref: store.outbox.latest_reply(store.submissions.by_reference(ref))
-                   .undelivered_at is not None  # type: ignore[union-attr, arg-type]
-                   for ref in (ref_one, ref_two)}
+    undelivered = {}
+    for ref in (ref_one, ref_two):
+        sub = store.submissions.by_reference(ref)
+        item = store.outbox.latest_reply(sub) if sub else None
+        assert item is not None
+        undelivered[ref] = item.undelivered_at is not None
     assert undelivered == {ref_one: False, ref_two: True}
     events = [e.detail for e in store.events.find() if e.kind == "reply-undelivered"]
     assert len(events) == 1 and ref_two in events[0]
