@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.commands.cli import main
 from bot.store.database import Store
 from tests.pipeline_kit import BTC, BTC_FIXED, OURS, docx_mail, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
@@ -80,3 +81,23 @@ def test_a_bounce_for_another_address_marks_no_reply(
     item = store.outbox.latest_reply(
         store.submissions.by_reference(reply["X-BCY-Intake-Reference"]))  # type: ignore[arg-type]
     assert item is not None and item.undelivered_at is None
+
+
+def test_staff_read_the_bounced_reply_subject_decoded(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Our reply's subject is Vietnamese, so written as encoded words over folded lines: the
+    digest's block of bounced replies shows it as the agency read it."""
+    config = write_config(tmp_path, mailbox, smtp_sink)
+    subject = "Đề xuất nhu cầu chứng thư số năm 2021 của Bộ Tài chính (bản chính thức, đã ký)"
+    mailbox.append(docx_mail("Văn thư <vt.run@mof.gov.vn>", BTC, subject=subject))
+    assert poll(config) == 0
+    [reply] = received(smtp_sink)
+    assert "=?utf-8?" in smtp_sink.messages[0].raw.decode("ascii").split("\r\n\r\n")[0]
+    mailbox.append(_text_bounce(reply, "vt.run@mof.gov.vn", dsn=True))
+    assert poll(config) == 0
+    capsys.readouterr()
+    assert main(["--config", str(config), "digest"]) == 0
+    block = capsys.readouterr().out.split("Thư trả lời không đến được cơ quan", 1)[1]
+    block = block.split("\n\n", 1)[0]
+    assert str(reply["Subject"]) in " ".join(block.split()) and "=?" not in block

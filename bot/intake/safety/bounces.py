@@ -10,6 +10,8 @@ Message-ID, our X-BCY-Intake-Reference), our reference in its subject.
 from __future__ import annotations
 
 import email.message
+import email.parser
+import email.policy
 import logging
 
 from bot.intake.decide import Decision
@@ -131,8 +133,8 @@ def _name(item: OutboxItem) -> str:
 
 
 def own_header(raw: bytes, name: str) -> str:
-    """A header of a mail we wrote ourselves (one line each: see replies.mail.wire)."""
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
-    prefix = name.lower() + ":"
-    return next((line[len(prefix):].strip() for line in head.split("\r\n")
-                 if line.lower().startswith(prefix)), "")
+    """A header of a mail we wrote ourselves, unfolded and decoded (a subject in Vietnamese is
+    written as encoded words, folded over several lines: see replies.mail.wire)."""
+    head = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    return header_value(email.parser.BytesHeaderParser(policy=email.policy.compat32)
+                        .parsebytes(head), name)
