@@ -62,6 +62,12 @@ def answered_ids(msg: email.message.Message) -> tuple[str | None, str | None]:
             " ".join(raw_header_values(msg, "References")) or None)
 
 
+def headline(forms: Sequence[Form]) -> int:
+    """The index of the form a reply's headers name: worst verdict, then awaiting, then first."""
+    return max(range(len(forms)), key=lambda i: (RANK[forms[i][0].verdict],
+                                                 forms[i][2].standing != "counted", -i))
+
+
 class ReplyWriter:
     def __init__(self, cfg: Config, store: Store, campaign: Campaign) -> None:
         self.cfg = cfg
@@ -110,14 +116,18 @@ class ReplyWriter:
         if not self.caps.admit(msg, to, ", ".join(ref for _, ref, _ in forms), row):
             return
         day = dt.datetime.now(self.tz).date()
-        first, reference, stored = forms[0]
+        # the headers speak of ONE form, the one that most needs the agency: the worst
+        # verdict, then one awaiting confirmation (the body speaks of each)
+        top = headline(forms)
+        first, reference, stored = forms[top]
         more = [*extras[:len(forms)], *[Extras()] * (len(forms) - len(extras))]
         marked = [(r.file, e.marked) for (r, _, _), e in zip(forms, more, strict=True)
                   if e.marked]
         verdict = max((r.verdict for r, _, _ in forms), key=RANK.__getitem__)
         wrong = next((r for r, _, _ in forms if r.verdict != "accepted"), None)
         agencies = {r.agency for r, _, _ in forms}
-        waiting = next((s for _, _, s in forms if s.standing != "counted"), None)
+        waiting = next((s for r, _, s in forms
+                        if s.standing != "counted" and r.verdict == "accepted"), None)
         message_id, references = answered_ids(msg)
         reply = ReplyInput(
             reference=reference, verdict=verdict, report=report_json(first),
@@ -131,12 +141,12 @@ class ReplyWriter:
             forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing, e.changes)
                         for (r, ref, s), e in zip(forms, more, strict=True))
             if len(forms) > 1 else (),
-            changes=more[0].changes,
+            changes=more[top].changes,
             marked=tuple((file, copy.filename) for file, copy in marked),
             unmarkable=tuple(e.unmarkable for e in more if e.unmarkable),
             other_files=tuple(r.file for r in others if not r.signatures),
             letters=tuple(dict.fromkeys(s.file for r, _, _ in forms for s in r.signatures)),
-            standing=(waiting or stored).standing,
+            standing=stored.standing,
             standing_reason=(waiting or stored).standing_reason, today=day)
         composed = compose_reply(reply, self.campaign, to=smtp_address(to)[0],
                                  from_address=self.cfg.smtp.from_address,
