@@ -72,7 +72,7 @@ class OutcomeBuilder:
 
     def submission(self, msg: email.message.Message, report: FormReport,
                    proofs: Sequence[Proof] = ()) -> NewSubmission:
-        sender = reply_address(msg)
+        sender = reply_address(msg, self.writer.own)
         decision, writer = self.standing(msg, report, proofs)
         key = decision.agency_key or match_key(report.agency or "") or None
         known = next((a for a in self.registry.agencies if a.key == key), None)

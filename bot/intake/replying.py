@@ -73,6 +73,8 @@ class ReplyWriter:
         self.cfg = cfg
         self.campaign = campaign
         self.tz = ZoneInfo(cfg.digest.timezone)
+        # our own mailboxes: never where a reply goes, whatever a Reply-To says
+        self.own = frozenset(a for a in (cfg.smtp.from_address, cfg.imap.username) if "@" in a)
         self.caps = Caps(cfg.limits, store, cfg.digest.timezone)
 
     @cached_property
@@ -110,7 +112,7 @@ class ReplyWriter:
         of it (and its `extras`, in the same order); `others` are the mail's files that are
         not forms, named so the sender knows they were seen. Nothing when a cap holds it back
         (`row`, the kept mail, names the event staff see)."""
-        to = reply_address(msg)
+        to = reply_address(msg, self.own)
         if not to or not forms:
             return
         if not self.caps.admit(msg, to, ", ".join(ref for _, ref, _ in forms), row):
