@@ -48,7 +48,7 @@ class OutcomeBuilder:
         self.registry = registry
         self.tz = ZoneInfo(cfg.digest.timezone)
         self.policy = TrustPolicy(cfg.trust.free_mail, cfg.trust.require_pass)
-        self.writer = ReplyWriter(cfg, store, campaign)
+        self.writer = ReplyWriter(cfg, store, campaign, registry)
 
     @property
     def marks(self) -> OwnMarks:

@@ -6,6 +6,7 @@ cap holds it back (`bot.intake.safety.caps`). Also what tells our own mail when 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.message
 import email.utils
@@ -26,6 +27,7 @@ from bot.store.schema import NewOutbox, NewSubmission
 from parsers.form.parse import FormReport
 from parsers.read.document import SPREADSHEET_KINDS
 from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from replies.findings import report_json
 from replies.forms.blank_docx import blank_form_docx
 from replies.forms.blank_xlsx import blank_form_xlsx
@@ -40,6 +42,8 @@ from replies.mail.wire import header_text
 
 DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
 XLSX = ("vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+FORMULA_START = "=+-@"  # a cell that starts so is a formula in a spreadsheet, not a name
+NAME_LIMIT = 200
 
 # One form of a mail as the reply speaks of it: what was read, its reference, what is stored.
 Form = tuple[FormReport, str, NewSubmission]
@@ -69,9 +73,11 @@ def headline(forms: Sequence[Form]) -> int:
 
 
 class ReplyWriter:
-    def __init__(self, cfg: Config, store: Store, campaign: Campaign) -> None:
+    def __init__(self, cfg: Config, store: Store, campaign: Campaign,
+                 registry: Registry | None = None) -> None:
         self.cfg = cfg
         self.campaign = campaign
+        self.registry = registry
         self.tz = ZoneInfo(cfg.digest.timezone)
         # our own mailboxes: never where a reply goes, whatever a Reply-To says
         self.own = frozenset(a for a in (cfg.smtp.from_address, cfg.imap.username) if "@" in a)
@@ -97,6 +103,17 @@ class ReplyWriter:
         else:
             data, (sub, ext) = self._blank["docx"], DOCX
         return (FileAttachment(f"{stem}.{ext}", data, "application", sub),)
+
+    def addressee(self, report: FormReport, stored: NewSubmission) -> str | None:
+        """Whom the reply greets: the registry's name of the agency recognised, else the name
+        the form gives when it reads as one (a formula or a cell's junk is greeted as no one)."""
+        if self.registry is not None and stored.agency_key:
+            with contextlib.suppress(KeyError):
+                return self.registry.get(stored.agency_key).name
+        name = report.agency or ""
+        if not name or name[0] in FORMULA_START or len(name) > NAME_LIMIT:
+            return None
+        return name
 
     def outgoing(self, msg: email.message.Message, to: str, mail: OutgoingMail) -> NewOutbox:
         """A composed reply as it waits in the outbox, with the keys the caps count by."""
@@ -134,7 +151,7 @@ class ReplyWriter:
         reply = ReplyInput(
             reference=reference, verdict=verdict, report=report_json(first),
             # a form naming two agencies is addressed to neither
-            agency=first.agency if len(agencies) == 1
+            agency=self.addressee(first, stored) if len(agencies) == 1
             and stored.standing_reason != "agency-conflict" else None,
             subject=header_text(header_value(msg, "Subject")),
             received=received_day(msg, self.tz), message_id=message_id, references=references,
