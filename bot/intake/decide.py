@@ -112,16 +112,22 @@ def _unreadable(tried: Sequence[FormReport]) -> FormReport:
 
 
 def _declared_files(msg: email.message.Message) -> list[Attachment]:
+    return [a for a, _ in _declared_parts(msg)]
+
+
+def _declared_parts(msg: email.message.Message) -> list[tuple[Attachment, int]]:
     """Names and types the parts declare, payloads left undecoded: a mail too large to take
-    in is never unpacked."""
-    found: list[Attachment] = []
+    in is never unpacked. Each with its size as the skeleton tells it (-1: not told)."""
+    found: list[tuple[Attachment, int]] = []
     try:
         for n, part in enumerate(msg.walk()):
             if n >= MAX_DECLARED_PARTS:
                 break
             name, ctype = part.get_filename(), part.get_content_type()
             if name or ctype in FORM_TYPES:
-                found.append(Attachment(name, ctype, b"", FORM_TYPES.get(ctype, "declared")))
+                size = str(part.get_param("size", "", header="content-disposition"))
+                found.append((Attachment(name, ctype, b"", FORM_TYPES.get(ctype, "declared")),
+                              int(size) if size.isdigit() else -1))
     except Exception:  # noqa: BLE001, S110 - a malformed header: keep what was found so far
         pass
     return found
@@ -134,15 +140,18 @@ def _form_kind(att: Attachment) -> str | None:
 
 
 def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
-               marks: OwnMarks | None) -> Decision:
-    declared = _declared_files(msg)
+               marks: OwnMarks | None, largest_file: int) -> Decision:
+    sized = _declared_parts(msg)
+    declared = [a for a, _ in sized]
     first = classify(msg, campaign, own_addresses, attachments=declared, marks=marks)
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
     kinds = [k for k in map(_form_kind, declared) if k]
     if not kinds and not mentions_campaign(msg, campaign, attachments=declared):
         return Decision("other", "message-too-large")
-    names = ", ".join(a.filename for a in declared if a.filename)
+    # name only the files over a limit (a file's, or the mail's on its own); when no one file
+    # is (or the sizes are not known), the mail as a whole is too large: no file is named
+    names = ", ".join(a.filename for a, size in sized if a.filename and size > largest_file)
     report = unreadable_report(names, FindingCode.FILE_TOO_LARGE, kinds[0] if kinds else None)
     return Decision("submission", "message-too-large", (report,))
 
@@ -150,12 +159,16 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
            max_attachment_bytes: int, *, size: int = 0,
            max_message_bytes: int | None = None, reader: Reader = read_attachment,
-           registry: Registry | None = None, marks: OwnMarks | None = None) -> Decision:
+           registry: Registry | None = None, marks: OwnMarks | None = None,
+           largest_file: int | None = None) -> Decision:
     """`reader` reads one attachment; the daemon passes one that runs in a child process.
+    A mail over `max_message_bytes` is answered naming its files over `largest_file` (the
+    limits of a file and of a whole mail, the smaller; default `max_attachment_bytes`).
     With the agency `registry`, the rules that need it are applied to each form read.
     `marks` tell our own mail coming back (a loop, or a bounce), never to be answered."""
     if max_message_bytes is not None and size > max_message_bytes:
-        return _oversized(msg, campaign, own_addresses, marks)
+        return _oversized(msg, campaign, own_addresses, marks,
+                          largest_file or max_attachment_bytes)
     attachments = find_attachments(msg)
     first = classify(msg, campaign, own_addresses, attachments=attachments, marks=marks)
     if first.kind == "automatic":
