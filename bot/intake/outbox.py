@@ -39,7 +39,7 @@ def _interrupted(store: Store, item: OutboxItem) -> None:
 def _refused(store: Store, item: OutboxItem, exc: MessageRefused) -> None:
     if exc.permanent:
         store.outbox.mark_failed_for_good(item.id, f"refused: {exc}")
-        store.events.record("send-refused", f"outbox {item.id} to {item.recipient}: {exc}",
+        store.events.record("send-refused", f"#{item.id} → {item.recipient}: {exc}",
                             level="error", message_id=item.message_id)
         log.error("outbox %s refused for good by the server: %s", item.id, exc)
     else:
@@ -86,5 +86,5 @@ def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], Non
             log.info("outbox %s sent (%s)", item.id, item.kind)
             _keep(keep_copy, item)
     if deferred and not sent:
-        store.events.record("smtp-unavailable", f"the server deferred all {deferred} message(s)")
+        store.events.record("smtp-unavailable", f"all-deferred: {deferred}")
     return sent, deferred

@@ -71,8 +71,7 @@ class Bounces:
         items = self.about(msg)
         if not items:
             if kind == "loop":
-                self._event("mail-loop", f"{decision.reason}, {sender_address(msg) or '?'}",
-                            stored)
+                self._event("mail-loop", sender_address(msg) or "?", stored)
             return
         for item in items:
             self._note_one(kind, item, stored, msg, decision)
@@ -91,7 +90,7 @@ class Bounces:
         else:
             log.warning("our mail %s came back from %s (%s): not answered", what, sender,
                         decision.reason)
-            self._event("mail-loop", f"{what} ← {sender} ({decision.reason})", stored)
+            self._event("mail-loop", f"{what} ← {sender}", stored)
 
     def _event(self, kind: str, detail: str, stored: StoredMessage) -> None:
         self.store.events.record(kind, detail[:500], message_id=stored.id)
