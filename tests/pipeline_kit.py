@@ -131,3 +131,10 @@ def bounce() -> bytes:
             b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n"
             b"MIME-Version: 1.0\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmau dang ky\r\n"
             b"--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n\r\n--b--\r\n")
+
+
+def reply_text(reply: EmailMessage) -> str:
+    """The plain text of a reply, its whitespace runs made one space."""
+    body = reply.get_body(("plain",))
+    assert body is not None
+    return " ".join(body.get_content().split())

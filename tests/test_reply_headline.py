@@ -18,6 +18,7 @@ from tests.pipeline_kit import (
     SUBJECT,
     poll,
     received,
+    reply_text,
     write_config,
 )
 from tests.servers.dovecot import MailboxAccount
@@ -44,12 +45,6 @@ def _reply_of_two(tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
     return reply, {ref: (s.verdict, s.standing) for ref, s in subs.items() if s}
 
 
-def _text(reply: EmailMessage) -> str:
-    body = reply.get_body(("plain",))
-    assert body is not None
-    return " ".join(body.get_content().split())
-
-
 def test_counted_and_awaiting_forms_headers_name_the_awaiting_one(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
     raw = _two_forms(("btc.docx", fill_docx(CAMPAIGN, BTC_FIXED), DOCX_TYPE),
@@ -61,7 +56,7 @@ def test_counted_and_awaiting_forms_headers_name_the_awaiting_one(
     assert reply["X-BCY-Intake-Reference"] == waiting[0]
     assert (reply["X-BCY-Intake-Verdict"], reply["X-BCY-Intake-Standing"]) == \
         stored[waiting[0]]
-    text = _text(reply)
+    text = reply_text(reply)
     # the paragraph about confirmation names the waiting form, not "the numbers above"
     assert f"số liệu của Mẫu đăng ký mã {waiting[0]} chưa được đưa vào bảng tổng hợp" in text
     assert "số liệu trên chưa được đưa vào bảng tổng hợp" not in text

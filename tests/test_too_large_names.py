@@ -5,13 +5,21 @@ the mail as a whole is too large: a small form beside a big photo is never blame
 from __future__ import annotations
 
 import os
-from email.message import EmailMessage
 from pathlib import Path
 
 from bot.mail.structure import parse, skeleton_message
 from demo.forms import fill_docx
 from demo.sample_mail import DOCX_TYPE, build_mail
-from tests.pipeline_kit import BTC, CAMPAIGN, OURS, SUBJECT, poll, received, write_config
+from tests.pipeline_kit import (
+    BTC,
+    CAMPAIGN,
+    OURS,
+    SUBJECT,
+    poll,
+    received,
+    reply_text,
+    write_config,
+)
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
 
@@ -25,12 +33,6 @@ def _mail(n: int, photos: list[int]) -> bytes:
                       body="Kính gửi.", message_id=f"<big-{n}@mof.gov.vn>", attachments=files)
 
 
-def _text(reply: EmailMessage) -> str:
-    body = reply.get_body(("plain",))
-    assert body is not None
-    return " ".join(body.get_content().split())
-
-
 def test_only_the_file_over_the_limit_is_named(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
     mailbox.append(_mail(1, [1200 * KB]))  # one photo over the file limit
@@ -40,7 +42,7 @@ def test_only_the_file_over_the_limit_is_named(
                                   "max_attachment_bytes": 1024 * KB})
     assert poll(config) == 0
     answers = {str(r["In-Reply-To"]): r for r in received(smtp_sink)}
-    one, many = _text(answers["<big-1@mof.gov.vn>"]), _text(answers["<big-2@mof.gov.vn>"])
+    one, many = reply_text(answers["<big-1@mof.gov.vn>"]), reply_text(answers["<big-2@mof.gov.vn>"])
     assert "Tệp anh-0.jpg có dung lượng vượt quá giới hạn" in one
     assert "mau.docx" not in one
     assert "Thư của Quý cơ quan có tổng dung lượng vượt quá giới hạn" in many
