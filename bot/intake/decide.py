@@ -139,8 +139,20 @@ def _form_kind(att: Attachment) -> str | None:
     return by_name or (att.kind if att.kind in FORM_TYPES.values() else None)
 
 
+def _too_large(sized: list[tuple[Attachment, int]], size: int, file_limit: int,
+               mail_limit: int) -> list[str]:
+    """The files to name in a "too large" answer: those over a file's limit; else the largest
+    one without which the mail would fit; else none (the mail as a whole is too large)."""
+    known = [(a.filename, n) for a, n in sized if a.filename and n >= 0]
+    over = [name for name, n in known if n > file_limit]
+    if over or not size:
+        return over
+    alone = [(n, name) for name, n in known if size - n <= mail_limit]
+    return [max(alone)[1]] if alone else []
+
+
 def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
-               marks: OwnMarks | None, largest_file: int) -> Decision:
+               marks: OwnMarks | None, size: int, limits: tuple[int, int]) -> Decision:
     sized = _declared_parts(msg)
     declared = [a for a, _ in sized]
     first = classify(msg, campaign, own_addresses, attachments=declared, marks=marks)
@@ -149,9 +161,7 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
     kinds = [k for k in map(_form_kind, declared) if k]
     if not kinds and not mentions_campaign(msg, campaign, attachments=declared):
         return Decision("other", "message-too-large")
-    # name only the files over a limit (a file's, or the mail's on its own); when no one file
-    # is (or the sizes are not known), the mail as a whole is too large: no file is named
-    names = ", ".join(a.filename for a, size in sized if a.filename and size > largest_file)
+    names = ", ".join(_too_large(sized, size, min(limits), limits[1]))
     report = unreadable_report(names, FindingCode.FILE_TOO_LARGE, kinds[0] if kinds else None)
     return Decision("submission", "message-too-large", (report,))
 
@@ -160,15 +170,16 @@ def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[st
            max_attachment_bytes: int, *, size: int = 0,
            max_message_bytes: int | None = None, reader: Reader = read_attachment,
            registry: Registry | None = None, marks: OwnMarks | None = None,
-           largest_file: int | None = None) -> Decision:
+           mail_limit: int | None = None) -> Decision:
     """`reader` reads one attachment; the daemon passes one that runs in a child process.
-    A mail over `max_message_bytes` is answered naming its files over `largest_file` (the
-    limits of a file and of a whole mail, the smaller; default `max_attachment_bytes`).
+    A mail over `max_message_bytes` is answered naming the files that make it too large, by
+    `max_attachment_bytes` and `mail_limit` (the configured limit of a whole mail, when
+    `max_message_bytes` is 0 to decide a kept outline as too large).
     With the agency `registry`, the rules that need it are applied to each form read.
     `marks` tell our own mail coming back (a loop, or a bounce), never to be answered."""
     if max_message_bytes is not None and size > max_message_bytes:
-        return _oversized(msg, campaign, own_addresses, marks,
-                          largest_file or max_attachment_bytes)
+        return _oversized(msg, campaign, own_addresses, marks, size,
+                          (max_attachment_bytes, mail_limit or max_message_bytes))
     attachments = find_attachments(msg)
     first = classify(msg, campaign, own_addresses, attachments=attachments, marks=marks)
     if first.kind == "automatic":

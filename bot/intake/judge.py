@@ -53,7 +53,7 @@ class Judge:
         decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
                           size=stored.size, max_message_bytes=largest, reader=self.reader,
                           registry=self.builder.registry, marks=self.builder.marks,
-                          largest_file=min(limits.max_attachment_bytes, limits.max_message_bytes))
+                          mail_limit=limits.max_message_bytes)
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None
