@@ -10,12 +10,19 @@ defined here, and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import jinja2
+from markupsafe import Markup
 
 EMPTY = "—"  # what a missing value reads as in a table or a sentence
+# What a terminal or a reader obeys instead of showing: C0/C1 controls (ESC sequences retitle a
+# window, clear the screen, recolour the text), DEL, and the marks that reorder or hide text.
+# Line breaks and tabs stay: a template may insert a block it rendered before.
+_UNSHOWABLE: Final = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 
 
 @lru_cache(maxsize=2)
@@ -27,11 +34,21 @@ def environment(html: bool = False) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=showable,
     )
     env.filters["number"] = format_number
     env.filters["date"] = format_date
     env.filters["datetime"] = format_datetime
     return env
+
+
+def showable(value: Any) -> Any:
+    """Every value a template prints, with what a terminal would obey instead of show taken
+    out: text from mail and forms reaches staff and agencies as text, never as control."""
+    if isinstance(value, str) and _UNSHOWABLE.search(value):
+        cleaned = _UNSHOWABLE.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def format_number(value: Any) -> str:

@@ -150,3 +150,10 @@ def soak_module() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
+
+
+def reply_text(reply: EmailMessage) -> str:
+    """The plain text of a reply, its whitespace runs made one space."""
+    body = reply.get_body(("plain",))
+    assert body is not None
+    return " ".join(body.get_content().split())

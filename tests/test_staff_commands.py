@@ -79,7 +79,7 @@ def test_submissions_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "[LỖI] quantity-negative (Sheet1!F9): Số lượng phải là số nguyên" in out
     with pytest.raises(SystemExit):
         main(["--config", str(cfg), "submissions"])
-    assert main(["--config", str(cfg), "submissions", "show", "BCY-CTS-2021-9999"]) == 64
+    assert main(["--config", str(cfg), "submissions", "show", "BCY-CTS-2021-9999"]) == 1
 
 
 def test_reprocess_rewrites_in_place_without_reply(tmp_path: Path,

@@ -8,10 +8,10 @@ from typing import Any
 
 from bot.commands import HELP
 from bot.config.settings import config_path
-from bot.errors import EX_TEMPFAIL, CommandError
+from bot.errors import EX_CONFIG, EX_TEMPFAIL, CommandError
 from bot.intake.daemon import one_cycle
 from bot.intake.service import open_service
-from bot.mail.mailbox import MailboxUnavailable
+from bot.mail.mailbox import MailboxLoginRefused, MailboxUnavailable
 from replies.render import staff_message
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(config_path(args.config), args.campaign)
     try:
         stats = one_cycle(service)
+    except MailboxLoginRefused as exc:  # the configuration's to fix, not the network's
+        raise CommandError(staff_message("mailbox_login_refused", username=exc.username,
+                                         host=exc.host, said=exc.said), EX_CONFIG) from exc
     except MailboxUnavailable as exc:
         raise CommandError(staff_message("mailbox_unavailable", reason=exc), EX_TEMPFAIL) \
             from exc

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import HELP
 from bot.commands.arguments import actor, day_argument
 from bot.config.settings import config_path
-from bot.errors import UsageError
+from bot.errors import CommandError
 from bot.intake.service import Service, open_service
 from bot.staff.dossier import dossier, dossier_text
 from bot.staff.labels import agency_name, labels, local
@@ -79,8 +79,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 def find_submission(service: Service, reference: str) -> StoredSubmission:
     sub = service.store.submissions.by_reference(reference.strip())
-    if sub is None:
-        raise UsageError(staff_message("no_submission", reference=reference))
+    if sub is None:  # not a usage mistake: exit 1, as confirm and reject (CONTRACT.md)
+        raise CommandError(staff_message("no_submission", reference=reference.strip()))
     return sub
 
 
@@ -89,7 +89,7 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         found = dossier(service, args.reference)
         if found is None:
-            raise UsageError(staff_message("no_submission", reference=args.reference))
+            raise CommandError(staff_message("no_submission", reference=args.reference.strip()))
         text = dossier_text(service, found)
     finally:
         service.store.close()

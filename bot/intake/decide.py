@@ -112,16 +112,22 @@ def _unreadable(tried: Sequence[FormReport]) -> FormReport:
 
 
 def _declared_files(msg: email.message.Message) -> list[Attachment]:
+    return [a for a, _ in _declared_parts(msg)]
+
+
+def _declared_parts(msg: email.message.Message) -> list[tuple[Attachment, int]]:
     """Names and types the parts declare, payloads left undecoded: a mail too large to take
-    in is never unpacked."""
-    found: list[Attachment] = []
+    in is never unpacked. Each with its size as the skeleton tells it (-1: not told)."""
+    found: list[tuple[Attachment, int]] = []
     try:
         for n, part in enumerate(msg.walk()):
             if n >= MAX_DECLARED_PARTS:
                 break
             name, ctype = part.get_filename(), part.get_content_type()
             if name or ctype in FORM_TYPES:
-                found.append(Attachment(name, ctype, b"", FORM_TYPES.get(ctype, "declared")))
+                size = str(part.get_param("size", "", header="content-disposition"))
+                found.append((Attachment(name, ctype, b"", FORM_TYPES.get(ctype, "declared")),
+                              int(size) if size.isdigit() else -1))
     except Exception:  # noqa: BLE001, S110 - a malformed header: keep what was found so far
         pass
     return found
@@ -133,16 +139,29 @@ def _form_kind(att: Attachment) -> str | None:
     return by_name or (att.kind if att.kind in FORM_TYPES.values() else None)
 
 
+def _too_large(sized: list[tuple[Attachment, int]], size: int, file_limit: int,
+               mail_limit: int) -> list[str]:
+    """The files to name in a "too large" answer: those over a file's limit; else the largest
+    one without which the mail would fit; else none (the mail as a whole is too large)."""
+    known = [(a.filename, n) for a, n in sized if a.filename and n >= 0]
+    over = [name for name, n in known if n > file_limit]
+    if over or not size:
+        return over
+    alone = [(n, name) for name, n in known if size - n <= mail_limit]
+    return [max(alone)[1]] if alone else []
+
+
 def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
-               marks: OwnMarks | None) -> Decision:
-    declared = _declared_files(msg)
+               marks: OwnMarks | None, size: int, limits: tuple[int, int]) -> Decision:
+    sized = _declared_parts(msg)
+    declared = [a for a, _ in sized]
     first = classify(msg, campaign, own_addresses, attachments=declared, marks=marks)
     if first.kind == "automatic":
         return Decision("automatic", first.reason)
     kinds = [k for k in map(_form_kind, declared) if k]
     if not kinds and not mentions_campaign(msg, campaign, attachments=declared):
         return Decision("other", "message-too-large")
-    names = ", ".join(a.filename for a in declared if a.filename)
+    names = ", ".join(_too_large(sized, size, min(limits), limits[1]))
     report = unreadable_report(names, FindingCode.FILE_TOO_LARGE, kinds[0] if kinds else None)
     return Decision("submission", "message-too-large", (report,))
 
@@ -150,12 +169,17 @@ def _oversized(msg: email.message.Message, campaign: Campaign, own_addresses: se
 def decide(msg: email.message.Message, campaign: Campaign, own_addresses: set[str],
            max_attachment_bytes: int, *, size: int = 0,
            max_message_bytes: int | None = None, reader: Reader = read_attachment,
-           registry: Registry | None = None, marks: OwnMarks | None = None) -> Decision:
+           registry: Registry | None = None, marks: OwnMarks | None = None,
+           mail_limit: int | None = None) -> Decision:
     """`reader` reads one attachment; the daemon passes one that runs in a child process.
+    A mail over `max_message_bytes` is answered naming the files that make it too large, by
+    `max_attachment_bytes` and `mail_limit` (the configured limit of a whole mail, when
+    `max_message_bytes` is 0 to decide a kept outline as too large).
     With the agency `registry`, the rules that need it are applied to each form read.
     `marks` tell our own mail coming back (a loop, or a bounce), never to be answered."""
     if max_message_bytes is not None and size > max_message_bytes:
-        return _oversized(msg, campaign, own_addresses, marks)
+        return _oversized(msg, campaign, own_addresses, marks, size,
+                          (max_attachment_bytes, mail_limit or max_message_bytes))
     attachments = find_attachments(msg)
     first = classify(msg, campaign, own_addresses, attachments=attachments, marks=marks)
     if first.kind == "automatic":

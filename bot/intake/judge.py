@@ -52,7 +52,8 @@ class Judge:
         largest = 0 if stored.body_omitted else limits.max_message_bytes
         decision = decide(msg, self.builder.campaign, self.own, limits.max_attachment_bytes,
                           size=stored.size, max_message_bytes=largest, reader=self.reader,
-                          registry=self.builder.registry, marks=self.builder.marks)
+                          registry=self.builder.registry, marks=self.builder.marks,
+                          mail_limit=limits.max_message_bytes)
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None

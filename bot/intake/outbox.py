@@ -51,7 +51,7 @@ def _interrupted(store: Store, item: OutboxItem) -> None:
 def _refused(store: Store, item: OutboxItem, exc: MessageRefused) -> None:
     if exc.permanent:
         store.outbox.mark_failed_for_good(item.id, f"refused: {exc}")
-        store.events.record("send-refused", f"outbox {item.id} to {item.recipient}: {exc}",
+        store.events.record("send-refused", f"#{item.id} → {item.recipient}: {exc}",
                             level="error", message_id=item.message_id)
         log.error("outbox %s refused for good by the server: %s", item.id, exc)
     else:
@@ -92,7 +92,7 @@ def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], Non
     finally:
         store.claims.release_outbox(holder)  # what is left waits for the next run, anyone's
     if deferred and not sent:
-        store.events.record("smtp-unavailable", f"the server deferred all {deferred} message(s)")
+        store.events.record("smtp-unavailable", f"all-deferred: {deferred}")
     return sent, deferred
 
 

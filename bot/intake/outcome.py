@@ -48,7 +48,7 @@ class OutcomeBuilder:
         self.registry = registry
         self.tz = ZoneInfo(cfg.digest.timezone)
         self.policy = TrustPolicy(cfg.trust.free_mail, cfg.trust.require_pass)
-        self.writer = ReplyWriter(cfg, store, campaign)
+        self.writer = ReplyWriter(cfg, store, campaign, registry)
 
     @property
     def marks(self) -> OwnMarks:
@@ -72,7 +72,7 @@ class OutcomeBuilder:
 
     def submission(self, msg: email.message.Message, report: FormReport,
                    proofs: Sequence[Proof] = ()) -> NewSubmission:
-        sender = reply_address(msg)
+        sender = reply_address(msg, self.writer.own)
         decision, writer = self.standing(msg, report, proofs)
         key = decision.agency_key or match_key(report.agency or "") or None
         known = next((a for a in self.registry.agencies if a.key == key), None)

@@ -6,6 +6,7 @@ cap holds it back (`bot.intake.safety.caps`). Also what tells our own mail when 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.message
 import email.utils
@@ -26,6 +27,7 @@ from bot.store.schema import NewOutbox, NewSubmission
 from parsers.form.parse import FormReport
 from parsers.read.document import SPREADSHEET_KINDS
 from parsers.spec.campaign import Campaign
+from parsers.spec.registry import Registry
 from replies.findings import report_json
 from replies.forms.blank_docx import blank_form_docx
 from replies.forms.blank_xlsx import blank_form_xlsx
@@ -40,6 +42,8 @@ from replies.mail.wire import header_text
 
 DOCX = ("vnd.openxmlformats-officedocument.wordprocessingml.document", "docx")
 XLSX = ("vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+FORMULA_START = "=+-@"  # a cell that starts so is a formula in a spreadsheet, not a name
+NAME_LIMIT = 200
 
 # One form of a mail as the reply speaks of it: what was read, its reference, what is stored.
 Form = tuple[FormReport, str, NewSubmission]
@@ -62,11 +66,21 @@ def answered_ids(msg: email.message.Message) -> tuple[str | None, str | None]:
             " ".join(raw_header_values(msg, "References")) or None)
 
 
+def headline(forms: Sequence[Form]) -> int:
+    """The index of the form a reply's headers name: worst verdict, then awaiting, then first."""
+    return max(range(len(forms)), key=lambda i: (RANK[forms[i][0].verdict],
+                                                 forms[i][2].standing != "counted", -i))
+
+
 class ReplyWriter:
-    def __init__(self, cfg: Config, store: Store, campaign: Campaign) -> None:
+    def __init__(self, cfg: Config, store: Store, campaign: Campaign,
+                 registry: Registry | None = None) -> None:
         self.cfg = cfg
         self.campaign = campaign
+        self.registry = registry
         self.tz = ZoneInfo(cfg.digest.timezone)
+        # our own mailboxes: never where a reply goes, whatever a Reply-To says
+        self.own = frozenset(a for a in (cfg.smtp.from_address, cfg.imap.username) if "@" in a)
         self.caps = Caps(cfg.limits, store, cfg.digest.timezone)
 
     @cached_property
@@ -90,6 +104,17 @@ class ReplyWriter:
             data, (sub, ext) = self._blank["docx"], DOCX
         return (FileAttachment(f"{stem}.{ext}", data, "application", sub),)
 
+    def addressee(self, report: FormReport, stored: NewSubmission) -> str | None:
+        """Whom the reply greets: the registry's name of the agency recognised, else the name
+        the form gives when it reads as one (a formula or a cell's junk is greeted as no one)."""
+        if self.registry is not None and stored.agency_key:
+            with contextlib.suppress(KeyError):
+                return self.registry.get(stored.agency_key).name
+        name = report.agency or ""
+        if not name or name[0] in FORMULA_START or len(name) > NAME_LIMIT:
+            return None
+        return name
+
     def outgoing(self, msg: email.message.Message, to: str, mail: OutgoingMail) -> NewOutbox:
         """A composed reply as it waits in the outbox, with the keys the caps count by."""
         keys = reply_keys(msg, to)
@@ -104,25 +129,29 @@ class ReplyWriter:
         of it (and its `extras`, in the same order); `others` are the mail's files that are
         not forms, named so the sender knows they were seen. Nothing when a cap holds it back
         (`row`, the kept mail, names the event staff see)."""
-        to = reply_address(msg)
+        to = reply_address(msg, self.own)
         if not to or not forms:
             return
         if not self.caps.admit(msg, to, ", ".join(ref for _, ref, _ in forms), row):
             return
         day = dt.datetime.now(self.tz).date()
-        first, reference, stored = forms[0]
+        # the headers speak of ONE form, the one that most needs the agency: the worst
+        # verdict, then one awaiting confirmation (the body speaks of each)
+        top = headline(forms)
+        first, reference, stored = forms[top]
         more = [*extras[:len(forms)], *[Extras()] * (len(forms) - len(extras))]
         marked = [(r.file, e.marked) for (r, _, _), e in zip(forms, more, strict=True)
                   if e.marked]
         verdict = max((r.verdict for r, _, _ in forms), key=RANK.__getitem__)
         wrong = next((r for r, _, _ in forms if r.verdict != "accepted"), None)
         agencies = {r.agency for r, _, _ in forms}
-        waiting = next((s for _, _, s in forms if s.standing != "counted"), None)
+        waiting = next((s for r, _, s in forms
+                        if s.standing != "counted" and r.verdict == "accepted"), None)
         message_id, references = answered_ids(msg)
         reply = ReplyInput(
             reference=reference, verdict=verdict, report=report_json(first),
             # a form naming two agencies is addressed to neither
-            agency=first.agency if len(agencies) == 1
+            agency=self.addressee(first, stored) if len(agencies) == 1
             and stored.standing_reason != "agency-conflict" else None,
             subject=header_text(header_value(msg, "Subject")),
             received=received_day(msg, self.tz), message_id=message_id, references=references,
@@ -131,12 +160,12 @@ class ReplyWriter:
             forms=tuple(ReplyForm(ref, r.verdict, report_json(r), s.standing, e.changes)
                         for (r, ref, s), e in zip(forms, more, strict=True))
             if len(forms) > 1 else (),
-            changes=more[0].changes,
+            changes=more[top].changes,
             marked=tuple((file, copy.filename) for file, copy in marked),
             unmarkable=tuple(e.unmarkable for e in more if e.unmarkable),
             other_files=tuple(r.file for r in others if not r.signatures),
             letters=tuple(dict.fromkeys(s.file for r, _, _ in forms for s in r.signatures)),
-            standing=(waiting or stored).standing,
+            standing=stored.standing,
             standing_reason=(waiting or stored).standing_reason, today=day)
         composed = compose_reply(reply, self.campaign, to=smtp_address(to)[0],
                                  from_address=self.cfg.smtp.from_address,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import email.message
 import email.utils
 import re
+from collections.abc import Collection
 from typing import Final
 
 from bot.mail.headers import decode_bytes, raw_header_values
@@ -68,10 +69,14 @@ def display_names(msg: email.message.Message, name: str) -> list[str]:
     return names
 
 
-def reply_address(msg: email.message.Message) -> str:
-    """Where a reply goes (CONTRACT.md): the first mailbox of Reply-To, else of From."""
+def reply_address(msg: email.message.Message, own: Collection[str] = ()) -> str:
+    """Where a reply goes (CONTRACT.md): the first mailbox of Reply-To, else of From. A
+    Reply-To naming one of our `own` addresses is not where the agency reads (a reply there
+    comes back to us, and the agency hears nothing): it is passed over."""
+    ours = {address_key(a) for a in own}
     for name in ("Reply-To", "From"):
-        found = header_addresses(msg, name)
+        found = [a for a in header_addresses(msg, name)
+                 if name == "From" or address_key(a) not in ours]
         if found:
             return found[0]
     return ""

@@ -16,7 +16,7 @@ from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 from tenacity import (
     RetryCallState,
     retry,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     wait_exponential,
 )
@@ -59,6 +59,33 @@ class MailboxUnavailable(Exception):
     """The IMAP server could not be reached or refused us after every retry."""
 
 
+class MailboxLoginRefused(MailboxUnavailable):
+    """The server refused the account's login: the configuration is wrong, and trying again
+    only earns the account the server's penalty (Dovecot's auth delay, a lockout)."""
+
+    def __init__(self, username: str, host: str, said: str) -> None:
+        super().__init__(f"{host}: login refused for {username}: {said}")
+        self.username, self.host, self.said = username, host, said
+
+
+def _login_refused(exc: BaseException) -> bool:
+    """A LOGIN answered NO for good; `[UNAVAILABLE]` (RFC 5530) is the server's own trouble."""
+    return (isinstance(exc, imap_tools.errors.MailboxLoginError)
+            and b"UNAVAILABLE" not in _said(exc).encode().upper())
+
+
+def _worth_retrying(exc: BaseException) -> bool:
+    return isinstance(exc, CONNECT_ERRORS) and not _login_refused(exc)
+
+
+def _said(exc: BaseException) -> str:
+    result = getattr(exc, "command_result", None)
+    data = result[1] if isinstance(result, tuple) and len(result) > 1 else None
+    lines = [d.decode("utf-8", "replace") if isinstance(d, bytes) else str(d)
+             for d in (data or [])]
+    return " ".join(" ".join(lines).split())[:200]
+
+
 def _open(cfg: ImapConfig) -> Any:
     if cfg.security is Security.SSL:
         box: Any = MailBox(cfg.host, cfg.port, timeout=cfg.timeout,
@@ -97,11 +124,14 @@ class Mailbox:
         log.debug("IMAP %s:%s: connecting", self.cfg.host, self.cfg.port)
         opener = retry(stop=stop_after_attempt(self.attempts),
                        wait=wait_exponential(multiplier=0.5, max=30),
-                       retry=retry_if_exception_type(CONNECT_ERRORS), reraise=True,
+                       retry=retry_if_exception(_worth_retrying), reraise=True,
                        before_sleep=self._failed_attempt)(_open)
         try:
             self.box = opener(self.cfg)
         except CONNECT_ERRORS as exc:
+            if _login_refused(exc):
+                raise MailboxLoginRefused(self.cfg.username, f"{self.cfg.host}:{self.cfg.port}",
+                                          _said(exc)) from exc
             raise MailboxUnavailable(f"{self.cfg.host}:{self.cfg.port}: {exc}") from exc
         return self
 

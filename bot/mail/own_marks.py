@@ -122,3 +122,26 @@ def mentioned_mail(msg: email.message.Message, marks: OwnMarks) -> tuple[list[st
     ids = [m.group(0) for t in texts for m in ids_pattern.finditer(t)]
     refs = [m.group(0).upper() for t in texts for m in refs_pattern.finditer(t)]
     return list(dict.fromkeys(ids)), list(dict.fromkeys(refs))
+
+
+_RECIPIENT_LINE = re.compile(
+    r"^(?:final|original)-recipient\s*:\s*(?:[a-z0-9-]+\s*;)?\s*<?([^\s<>;]+@[^\s<>;]+?)>?\s*$",
+    re.IGNORECASE | re.MULTILINE)
+
+
+def failed_recipients(msg: email.message.Message) -> set[str]:
+    """The addresses a bounce says it could not deliver to, lowercased: its X-Failed-Recipients
+    and the Final-/Original-Recipient of its delivery-status parts (RFC 3464)."""
+    found = {a.strip().lower() for a in header_value(msg, "X-Failed-Recipients").split(",")
+             if "@" in a}
+    stack, seen = [msg], 0
+    while stack and seen < 200:
+        part = stack.pop()
+        seen += 1
+        ctype = content_type(part, "text/plain")[0]
+        if ctype in ("message/delivery-status", "message/global-delivery-status"):
+            text = payload(part).decode("utf-8", "replace")[:20_000]
+            found |= {m.group(1).lower() for m in _RECIPIENT_LINE.finditer(text)}
+        elif ctype.startswith("multipart/"):
+            stack.extend(children(part))
+    return found

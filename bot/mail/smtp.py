@@ -108,7 +108,7 @@ class SmtpSession:
             try:
                 self.client = opener(self._connect)()
             except smtplib.SMTPAuthenticationError as exc:
-                raise SmtpUnavailable(f"login refused: {_text(exc.smtp_code, exc.smtp_error)}"
+                raise SmtpUnavailable(f"login-refused: {_text(exc.smtp_code, exc.smtp_error)}"
                                       ) from exc
             except (smtplib.SMTPException, OSError) as exc:
                 raise SmtpUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
@@ -122,8 +122,8 @@ class SmtpSession:
         options = []
         if not (recipient.isascii() and raw.isascii()):
             if not client.has_extn("smtputf8"):
-                raise MessageRefused("the server does not offer SMTPUTF8, which a non-ASCII "
-                                     "address needs", permanent=True)
+                # a code, not a sentence: staff read it in their words (labels [send_error])
+                raise MessageRefused("smtputf8-missing", permanent=True)
             options.append("SMTPUTF8")
             if client.has_extn("8bitmime"):
                 options.append("BODY=8BITMIME")
@@ -137,7 +137,7 @@ class SmtpSession:
             if exc.smtp_code == SIZE_REFUSED:
                 raise MessageRefused(_text(exc.smtp_code, exc.smtp_error), True) from exc
             self.close()
-            raise SmtpUnavailable(f"our sender refused: {_text(exc.smtp_code, exc.smtp_error)}"
+            raise SmtpUnavailable(f"sender-refused: {_text(exc.smtp_code, exc.smtp_error)}"
                                   ) from exc
         except smtplib.SMTPResponseException as exc:
             self._refused(exc.smtp_code, exc.smtp_error)

@@ -94,10 +94,24 @@ def _safe(value: Node) -> str:
 
 
 def _params(node: Node) -> str:
+    """The parameters as written, but `size`: only the server's count is kept (below)."""
     if not isinstance(node, list):
         return ""
     pairs = zip(node[0::2], node[1::2], strict=False)
-    return "".join(f'; {_safe(k)}="{_safe(v)}"' for k, v in pairs if isinstance(k, str))
+    return "".join(f'; {_safe(k)}="{_safe(v)}"' for k, v in pairs
+                   if isinstance(k, str) and k.strip().lower() != "size")
+
+
+def _decoded_size(node: list[Node]) -> str:
+    """`; size=N` (RFC 2183: octets of the file), from the part's encoded size as the server
+    counted it, so a reply can name the file that is too large; "" when it is not told."""
+    octets, encoding = (node[6] if len(node) > 6 else None), (node[5] if len(node) > 5 else None)
+    if not isinstance(octets, str) or not octets.isdigit():
+        return ""
+    size = int(octets)
+    if isinstance(encoding, str) and encoding.lower() == "base64":
+        size = size * 3 // 4  # four characters carry three bytes (line breaks ignored)
+    return f"; size={size}"
 
 
 class Skeleton:
@@ -119,9 +133,12 @@ class Skeleton:
         head = f"Content-Type: {kind}/{sub}{_params(node[2] if len(node) > 2 else None)}\r\n"
         ext = 9 if kind == "text" else 11 if (kind, sub) == ("message", "rfc822") else 8
         disposition = node[ext] if len(node) > ext else None
+        size = _decoded_size(node)
         if isinstance(disposition, list) and disposition and isinstance(disposition[0], str):
             head += f"Content-Disposition: {_safe(disposition[0]).lower()}" \
-                    f"{_params(disposition[1] if len(disposition) > 1 else None)}\r\n"
+                    f"{_params(disposition[1] if len(disposition) > 1 else None)}{size}\r\n"
+        elif size and kind not in ("text", "multipart", "message"):
+            head += f"Content-Disposition: attachment{size}\r\n"
         if (kind, sub) == ("message", "rfc822") and len(node) > 8:
             return head + "\r\n" + self.message(node[7], node[8], depth + 1)
         return head + "\r\n"

@@ -10,14 +10,14 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.intake.changes import HistoryEntry, agency_history
 from bot.intake.service import Service
 from bot.mail.mime_parts import Attachment, body_text, find_attachments, header_value, parse_message
-from bot.staff.labels import agency_name, labels
+from bot.staff.labels import agency_name, labels, readable
 from bot.staff.signed import SignatureView, signature_views
 from bot.store.records import Event, OutboxItem, StoredMessage, StoredSubmission
 from replies.mail.compose import quantity_table
@@ -37,6 +37,7 @@ class QueuedReply:
     item: OutboxItem
     subject: str
     text: str
+    error: str = ""  # why it was not sent, in staff's words
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def mail_files(raw: bytes) -> list[Attachment]:
 
 def _reply(item: OutboxItem) -> QueuedReply:
     msg = email.message_from_bytes(item.raw, policy=email.policy.default)
-    return QueuedReply(item, header_value(msg, "Subject"), body_text(msg))
+    return QueuedReply(item, header_value(msg, "Subject"), body_text(msg),
+                       readable(item.last_error))
 
 
 def dossier(service: Service, reference: str) -> Dossier | None:
@@ -98,7 +100,8 @@ def dossier(service: Service, reference: str) -> Dossier | None:
         signatures=signature_views(sub, service.registry), files=files,
         replies=[_reply(item) for item in store.outbox.replies_about(sub)],
         history=agency_history(siblings, service.campaign),
-        events=store.events.about([sub.message_id]), superseded_by=successor)
+        events=[replace(e, detail=readable(e.detail))
+                for e in store.events.about([sub.message_id])], superseded_by=successor)
 
 
 def dossier_text(service: Service, found: Dossier) -> str:

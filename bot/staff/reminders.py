@@ -25,7 +25,7 @@ from parsers.spec.agency import Agency
 from replies.mail.reminder import ReminderLetter, compose_reminder
 
 Status = Literal["due", "reminded", "no_address", "capped", "not_due"]
-Whence = Literal["contacts", "last_sender", "none"]
+Whence = Literal["contacts", "trusted", "last_sender", "none"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def due_step(service: Service, today: dt.date) -> Step | None:
 @dataclass(frozen=True)
 class WriteTo:
     addresses: tuple[str, ...]
-    whence: Whence  # the contacts named for it, the last trusted sender, or nobody
+    whence: Whence  # the contacts named for it, its trusted addresses, the last trusted
+    # sender, or nobody
 
 
 def staff_contacts(store: Store) -> dict[str, tuple[str, ...]]:
@@ -81,14 +82,28 @@ def staff_contacts(store: Store) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def trusted_addresses(store: Store) -> dict[str, tuple[str, ...]]:
+    """Agency key → the addresses (not domains) trusted to speak for it: the registry's, the
+    config's and those staff confirmed (one query for all)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for entry in store.senders.find():
+        if "@" in entry.sender and entry.sender not in found.get(entry.agency_key, ()):
+            found[entry.agency_key] = (*found.get(entry.agency_key, ()), entry.sender)
+    return found
+
+
 def write_to(agency: Agency, contacts: Mapping[str, Sequence[str]],
-             last_sender: str | None) -> WriteTo:
+             last_sender: str | None, trusted: Mapping[str, Sequence[str]] | None = None
+             ) -> WriteTo:
     """Where letters to `agency` go: the registry's `contacts` and those staff added (from
-    `staff_contacts`), each once; without any, the address it last wrote from as a trusted
-    sender (never a stranger's whose form waits for confirmation)."""
+    `staff_contacts`), each once; without any, the addresses `trusted` for it (from
+    `trusted_addresses`); else the address it last wrote from as a trusted sender (never a
+    stranger's whose form waits for confirmation)."""
     named = dict.fromkeys(a.lower() for a in (*agency.contacts, *contacts.get(agency.key, ())))
     if named:
         return WriteTo(tuple(named), "contacts")
+    if trusted and trusted.get(agency.key):
+        return WriteTo(tuple(trusted[agency.key]), "trusted")
     address = email.utils.parseaddr(last_sender or "")[1]
     return WriteTo((address,), "last_sender") if "@" in address else WriteTo((), "none")
 
@@ -101,12 +116,12 @@ def plan(service: Service, today: dt.date, tz: dt.tzinfo) -> Plan:
     done = (store.reminders.reminded(service.campaign.id, service.campaign.deadline_in_force,
                                      step.days_before) if step else set())
     budget = cfg.limits.reminders_per_run
-    contacts = staff_contacts(store)
+    contacts, trusted = staff_contacts(store), trusted_addresses(store)
     lines = []
     for standing in standings(store, service.registry, service.campaign):
         if standing.state == "counted":
             continue
-        found = write_to(standing.agency, contacts, standing.last_sender).addresses
+        found = write_to(standing.agency, contacts, standing.last_sender, trusted).addresses
         status: Status = "not_due" if step is None else "due"
         if step is not None and standing.agency.key in done:
             status = "reminded"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from bot.intake.safety.bounces import own_header
 from bot.staff.digest.period import Period
-from bot.staff.labels import agency_name, labels
+from bot.staff.labels import agency_name, labels, readable
 from bot.store.database import Store
 from parsers.spec.registry import Registry
 
@@ -107,7 +107,8 @@ def unsent_mail(c: TodoContext) -> list[TodoItem]:
     """Queued mail the mail server refused or could not take at least once."""
     kinds = labels(LABELS)["outbox"]
     return [TodoItem(o.created_at, o.recipient, f"{kinds.get(o.kind, o.kind)} #{o.id}",
-                     f"{o.attempts}× {o.last_error or ''}".strip(), message_id=o.message_id)
+                     f"{o.attempts}× {readable(o.last_error)}".strip(),
+                     message_id=o.message_id)
             for o in c.store.outbox.stuck()]
 
 
@@ -121,7 +122,8 @@ def problems(c: TodoContext) -> list[TodoItem]:
         found = sorted(c.store.events.since(since, ("warning", "error"), MAX_WARNINGS),
                        key=lambda e: (e.ts, e.id))
     return [TodoItem(e.ts, levels.get(e.level, e.level),
-                     f"{kinds.get(e.kind, e.kind)}: {e.detail}", message_id=e.message_id)
+                     f"{kinds.get(e.kind, e.kind)}: {readable(e.detail)}",
+                     message_id=e.message_id)
             for e in found if e.level != "info" and e.kind not in OWN_BLOCK]
 
 

@@ -47,6 +47,19 @@ def insert_trusted(conn: Connection, entry: Entry, source: Source, by: str) -> b
     return True
 
 
+def remove_trusted(conn: Connection, sender_id: int, by: str) -> str | None:
+    """Mark the staff entry `sender_id` removed inside the caller's transaction; the address
+    or domain it named, None when there was no such current entry."""
+    t = trusted_senders.c
+    row = conn.execute(select(t.sender).where(t.id == sender_id, t.source == "staff",
+                                              t.removed_at.is_(None))).first()
+    if row is None:
+        return None
+    conn.execute(update(trusted_senders).where(t.id == sender_id).values(
+        removed_by=by[:255], removed_at=utc_now()))
+    return str(row.sender)
+
+
 class Senders(Queries):
     def matching(self, address: str) -> list[TrustedSender]:
         """Every entry naming `address` or a domain it is at."""

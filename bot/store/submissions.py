@@ -36,7 +36,7 @@ from bot.store.schema import (
     reference_counters,
     submissions,
 )
-from bot.store.senders import Entry, insert_trusted
+from bot.store.senders import Entry, insert_trusted, remove_trusted
 from bot.store.signatures import insert_signatures, replace_signatures, signatures_of
 
 _COUNTS = (submissions.c.verdict == "accepted", submissions.c.standing == "counted")
@@ -228,13 +228,13 @@ class Submissions(Queries):
                 insert_outbox(conn, item, old.message_id, old.id)
 
     def settle(self, reference: str, standing: Standing, by: str, *,
-               agency: tuple[str, str | None] | None = None, trust: Entry | None = None
-               ) -> StoredSubmission | None:
+               agency: tuple[str, str | None] | None = None, trust: Entry | None = None,
+               untrust: int | None = None) -> StoredSubmission | None:
         """Staff's decision on a submission, in one transaction: its standing (`counted` when
         confirmed, `rejected`), who decided and when, the agency it counts for when `agency`
         (key, name) is given, the live form of each agency concerned settled again, the sender
-        `trust`ed for an agency from now on, and an event saying so. None when no submission
-        has `reference`."""
+        `trust`ed for an agency from now on (or the staff entry `untrust` no longer trusted),
+        and an event saying so. None when no submission has `reference`."""
         s = submissions.c
         with self._writing() as conn:
             found = _find(conn, s.reference == reference)
@@ -251,16 +251,19 @@ class Submissions(Queries):
                 _resettle(conn, str(key))
             if trust is not None:
                 insert_trusted(conn, trust, "staff", by)
+            untrusted = remove_trusted(conn, untrust, by) if untrust is not None else None
             new = _find(conn, s.id == old.id)[0]
             insert_event(conn, f"submission-{'confirmed' if standing == 'counted' else standing}",
                          " ".join(filter(None, (reference, new.agency_key, f"by {by}",
-                                                trust and f"trusted {trust[1]}"))),
+                                                trust and f"trusted {trust[1]}",
+                                                untrusted and f"untrusted {untrusted}"))),
                          level="info", message_id=old.message_id, actor=by)
             return new
 
     def by_reference(self, reference: str) -> StoredSubmission | None:
+        """The submission of `reference`, however a person typed its case."""
         with self._reading() as conn:
-            found = _find(conn, submissions.c.reference == reference)
+            found = _find(conn, submissions.c.reference == reference.strip().upper())
         return found[0] if found else None
 
     def find(self, day: date | None = None, agency_key: str | None = None,

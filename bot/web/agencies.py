@@ -12,7 +12,7 @@ from werkzeug import Response
 from bot.intake.changes import agency_history
 from bot.staff.agencies import STATES, AgencyRow, agency_rows
 from bot.staff.labels import labels
-from bot.staff.reminders import staff_contacts, write_to
+from bot.staff.reminders import staff_contacts, trusted_addresses, write_to
 from bot.web.page import login, notice, page, service
 from parsers.spec.agency import ADDRESS
 
@@ -43,7 +43,8 @@ def _row(key: str) -> AgencyRow:
 def show(key: str) -> Response:
     row = _row(key)
     store = service().store
-    where = write_to(row.agency, staff_contacts(store), row.last_sender) if row.agency else None
+    where = write_to(row.agency, staff_contacts(store), row.last_sender,
+                     trusted_addresses(store)) if row.agency else None
     return page("agency.html.j2", row=row, roles=ROLES, where=where,
                 contacts=store.contacts.find(key, with_removed=True),
                 senders=store.senders.find(key, with_removed=True),

@@ -10,13 +10,16 @@ Message-ID, our X-BCY-Intake-Reference), our reference in its subject.
 from __future__ import annotations
 
 import email.message
+import email.parser
+import email.policy
 import logging
 
 from bot.intake.decide import Decision
 from bot.mail import robots
 from bot.mail.addresses import sender_address
-from bot.mail.mime_parts import header_value, part_types
-from bot.mail.own_marks import OwnMarks, mentioned_mail
+from bot.mail.mime_parts import body_text, header_value, part_types
+from bot.mail.mime_tree import parse_message
+from bot.mail.own_marks import OwnMarks, failed_recipients, mentioned_mail
 from bot.store.database import Store
 from bot.store.schema import OutboxItem, StoredMessage
 
@@ -45,16 +48,17 @@ class Bounces:
 
     def about(self, msg: email.message.Message) -> list[OutboxItem]:
         """The mail of ours this mail names: by Message-ID, else by reference (the newest
-        reply of that submission)."""
+        reply of that submission), then only replies to an address the bounce names."""
         ids, refs = mentioned_mail(msg, self.marks)
         found = {item.id: item for item in self.store.outbox.by_mail_ids(ids)}
-        if not found:
-            for ref in refs[:10]:
-                sub = self.store.submissions.by_reference(ref)
-                item = self.store.outbox.latest_reply(sub) if sub else None
-                if item is not None:
-                    found[item.id] = item
-        return list(found.values())
+        if found:
+            return list(found.values())
+        for ref in refs[:10]:
+            sub = self.store.submissions.by_reference(ref)
+            item = self.store.outbox.latest_reply(sub) if sub else None
+            if item is not None:
+                found[item.id] = item
+        return _named_recipients(msg, _not_only_quoted(list(found.values())))
 
     def note(self, stored: StoredMessage, msg: email.message.Message,
              decision: Decision) -> None:
@@ -67,15 +71,14 @@ class Bounces:
         items = self.about(msg)
         if not items:
             if kind == "loop":
-                self._event("mail-loop", f"{decision.reason}, {sender_address(msg) or '?'}",
-                            stored)
+                self._event("mail-loop", sender_address(msg) or "?", stored)
             return
         for item in items:
             self._note_one(kind, item, stored, msg, decision)
 
     def _note_one(self, kind: str, item: OutboxItem, stored: StoredMessage,
                   msg: email.message.Message, decision: Decision) -> None:
-        what = self._name(item)
+        what = _name(item)
         sender = sender_address(msg) or "?"
         if kind == "bounce":
             if self.store.outbox.mark_undelivered(item.id, stored.id):
@@ -87,23 +90,50 @@ class Bounces:
         else:
             log.warning("our mail %s came back from %s (%s): not answered", what, sender,
                         decision.reason)
-            self._event("mail-loop", f"{what} ← {sender} ({decision.reason})", stored)
-
-    def _name(self, item: OutboxItem) -> str:
-        """The reference the mail was about, else what it was."""
-        for name in ("X-BCY-Intake-Reference", "X-BCY-Intake-Digest"):
-            text = own_header(item.raw, name)
-            if text:
-                return text
-        return f"outbox {item.id}"
+            self._event("mail-loop", f"{what} ← {sender}", stored)
 
     def _event(self, kind: str, detail: str, stored: StoredMessage) -> None:
         self.store.events.record(kind, detail[:500], message_id=stored.id)
 
 
+def _not_only_quoted(items: list[OutboxItem]) -> list[OutboxItem]:
+    """Drop a reply whose reference the bounce may name only because another reply it names
+    quotes it (a resubmission's reply compares with the earlier reference)."""
+    texts = {item.id: _mail_text(item.raw) for item in items}
+    own = {item.id: _name(item) for item in items}
+    return [item for item in items
+            if not any(other.id != item.id and own[item.id] in texts[other.id]
+                       and own[other.id] not in texts[item.id] for other in items)]
+
+
+def _named_recipients(msg: email.message.Message, items: list[OutboxItem]) -> list[OutboxItem]:
+    """The replies to an address the bounce names (its failed recipients, else its text);
+    all of them when it names none of theirs."""
+    named = failed_recipients(msg)
+    if not named:
+        text = (body_text(msg) + "\n" + header_value(msg, "Subject")).lower()
+        named = {item.recipient.lower() for item in items if item.recipient.lower() in text}
+    return [item for item in items if item.recipient.lower() in named] if named else items
+
+
+def _mail_text(raw: bytes) -> str:
+    """The text of a mail of ours, as a bounce would quote it."""
+    msg = parse_message(raw)
+    return (header_value(msg, "Subject") + "\n" + body_text(msg)).upper()
+
+
+def _name(item: OutboxItem) -> str:
+    """The reference the mail was about, else what it was."""
+    for name in ("X-BCY-Intake-Reference", "X-BCY-Intake-Digest"):
+        text = own_header(item.raw, name)
+        if text:
+            return text
+    return f"outbox {item.id}"
+
+
 def own_header(raw: bytes, name: str) -> str:
-    """A header of a mail we wrote ourselves (one line each: see replies.mail.wire)."""
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
-    prefix = name.lower() + ":"
-    return next((line[len(prefix):].strip() for line in head.split("\r\n")
-                 if line.lower().startswith(prefix)), "")
+    """A header of a mail we wrote ourselves, unfolded and decoded (a subject in Vietnamese is
+    written as encoded words, folded over several lines: see replies.mail.wire)."""
+    head = raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    return header_value(email.parser.BytesHeaderParser(policy=email.policy.compat32)
+                        .parsebytes(head), name)

@@ -151,7 +151,7 @@ def holding_reply(judge: Judge, stored: StoredMessage, raw: bytes) -> NewOutbox 
     builder = judge.builder
     if classify(msg, builder.campaign, judge.own, attachments=[]).kind == "automatic":
         return None
-    to = reply_address(msg)
+    to = reply_address(msg, judge.own)
     if not to or not builder.writer.caps.admit(msg, to, f"message {stored.id}", stored.id):
         return None
     smtp = judge.cfg.smtp
