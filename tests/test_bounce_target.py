@@ -14,6 +14,7 @@ from bot.store.database import Store
 from tests.pipeline_kit import BTC, BTC_FIXED, OURS, docx_mail, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 
 def _text_bounce(reply: EmailMessage, recipient: str, *, dsn: bool) -> bytes:
@@ -56,7 +57,7 @@ def test_a_bounce_quoting_a_resubmission_reply_marks_that_reply_only(
     assert body is not None and ref_one in body.get_content()  # the reply names the earlier
     mailbox.append(_text_bounce(two, second, dsn=dsn))
     assert poll(config) == 0
-    store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    store = Store.open(store_url(tmp_path))
     undelivered = {}
     for ref in (ref_one, ref_two):
         sub = store.submissions.by_reference(ref)
@@ -77,7 +78,7 @@ def test_a_bounce_for_another_address_marks_no_reply(
     [reply] = received(smtp_sink)
     mailbox.append(_text_bounce(reply, "someone.else@mof.gov.vn", dsn=True))
     assert poll(config) == 0
-    store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    store = Store.open(store_url(tmp_path))
     item = store.outbox.latest_reply(
         store.submissions.by_reference(reply["X-BCY-Intake-Reference"]))  # type: ignore[arg-type]
     assert item is not None and item.undelivered_at is None

@@ -23,6 +23,7 @@ from tests.pipeline_kit import (
 )
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 BYT = Filling("BỘ Y TẾ", "Bộ Y tế", "310/BYT-CNTT",
               numbers={"personal_sim_pki": {"2021": 31, "2022": 32}})
@@ -38,7 +39,7 @@ def _reply_of_two(tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
     mailbox.append(raw)
     assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0
     [reply] = received(smtp_sink)
-    store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    store = Store.open(store_url(tmp_path))
     refs = str(reply["X-BCY-Intake-References"]).split()
     assert len(refs) == 2
     subs = {ref: store.submissions.by_reference(ref) for ref in refs}

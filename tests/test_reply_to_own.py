@@ -12,6 +12,7 @@ from bot.store.database import Store
 from tests.pipeline_kit import BTC_FIXED, OURS, docx_mail, poll, received, write_config
 from tests.servers.dovecot import MailboxAccount
 from tests.servers.smtp import SmtpSink
+from tests.store_kit import store_url
 
 AGENCY = "vt.rt@mof.gov.vn"
 
@@ -28,7 +29,7 @@ def test_a_reply_to_of_ours_is_passed_over(
     assert sent.rcpt_tos == (AGENCY,)
     [reply] = received(smtp_sink)
     assert reply["To"].addresses[0].addr_spec == AGENCY
-    store = Store.open(f"sqlite:///{(tmp_path / 'intake.db').as_posix()}")
+    store = Store.open(store_url(tmp_path))
     sub = store.submissions.by_reference(reply["X-BCY-Intake-Reference"])
     assert sub is not None and sub.sender == AGENCY
 
