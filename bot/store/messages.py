@@ -95,7 +95,7 @@ class Messages(Queries):
                 self.remember_slot(folder, uidvalidity, uid, known.id)
                 return known.id
             try:
-                with self._writing() as conn:
+                with self._writing(lazy=True) as conn:  # still in the INBOX until decided
                     return int(conn.execute(insert(messages).values(
                         folder=folder, uidvalidity=uidvalidity, uid=uid,
                         message_id=(message_id or "").strip(), content_sha256=sha, raw=raw,
@@ -115,7 +115,8 @@ class Messages(Queries):
                                   "mailbox_action_done": mailbox_action_done}
         values = {k: v for k, v in values.items() if v is not None}
         if values:
-            with self._writing() as conn:
+            # filed: the UID gone from the folder says so again; anything else is durable
+            with self._writing(lazy=set(values) == {"mailbox_action_done"}) as conn:
                 conn.execute(update(messages).where(messages.c.id == message_id)
                              .values(values))
 
@@ -123,7 +124,7 @@ class Messages(Queries):
         """Mark the mail as being read by `reader` (a process): if the mark is still there
         when another process looks, the reader died on it."""
         r = message_readings.c
-        with self._writing() as conn:
+        with self._writing(lazy=True) as conn:  # lost with the power: no evidence, no harm
             conn.execute(delete(message_readings).where(r.message_id == message_id))
             conn.execute(insert(message_readings).values(message_id=message_id, reader=reader,
                                                          since=utc_now()))
