@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mailkit import append_all, bcy, other_mail, rig, submission, top_of_profile
+from mailkit import REPO, append_all, bcy, other_mail, rig, submission, top_of_profile
 
 DEADLINE = 1800.0  # seconds for any one poll
 
@@ -73,6 +73,8 @@ def main() -> int:
     p.add_argument("--messages", type=int, default=1000)
     p.add_argument("--seen", type=int, default=0, help="mails that are not submissions, too")
     p.add_argument("--profile", type=Path, help="a folder for py-spy's raw stacks")
+    p.add_argument("--code", type=Path, default=REPO,
+                   help="the checkout to run (e.g. an older commit unpacked with git archive)")
     args = p.parse_args()
     raws = [submission(i) for i in range(args.messages)]
     files = attachments(raws)
@@ -86,7 +88,7 @@ def main() -> int:
         library = library_floor(files)
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
-        first = bcy(r.config, "poll", "--once", timeout=DEADLINE,
+        first = bcy(r.config, "poll", "--once", timeout=DEADLINE, code=args.code,
                     profile=args.profile / "backlog.raw" if args.profile else None)
         replies = len(r.sink.messages)
         if first.status or replies < args.messages:
@@ -102,7 +104,7 @@ def main() -> int:
         print(f"backlog: {rate:.1f} submissions/s; {first.wall / (fetch + library):.2f}× "
               f"(fetch + library floor = {fetch + library:.2f} s)")
         if args.seen:
-            again = bcy(r.config, "poll", "--once", timeout=DEADLINE,
+            again = bcy(r.config, "poll", "--once", timeout=DEADLINE, code=args.code,
                         profile=args.profile / "seen.raw" if args.profile else None)
             print(f"second poll over {args.seen} mails already seen: status {again.status}, "
                   f"{again.wall:.2f} s wall, CPU {again.cpu:.2f} s, peak RSS "

@@ -104,9 +104,11 @@ class Run:
     stderr: str
 
 
-def bcy(config: Path, *args: str, profile: Path | None = None, timeout: float = 3600.0) -> Run:
+def bcy(config: Path, *args: str, profile: Path | None = None, timeout: float = 3600.0,
+        code: Path = REPO) -> Run:
     """`python -m bot --config CONFIG ARGS` in a child process: wall, CPU and peak RSS.
-    With `profile`, under `py-spy record --subprocesses --format raw` into that file."""
+    With `profile`, under `py-spy record --subprocesses --format raw` into that file; `code`:
+    another checkout to run (an older commit unpacked with `git archive`), to compare."""
     command = [sys.executable, "-m", "bot", "--config", str(config), *args]
     if profile is not None:
         spy = Path(sys.executable).with_name("py-spy")
@@ -114,7 +116,8 @@ def bcy(config: Path, *args: str, profile: Path | None = None, timeout: float = 
                    "--output", str(profile), "--", *command]
     with tempfile.TemporaryFile() as err:
         began = time.perf_counter()
-        child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        child = subprocess.Popen(command, cwd=code, stdout=subprocess.DEVNULL, stderr=err,
+                                 env=dict(os.environ, PYTHONPATH=str(code)))
         # under py-spy the pid is py-spy's: then only the tree's peak (wait4) is known
         status, usage, peak = _reap(child, timeout, watch=profile is None)
         wall = time.perf_counter() - began
