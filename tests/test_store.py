@@ -94,6 +94,10 @@ def test_same_message_at_a_new_uid_is_the_same_row(store: Store) -> None:
     store.messages.remember_slot("Archive", 1, 9, first)
     store.messages.remember_slot("Archive", 1, 9, first)
     assert store.messages.seen_uids("Archive", 1) == {9}
+    # the copies a first cycle files: each slot a kept mail turned up in, not its own
+    assert {uid: m.id for uid, m in store.messages.copies_in("INBOX", 7).items()} == {2: first}
+    assert {uid: m.id for uid, m in store.messages.copies_in("Archive", 1).items()} == {9: first}
+    assert store.messages.copies_in("INBOX", 8) == {}
 
 
 def test_both_unique_keys_hold_in_the_database(store: Store) -> None:

@@ -34,11 +34,9 @@ class Filing:
 
     def reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
         """File copies of decided mail (duplicate deliveries) whose move a crash cut short."""
-        for uid in sorted(here.uids & known):
-            stored = self.store.messages.find(here.name, here.validity, uid)
-            if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
-                continue
-            target = self.target(stored)
+        copies = self.store.messages.copies_in(here.name, here.validity)
+        for uid in sorted(here.uids & known & copies.keys()):
+            target = self.target(copies[uid])
             if target is None:
                 continue
             if not self.move(box, uid, target):

@@ -44,6 +44,19 @@ class Messages(Queries):
                 | m.id.in_(moved)))
         return found[0] if found else None
 
+    def copies_in(self, folder: str, uidvalidity: int) -> dict[int, StoredMessage]:
+        """The mail kept that turned up again in this folder, by the UID of each copy: one
+        query for the whole folder (a first cycle over a big mailbox must not ask per UID)."""
+        m, slot = messages.c, message_slots.c
+        here = (slot.folder == folder) & (slot.uidvalidity == uidvalidity)
+        own = (m.folder == folder) & (m.uidvalidity == uidvalidity) & (m.uid == slot.uid)
+        with self._reading() as conn:
+            rows = conn.execute(select(slot.uid.label("copy_uid"), *_MESSAGE_COLUMNS)
+                                .join(messages, m.id == slot.message_id).where(here, ~own))
+            return {int(row.copy_uid): StoredMessage(**{c.name: row._mapping[c]
+                                                        for c in _MESSAGE_COLUMNS})
+                    for row in rows}
+
     def find_duplicate(self, message_id: str | None, sha256: str) -> StoredMessage | None:
         """The mail kept with this Message-ID and this content, wherever it was seen."""
         m = messages.c
