@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peak memory of one intake cycle over a mailbox of big mail (a benchmark, not a test).
 
-    python scripts/bench_big_mail.py --mails 20 --mb 40 [--code DIR] [--limit-mb 25]
+    .venv/bin/python bench/big_mail.py --mails 20 --mb 40 [--code DIR] [--limit-mb 25]
 
 Starts a private Dovecot and an SMTP sink on 127.0.0.1, appends `--mails` mails of `--mb` MB
 each (a named form-like attachment of random bytes, so each is a submission too large to
