@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 import time
-import warnings
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demo.sample_mail import build_mail  # noqa: E402 - after the sys.path line above
-from tests.pipeline_kit import OURS, SUBJECT, write_config  # noqa: E402 - after the sys.path line
-from tests.servers.dovecot import Dovecot, MailboxAccount  # noqa: E402 - after the sys.path line
-from tests.servers.smtp import SmtpSink  # noqa: E402 - after the sys.path line above
+from mailkit import REPO, bcy, rig
+
+from demo.sample_mail import build_mail
+from tests.pipeline_kit import OURS, SUBJECT
 
 MB = 1024 * 1024
 
@@ -47,37 +43,20 @@ def main() -> int:
     p.add_argument("--limit-mb", type=int, default=25, help="[limits] max_message_bytes")
     p.add_argument("--code", type=Path, default=REPO, help="the checkout to run")
     args = p.parse_args()
-    warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
-    server, sink = Dovecot(), SmtpSink("bench", "bench-password")
-    server.start()
-    sink.start()
-    try:
-        server.add_user("bench", "pw")
-        box = MailboxAccount(server, server.host, server.imap_port, "bench", "pw")
+    with rig(max_message_bytes=args.limit_mb * MB) as r:
         began = time.monotonic()
         for n in range(args.mails):
-            box.append(big_mail(n, args.mb * MB))
+            r.box.append(big_mail(n, args.mb * MB))
         print(f"{args.mails} mails of {args.mb} MB appended in {time.monotonic() - began:.0f} s")
-        work = Path(tempfile.mkdtemp(prefix="bcy-bench-big-"))
-        config = write_config(work, box, sink, limits={"max_message_bytes": args.limit_mb * MB})
-        env = dict(os.environ, PYTHONPATH=str(args.code))
-        began = time.monotonic()
-        # GNU time reports the poll process's own peak, not that of earlier children (Dovecot)
-        done = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "bot",
-                               "--config", str(config), "poll", "--once"], cwd=args.code,
-                              env=env, capture_output=True, text=True, check=False)
-        took = time.monotonic() - began
-        peak = int(done.stderr.strip().splitlines()[-1]) / 1024
-        db = work / "intake.db"
-        size = sum(f.stat().st_size for f in work.glob("intake.db*")) / MB
+        done = bcy(r.config, "poll", "--once", code=args.code)
+        db = r.work / "intake.db"
+        size = sum(f.stat().st_size for f in r.work.glob("intake.db*")) / MB
         print(f"code: {args.code}")
-        print(f"poll --once: status {done.returncode}, {took:.1f} s, peak RSS {peak:.0f} MB")
-        print(f"database: {size:.1f} MB ({db}), replies sent: {len(sink.messages)}")
-        if done.returncode:
+        print(f"poll --once: status {done.status}, {done.wall:.1f} s, peak RSS "
+              f"{done.peak_mb:.0f} MB")
+        print(f"database: {size:.1f} MB ({db}), replies sent: {len(r.sink.messages)}")
+        if done.status:
             print(done.stderr[-2000:])
-    finally:
-        sink.stop()
-        server.cleanup()
     return 0
 
 
