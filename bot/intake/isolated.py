@@ -8,7 +8,7 @@ address-space limit; the agency's own file is marked for a correction request th
 The child is kept and reused from one attachment to the next (a fork of the daemon costs more
 than reading a form): it is replaced when it ran out of time (killed), failed or died, after
 `RECYCLE_CALLS` files or once its peak RSS passed `RECYCLE_RSS`, and whenever what it would
-run has changed in the parent (another memory limit, another reader)."""
+run has changed in the parent (another memory limit, another reader, another environment)."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class Reader:
     def __init__(self, memory: int) -> None:
         context = multiprocessing.get_context("fork")
         self.conn, theirs = context.Pipe(duplex=True)
-        self.key = (memory, read_attachment)  # `read_attachment` as the child sees it
+        self.key = _key(memory)
         self.calls = 0
         self.process: BaseProcess = context.Process(target=_serve, args=(theirs, memory),
                                                     daemon=True)
@@ -118,11 +118,17 @@ class Reader:
 _reader: Reader | None = None
 
 
+def _key(memory: int) -> tuple[object, ...]:
+    """What a reader was started with and keeps as it was: its memory limit, the reader
+    function as the module names it, the environment (e.g. where LibreOffice is)."""
+    return memory, read_attachment, hash(frozenset(os.environ.items()))
+
+
 def _fit_reader(memory: int) -> Reader:
     """The reader to use: the kept one if it is ours, alive and started for this call."""
     global _reader
     if _reader is not None and (_reader.owner != os.getpid() or not _reader.process.is_alive()
-                                or _reader.key != (memory, read_attachment)
+                                or _reader.key != _key(memory)
                                 or _reader.calls >= RECYCLE_CALLS):
         _reader.close()
         _reader = None
