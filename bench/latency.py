@@ -58,14 +58,17 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rounds", type=int, default=20)
+    p.add_argument("--code", type=Path, default=REPO,
+                   help="the checkout to run (e.g. an older commit unpacked with git archive)")
     args = p.parse_args()
     floor: list[float] = []
     reply: list[float] = []
     with rig() as r:
         log = (r.work / "run.log").open("w+b")
         daemon = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(r.config), "run"],
-                                  cwd=REPO, stdout=subprocess.DEVNULL, stderr=log,
-                                  env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                                  cwd=args.code, stdout=subprocess.DEVNULL, stderr=log,
+                                  env=dict(os.environ, PYTHONUNBUFFERED="1",
+                                           PYTHONPATH=str(args.code)))
         try:
             append_all(r.box, [submission(10_000)])  # warm-up: the daemon is up and in IDLE
             r.sink.wait_for(1, timeout=60)
