@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
 import signal
 import socket
 import time
@@ -117,15 +118,20 @@ def test_another_memory_limit_gets_another_reader() -> None:
     assert run_isolated(os.getpid, (), "who reads", memory=_address_space() + 1024 ** 3) != first
 
 
-def test_the_reader_lets_go_of_the_parents_sockets() -> None:
+def test_the_reader_lets_go_of_the_parents_sockets_and_pipes() -> None:
     ours, peer = socket.socketpair()
+    reading, writing = os.pipe()  # like the stdin of a process the parent started
     _reader_pid()  # whatever reader there is...
     assert run_isolated(time.sleep, (30,), "a hang", seconds=0.2) is None
     _reader_pid()  # ...a fresh one, started while `ours` is open
     ours.close()
+    os.close(writing)
     peer.settimeout(5)
     assert peer.recv(1) == b""  # EOF: no reader holds a copy of our end
+    assert select.select([reading], [], [], 5)[0]  # readable at once: EOF, no writer left
+    assert os.read(reading, 1) == b""
     peer.close()
+    os.close(reading)
 
 
 def test_a_forked_process_starts_a_reader_of_its_own() -> None:

@@ -50,10 +50,11 @@ def wait_for(receiver: Connection, seconds: float) -> bool:
 
 
 def _let_go(keep: Connection) -> None:
-    """Let go of the parent's sockets (IMAP, SMTP, PostgreSQL, the parent's end of our own
-    pipe): a reader that outlives a connection must not hold it open, and must hear EOF when
-    the parent goes. Each is replaced by /dev/null rather than closed, so a copied object that
-    still names the number closes nothing of ours. Signals: the service's own handlers are not
+    """Let go of the parent's sockets and pipes (IMAP, SMTP, PostgreSQL, a child's stdin, the
+    parent's end of our own pipe): a reader that outlives them must not hold them open (no
+    EOF would reach their other end), and must hear EOF when the parent goes. Each is
+    replaced by /dev/null rather than closed, so a copied object that still names the number
+    closes nothing of ours. Signals: the service's own handlers are not
     the reader's; SIGTERM ends it, Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -61,7 +62,8 @@ def _let_go(keep: Connection) -> None:
     for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
         fd = int(name)
         try:
-            if fd > 2 and fd != keep.fileno() and stat.S_ISSOCK(os.fstat(fd).st_mode):
+            mode = os.fstat(fd).st_mode
+            if fd > 2 and fd != keep.fileno() and (stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode)):
                 os.dup2(null, fd)
         except OSError:
             continue  # the listing's own descriptor, gone meanwhile
