@@ -3,9 +3,16 @@ verdict, not a stuck or dead service."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import select
+import signal
+import socket
 import time
 
-from bot.intake.isolated import read_attachment_isolated
+import pytest
+
+from bot.intake.isolated import read_attachment_isolated, run_isolated
 from parsers.form.parse import FormReport, read_form
 from parsers.spec.campaign import Campaign, default_campaign
 from replies.forms.blank_xlsx import blank_form_xlsx
@@ -62,3 +69,79 @@ def test_running_out_of_memory_is_answered() -> None:
     finally:
         isolated.read_attachment = original
     assert [f.code for f in limited.findings] == ["file-too-complex"]
+
+
+# The reader process is kept from one file to the next, and replaced whenever it cannot be
+# trusted to answer the next one as a fresh one would.
+
+def _fail() -> None:
+    raise ValueError("a file nobody foresaw")
+
+
+def _reader_pid() -> int:
+    pid = run_isolated(os.getpid, (), "who reads")
+    assert pid is not None and pid != os.getpid()
+    return pid
+
+
+def test_the_reader_is_kept_from_one_file_to_the_next() -> None:
+    first = _reader_pid()
+    data = blank_form_xlsx(default_campaign())
+    read_attachment_isolated(data, "mau.xlsx", default_campaign())
+    assert _reader_pid() == first
+
+
+def test_a_reader_that_hung_failed_or_was_killed_is_replaced() -> None:
+    first = _reader_pid()
+    assert run_isolated(time.sleep, (30,), "a hang", seconds=0.5) is None
+    second = _reader_pid()
+    assert second != first
+    with pytest.raises(ProcessLookupError):  # killed, and reaped
+        os.kill(first, 0)
+    assert run_isolated(_fail, (), "a failure") is None
+    third = _reader_pid()
+    assert third not in (first, second)
+    os.kill(third, signal.SIGTERM)  # as systemd stops the service's whole cgroup
+    deadline = time.monotonic() + 10
+    while _alive(third) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _reader_pid() not in (first, second, third)
+
+
+def _alive(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
+
+
+def test_another_memory_limit_gets_another_reader() -> None:
+    first = _reader_pid()
+    assert run_isolated(os.getpid, (), "who reads", memory=_address_space() + 1024 ** 3) != first
+
+
+def test_the_reader_lets_go_of_the_parents_sockets_and_pipes() -> None:
+    ours, peer = socket.socketpair()
+    reading, writing = os.pipe()  # like the stdin of a process the parent started
+    _reader_pid()  # whatever reader there is...
+    assert run_isolated(time.sleep, (30,), "a hang", seconds=0.2) is None
+    _reader_pid()  # ...a fresh one, started while `ours` is open
+    ours.close()
+    os.close(writing)
+    peer.settimeout(5)
+    assert peer.recv(1) == b""  # EOF: no reader holds a copy of our end
+    assert select.select([reading], [], [], 5)[0]  # readable at once: EOF, no writer left
+    assert os.read(reading, 1) == b""
+    peer.close()
+    os.close(reading)
+
+
+def test_a_forked_process_starts_a_reader_of_its_own() -> None:
+    parents = _reader_pid()
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=lambda: sender.send(_reader_pid()))
+    child.start()
+    assert receiver.poll(30)
+    theirs = receiver.recv()
+    child.join(10)
+    assert theirs != parents
+    assert _reader_pid() == parents  # and ours is still there

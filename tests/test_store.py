@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store import migrations
 from bot.store.database import Store
-from bot.store.engine import create_store_engine
+from bot.store.engine import create_store_engine, read_transaction
 from bot.store.schema import NewOutbox, NewSubmission, messages, metadata
 from bot.store.submissions import OutcomeAlreadySaved
 
@@ -94,6 +94,10 @@ def test_same_message_at_a_new_uid_is_the_same_row(store: Store) -> None:
     store.messages.remember_slot("Archive", 1, 9, first)
     store.messages.remember_slot("Archive", 1, 9, first)
     assert store.messages.seen_uids("Archive", 1) == {9}
+    # the copies a first cycle files: each slot a kept mail turned up in, not its own
+    assert {uid: m.id for uid, m in store.messages.copies_in("INBOX", 7).items()} == {2: first}
+    assert {uid: m.id for uid, m in store.messages.copies_in("Archive", 1).items()} == {9: first}
+    assert store.messages.copies_in("INBOX", 8) == {}
 
 
 def test_both_unique_keys_hold_in_the_database(store: Store) -> None:
@@ -314,4 +318,31 @@ def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> No
     store = Store.open(url)
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    store.close()
+
+
+def test_lazy_writes_wait_for_the_next_durable_commit_on_sqlite(tmp_path: Path) -> None:
+    """The raw mail, reading marks and filed marks commit without syncing the WAL (NORMAL);
+    an outcome commits durably (FULL), which syncs all that came before it. A second
+    connection sees both: lazy is not uncommitted."""
+    store = Store.open(f"sqlite:///{tmp_path / 'intake.db'}")
+    store.engine.pool.dispose()  # one pooled connection from here on: the one we ask
+    seen: list[int] = []
+
+    def synchronous() -> None:
+        with read_transaction(store.engine) as conn:  # a write would set it for itself
+            seen.append(int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one()))
+
+    first = _save(store, 1)
+    synchronous()
+    store.messages.mark(first, state="done", kind="other")
+    synchronous()
+    store.messages.start_reading(first, "reader-1")
+    synchronous()
+    store.messages.mark(first, mailbox_action_done=True)
+    synchronous()
+    assert seen == [1, 2, 1, 1]  # NORMAL, FULL, NORMAL, NORMAL
+    other = Store.open(f"sqlite:///{tmp_path / 'intake.db'}")
+    assert other.messages.get(first).mailbox_action_done
+    other.close()
     store.close()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from bot.intake.changes import compare, previous_counted
+from bot.intake.changes import compare
 from bot.intake.decide import named_files
 from bot.intake.isolated import run_isolated
 from bot.mail.mime_parts import find_attachments
@@ -43,8 +43,8 @@ def resubmission(store: Store, campaign: Campaign, tz: tzinfo, new: NewSubmissio
     if new.verdict != "accepted" or not new.agency_key:
         return None
     received = stored.received_at if stored else new.received_at
-    before = previous_counted(store.submissions.find(agency_key=new.agency_key), received,
-                              stored.id if stored else None)
+    before = store.submissions.previous_counted(new.agency_key, received,
+                                                stored.id if stored else None)
     if before is None:
         return None
     return compare(before, new.quantities, campaign).view(

@@ -35,12 +35,11 @@ class Filing:
     def reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
         """File copies of decided mail (duplicate deliveries) whose move a crash cut short.
         A copy of mail not decided yet (a suspect read at the end of the cycle) is looked
-        at again at the next cycle."""
+        at again at the next cycle. One query for the whole folder."""
         undecided = False
-        for uid in sorted(here.uids & known):
-            stored = self.store.messages.find(here.name, here.validity, uid)
-            if stored is None or (stored.uidvalidity, stored.uid) == (here.validity, uid):
-                continue
+        copies = self.store.messages.copies_in(here.name, here.validity)
+        for uid in sorted(here.uids & known & copies.keys()):
+            stored = copies[uid]
             target = self.target(stored)
             if target is None:
                 undecided = undecided or stored.state == "new"

@@ -3,16 +3,25 @@ foresaw can cost the daemon neither a hang nor its memory: the child dies, the v
 `unreadable`, and the service goes on. Archives are opened there too, signed PDFs are validated
 there (pyHanko), and LibreOffice (for a .doc) is started from there, inside the same
 address-space limit; the agency's own file is marked for a correction request there too
-(`run_isolated`). Only plain data comes back."""
+(`run_isolated`). Only plain data comes back.
+
+The child is kept and reused from one attachment to the next (a fork of the daemon costs more
+than reading a form): it is replaced when it ran out of time (killed), failed or died, after
+`RECYCLE_CALLS` files or once its peak RSS passed `RECYCLE_RSS`, and whenever what it would
+run has changed in the parent (another memory limit, another reader, another environment)."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import resource
+import signal
+import stat
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from bot.intake.notify import heartbeat
@@ -25,6 +34,8 @@ log = logging.getLogger(__name__)
 TIME_LIMIT = 60.0  # seconds; a form reads in well under one (bench/parse.py --hostile)
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 WAIT_SLICE = 1.0  # seconds: the watchdog hears from us while a child reads
+RECYCLE_CALLS = 500  # files one reader reads before a fresh one takes over
+RECYCLE_RSS = 300 * 1024  # KiB of peak RSS after which a reader makes way for a fresh one
 T = TypeVar("T")
 
 
@@ -38,50 +49,126 @@ def wait_for(receiver: Connection, seconds: float) -> bool:
     return receiver.poll(0)
 
 
-def _child(conn: Connection, memory: int, function: Callable[..., Any], args: tuple[Any, ...]
-           ) -> None:
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        result: tuple[bool, Any] = (True, function(*args))
-    except BaseException as exc:  # noqa: BLE001 - MemoryError too: the parent always hears
-        result = (False, f"{type(exc).__name__}: {exc}"[:500])
-    conn.send(result)
+def _let_go(keep: Connection) -> None:
+    """Let go of the parent's sockets and pipes (IMAP, SMTP, PostgreSQL, a child's stdin, the
+    parent's end of our own pipe): a reader that outlives them must not hold them open (no
+    EOF would reach their other end), and must hear EOF when the parent goes. Each is
+    replaced by /dev/null rather than closed, so a copied object that still names the number
+    closes nothing of ours. Signals: the service's own handlers are not
+    the reader's; SIGTERM ends it, Ctrl-C is the parent's to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    null = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+        fd = int(name)
+        try:
+            mode = os.fstat(fd).st_mode
+            if fd > 2 and fd != keep.fileno() and (stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode)):
+                os.dup2(null, fd)
+        except OSError:
+            continue  # the listing's own descriptor, gone meanwhile
+    os.close(null)
+
+
+def _serve(conn: Connection, memory: int) -> None:
+    """The reader: one call after another, until a call fails, the parent goes or it is due
+    to make way for a fresh reader."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    _let_go(conn)
+    for _ in range(RECYCLE_CALLS):
+        try:
+            function, args = conn.recv()
+        except (EOFError, OSError):
+            return  # the parent is gone or replaced us
+        try:
+            result: tuple[bool, Any] = (True, function(*args))
+        except BaseException as exc:  # noqa: BLE001 - MemoryError too: the parent always hears
+            result = (False, f"{type(exc).__name__}: {exc}"[:500])
+        worn = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > RECYCLE_RSS
+        conn.send((*result, not result[0] or worn))
+        if not result[0] or worn:
+            return  # after a failure or a big file, a fresh reader is cheaper than doubt
     conn.close()
+
+
+class Reader:
+    """One child process that reads, its pipe, and what it was started for."""
+
+    def __init__(self, memory: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.conn, theirs = context.Pipe(duplex=True)
+        self.key = _key(memory)
+        self.calls = 0
+        self.process: BaseProcess = context.Process(target=_serve, args=(theirs, memory),
+                                                    daemon=True)
+        self.process.start()
+        theirs.close()
+        self.owner = os.getpid()
+
+    def close(self, kill: bool = False) -> None:
+        self.conn.close()
+        if self.owner != os.getpid():
+            return  # a copy inherited by a forked process: the child is not ours to reap
+        if kill:
+            self.process.kill()
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+_reader: Reader | None = None
+
+
+def _key(memory: int) -> tuple[object, ...]:
+    """What a reader was started with and keeps as it was: its memory limit, the reader
+    function as the module names it, the environment (e.g. where LibreOffice is)."""
+    return memory, read_attachment, hash(frozenset(os.environ.items()))
+
+
+def _fit_reader(memory: int) -> Reader:
+    """The reader to use: the kept one if it is ours, alive and started for this call."""
+    global _reader
+    if _reader is not None and (_reader.owner != os.getpid() or not _reader.process.is_alive()
+                                or _reader.key != _key(memory)
+                                or _reader.calls >= RECYCLE_CALLS):
+        _reader.close()
+        _reader = None
+    if _reader is None:
+        _reader = Reader(memory)
+    return _reader
 
 
 def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
                  seconds: float | None = None, memory: int | None = None) -> T | None:
-    """`function(*args)` in a child process with a time and an address-space limit: its
-    result, or None (logged, naming `what`) when it raised, hung or died. `function` and the
-    result cross a pipe: plain data only. `seconds` and `memory` default to TIME_LIMIT and
-    MEMORY_LIMIT as they are when called."""
+    """`function(*args)` in the reader process with a time and an address-space limit: its
+    result, or None (logged, naming `what`) when it raised, hung or died. `function` (a
+    module-level function), its arguments and its result cross a pipe: plain data only.
+    `seconds` and `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called."""
+    global _reader
     seconds = TIME_LIMIT if seconds is None else seconds
-    memory = MEMORY_LIMIT if memory is None else memory
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, memory, function, args), daemon=True)
-    child.start()
-    sender.close()
+    reader = _fit_reader(MEMORY_LIMIT if memory is None else memory)
+    reader.calls += 1
+    done, value, spent = False, None, True
     try:
-        if not wait_for(receiver, seconds):
+        reader.conn.send((function, args))
+        if not wait_for(reader.conn, seconds):
             log.warning("%s took over %.0f s: stopped", what, seconds)
-            child.kill()  # it had its time; waiting below for it to end by itself would not help
             return None
-        done, value = receiver.recv()
+        done, value, spent = reader.conn.recv()
         if not done:
             log.warning("%s failed: %s", what, value)
             return None
         result: T = value
         return result
     except (EOFError, OSError):
-        log.warning("%s ended its process (exit %s)", what, child.exitcode)
+        reader.process.join(1)
+        log.warning("%s ended its process (exit %s)", what, reader.process.exitcode)
         return None
     finally:
-        receiver.close()
-        child.join(1)
-        if child.is_alive():
-            child.kill()
-            child.join()
+        if spent:  # hung (killed: it had its time), failed, died or worn: a fresh one next
+            reader.close(kill=not done)
+            _reader = None
 
 
 def _read(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...]

@@ -4,6 +4,13 @@ SQLite (WAL, foreign keys, busy timeout) by default, PostgreSQL by URL. Write tr
 on SQLite start with BEGIN IMMEDIATE so two writers queue on the busy timeout instead of
 failing when a read lock cannot be upgraded; read transactions start with a plain BEGIN so
 readers never queue behind writers.
+
+A write on SQLite is durable at its commit (synchronous=FULL: the WAL is synced) unless the
+caller says it may wait (`lazy`, synchronous=NORMAL): what such a transaction wrote survives a
+crash of the process at once, and a power cut from the next durable commit on, which syncs the
+WAL with all that came before it. Lazy writes are those no mail or reply leaves the machine
+on: the raw mail kept (it is still in the INBOX until an outcome is stored, durably), a reading
+mark, a mail marked filed (its UID gone from the folder says so again).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY = "bcy_read_only"  # execution option: this transaction only reads
+_LAZY = "bcy_lazy"  # execution option: this write may wait for the next durable commit
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -33,8 +41,13 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Connection) -> None:
-    reading = connection.get_execution_options().get(_READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    if options.get(_READ_ONLY, False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    lazy = options.get(_LAZY, False)
+    connection.exec_driver_sql(f"PRAGMA synchronous={'NORMAL' if lazy else 'FULL'}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _private_file(path: Path) -> None:
@@ -119,10 +132,17 @@ def only_daemon(url: str) -> Iterator[None]:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that may write (BEGIN IMMEDIATE on SQLite); commits unless it raises."""
-    with engine.begin() as conn:
-        yield conn
+def write_transaction(engine: Engine, lazy: bool = False) -> Iterator[Connection]:
+    """A transaction that may write (BEGIN IMMEDIATE on SQLite); commits unless it raises.
+    `lazy`: durable at the next durable commit rather than at its own (SQLite only)."""
+    if not lazy:
+        with engine.begin() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{_LAZY: True})
+        with conn.begin():
+            yield conn
 
 
 @contextmanager
@@ -144,8 +164,8 @@ class Queries:
     def _reading(self) -> AbstractContextManager[Connection]:
         return read_transaction(self.engine)
 
-    def _writing(self) -> AbstractContextManager[Connection]:
-        return write_transaction(self.engine)
+    def _writing(self, lazy: bool = False) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine, lazy)
 
 
 def utc_now() -> datetime:

@@ -44,6 +44,19 @@ class Messages(Queries):
                 | m.id.in_(moved)))
         return found[0] if found else None
 
+    def copies_in(self, folder: str, uidvalidity: int) -> dict[int, StoredMessage]:
+        """The mail kept that turned up again in this folder, by the UID of each copy: one
+        query for the whole folder (a first cycle over a big mailbox must not ask per UID)."""
+        m, slot = messages.c, message_slots.c
+        here = (slot.folder == folder) & (slot.uidvalidity == uidvalidity)
+        own = (m.folder == folder) & (m.uidvalidity == uidvalidity) & (m.uid == slot.uid)
+        with self._reading() as conn:
+            rows = conn.execute(select(slot.uid.label("copy_uid"), *_MESSAGE_COLUMNS)
+                                .join(messages, m.id == slot.message_id).where(here, ~own))
+            return {int(row.copy_uid): StoredMessage(**{c.name: row._mapping[c]
+                                                        for c in _MESSAGE_COLUMNS})
+                    for row in rows}
+
     def find_duplicate(self, message_id: str | None, sha256: str) -> StoredMessage | None:
         """The mail kept with this Message-ID and this content, wherever it was seen."""
         m = messages.c
@@ -95,7 +108,7 @@ class Messages(Queries):
                 self.remember_slot(folder, uidvalidity, uid, known.id)
                 return known.id
             try:
-                with self._writing() as conn:
+                with self._writing(lazy=True) as conn:  # still in the INBOX until decided
                     return int(conn.execute(insert(messages).values(
                         folder=folder, uidvalidity=uidvalidity, uid=uid,
                         message_id=(message_id or "").strip(), content_sha256=sha, raw=raw,
@@ -115,7 +128,8 @@ class Messages(Queries):
                                   "mailbox_action_done": mailbox_action_done}
         values = {k: v for k, v in values.items() if v is not None}
         if values:
-            with self._writing() as conn:
+            # filed: the UID gone from the folder says so again; anything else is durable
+            with self._writing(lazy=set(values) == {"mailbox_action_done"}) as conn:
                 conn.execute(update(messages).where(messages.c.id == message_id)
                              .values(values))
 
@@ -123,7 +137,7 @@ class Messages(Queries):
         """Mark the mail as being read by `reader` (a process): if the mark is still there
         when another process looks, the reader died on it."""
         r = message_readings.c
-        with self._writing() as conn:
+        with self._writing(lazy=True) as conn:  # lost with the power: no evidence, no harm
             conn.execute(delete(message_readings).where(r.message_id == message_id))
             conn.execute(insert(message_readings).values(message_id=message_id, reader=reader,
                                                          since=utc_now()))

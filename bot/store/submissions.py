@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
@@ -286,6 +286,25 @@ class Submissions(Queries):
             conditions.append(s.standing == standing)
         with self._reading() as conn:
             return _find(conn, *conditions)
+
+    def previous_counted(self, agency_key: str, received: datetime, this: int | None = None
+                         ) -> StoredSubmission | None:
+        """The agency's latest submission that counts, received before `received` (stored
+        as `this`; None: not stored yet, so after all those): one row by the index, not the
+        agency's whole history (bot.intake.changes.previous_counted over a list is the same
+        rule)."""
+        s = submissions.c
+        earlier = s.received_at < received
+        if this is None:
+            earlier = s.received_at <= received
+        else:
+            earlier = or_(earlier, and_(s.received_at == received, s.id < this))
+        with self._reading() as conn:
+            row = conn.execute(select(s.id).where(
+                s.agency_key == agency_key, s.verdict == "accepted", s.standing == "counted",
+                earlier).order_by(s.received_at.desc(), s.id.desc()).limit(1)).scalar()
+            found = _find(conn, s.id == row) if row is not None else []
+        return found[0] if found else None
 
     def lines(self, *, agency_key: str | None = None, verdict: str | None = None,
               standing: Standing | None = None, since: datetime | None = None,
