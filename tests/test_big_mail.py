@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.intake.decide import _declared_files
+from bot.intake.decide import _declared_parts
 from bot.mail.mailbox import Mailbox, byte_batches
 from bot.mail.mime_parts import parse_message
 from bot.mail.structure import fetch_bytes, find, parse, skeleton_message
@@ -52,7 +52,7 @@ def test_a_bodystructure_becomes_a_skeleton_the_decision_can_read() -> None:
     skeleton = skeleton_message(header, structure)
     assert b"orig" not in skeleton and skeleton.count(b"MIME-Version") == 1
     msg = parse_message(skeleton)
-    declared = [(a.filename, a.kind) for a in _declared_files(msg)]
+    declared = [(a.filename, a.kind) for a, _ in _declared_parts(msg)]
     assert declared == [("mẫu.docx", "declared")]
     inner = [p for p in msg.walk() if p.get_content_type() == "message/rfc822"]
     assert inner and b"<1.bcy-intake@bcy.gov.vn>" in skeleton  # our mail, seen inside

@@ -111,10 +111,6 @@ def _unreadable(tried: Sequence[FormReport]) -> FormReport:
                       signatures=tuple(s for r in tried for s in r.signatures))
 
 
-def _declared_files(msg: email.message.Message) -> list[Attachment]:
-    return [a for a, _ in _declared_parts(msg)]
-
-
 def _declared_parts(msg: email.message.Message) -> list[tuple[Attachment, int]]:
     """Names and types the parts declare, payloads left undecoded: a mail too large to take
     in is never unpacked. Each with its size as the skeleton tells it (-1: not told)."""

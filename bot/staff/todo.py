@@ -24,6 +24,7 @@ from bot.intake.safety.bounces import own_header
 from bot.staff.digest.period import Period
 from bot.staff.labels import agency_name, labels, readable
 from bot.store.database import Store
+from bot.store.records import OutboxItem
 from parsers.spec.registry import Registry
 
 WARNING_DAYS = 7
@@ -80,14 +81,15 @@ def open_corrections(c: TodoContext) -> list[TodoItem]:
             for s in c.store.submissions.open_corrections()]
 
 
+def _bounced(o: OutboxItem) -> TodoItem:
+    reference = own_header(o.raw, "X-BCY-Intake-Reference") or None
+    return TodoItem(o.undelivered_at, o.recipient, reference or f"#{o.id}",
+                    own_header(o.raw, "Subject"), reference=reference, message_id=o.bounce_id)
+
+
 def bounced_replies(c: TodoContext) -> list[TodoItem]:
     """Replies a bounce said never reached the agency, not sent again since."""
-    return [TodoItem(o.undelivered_at, o.recipient,
-                     own_header(o.raw, "X-BCY-Intake-Reference") or f"#{o.id}",
-                     own_header(o.raw, "Subject"),
-                     reference=own_header(o.raw, "X-BCY-Intake-Reference") or None,
-                     message_id=o.bounce_id)
-            for o in c.store.outbox.bounced()]
+    return [_bounced(o) for o in c.store.outbox.bounced()]
 
 
 def left_for_people(c: TodoContext) -> list[TodoItem]:
