@@ -65,7 +65,7 @@ def marked_file(msg: email.message.Message, report: FormReport) -> Extras:
     if found is None:  # read from two copies of one form: the blank form is enough
         return Extras()
     data = run_isolated(annotated_copy, (found.data, report.kind, marks),
-                        f"marking {report.file}")
+                        f"marking {report.file}", role="mark")
     if data is None:
         return Extras()
     return Extras(marked=FileAttachment(copy_name(report.file, report.kind), data,

@@ -20,6 +20,7 @@ import signal
 import stat
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -117,7 +118,19 @@ class Reader:
             self.process.join()
 
 
-_reader: Reader | None = None
+_readers: dict[str, Reader] = {}
+
+
+@dataclass
+class _Ahead:
+    """A reading begun before it was asked for: what it reads, and since when."""
+
+    reader: Reader
+    args: tuple[Any, ...]
+    began: float
+
+
+_ahead: _Ahead | None = None
 
 
 def _key(memory: int) -> tuple[object, ...]:
@@ -126,32 +139,87 @@ def _key(memory: int) -> tuple[object, ...]:
     return memory, read_attachment, hash(frozenset(os.environ.items()))
 
 
-def _fit_reader(memory: int) -> Reader:
+def _fit_reader(memory: int, role: str) -> Reader:
     """The reader to use: the kept one if it is ours, alive and started for this call."""
-    global _reader
-    if _reader is not None and (_reader.owner != os.getpid() or not _reader.process.is_alive()
-                                or _reader.key != _key(memory)
-                                or _reader.calls >= RECYCLE_CALLS):
-        _reader.close()
-        _reader = None
-    if _reader is None:
-        _reader = Reader(memory)
-    return _reader
+    reader = _readers.get(role)
+    if reader is not None and (reader.owner != os.getpid() or not reader.process.is_alive()
+                               or reader.key != _key(memory) or reader.calls >= RECYCLE_CALLS):
+        _drop(role)
+        reader = None
+    if reader is None:
+        reader = _readers[role] = Reader(memory)
+    return reader
+
+
+def _drop(role: str, kill: bool = False) -> None:
+    global _ahead
+    reader = _readers.pop(role, None)
+    if reader is not None:
+        if _ahead is not None and _ahead.reader is reader:
+            _ahead, kill = None, True  # its answer would never be read: no use waiting for it
+        reader.close(kill=kill)
+
+
+def _settle_ahead(args: tuple[Any, ...] | None) -> float | None:
+    """Before the "read" reader is used: the start time of the reading ahead when it is the
+    one asked for now (its answer is still to be received), else None, the reading ahead
+    dropped (its answer taken and thrown away when there, the reader stopped if still busy)."""
+    global _ahead
+    ahead, _ahead = _ahead, None
+    if ahead is None or _readers.get("read") is not ahead.reader:
+        return None
+    if args is not None and ahead.args == args:
+        _ahead = ahead
+        return ahead.began
+    try:
+        if ahead.reader.conn.poll(0):
+            if ahead.reader.conn.recv()[2]:  # spent: a fresh reader next
+                _drop("read")
+            return None
+    except (EOFError, OSError):
+        pass
+    _drop("read", kill=True)
+    return None
 
 
 def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
-                 seconds: float | None = None, memory: int | None = None) -> T | None:
-    """`function(*args)` in the reader process with a time and an address-space limit: its
-    result, or None (logged, naming `what`) when it raised, hung or died. `function` (a
+                 seconds: float | None = None, memory: int | None = None,
+                 role: str = "read") -> T | None:
+    """`function(*args)` in the `role` reader process with a time and an address-space limit:
+    its result, or None (logged, naming `what`) when it raised, hung or died. `function` (a
     module-level function), its arguments and its result cross a pipe: plain data only.
     `seconds` and `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called."""
-    global _reader
     seconds = TIME_LIMIT if seconds is None else seconds
-    reader = _fit_reader(MEMORY_LIMIT if memory is None else memory)
+    memory = MEMORY_LIMIT if memory is None else memory
+    began = _settle_ahead((function, args, memory)) if role == "read" else None
+    if began is None:
+        reader = _send(function, args, memory, role)
+        if reader is None:
+            return None
+        began = time.monotonic()
+    result: T | None = _receive(role, what, seconds - (time.monotonic() - began))
+    return result
+
+
+def _send(function: Callable[..., Any], args: tuple[Any, ...], memory: int, role: str
+          ) -> Reader | None:
+    reader = _fit_reader(memory, role)
     reader.calls += 1
-    done, value, spent = False, None, True
     try:
         reader.conn.send((function, args))
+    except OSError:
+        _drop(role, kill=True)
+        return None
+    return reader
+
+
+def _receive(role: str, what: str, seconds: float) -> Any:
+    global _ahead
+    reader = _readers[role]
+    if _ahead is not None and _ahead.reader is reader:
+        _ahead = None  # its answer is the one received now
+    done, value, spent = False, None, True
+    try:
         if not wait_for(reader.conn, seconds):
             log.warning("%s took over %.0f s: stopped", what, seconds)
             return None
@@ -159,16 +227,31 @@ def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
         if not done:
             log.warning("%s failed: %s", what, value)
             return None
-        result: T = value
-        return result
+        return value
     except (EOFError, OSError):
         reader.process.join(1)
         log.warning("%s ended its process (exit %s)", what, reader.process.exitcode)
         return None
     finally:
         if spent:  # hung (killed: it had its time), failed, died or worn: a fresh one next
-            reader.close(kill=not done)
-            _reader = None
+            _drop(role, kill=not done)
+
+
+def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = (),
+               memory: int | None = None) -> None:
+    """Begin reading an attachment the parent will soon ask for with the same arguments
+    (`read_attachment_isolated`), and return at once. Nothing when a reading is already
+    ahead."""
+    global _ahead
+    if _ahead is not None:
+        return
+    memory = MEMORY_LIMIT if memory is None else memory
+    preload()
+    args = (data, name, campaign, tuple(roots))
+    _settle_ahead(None)
+    reader = _send(_read, args, memory, "read")
+    if reader is not None:
+        _ahead = _Ahead(reader, (_read, args, memory), time.monotonic())
 
 
 def _read(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...]
