@@ -107,20 +107,27 @@ class Intake:
                 self._take_outline(box, here, batch[0], sizes[batch[0]], stats)
                 continue
             # each mail is kept before the one before it is decided, so its file can be read
-            # (in the reader process) while the parent answers that one
-            waiting: Kept | None = None
-            for uid, raw in box.fetch_raw(batch):
-                if stop():
-                    return stats
-                stats.fetched += 1
-                kept = self._keep(box, here, uid, raw, stats)
-                if waiting is not None:
-                    self._process(box, here, *waiting, stats, ahead=kept)
-                waiting = kept
-            if waiting is not None and not stop():
-                self._process(box, here, *waiting, stats)
+            # (in the reader process) while the parent answers that one; filed together
+            with self.filing.later(box, here):
+                self._take_batch(box, here, batch, stats, stop)
+            if stop():
+                return stats
         self._read_suspects(box, here, stats, stop)
         return stats
+
+    def _take_batch(self, box: Mailbox, here: Folder, batch: list[int], stats: CycleStats,
+                    stop: Callable[[], bool]) -> None:
+        waiting: Kept | None = None
+        for uid, raw in box.fetch_raw(batch):
+            if stop():
+                return
+            stats.fetched += 1
+            kept = self._keep(box, here, uid, raw, stats)
+            if waiting is not None:
+                self._process(box, here, *waiting, stats, ahead=kept)
+            waiting = kept
+        if waiting is not None and not stop():
+            self._process(box, here, *waiting, stats)
 
     def _resume(self, box: Mailbox, here: Folder, stats: CycleStats) -> None:
         """Finish what an earlier cycle left: undecided mail, then unfiled mail. A reading
