@@ -107,8 +107,9 @@ class Intake:
                 self._take_outline(box, here, batch[0], sizes[batch[0]], stats)
                 continue
             # each mail is kept before the one before it is decided, so its file can be read
-            # (in the reader process) while the parent answers that one; filed together
-            with self.filing.later(box, here):
+            # (in the reader process) while the parent answers that one; the batch's writes
+            # are made durable together, before its mail is filed (together) and any reply sent
+            with self.store.deferred(), self.filing.later(box, here):
                 self._take_batch(box, here, batch, stats, stop)
             if stop():
                 return stats

@@ -96,6 +96,8 @@ class Filing:
 
     def flush(self, box: Mailbox, here: Folder) -> None:
         waiting, self._later = self._later or {}, {} if self._later is not None else None
+        if waiting:
+            self.store.sync()  # what was decided is durable before its mail leaves the INBOX
         for target, rows in waiting.items():
             if self.move(box, sorted(rows), target):
                 here.uids.difference_update(rows)
