@@ -57,8 +57,11 @@ class Outbox(Queries):
                          .values(sending_at=utc_now()))
 
     def mark_sent(self, outbox_id: int) -> None:
+        """Lazy: lost with the power, the row is found handed to SMTP (`sending_at`, durable)
+        and sent again with the same Message-ID, the event saying so — as after any crash
+        between sending and marking; the next durable commit (the next row's) keeps it."""
         o = outbox.c
-        with self._writing() as conn:
+        with self._writing(lazy=True) as conn:
             conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None))
                          .values(sent_at=utc_now(), last_error=None, sending_at=None))
 
