@@ -211,3 +211,15 @@ def test_the_time_limit_of_a_reading_ahead_counts_from_when_it_began() -> None:
         isolated.read_attachment = original
     assert time.monotonic() - started < 1.5
     assert [f.code for f in report.findings] == ["file-too-complex"]
+
+
+def test_a_call_begun_ahead_in_any_reader_answers_only_the_same_call() -> None:
+    from bot.intake.isolated import begin
+
+    begin(pow, (2, 10), role="mark")
+    begin(pow, (5, 2), role="mark")  # one call ahead per reader: not begun
+    assert run_isolated(pow, (3, 2), "marking", role="mark") == 9
+    begin(pow, (2, 10), role="mark")
+    read_attachment_isolated(_filled(1), "a.xlsx", default_campaign())  # the other reader
+    assert run_isolated(pow, (2, 10), "marking", role="mark") == 1024
+    assert run_isolated(pow, (5, 2), "marking", role="mark") == 25

@@ -100,6 +100,7 @@ class Reader:
         self.conn, theirs = context.Pipe(duplex=True)
         self.key = _key(memory)
         self.calls = 0
+        self.ahead: _Ahead | None = None  # a call begun, its answer not yet received
         self.process: BaseProcess = context.Process(target=_serve, args=(theirs, memory),
                                                     daemon=True)
         self.process.start()
@@ -121,16 +122,12 @@ class Reader:
 _readers: dict[str, Reader] = {}
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Ahead:
-    """A reading begun before it was asked for: what it reads, and since when."""
+    """A call begun before it was asked for: the call, and since when it runs."""
 
-    reader: Reader
-    args: tuple[Any, ...]
+    call: tuple[Any, ...]  # function, arguments, memory limit
     began: float
-
-
-_ahead: _Ahead | None = None
 
 
 def _key(memory: int) -> tuple[object, ...]:
@@ -152,33 +149,30 @@ def _fit_reader(memory: int, role: str) -> Reader:
 
 
 def _drop(role: str, kill: bool = False) -> None:
-    global _ahead
     reader = _readers.pop(role, None)
-    if reader is not None:
-        if _ahead is not None and _ahead.reader is reader:
-            _ahead, kill = None, True  # its answer would never be read: no use waiting for it
-        reader.close(kill=kill)
+    if reader is not None:  # a call begun ahead is never waited for
+        reader.close(kill=kill or reader.ahead is not None)
 
 
-def _settle_ahead(args: tuple[Any, ...] | None) -> float | None:
-    """Before the "read" reader is used: the start time of the reading ahead when it is the
-    one asked for now (its answer is still to be received), else None, the reading ahead
-    dropped (its answer taken and thrown away when there, the reader stopped if still busy)."""
-    global _ahead
-    ahead, _ahead = _ahead, None
-    if ahead is None or _readers.get("read") is not ahead.reader:
+def _settle(role: str, call: tuple[Any, ...] | None) -> float | None:
+    """Before the `role` reader is used: when the call begun ahead there is `call`, since
+    when it runs (its answer still to be received); else None, and the call begun ahead, if
+    any, dropped (its answer taken and thrown away when there, the reader stopped if busy)."""
+    reader = _readers.get(role)
+    if reader is None or reader.ahead is None:
         return None
-    if args is not None and ahead.args == args:
-        _ahead = ahead
+    ahead, reader.ahead = reader.ahead, None
+    if call is not None and ahead.call == call:
+        reader.ahead = ahead
         return ahead.began
     try:
-        if ahead.reader.conn.poll(0):
-            if ahead.reader.conn.recv()[2]:  # spent: a fresh reader next
-                _drop("read")
+        if reader.conn.poll(0):
+            if reader.conn.recv()[2]:  # spent: a fresh reader next
+                _drop(role)
             return None
     except (EOFError, OSError):
         pass
-    _drop("read", kill=True)
+    _drop(role, kill=True)
     return None
 
 
@@ -191,7 +185,7 @@ def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
     `seconds` and `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called."""
     seconds = TIME_LIMIT if seconds is None else seconds
     memory = MEMORY_LIMIT if memory is None else memory
-    began = _settle_ahead((function, args, memory)) if role == "read" else None
+    began = _settle(role, (function, args, memory))
     if began is None:
         reader = _send(function, args, memory, role)
         if reader is None:
@@ -214,10 +208,8 @@ def _send(function: Callable[..., Any], args: tuple[Any, ...], memory: int, role
 
 
 def _receive(role: str, what: str, seconds: float) -> Any:
-    global _ahead
     reader = _readers[role]
-    if _ahead is not None and _ahead.reader is reader:
-        _ahead = None  # its answer is the one received now
+    reader.ahead = None  # if begun ahead, its answer is the one received now
     done, value, spent = False, None, True
     try:
         if not wait_for(reader.conn, seconds):
@@ -237,21 +229,24 @@ def _receive(role: str, what: str, seconds: float) -> Any:
             _drop(role, kill=not done)
 
 
-def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = (),
-               memory: int | None = None) -> None:
-    """Begin reading an attachment the parent will soon ask for with the same arguments
-    (`read_attachment_isolated`), and return at once. Nothing when a reading is already
-    ahead."""
-    global _ahead
-    if _ahead is not None:
+def begin(function: Callable[..., Any], args: tuple[Any, ...], role: str,
+          memory: int | None = None) -> None:
+    """Begin `function(*args)` in the `role` reader and return at once: `run_isolated` with
+    the same call receives its answer. Nothing when that reader has a call begun already."""
+    reader = _readers.get(role)
+    if reader is not None and reader.ahead is not None:
         return
     memory = MEMORY_LIMIT if memory is None else memory
-    preload()
-    args = (data, name, campaign, tuple(roots))
-    _settle_ahead(None)
-    reader = _send(_read, args, memory, "read")
+    reader = _send(function, args, memory, role)
     if reader is not None:
-        _ahead = _Ahead(reader, (_read, args, memory), time.monotonic())
+        reader.ahead = _Ahead((function, args, memory), time.monotonic())
+
+
+def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = ()) -> None:
+    """Begin reading an attachment the parent will soon ask for with the same arguments
+    (`read_attachment_isolated`), and return at once."""
+    preload()
+    begin(_read, (data, name, campaign, tuple(roots)), "read")
 
 
 def _read(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...]

@@ -65,6 +65,7 @@ class Judge:
         once its files are read, before the outcome is stored (the cycle begins reading the
         next mail there)."""
         msg, decision = self.decide(stored, msg)
+        self.builder.prepare(msg, decision)
         then()
         reference = self.builder.save(stored, msg, decision)
         self.bounces.note(stored, msg, decision)  # a bounce of ours: staff are told
