@@ -178,3 +178,15 @@ def test_holding_reply_is_a_polite_automatic_answer() -> None:
     assert str(msg["Subject"]).startswith("Re: Đề xuất nhu cầu")
     text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "không cần gửi lại thư" in text
+
+
+def test_the_text_of_a_reply_is_seven_bit_base64_that_decodes_to_what_was_rendered() -> None:
+    """No 8BITMIME is needed from any relay, and every line stays short."""
+    raw = compose_reply(_reply("Đề xuất nhu cầu"), CAMPAIGN, to="vt@mof.gov.vn",
+                        from_address="ca@bcy.gov.vn").as_bytes()
+    assert max(raw) < 0x80
+    texts = [p for p in _parse(raw).walk() if p.get_content_maintype() == "text"]
+    assert [p.get_content_subtype() for p in texts] == ["plain", "html"]
+    assert {p["Content-Transfer-Encoding"] for p in texts} == {"base64"}
+    assert "Ban Cơ yếu Chính phủ" in texts[0].get_content()
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))

@@ -17,6 +17,7 @@ from replies.mail.wire import (
     header_text,
     message_ids,
     plain,
+    text_parts,
     unstructured,
     wire_bytes,
 )
@@ -205,8 +206,8 @@ def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_addres
     fields.append(plain(LOOP_HEADER, reply.reference))
     context = _context(reply, campaign)
     body = EmailMessage()
-    body.set_content(render("mail/reply.txt.j2", **context))
-    body.add_alternative(render("mail/reply.html.j2", **context), subtype="html")
+    text_parts(body, render("mail/reply.txt.j2", **context),
+               render("mail/reply.html.j2", **context))
     for att in reply.attachments:
         body.add_attachment(att.data, maintype=att.maintype, subtype=att.subtype,
                             filename=att.filename)
@@ -227,6 +228,6 @@ def compose_holding(*, subject: str, received: str, message_id: str | None,
     fields += answer_fields(message_id, references)
     fields += [plain("X-BCY-Intake-Status", "held"), plain(LOOP_HEADER, held or "held")]
     body = EmailMessage()
-    body.set_content(render("mail/holding.txt.j2", **context))
-    body.add_alternative(render("mail/holding.html.j2", **context), subtype="html")
+    text_parts(body, render("mail/holding.txt.j2", **context),
+               render("mail/holding.html.j2", **context))
     return OutgoingMail(tuple(fields), body, mail_id)
