@@ -190,3 +190,19 @@ def test_the_text_of_a_reply_is_seven_bit_base64_that_decodes_to_what_was_render
     assert {p["Content-Transfer-Encoding"] for p in texts} == {"base64"}
     assert "Ban Cơ yếu Chính phủ" in texts[0].get_content()
     assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=200).filter(lambda n: n.strip() and "\x00" not in n),
+       st.binary(max_size=3000))
+def test_a_file_we_attach_comes_back_whole_with_its_name(name: str, data: bytes) -> None:
+    from replies.mail.body import mime_body
+    from replies.mail.compose import FileAttachment
+
+    raw = mime_body("Kính gửi", "<p>Kính gửi</p>",
+                    [FileAttachment(name, data, "application", "octet-stream")])
+    [part] = list(_parse(b"Subject: x\r\n" + raw).iter_attachments())
+    assert part.get_filename() == name.strip()  # the standard library strips the ends
+    assert part.get_content() == data
+    assert max(raw, default=0) < 0x80
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))

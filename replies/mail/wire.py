@@ -150,10 +150,12 @@ def text_parts(body: EmailMessage, text: str, html: str) -> None:
     body.add_alternative(html, subtype="html", cte="base64")
 
 
-def wire_bytes(header_fields: Sequence[str], body: EmailMessage) -> bytes:
+def wire_bytes(header_fields: Sequence[str], body: EmailMessage | bytes) -> bytes:
     """The mail as sent: our header fields (each folded and ending in CRLF: see
-    `unstructured`, `address_header`, `plain`), then the MIME body, CRLF throughout."""
-    return "".join(header_fields).encode("utf-8") + body.as_bytes(policy=_BODY_POLICY)
+    `unstructured`, `address_header`, `plain`), then the MIME body (written already, or
+    flattened here), CRLF throughout."""
+    flat = body if isinstance(body, bytes) else body.as_bytes(policy=_BODY_POLICY)
+    return "".join(header_fields).encode("utf-8") + flat
 
 
 def plain(name: str, value: str) -> str:
