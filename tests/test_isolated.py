@@ -145,3 +145,81 @@ def test_a_forked_process_starts_a_reader_of_its_own() -> None:
     child.join(10)
     assert theirs != parents
     assert _reader_pid() == parents  # and ours is still there
+
+
+
+def _filled(n: int) -> bytes:
+    from demo.forms import Filling, fill_xlsx
+
+    return fill_xlsx(default_campaign(), Filling(
+        "BỘ TÀI CHÍNH", "Bộ Tài chính", f"{n}/BTC-THTK",
+        numbers={"organization_usb_token": {"2021": n}}))
+
+
+def _counted(reports: list[FormReport]) -> object:
+    return reports[0].quantities["organization_usb_token"]["2021"]  # type: ignore[index]
+
+
+def test_a_reading_ahead_is_the_answer_to_the_same_call_and_never_to_another() -> None:
+    """The cycle begins reading the next mail's file while it answers the one before; the
+    answer must reach the call for that file, and no other, whatever runs in between."""
+    from bot.intake.isolated import read_ahead
+
+    campaign = default_campaign()
+    one, two, three = _filled(11), _filled(22), _filled(33)
+    read_ahead(one, "a.xlsx", campaign)
+    marker = run_isolated(os.getpid, (), "marking", role="mark")  # another reader, meanwhile
+    assert _counted(read_attachment_isolated(one, "a.xlsx", campaign)) == 11
+    assert marker != run_isolated(os.getpid, (), "who reads")
+    read_ahead(one, "a.xlsx", campaign)
+    run_isolated(os.getpid, (), "marking", role="mark")
+    assert _counted(read_attachment_isolated(two, "b.xlsx", campaign)) == 22  # not one's answer
+    read_ahead(two, "b.xlsx", campaign)
+    read_ahead(three, "c.xlsx", campaign)  # one reading ahead at a time: this one is not begun
+    assert _counted(read_attachment_isolated(three, "c.xlsx", campaign)) == 33
+    assert _counted(read_attachment_isolated(two, "b.xlsx", campaign)) == 22
+    assert _counted(read_attachment_isolated(two, "other-name.xlsx", campaign)) == 22
+
+
+def test_a_hanging_reading_ahead_that_nobody_asks_for_is_stopped() -> None:
+    import bot.intake.isolated as isolated
+
+    original = isolated.read_attachment
+    isolated.read_attachment = _hang
+    try:
+        isolated.read_ahead(b"PK", "treo.xlsx", default_campaign())
+        started = time.monotonic()
+        assert run_isolated(os.getpid, (), "who reads") not in (None, os.getpid())
+        assert time.monotonic() - started < 10
+    finally:
+        isolated.read_attachment = original
+    data = _filled(5)
+    assert _counted(read_attachment_isolated(data, "mau.xlsx", default_campaign())) == 5
+
+
+def test_the_time_limit_of_a_reading_ahead_counts_from_when_it_began() -> None:
+    import bot.intake.isolated as isolated
+
+    original = isolated.read_attachment
+    isolated.read_attachment = _hang
+    try:
+        isolated.read_ahead(b"PK", "treo.xlsx", default_campaign())
+        time.sleep(1.5)
+        started = time.monotonic()
+        [report] = read_attachment_isolated(b"PK", "treo.xlsx", default_campaign(), seconds=2.0)
+    finally:
+        isolated.read_attachment = original
+    assert time.monotonic() - started < 1.5
+    assert [f.code for f in report.findings] == ["file-too-complex"]
+
+
+def test_a_call_begun_ahead_in_any_reader_answers_only_the_same_call() -> None:
+    from bot.intake.isolated import begin
+
+    begin(pow, (2, 10), role="mark")
+    begin(pow, (5, 2), role="mark")  # one call ahead per reader: not begun
+    assert run_isolated(pow, (3, 2), "marking", role="mark") == 9
+    begin(pow, (2, 10), role="mark")
+    read_attachment_isolated(_filled(1), "a.xlsx", default_campaign())  # the other reader
+    assert run_isolated(pow, (2, 10), "marking", role="mark") == 1024
+    assert run_isolated(pow, (5, 2), "marking", role="mark") == 25

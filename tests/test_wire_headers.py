@@ -178,3 +178,31 @@ def test_holding_reply_is_a_polite_automatic_answer() -> None:
     assert str(msg["Subject"]).startswith("Re: Đề xuất nhu cầu")
     text = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "không cần gửi lại thư" in text
+
+
+def test_the_text_of_a_reply_is_seven_bit_base64_that_decodes_to_what_was_rendered() -> None:
+    """No 8BITMIME is needed from any relay, and every line stays short."""
+    raw = compose_reply(_reply("Đề xuất nhu cầu"), CAMPAIGN, to="vt@mof.gov.vn",
+                        from_address="ca@bcy.gov.vn").as_bytes()
+    assert max(raw) < 0x80
+    texts = [p for p in _parse(raw).walk() if p.get_content_maintype() == "text"]
+    assert [p.get_content_subtype() for p in texts] == ["plain", "html"]
+    assert {p["Content-Transfer-Encoding"] for p in texts} == {"base64"}
+    assert "Ban Cơ yếu Chính phủ" in texts[0].get_content()
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=200).filter(lambda n: n.strip() and "\x00" not in n),
+       st.binary(max_size=3000))
+def test_a_file_we_attach_comes_back_whole_with_its_name(name: str, data: bytes) -> None:
+    from replies.mail.body import mime_body
+    from replies.mail.compose import FileAttachment
+
+    raw = mime_body("Kính gửi", "<p>Kính gửi</p>",
+                    [FileAttachment(name, data, "application", "octet-stream")])
+    [part] = list(_parse(b"Subject: x\r\n" + raw).iter_attachments())
+    assert part.get_filename() == name.strip()  # the standard library strips the ends
+    assert part.get_content() == data
+    assert max(raw, default=0) < 0x80
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n"))

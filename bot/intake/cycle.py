@@ -50,6 +50,11 @@ from bot.store.schema import StoredMessage
 from bot.store.submissions import OutcomeAlreadySaved
 
 log = logging.getLogger(__name__)
+Kept = tuple[StoredMessage, email.message.Message]  # a mail kept, to be decided
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass
@@ -101,13 +106,29 @@ class Intake:
                 stats.fetched += 1
                 self._take_outline(box, here, batch[0], sizes[batch[0]], stats)
                 continue
-            for uid, raw in box.fetch_raw(batch):
-                if stop():
-                    return stats
-                stats.fetched += 1
-                self._take(box, here, uid, raw, stats)
+            # each mail is kept before the one before it is decided, so its file can be read
+            # (in the reader process) while the parent answers that one; the batch's writes
+            # are made durable together, before its mail is filed (together) and any reply sent
+            with self.store.deferred(), self.filing.later(box, here):
+                self._take_batch(box, here, batch, stats, stop)
+            if stop():
+                return stats
         self._read_suspects(box, here, stats, stop)
         return stats
+
+    def _take_batch(self, box: Mailbox, here: Folder, batch: list[int], stats: CycleStats,
+                    stop: Callable[[], bool]) -> None:
+        waiting: Kept | None = None
+        for uid, raw in box.fetch_raw(batch):
+            if stop():
+                return
+            stats.fetched += 1
+            kept = self._keep(box, here, uid, raw, stats)
+            if waiting is not None:
+                self._process(box, here, *waiting, stats, ahead=kept)
+            waiting = kept
+        if waiting is not None and not stop():
+            self._process(box, here, *waiting, stats)
 
     def _resume(self, box: Mailbox, here: Folder, stats: CycleStats) -> None:
         """Finish what an earlier cycle left: undecided mail, then unfiled mail. A reading
@@ -127,7 +148,7 @@ class Intake:
                                          f"message {stored.id} ({crashes})",
                                          message_id=stored.id)
                 stored = self.store.messages.get(stored.id)
-            self._process(box, here, stored, stats)
+            self._process(box, here, stored, None, stats)
         for stored in self.store.messages.pending_mailbox_actions():
             self._file_claimed(box, here, stored.id)
 
@@ -146,6 +167,14 @@ class Intake:
 
     def _take(self, box: Mailbox, here: Folder, uid: int, raw: bytes, stats: CycleStats,
               size: int | None = None, sha256: str | None = None) -> None:
+        kept = self._keep(box, here, uid, raw, stats, size, sha256)
+        if kept is not None:
+            self._process(box, here, *kept, stats)
+
+    def _keep(self, box: Mailbox, here: Folder, uid: int, raw: bytes, stats: CycleStats,
+              size: int | None = None, sha256: str | None = None) -> Kept | None:
+        """The raw mail kept; the kept mail and its parsed bytes when it is still to be
+        decided (a duplicate copy, or a decided mail not yet filed, is dealt with here)."""
         msg = parse_message(raw)
         row_id = self.store.messages.save_raw(
             folder=here.name, uidvalidity=here.validity, uid=uid, raw=raw,
@@ -162,11 +191,12 @@ class Intake:
                 here.uids.discard(uid)
             elif stored.state == "new":
                 self.filing.reconciled = False  # filed with the original once it is decided
-            return
+            return None
         if stored.state == "new":
-            self._process(box, here, stored, stats, msg)
-        elif not stored.mailbox_action_done:
+            return stored, msg
+        if not stored.mailbox_action_done:
             self._file_claimed(box, here, stored.id)
+        return None
 
     def _claim(self, message_id: int, extra: float = 0.0) -> bool:
         """Take the mail for this process (bot.store.claims): False while another daemon
@@ -188,8 +218,11 @@ class Intake:
         finally:
             self._release(message_id)
 
-    def _process(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
-                 msg: email.message.Message | None = None) -> None:
+    def _process(self, box: Mailbox, here: Folder, stored: StoredMessage,
+                 msg: email.message.Message | None, stats: CycleStats,
+                 ahead: Kept | None = None) -> None:
+        """Decide a kept mail, unless another daemon holds it; `ahead`: the mail to begin
+        reading once this one's files are read."""
         heartbeat()
         if not self._claim(stored.id):
             return  # another daemon is deciding it
@@ -199,12 +232,12 @@ class Intake:
                 if not current.mailbox_action_done:
                     self.filing.file(box, here, current)
                 return
-            self._decide(box, here, stored, stats, msg)
+            self._decide(box, here, stored, stats, msg, ahead)
         finally:
             self._release(stored.id)
 
     def _decide(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
-                msg: email.message.Message | None) -> None:
+                msg: email.message.Message | None, ahead: Kept | None = None) -> None:
         if stored.attempts >= self.cfg.limits.max_attempts:
             self._quarantine(box, here, stored, stored.last_error or "failed", stats)
             return
@@ -213,7 +246,8 @@ class Intake:
             return
         self.store.messages.start_reading(stored.id, self.reader)
         try:
-            decision, reference = self.judge.decide_new(stored, msg)
+            decision, reference = self.judge.decide_new(
+                stored, msg, then=(lambda: self.judge.read_ahead(*ahead)) if ahead else _nothing)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it
         except OutcomeAlreadySaved:

@@ -70,6 +70,13 @@ def named_files(attachments: Sequence[Attachment]) -> list[tuple[str, Attachment
             for n, a in enumerate(candidates, start=1)]
 
 
+def first_read(msg: email.message.Message, max_bytes: int) -> tuple[str, Attachment] | None:
+    """The first attachment `decide` would give its reader, with the name it would give it:
+    what the cycle may begin reading while it answers the mail before."""
+    return next(((name, a) for name, a in named_files(find_attachments(msg))
+                 if a.kind not in _OTHER_FILES and len(a.data) <= max_bytes), None)
+
+
 def _read(att: Attachment, name: str, campaign: Campaign, max_bytes: int, reader: Reader,
           registry: Registry | None) -> list[FormReport]:
     if att.kind in _OTHER_FILES:  # a photo, a text: named in the reply, never parsed

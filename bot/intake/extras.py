@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.intake.changes import compare
 from bot.intake.decide import named_files
-from bot.intake.isolated import run_isolated
+from bot.intake.isolated import begin, run_isolated
 from bot.mail.mime_parts import find_attachments
 from bot.store.database import Store
 from bot.store.records import NewSubmission, StoredSubmission
@@ -51,21 +51,36 @@ def resubmission(store: Store, campaign: Campaign, tz: tzinfo, new: NewSubmissio
         before.received_at.astimezone(tz).strftime("%d/%m/%Y"))
 
 
+def _marking(msg: email.message.Message, report: FormReport
+             ) -> tuple[Extras, tuple[Any, ...] | None]:
+    """What to say of marking a form's file, and the call that marks it (None: no call)."""
+    if report.verdict != "needs_correction":
+        return Extras(), None
+    marks = marks_of(report.findings, finding_message, location_text)
+    if not marks:  # nothing points into the table (a header finding): nothing to mark
+        return Extras(), None
+    if report.kind not in WRITABLE or "/" in report.file:  # old formats; inside an archive
+        return Extras(unmarkable=report.file), None
+    found = dict(named_files(find_attachments(msg))).get(report.file)
+    if found is None:  # read from two copies of one form: the blank form is enough
+        return Extras(), None
+    return Extras(), (found.data, report.kind, marks)
+
+
+def mark_ahead(msg: email.message.Message, report: FormReport) -> None:
+    """Begin marking the form's file in the marking process (`marked_file` receives it)."""
+    _, call = _marking(msg, report)
+    if call is not None:
+        begin(annotated_copy, call, role="mark")
+
+
 def marked_file(msg: email.message.Message, report: FormReport) -> Extras:
     """For a form that needs correction: its file with the wrong cells marked, or the note
     that its format (or its archive) cannot be marked."""
-    if report.verdict != "needs_correction":
-        return Extras()
-    marks = marks_of(report.findings, finding_message, location_text)
-    if not marks:  # nothing points into the table (a header finding): nothing to mark
-        return Extras()
-    found = dict(named_files(find_attachments(msg))).get(report.file)
-    if report.kind not in WRITABLE or "/" in report.file:  # old formats; inside an archive
-        return Extras(unmarkable=report.file)
-    if found is None:  # read from two copies of one form: the blank form is enough
-        return Extras()
-    data = run_isolated(annotated_copy, (found.data, report.kind, marks),
-                        f"marking {report.file}")
+    extras, call = _marking(msg, report)
+    if call is None or report.kind is None:
+        return extras
+    data = run_isolated(annotated_copy, call, f"marking {report.file}", role="mark")
     if data is None:
         return Extras()
     return Extras(marked=FileAttachment(copy_name(report.file, report.kind), data,

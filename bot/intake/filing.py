@@ -1,11 +1,17 @@
 """Filing decided mail in the mailbox, only after its outcome is stored: submissions to the
 processed folder, quarantined mail to quarantine, other mail left where it was, unseen; and,
-at a process's first cycle, the duplicate copies a crash left unfiled."""
+at a process's first cycle, the duplicate copies a crash left unfiled.
+
+Within a batch of new mail the moves wait (`later`) and go as one MOVE per folder by UID
+set (`flush`): a crash in between leaves decided mail unfiled, which the next cycle files
+(`pending_mailbox_actions`), as after any crash between storing and filing."""
 
 from __future__ import annotations
 
 import imaplib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bot.config.settings import Config
@@ -31,6 +37,7 @@ class Filing:
         self.cfg = cfg
         self.store = store
         self.reconciled = False  # False: look for unfiled copies at the next cycle
+        self._later: dict[str, dict[int, int]] | None = None  # folder → UID → message row
 
     def reconcile(self, box: Mailbox, here: Folder, known: set[int]) -> None:
         """File copies of decided mail (duplicate deliveries) whose move a crash cut short.
@@ -68,12 +75,35 @@ class Filing:
                 self.store.events.record("uidvalidity-changed", f"{here.name}: {here.validity}",
                                          message_id=stored.id)
             elif stored.uid in here.uids:
+                if self._later is not None:
+                    self._later.setdefault(target, {})[stored.uid] = stored.id
+                    return
                 if not self.move(box, stored.uid, target):
                     return
                 here.uids.discard(stored.uid)
         self.store.messages.mark(stored.id, mailbox_action_done=True)
 
-    def move(self, box: Mailbox, uid: int, target: str) -> bool:
+    @contextmanager
+    def later(self, box: Mailbox, here: Folder) -> Iterator[None]:
+        """Moves asked for inside wait, and go by one MOVE per folder when it ends without an
+        error (after an error, the next cycle files what was decided)."""
+        self._later = {}
+        try:
+            yield
+            self.flush(box, here)
+        finally:
+            self._later = None
+
+    def flush(self, box: Mailbox, here: Folder) -> None:
+        waiting, self._later = self._later or {}, {} if self._later is not None else None
+        if waiting:
+            self.store.sync()  # what was decided is durable before its mail leaves the INBOX
+        for target, rows in waiting.items():
+            if self.move(box, sorted(rows), target):
+                here.uids.difference_update(rows)
+                self.store.messages.mark_filed(list(rows.values()))
+
+    def move(self, box: Mailbox, uid: int | list[int], target: str) -> bool:
         try:
             box.move(uid, target)
         except CONNECTION_LOST:

@@ -20,6 +20,7 @@ import signal
 import stat
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -99,6 +100,7 @@ class Reader:
         self.conn, theirs = context.Pipe(duplex=True)
         self.key = _key(memory)
         self.calls = 0
+        self.ahead: _Ahead | None = None  # a call begun, its answer not yet received
         self.process: BaseProcess = context.Process(target=_serve, args=(theirs, memory),
                                                     daemon=True)
         self.process.start()
@@ -117,7 +119,15 @@ class Reader:
             self.process.join()
 
 
-_reader: Reader | None = None
+_readers: dict[str, Reader] = {}
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """A call begun before it was asked for: the call, and since when it runs."""
+
+    call: tuple[Any, ...]  # function, arguments, memory limit
+    began: float
 
 
 def _key(memory: int) -> tuple[object, ...]:
@@ -126,32 +136,82 @@ def _key(memory: int) -> tuple[object, ...]:
     return memory, read_attachment, hash(frozenset(os.environ.items()))
 
 
-def _fit_reader(memory: int) -> Reader:
+def _fit_reader(memory: int, role: str) -> Reader:
     """The reader to use: the kept one if it is ours, alive and started for this call."""
-    global _reader
-    if _reader is not None and (_reader.owner != os.getpid() or not _reader.process.is_alive()
-                                or _reader.key != _key(memory)
-                                or _reader.calls >= RECYCLE_CALLS):
-        _reader.close()
-        _reader = None
-    if _reader is None:
-        _reader = Reader(memory)
-    return _reader
+    reader = _readers.get(role)
+    if reader is not None and (reader.owner != os.getpid() or not reader.process.is_alive()
+                               or reader.key != _key(memory) or reader.calls >= RECYCLE_CALLS):
+        _drop(role)
+        reader = None
+    if reader is None:
+        reader = _readers[role] = Reader(memory)
+    return reader
+
+
+def _drop(role: str, kill: bool = False) -> None:
+    reader = _readers.pop(role, None)
+    if reader is not None:  # a call begun ahead is never waited for
+        reader.close(kill=kill or reader.ahead is not None)
+
+
+def _settle(role: str, call: tuple[Any, ...] | None) -> float | None:
+    """Before the `role` reader is used: when the call begun ahead there is `call`, since
+    when it runs (its answer still to be received); else None, and the call begun ahead, if
+    any, dropped (its answer taken and thrown away when there, the reader stopped if busy)."""
+    reader = _readers.get(role)
+    if reader is None or reader.ahead is None:
+        return None
+    ahead, reader.ahead = reader.ahead, None
+    if call is not None and ahead.call == call:
+        reader.ahead = ahead
+        return ahead.began
+    try:
+        if reader.conn.poll(0):
+            if reader.conn.recv()[2]:  # spent: a fresh reader next
+                _drop(role)
+            return None
+    except (EOFError, OSError):
+        pass
+    _drop(role, kill=True)
+    return None
 
 
 def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
-                 seconds: float | None = None, memory: int | None = None) -> T | None:
-    """`function(*args)` in the reader process with a time and an address-space limit: its
-    result, or None (logged, naming `what`) when it raised, hung or died. `function` (a
+                 seconds: float | None = None, memory: int | None = None,
+                 role: str = "read") -> T | None:
+    """`function(*args)` in the `role` reader process with a time and an address-space limit:
+    its result, or None (logged, naming `what`) when it raised, hung or died. `function` (a
     module-level function), its arguments and its result cross a pipe: plain data only.
     `seconds` and `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called."""
-    global _reader
     seconds = TIME_LIMIT if seconds is None else seconds
-    reader = _fit_reader(MEMORY_LIMIT if memory is None else memory)
+    memory = MEMORY_LIMIT if memory is None else memory
+    began = _settle(role, (function, args, memory))
+    if began is None:
+        reader = _send(function, args, memory, role)
+        if reader is None:
+            return None
+        began = time.monotonic()
+    result: T | None = _receive(role, what, seconds - (time.monotonic() - began))
+    return result
+
+
+def _send(function: Callable[..., Any], args: tuple[Any, ...], memory: int, role: str
+          ) -> Reader | None:
+    reader = _fit_reader(memory, role)
     reader.calls += 1
-    done, value, spent = False, None, True
     try:
         reader.conn.send((function, args))
+    except OSError:
+        _drop(role, kill=True)
+        return None
+    return reader
+
+
+def _receive(role: str, what: str, seconds: float) -> Any:
+    reader = _readers[role]
+    reader.ahead = None  # if begun ahead, its answer is the one received now
+    done, value, spent = False, None, True
+    try:
         if not wait_for(reader.conn, seconds):
             log.warning("%s took over %.0f s: stopped", what, seconds)
             return None
@@ -159,16 +219,34 @@ def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
         if not done:
             log.warning("%s failed: %s", what, value)
             return None
-        result: T = value
-        return result
+        return value
     except (EOFError, OSError):
         reader.process.join(1)
         log.warning("%s ended its process (exit %s)", what, reader.process.exitcode)
         return None
     finally:
         if spent:  # hung (killed: it had its time), failed, died or worn: a fresh one next
-            reader.close(kill=not done)
-            _reader = None
+            _drop(role, kill=not done)
+
+
+def begin(function: Callable[..., Any], args: tuple[Any, ...], role: str,
+          memory: int | None = None) -> None:
+    """Begin `function(*args)` in the `role` reader and return at once: `run_isolated` with
+    the same call receives its answer. Nothing when that reader has a call begun already."""
+    reader = _readers.get(role)
+    if reader is not None and reader.ahead is not None:
+        return
+    memory = MEMORY_LIMIT if memory is None else memory
+    reader = _send(function, args, memory, role)
+    if reader is not None:
+        reader.ahead = _Ahead((function, args, memory), time.monotonic())
+
+
+def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = ()) -> None:
+    """Begin reading an attachment the parent will soon ask for with the same arguments
+    (`read_attachment_isolated`), and return at once."""
+    preload()
+    begin(_read, (data, name, campaign, tuple(roots)), "read")
 
 
 def _read(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...]

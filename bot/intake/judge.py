@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import email.message
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
 from bot.config.settings import Config
-from bot.intake.decide import Decision, Reader, decide
-from bot.intake.isolated import read_attachment_isolated
+from bot.intake.decide import Decision, Reader, decide, first_read
+from bot.intake.isolated import read_ahead, read_attachment_isolated
 from bot.intake.outcome import OutcomeBuilder
 from bot.intake.safety.bounces import Bounces
 from bot.mail.mime_parts import parse_message
@@ -40,6 +41,7 @@ class Judge:
         # signed cover letters are checked in the reader's process, against the config's roots
         self.reader = reader or partial(read_attachment_isolated,
                                         roots=cfg.trust.root_certificates)
+        self.ahead = reader is None  # a reader of the caller's own is never read ahead for
         self.own = {cfg.smtp.from_address.lower(), cfg.imap.username.lower()}
         self.bounces = Bounces(store, builder.marks)
 
@@ -56,14 +58,28 @@ class Judge:
                           mail_limit=limits.max_message_bytes)
         return msg, decision
 
-    def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None
-                   ) -> tuple[Decision, str | None]:
+    def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None,
+                   then: Callable[[], None] = lambda: None) -> tuple[Decision, str | None]:
         """Decide a mail taken in and store the outcome with its reply; returns the decision
-        and the new reference. OutcomeAlreadySaved if it was decided meanwhile."""
+        and the new reference. OutcomeAlreadySaved if it was decided meanwhile. `then` runs
+        once its files are read, before the outcome is stored (the cycle begins reading the
+        next mail there)."""
         msg, decision = self.decide(stored, msg)
+        self.builder.prepare(msg, decision)
+        then()
         reference = self.builder.save(stored, msg, decision)
         self.bounces.note(stored, msg, decision)  # a bounce of ours: staff are told
         return decision, reference
+
+    def read_ahead(self, stored: StoredMessage, msg: email.message.Message) -> None:
+        """Begin reading the first file of a mail taken in, in the reader process, while the
+        parent goes on: `decide` will find it read (or reading) when it asks for it."""
+        if not self.ahead or stored.body_omitted or stored.state != "new" or stored.crashes:
+            return
+        first = first_read(msg, self.cfg.limits.max_attachment_bytes)
+        if first is not None:
+            read_ahead(first[1].data, first[0], self.builder.campaign,
+                       self.cfg.trust.root_certificates)
 
     def decide_again(self, sub: StoredSubmission, reply: bool) -> Redone | None:
         """Decide the mail of `sub` again and rewrite the submission in place (same

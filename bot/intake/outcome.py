@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config.settings import Config
 from bot.intake.decide import Decision
-from bot.intake.extras import Extras, marked_file, resubmission
+from bot.intake.extras import Extras, mark_ahead, marked_file, resubmission
 from bot.intake.replying import ReplyWriter
 from bot.intake.trust.signatures import signature_records
 from bot.intake.trust.standing import Proof, StandingDecision, TrustPolicy, decide_standing
@@ -98,9 +98,17 @@ class OutcomeBuilder:
     def extras(self, msg: email.message.Message, report: FormReport, new: NewSubmission,
                stored: StoredSubmission | None = None) -> Extras:
         """What the reply adds about the form: its changes, its own file marked."""
-        marked = marked_file(msg, report)
-        return replace(marked, changes=resubmission(self.store, self.campaign, self.tz, new,
-                                                    stored))
+        changes = resubmission(self.store, self.campaign, self.tz, new, stored)
+        return replace(marked_file(msg, report), changes=changes)
+
+    def prepare(self, msg: email.message.Message, decision: Decision) -> None:
+        """Begin marking the first form's file that a correction request will carry, so
+        that the marking process works while the parent stores and composes (`save`)."""
+        if decision.kind == "submission":
+            for report in decision.forms:
+                if report.verdict == "needs_correction":
+                    mark_ahead(msg, report)
+                    return
 
     def save(self, stored: StoredMessage, msg: email.message.Message, decision: Decision
              ) -> str | None:

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -208,9 +208,11 @@ class Mailbox:
             self.box.folder.create(name)
         self._folders.add(name)
 
-    def move(self, uid: int, folder: str) -> None:
+    def move(self, uid: int | Sequence[int], folder: str) -> None:
+        """MOVE one mail, or several by one UID set."""
         self.ensure_folder(folder)
-        self.box.move(str(uid), folder)
+        uids = [uid] if isinstance(uid, int) else list(uid)
+        self.box.move([str(u) for u in uids], folder, chunks=500)
 
     def mark_seen(self, uid: int) -> None:
         self.box.client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)")

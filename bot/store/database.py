@@ -12,13 +12,15 @@ Connecting, SQLite settings and the kinds of transaction are in `engine`; the ta
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from sqlalchemy import Engine
 
 from bot.store import migrations
 from bot.store.accounts import Accounts
 from bot.store.claims import Claims
 from bot.store.contacts import Contacts
-from bot.store.engine import create_store_engine
+from bot.store.engine import create_store_engine, deferred, sync
 from bot.store.events import Events
 from bot.store.messages import Messages
 from bot.store.outbox import Outbox
@@ -47,6 +49,14 @@ class Store:
         with engine.begin() as conn:
             migrations.upgrade(conn)
         return cls(engine)
+
+    def deferred(self) -> AbstractContextManager[None]:
+        """Writes inside are lazy and all durable when it ends (engine.deferred)."""
+        return deferred(self.engine)
+
+    def sync(self) -> None:
+        """Every lazy write so far made durable (engine.sync)."""
+        sync(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,12 +11,18 @@ crash of the process at once, and a power cut from the next durable commit on, w
 WAL with all that came before it. Lazy writes are those no mail or reply leaves the machine
 on: the raw mail kept (it is still in the INBOX until an outcome is stored, durably), a reading
 mark, a mail marked filed (its UID gone from the folder says so again).
+
+Inside `deferred` every write is lazy, and what they wrote is made durable at once when it
+ends, or earlier by `sync` (the WAL and the database file synced): the cycle decides a batch
+of mail so and syncs before the mail is moved and before any reply leaves. PostgreSQL
+commits each write durably, deferred or not.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -45,8 +51,10 @@ def _sqlite_on_begin(connection: Connection) -> None:
     if options.get(_READ_ONLY, False):
         connection.exec_driver_sql("BEGIN")
         return
-    lazy = options.get(_LAZY, False)
-    connection.exec_driver_sql(f"PRAGMA synchronous={'NORMAL' if lazy else 'FULL'}")
+    synchronous = "NORMAL" if options.get(_LAZY, False) else "FULL"
+    if connection.info.get("synchronous") != synchronous:  # a PRAGMA only when it changes
+        connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+        connection.info["synchronous"] = synchronous
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -131,11 +139,41 @@ def only_daemon(url: str) -> Iterator[None]:
         os.close(fd)  # also releases the lock
 
 
+_deferring: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def deferred(engine: Engine) -> Iterator[None]:
+    """Every write inside is lazy; all of them are durable when it ends (`sync`)."""
+    _deferring[engine] = _deferring.get(engine, 0) + 1
+    try:
+        yield
+    finally:
+        _deferring[engine] -= 1
+        sync(engine)
+
+
+def sync(engine: Engine) -> None:
+    """Make every lazy write so far durable: the SQLite WAL and database file synced."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    for path in (f"{database}-wal", database):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue  # no WAL (yet): nothing waits in it
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 @contextmanager
 def write_transaction(engine: Engine, lazy: bool = False) -> Iterator[Connection]:
     """A transaction that may write (BEGIN IMMEDIATE on SQLite); commits unless it raises.
     `lazy`: durable at the next durable commit rather than at its own (SQLite only)."""
-    if not lazy:
+    if not lazy and not _deferring.get(engine):
         with engine.begin() as conn:
             yield conn
         return

@@ -133,6 +133,12 @@ class Messages(Queries):
                 conn.execute(update(messages).where(messages.c.id == message_id)
                              .values(values))
 
+    def mark_filed(self, message_ids: list[int]) -> None:
+        """Several mails filed at once (one MOVE by UID set)."""
+        with self._writing(lazy=True) as conn:  # the UIDs gone from the folder say so again
+            conn.execute(update(messages).where(messages.c.id.in_(message_ids))
+                         .values(mailbox_action_done=True))
+
     def start_reading(self, message_id: int, reader: str) -> None:
         """Mark the mail as being read by `reader` (a process): if the mark is still there
         when another process looks, the reader died on it."""

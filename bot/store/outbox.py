@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Literal
 
-from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, exists, func, insert, select, update
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import NewOutbox, OutboxItem, OutboxKind, StoredSubmission
@@ -57,8 +57,11 @@ class Outbox(Queries):
                          .values(sending_at=utc_now()))
 
     def mark_sent(self, outbox_id: int) -> None:
+        """Lazy: lost with the power, the row is found handed to SMTP (`sending_at`, durable)
+        and sent again with the same Message-ID, the event saying so — as after any crash
+        between sending and marking; the next durable commit (the next row's) keeps it."""
         o = outbox.c
-        with self._writing() as conn:
+        with self._writing(lazy=True) as conn:
             conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None))
                          .values(sent_at=utc_now(), last_error=None, sending_at=None))
 
@@ -80,20 +83,21 @@ class Outbox(Queries):
                          .values(failed_at=utc_now(), attempts=o.attempts + 1,
                                  last_error=error, sending_at=None))
 
-    def replies_by(self, key: CapKey, value: str, since: datetime) -> int:
-        """Replies queued (sent or not) since `since` whose cap key `key` is `value`."""
+    def reply_counts(self, keys: Sequence[tuple[CapKey, str]], day: datetime, hour: datetime
+                     ) -> tuple[list[int], int]:
+        """In one query: replies queued (sent or not) since `day` whose cap key is the value
+        given, for each of `keys`; and replies queued since `hour` to anyone. Each count
+        is a subquery of its own, read from its index."""
         o = outbox.c
-        with self._reading() as conn:
-            return int(conn.execute(select(func.count()).select_from(outbox).where(
-                o.kind == "reply", getattr(o, key) == value,
-                o.created_at >= since)).scalar_one())
 
-    def replies_since(self, since: datetime) -> int:
-        """Replies queued (sent or not) since `since`, to anyone."""
-        o = outbox.c
+        def count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
+            return select(func.count()).select_from(outbox).where(
+                o.kind == "reply", *where).scalar_subquery()
+
+        columns = [count(getattr(o, key) == value, o.created_at >= day) for key, value in keys]
         with self._reading() as conn:
-            return int(conn.execute(select(func.count()).select_from(outbox).where(
-                o.kind == "reply", o.created_at >= since)).scalar_one())
+            row = conn.execute(select(*columns, count(o.created_at >= hour))).one()
+        return [int(n) for n in row[:-1]], int(row[-1])
 
     def by_mail_ids(self, mail_ids: Sequence[str]) -> list[OutboxItem]:
         """Our mail carrying any of these Message-IDs."""

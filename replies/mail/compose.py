@@ -1,6 +1,7 @@
 """The reply to an agency: headers of CONTRACT.md, text + HTML bodies from templates, and the
 blank form attached when something must be sent again. Headers are written by `wire` (what a
-client decodes is exactly what was rendered); the MIME body by the standard library."""
+client decodes is exactly what was rendered); the MIME body by `body` (replies, holding
+answers: many a day) or by the standard library (digest, reminders)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from email.message import EmailMessage
 from typing import Any, Final
 
 from parsers.spec.campaign import Campaign
+from replies.mail.body import mime_body
 from replies.mail.wire import (
     address_header,
     header_text,
@@ -32,7 +34,7 @@ class OutgoingMail:
     """A composed mail: its header fields as they go on the wire, and its MIME body."""
 
     header_fields: tuple[str, ...]
-    body: EmailMessage
+    body: EmailMessage | bytes  # bytes: written by `body.mime_body`
     message_id: str
 
     def as_bytes(self) -> bytes:
@@ -204,12 +206,8 @@ def compose_reply(reply: ReplyInput, campaign: Campaign, *, to: str, from_addres
         fields.append(plain("X-BCY-Intake-References", " ".join(references)))
     fields.append(plain(LOOP_HEADER, reply.reference))
     context = _context(reply, campaign)
-    body = EmailMessage()
-    body.set_content(render("mail/reply.txt.j2", **context))
-    body.add_alternative(render("mail/reply.html.j2", **context), subtype="html")
-    for att in reply.attachments:
-        body.add_attachment(att.data, maintype=att.maintype, subtype=att.subtype,
-                            filename=att.filename)
+    body = mime_body(render("mail/reply.txt.j2", **context),
+                     render("mail/reply.html.j2", **context), reply.attachments)
     return OutgoingMail(tuple(fields), body, message_id)
 
 
@@ -226,7 +224,6 @@ def compose_holding(*, subject: str, received: str, message_id: str | None,
         message_id=mail_id)
     fields += answer_fields(message_id, references)
     fields += [plain("X-BCY-Intake-Status", "held"), plain(LOOP_HEADER, held or "held")]
-    body = EmailMessage()
-    body.set_content(render("mail/holding.txt.j2", **context))
-    body.add_alternative(render("mail/holding.html.j2", **context), subtype="html")
+    body = mime_body(render("mail/holding.txt.j2", **context),
+                     render("mail/holding.html.j2", **context))
     return OutgoingMail(tuple(fields), body, mail_id)

@@ -19,7 +19,7 @@ from replies.mail.compose import (
     envelope_fields,
     new_message_id,
 )
-from replies.mail.wire import address_header, header_text, plain
+from replies.mail.wire import address_header, header_text, plain, text_parts
 from replies.render import render
 
 DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -58,8 +58,8 @@ def compose_reminder(letter: ReminderLetter, campaign: Campaign, *, to: tuple[st
                plain("X-BCY-Intake-Reminder", f"{campaign.id} {letter.days_before}"),
                plain(LOOP_HEADER, f"reminder {campaign.id}")]
     body = EmailMessage()
-    body.set_content(render("reminder/letter.txt.j2", **context))
-    body.add_alternative(render("reminder/letter.html.j2", **context), subtype="html")
+    text_parts(body, render("reminder/letter.txt.j2", **context),
+               render("reminder/letter.html.j2", **context))
     stem = "mau-dang-ky-" + campaign.id
     body.add_attachment(blank_form_docx(campaign), maintype="application", subtype=DOCX,
                         filename=f"{stem}.docx")

@@ -19,6 +19,7 @@ from bot.config.settings import LimitsConfig
 from bot.mail.addresses import address_domain, address_key, sender_address
 from bot.store.database import Store
 from bot.store.engine import day_bounds
+from bot.store.outbox import CapKey
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +48,18 @@ class Caps:
         """The cap that holds this reply back ("sender 10/day", …), or None to send it."""
         now = dt.datetime.now(self.tz)
         day = day_bounds(now.date(), self.tz)[0]
-        outbox, limits = self.store.outbox, self.limits
-        checks = (("sender", "sender_key", keys.sender, limits.replies_per_sender_per_day),
-                  ("recipient", "recipient_key", keys.recipient,
-                   limits.replies_per_recipient_per_day),
-                  ("domain", "recipient_domain", keys.domain, limits.replies_per_domain_per_day))
-        for name, column, value, cap in checks:
-            if value and outbox.replies_by(column, value, day) >= cap:  # type: ignore[arg-type]
+        limits = self.limits
+        every: tuple[tuple[str, CapKey, str, int], ...] = (
+            ("sender", "sender_key", keys.sender, limits.replies_per_sender_per_day),
+            ("recipient", "recipient_key", keys.recipient, limits.replies_per_recipient_per_day),
+            ("domain", "recipient_domain", keys.domain, limits.replies_per_domain_per_day))
+        checks = [check for check in every if check[2]]
+        counts, last_hour = self.store.outbox.reply_counts(
+            [(column, value) for _, column, value, _ in checks], day, now - dt.timedelta(hours=1))
+        for (name, _, _, cap), count in zip(checks, counts, strict=True):
+            if count >= cap:
                 return f"{name} {cap}/day"
-        if outbox.replies_since(now - dt.timedelta(hours=1)) >= limits.replies_per_hour:
+        if last_hour >= limits.replies_per_hour:
             return f"all {limits.replies_per_hour}/hour"
         return None
 

@@ -15,7 +15,7 @@ from bot.staff.digest.report import Digest, build_digest, digest_context
 from bot.staff.workbook.export import build_workbook, workbook_bytes
 from bot.store.schema import NewOutbox
 from replies.mail.compose import OutgoingMail, envelope_fields, new_message_id
-from replies.mail.wire import plain
+from replies.mail.wire import plain, text_parts
 from replies.render import render
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -32,10 +32,9 @@ def compose_digest(digest: Digest, service: Service) -> OutgoingMail:
     fields += [plain("Auto-Submitted", "auto-generated"),
                plain("X-BCY-Intake-Digest", digest.period.day.isoformat())]
     msg = EmailMessage()
-    msg.set_content(render("digest/digest.txt.j2", **context))
     cid = email.utils.make_msgid(idstring="progress", domain=domain)
-    msg.add_alternative(render("digest/digest.html.j2", **{**context, "chart_cid": cid[1:-1]}),
-                        subtype="html")
+    text_parts(msg, render("digest/digest.txt.j2", **context),
+               render("digest/digest.html.j2", **{**context, "chart_cid": cid[1:-1]}))
     html = msg.get_body(("html",))
     assert isinstance(html, EmailMessage)
     html.add_related(digest.chart, maintype="image", subtype="png", cid=cid,
