@@ -176,16 +176,15 @@ class Intake:
         """The raw mail kept; the kept mail and its parsed bytes when it is still to be
         decided (a duplicate copy, or a decided mail not yet filed, is dealt with here)."""
         msg = parse_message(raw)
-        row_id = self.store.messages.save_raw(
+        stored = self.store.messages.keep_raw(
             folder=here.name, uidvalidity=here.validity, uid=uid, raw=raw,
             message_id=header_value(msg, "Message-ID").strip()[:998] or None,
             from_addr=header_value(msg, "From")[:500] or None,
             subject=header_value(msg, "Subject")[:500] or None, size=size, sha256=sha256)
-        stored = self.store.messages.get(row_id)
         if (stored.folder, stored.uidvalidity, stored.uid) != (here.name, here.validity, uid):
             stats.duplicates += 1
-            log.info("duplicate uid=%s of message %s: no second reply", uid, row_id)
-            self.store.messages.remember_slot(here.name, here.validity, uid, row_id)
+            log.info("duplicate uid=%s of message %s: no second reply", uid, stored.id)
+            self.store.messages.remember_slot(here.name, here.validity, uid, stored.id)
             target = self.filing.target(stored)
             if target and self.filing.move(box, uid, target):
                 here.uids.discard(uid)

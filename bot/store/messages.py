@@ -24,6 +24,24 @@ def _messages(conn: Connection, stmt: Select[Any]) -> list[StoredMessage]:
     return [StoredMessage(**row._mapping) for row in conn.execute(stmt)]
 
 
+def _at_slot(conn: Connection, folder: str, uidvalidity: int, uid: int
+             ) -> StoredMessage | None:
+    m, slot = messages.c, message_slots.c
+    moved = select(slot.message_id).where(
+        slot.folder == folder, slot.uidvalidity == uidvalidity, slot.uid == uid)
+    found = _messages(conn, select(*_MESSAGE_COLUMNS).where(
+        ((m.folder == folder) & (m.uidvalidity == uidvalidity) & (m.uid == uid))
+        | m.id.in_(moved)))
+    return found[0] if found else None
+
+
+def _same_mail(conn: Connection, message_id: str | None, sha256: str) -> StoredMessage | None:
+    m = messages.c
+    found = _messages(conn, select(*_MESSAGE_COLUMNS).where(
+        m.message_id == (message_id or "").strip(), m.content_sha256 == sha256))
+    return found[0] if found else None
+
+
 class Messages(Queries):
     def seen_uids(self, folder: str, uidvalidity: int) -> set[int]:
         """UIDs in this folder already kept, including where a kept mail turned up again."""
@@ -35,14 +53,8 @@ class Messages(Queries):
 
     def find(self, folder: str, uidvalidity: int, uid: int) -> StoredMessage | None:
         """The mail kept from this mailbox slot (its first slot or one it turned up in)."""
-        m, slot = messages.c, message_slots.c
-        moved = select(slot.message_id).where(
-            slot.folder == folder, slot.uidvalidity == uidvalidity, slot.uid == uid)
         with self._reading() as conn:
-            found = _messages(conn, select(*_MESSAGE_COLUMNS).where(
-                ((m.folder == folder) & (m.uidvalidity == uidvalidity) & (m.uid == uid))
-                | m.id.in_(moved)))
-        return found[0] if found else None
+            return _at_slot(conn, folder, uidvalidity, uid)
 
     def copies_in(self, folder: str, uidvalidity: int) -> dict[int, StoredMessage]:
         """The mail kept that turned up again in this folder, by the UID of each copy: one
@@ -59,11 +71,8 @@ class Messages(Queries):
 
     def find_duplicate(self, message_id: str | None, sha256: str) -> StoredMessage | None:
         """The mail kept with this Message-ID and this content, wherever it was seen."""
-        m = messages.c
         with self._reading() as conn:
-            found = _messages(conn, select(*_MESSAGE_COLUMNS).where(
-                m.message_id == (message_id or "").strip(), m.content_sha256 == sha256))
-        return found[0] if found else None
+            return _same_mail(conn, message_id, sha256)
 
     def get(self, message_id: int) -> StoredMessage:
         """The kept mail with this id (IndexError if there is none)."""
@@ -92,30 +101,43 @@ class Messages(Queries):
                  message_id: str | None, received_at: datetime | None = None,
                  from_addr: str | None = None, subject: str | None = None,
                  size: int | None = None, sha256: str | None = None) -> int:
-        """Keep the raw mail, in state 'new', before anything else happens. A mail already
-        kept (same mailbox slot, or same Message-ID and content) gives the id it already
-        has, and a new slot is remembered so that `seen_uids` includes it.
+        """`keep_raw`, its id only."""
+        return self.keep_raw(folder=folder, uidvalidity=uidvalidity, uid=uid, raw=raw,
+                             message_id=message_id, received_at=received_at,
+                             from_addr=from_addr, subject=subject, size=size,
+                             sha256=sha256).id
+
+    def keep_raw(self, *, folder: str, uidvalidity: int, uid: int, raw: bytes,
+                 message_id: str | None, received_at: datetime | None = None,
+                 from_addr: str | None = None, subject: str | None = None,
+                 size: int | None = None, sha256: str | None = None) -> StoredMessage:
+        """Keep the raw mail, in state 'new', before anything else happens; the mail as kept.
+        A mail already kept (same mailbox slot, or same Message-ID and content) is given as
+        it is, and a new slot is remembered so that `seen_uids` includes it. One write
+        transaction looks and inserts.
 
         A mail too large to take in is kept as its headers and structure only: `raw` is that
         skeleton, `size` the real size and `sha256` what identifies it (body_omitted)."""
         sha = sha256 or hashlib.sha256(raw).hexdigest()
         for attempt in range(2):
-            known = self.find(folder, uidvalidity, uid)
-            if known is not None:
-                return known.id
-            known = self.find_duplicate(message_id, sha)
-            if known is not None:
-                self.remember_slot(folder, uidvalidity, uid, known.id)
-                return known.id
             try:
                 with self._writing(lazy=True) as conn:  # still in the INBOX until decided
-                    return int(conn.execute(insert(messages).values(
-                        folder=folder, uidvalidity=uidvalidity, uid=uid,
-                        message_id=(message_id or "").strip(), content_sha256=sha, raw=raw,
-                        size=len(raw) if size is None else size, received_at=received_at,
-                        from_addr=from_addr, subject=subject, state="new",
-                        created_at=utc_now(), body_omitted=size is not None,
-                    ).returning(messages.c.id)).scalar_one())
+                    known = _at_slot(conn, folder, uidvalidity, uid)
+                    if known is not None:
+                        return known
+                    duplicate = _same_mail(conn, message_id, sha)
+                    if duplicate is None:
+                        row = conn.execute(insert(messages).values(
+                            folder=folder, uidvalidity=uidvalidity, uid=uid,
+                            message_id=(message_id or "").strip(), content_sha256=sha,
+                            raw=raw, size=len(raw) if size is None else size,
+                            received_at=received_at, from_addr=from_addr, subject=subject,
+                            state="new", created_at=utc_now(), body_omitted=size is not None,
+                        ).returning(messages.c.id)).scalar_one()
+                        return _messages(conn, select(*_MESSAGE_COLUMNS)
+                                         .where(messages.c.id == row))[0]
+                self.remember_slot(folder, uidvalidity, uid, duplicate.id)
+                return duplicate
             except IntegrityError:
                 if attempt:
                     raise  # lost a race twice, or a key clash the lookups cannot see
