@@ -17,28 +17,13 @@ from parsers.read.document import Cell, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
 from parsers.read.safe_zip import check_zip
 from parsers.read.xlsx.lean import lean_sheets
-from parsers.read.xlsx.rows import MAX_COLS as MAX_COLS
-from parsers.read.xlsx.rows import MAX_ROWS as MAX_ROWS
-from parsers.read.xlsx.rows import MAX_SHEETS as MAX_SHEETS
-from parsers.read.xlsx.rows import RawCell, Row
+from parsers.read.xlsx.rows import LETTERS, RawCell, Row
 from parsers.text import clean
 from parsers.vietnamese.legacy import to_unicode as _to_unicode
 
 
-def _letters(c: int) -> str:
-    out = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
-_LETTERS = [_letters(c) for c in range(MAX_COLS)]
-
-
 def _cell(sheet: str, r: int, c: int, raw: RawCell | None) -> Cell:
-    loc = Location(sheet=sheet, cell=f"{_LETTERS[c]}{r + 1}")
+    loc = Location(sheet=sheet, cell=f"{LETTERS[c]}{r + 1}")
     if raw is None:
         return Cell(None, "", loc)
     value, font = raw

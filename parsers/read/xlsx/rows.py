@@ -10,6 +10,17 @@ MAX_ROWS = 1_000
 MAX_COLS = 60
 MAX_SHEETS = 50
 
+
+
+def _letters(index: int) -> str:
+    out, number = "", index + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+LETTERS = [_letters(c) for c in range(MAX_COLS)]  # "A" … "BH", by column index
 RawCell = tuple[object, str | None]  # a cell's value (never None) and its font's name
 Row = list[RawCell | None]
 ParsedRow = tuple[int, Iterable[tuple[int, object, str | None]]]  # number, (column, value, font)
