@@ -56,7 +56,7 @@ def read_xlsx(data: bytes) -> Document:
     try:
         sheets = lean_sheets(archive)
     except UnreadableFile:
-        raise  # a guard's verdict: the same as openpyxl's path would give
+        raise  # a length openpyxl's regexes cannot take (xlsx_guard): its path says the same
     except Exception:  # noqa: BLE001  # Unfamiliar, or anything the lean reader did not foresee
         sheets = _library_sheets(archive, data)
     return Document(kind="xlsx", blocks=[_grid(title, rows) for title, rows in sheets])

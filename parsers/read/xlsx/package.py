@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from parsers.read.errors import UnreadableFile
 from parsers.read.ooxml_parts import content_types
 from parsers.read.xlsx.numbers import MAC_EPOCH, WINDOWS_EPOCH
 from parsers.read.xlsx_guard import check_defined_name
@@ -58,14 +59,21 @@ class Workbook:
 
 
 def read_part(archive: zipfile.ZipFile, name: str) -> etree._Element:
-    """A part parsed whole (sizes and prolog checked by check_zip); Unfamiliar when missing."""
+    """A part parsed whole (sizes and prolog checked by check_zip); Unfamiliar when missing
+    or broken, so that the verdict on a broken package is openpyxl's, as it always was."""
     if name not in archive.NameToInfo:
         raise Unfamiliar(f"no {name}")
-    return parse_checked(archive.read(name), name)
+    try:
+        return parse_checked(archive.read(name), name)
+    except UnreadableFile as exc:
+        raise Unfamiliar(exc.detail) from exc
 
 
 def _declared(archive: zipfile.ZipFile) -> tuple[str, str | None]:
-    types = content_types(archive)
+    try:
+        types = content_types(archive)
+    except UnreadableFile as exc:
+        raise Unfamiliar(exc.detail) from exc
     if types is None:
         raise Unfamiliar("no content types")
     parts = types.overrides
