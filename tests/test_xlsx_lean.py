@@ -38,10 +38,7 @@ HANDED_ON = {
     "any_sheets.xlsx": "no worksheet relationship",  # a chart sheet
     "issue438.xlsx": "no worksheet relationship",
     "date_iso.xlsx": "ISO date cell",
-    "empty_shared_string_value.xlsx": "no xl/styles.xml",
-    "inlineStr_cdata.xlsx": "no xl/styles.xml",
     "minimal_package.xlsx": "workbook part workbook.xml",
-    "nonstandard-xml-ns-prefix.xlsx": "no cell styles",
     "strict_iso_paths.xlsx": "purl.oclc.org",  # Strict OOXML
 }
 Sheets = list[tuple[str, list[Row]]]
@@ -168,6 +165,20 @@ def test_every_kind_of_cell_reads_as_openpyxl_reads_it(properties: str) -> None:
     values = [s[0] if s else None for s in lean[0][1][0]]
     assert values[:6] == ["Bộ Tài\n chính", "a_x000D_b", "inline _x005F_", "inruns", True, False]
     assert isinstance(values[11], dt.datetime) and values[18] == "#VALUE!"
+
+
+@pytest.mark.parametrize("styles", [None, f'<styleSheet {_NS}><fonts><font><name val="Arial"/>'
+                                          "</font></fonts><cellXfs/></styleSheet>"])
+def test_a_workbook_without_cell_styles_reads_in_openpyxls_defaults(styles: str | None) -> None:
+    """No styles part, or one without cell styles (as some generators write them): every
+    style is openpyxl's default one (Calibri, no dates), on both paths."""
+    members = _members(_workbook(""))
+    members.pop("xl/styles.xml")
+    data = zip_of({**members, **({"xl/styles.xml": styles.encode()} if styles else {})})
+    lean, library = _both(data)
+    assert not isinstance(lean, Exception), lean
+    assert _typed(lean) == _typed(library)
+    assert [s[1] if s else None for s in lean[0][1][0][:3]] == ["Calibri"] * 3
 
 
 def test_what_the_lean_reader_does_not_know_goes_to_openpyxl() -> None:

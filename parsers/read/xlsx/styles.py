@@ -5,8 +5,7 @@ colours and themes are never built.
 
 openpyxl finds each part by its local name and keeps the last of a repeated one; a stylesheet
 that repeats a list, holds something else in its font list, numbers a style or format with
-something that is no integer, or has no cell styles at all (openpyxl then uses its own
-defaults) is Unfamiliar.
+something that is no integer is Unfamiliar.
 """
 
 from __future__ import annotations
@@ -88,7 +87,14 @@ def _is(test: str, number: int, custom: dict[int, str], builtin: frozenset[int])
     return is_date_format(code) if test == "date" else is_timedelta_format(code)
 
 
+# openpyxl's own styles for a workbook that brings none (no styles part, or no cell styles in
+# it, as some generators write): one cell style, in Calibri, no dates
+_DEFAULTS = Styles(["Calibri"], frozenset(), frozenset())
+
+
 def read_styles(archive: zipfile.ZipFile) -> Styles:
+    if STYLES not in archive.NameToInfo:
+        return _DEFAULTS
     root = read_part(archive, STYLES)
     if root.tag != MAIN + "styleSheet":
         raise Unfamiliar(f"styles root {root.tag}")
@@ -99,7 +105,7 @@ def read_styles(archive: zipfile.ZipFile) -> Styles:
     fonts = [_font_name(font) for font in lists.get("fonts", ())]
     styles = [xf for xf in lists.get("cellXfs", ()) if local(xf.tag) == "xf"]
     if not styles:
-        raise Unfamiliar("no cell styles")  # openpyxl's defaults, then
+        return _DEFAULTS
     by_font: list[str | None] = []
     dates: set[int] = set()
     durations: set[int] = set()
