@@ -155,8 +155,8 @@ def _workbook(properties: str) -> bytes:
     })
 
 
-@pytest.mark.parametrize("properties", ["", '<workbookPr date1904="1"/>',
-                                        '<workbookPr date1904="false"/>'])
+@pytest.mark.parametrize("properties", ["", *(f'<workbookPr date1904="{flag}"/>' for flag in (
+    "1", "true", "False", "false", "0", ""))])
 def test_every_kind_of_cell_reads_as_openpyxl_reads_it(properties: str) -> None:
     lean, library = _both(_workbook(properties))
     assert not isinstance(lean, Exception), lean

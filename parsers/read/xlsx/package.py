@@ -109,7 +109,8 @@ def _epoch(root: etree._Element) -> dt.datetime:
     if len(properties) > 1:
         raise Unfamiliar("workbookPr twice")
     flag = properties[0].get("date1904") if properties else None
-    return MAC_EPOCH if flag is not None and flag not in ("false", "f", "0") else WINDOWS_EPOCH
+    # as openpyxl's Bool reads it: "1", "true", even "False" are true; "", "0", "f", "false" not
+    return MAC_EPOCH if flag and flag not in ("false", "f", "0") else WINDOWS_EPOCH
 
 
 def _sheets(root: etree._Element, archive: zipfile.ZipFile) -> list[Sheet]:
