@@ -204,6 +204,8 @@ _PRINT_AREA = "Sheet1!$A$1:$B$2," * 200
     ("xl/worksheets/sheet1.xml", "</row>\n<row>", "</row>\n<rw>"),  # not well-formed
     ("xl/workbook.xml", "<sheets>", "<sheets/><sheets>"),  # openpyxl takes the last
     ("xl/styles.xml", '<xf fontId="9"/>', '<xf fontId="nine"/>'),
+    ("xl/styles.xml", '<xf fontId="9"/>', '<xf fontId="4294967296"/>'),
+    ("xl/styles.xml", '<xf fontId="9"/>', '<xf fontId="9" borderId="x"/>'),
     ("xl/worksheets/sheet1.xml", '<c r="X1" t="s"><v>3</v>', '<c r="X1" t="s"><v>30</v>'),
     ("xl/worksheets/sheet1.xml", "<v>12.5</v>", "<v>twelve</v>"),
     ("xl/worksheets/sheet1.xml", '<row r="3">', '<row r="3.5">'),

@@ -38,12 +38,18 @@ def local(tag: object) -> str:
     return tag.rpartition("}")[2]
 
 
+_OTHER_IDS = ("fillId", "borderId", "xfId")
+
+
 def _integer(element: etree._Element, name: str) -> int:
     text = element.get(name)
     try:
-        return 0 if text is None else int(text)
+        number = 0 if text is None else int(text)
     except ValueError:
         raise Unfamiliar(f"{name}={text!r}") from None
+    if not -2**31 <= number < 2**31:  # openpyxl keeps a cell style in a C int array
+        raise Unfamiliar(f"{name}={text!r}")
+    return number
 
 
 def _lists(root: etree._Element) -> dict[str, etree._Element]:
@@ -111,6 +117,8 @@ def read_styles(archive: zipfile.ZipFile) -> Styles:
     durations: set[int] = set()
     for index, xf in enumerate(styles):
         font, number = _integer(xf, "fontId"), _integer(xf, "numFmtId")
+        for name in _OTHER_IDS:  # read by openpyxl, so a broken one is its to refuse
+            _integer(xf, name)
         by_font.append(fonts[font] if -len(fonts) <= font < len(fonts) else None)
         if _is("date", number, custom, BUILTIN_DATES):
             dates.add(index)
