@@ -236,6 +236,21 @@ def test_a_broken_workbook_gets_openpyxls_verdict(part: str, old: str, new: str)
     assert lean == library
 
 
+def test_damage_where_a_form_never_looks_no_longer_refuses_it() -> None:
+    """openpyxl refused a workbook whose document properties hold a date it cannot parse (a
+    writer that puts a local date there); the lean reader never reads them, so the form is
+    read. The one kind of difference between the two paths, and on purpose."""
+    members = _members((TESTS / "forms" / "cases" / "x01_bacninh_single_sheet.xlsx").read_bytes())
+    core = members["docProps/core.xml"].decode()
+    start = core.index(">", core.index("<dcterms:created")) + 1
+    members["docProps/core.xml"] = (core[:start] + "ngày 5 tháng 3 năm 2025"
+                                    + core[core.index("<", start):]).encode()
+    data = zip_of(members)
+    with pytest.raises(UnreadableFile, match="ValueError"):
+        read_xlsx_module._library_sheets(check_zip(data), data)
+    assert read_xlsx(data).grids[0].rows
+
+
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {n: archive.read(n) for n in archive.namelist()}
