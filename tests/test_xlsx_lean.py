@@ -236,15 +236,28 @@ def test_a_broken_workbook_gets_openpyxls_verdict(part: str, old: str, new: str)
     assert lean == library
 
 
-def test_damage_where_a_form_never_looks_no_longer_refuses_it() -> None:
-    """openpyxl refused a workbook whose document properties hold a date it cannot parse (a
-    writer that puts a local date there); the lean reader never reads them, so the form is
-    read. The one kind of difference between the two paths, and on purpose."""
-    members = _members((TESTS / "forms" / "cases" / "x01_bacninh_single_sheet.xlsx").read_bytes())
+def _local_date(members: dict[str, bytes]) -> None:
     core = members["docProps/core.xml"].decode()
     start = core.index(">", core.index("<dcterms:created")) + 1
     members["docProps/core.xml"] = (core[:start] + "ngày 5 tháng 3 năm 2025"
                                     + core[core.index("<", start):]).encode()
+
+
+def _past_the_corner(members: dict[str, bytes]) -> None:
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "</row>", '<c r="ZZ1"><v>không phải số</v></c></row>', 1).encode()
+
+
+@pytest.mark.parametrize("damage", [_local_date, _past_the_corner], ids=lambda f: f.__name__)
+def test_damage_where_a_form_never_looks_no_longer_refuses_it(
+        damage: Callable[[dict[str, bytes]], None]) -> None:
+    """openpyxl refused a workbook for a date it cannot parse in the document properties (a
+    writer that puts a local date there) or a cell it cannot read far past the corner a form
+    is read from; the lean reader reads neither, so the form is read. The one kind of
+    difference between the two paths, and on purpose."""
+    members = _members((TESTS / "forms" / "cases" / "x01_bacninh_single_sheet.xlsx").read_bytes())
+    damage(members)
     data = zip_of(members)
     with pytest.raises(UnreadableFile, match="ValueError"):
         read_xlsx_module._library_sheets(check_zip(data), data)

@@ -5,10 +5,13 @@ The lean reader (`parsers.read.xlsx.lean`) reads the package's XML as openpyxl's
 data-only load would, in a fraction of its time: openpyxl's load built the whole workbook
 (styles, theme, properties, defined names) and cost more than the rest of the parse. Where the
 package holds something the lean reader does not know, openpyxl reads it as before
-(`parsers.read.xlsx.library`); damage in parts a form never needs (document properties, theme,
-fills and borders), which made openpyxl refuse the whole workbook, no longer does. Only the top-left of a sheet is read (a form never needs more),
-so a 100,000-row sheet costs no more than a small one; each row is as wide as the widest used
-row of the sheet's corner (a blank slot past the last used column tells the form nothing).
+(`parsers.read.xlsx.library`). Damage where a form never looks (document properties, theme,
+fills and borders, cells past the corner), for which openpyxl refused the whole workbook, no
+longer refuses it.
+
+Only the top-left corner of a sheet is read (a form never needs more), so a 100,000-row sheet
+costs no more than a small one; each row is as wide as the widest used row of the corner (a
+blank slot past the last used column tells the form nothing).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 data_only (a formula's cached value, a number in a date style a date, a shared string by its
 index, an inline string, a boolean, an error's text), stopping after the corner a form needs.
 
-A cell or row that openpyxl would read some other way (a coordinate that is not plain A1, a
-non-cell inside a row, a number that is no number, a shared string out of range, an ISO date
-cell) is Unfamiliar.
+A cell or row in the corner that openpyxl would read some other way (a coordinate that is not
+plain A1, a non-cell inside a row, a number that is no number, a shared string out of range,
+an ISO date cell) is Unfamiliar. A cell past the corner's MAX_COLS columns is neither read nor
+judged: a row of 16,384 cells costs little more than one of 60.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from lxml import etree
 
 from parsers.read.xlsx.numbers import cast_number, from_excel
 from parsers.read.xlsx.package import MAIN, Unfamiliar
-from parsers.read.xlsx.rows import ParsedRow, Row, corner
+from parsers.read.xlsx.rows import MAX_COLS, ParsedRow, Row, corner
 from parsers.read.xlsx.strings import text_content
 from parsers.read.xlsx.styles import Styles
 
@@ -90,6 +91,8 @@ class _Cells:
                 if found is None:
                     raise Unfamiliar(f"cell reference {ref[:20]!r}")
                 column = _column(found.group(1))
+            if column > MAX_COLS:
+                continue  # past the corner: neither read nor judged, however wide the row
             style_text = c.get("s")
             style = 0 if style_text is None else None if style_text == "" else int(style_text)
             value = self.value(c, style)
