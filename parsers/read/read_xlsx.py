@@ -5,9 +5,9 @@ The lean reader (`parsers.read.xlsx.lean`) reads the package's XML as openpyxl's
 data-only load would, in a fraction of its time: openpyxl's load built the whole workbook
 (styles, theme, properties, defined names) and cost more than the rest of the parse. Where the
 package holds something the lean reader does not know, openpyxl reads it as before
-(`parsers.read.xlsx.library`). Damage where a form never looks (document properties, theme,
-fills and borders, cells past the corner), for which openpyxl refused the whole workbook, no
-longer refuses it.
+(`parsers.read.xlsx.library`). Damage where a form never looks (document properties, defined
+names, fills and borders, cells past the corner), for which openpyxl refused the whole workbook,
+no longer refuses it.
 
 Only the top-left corner of a sheet is read (a form never needs more), so a 100,000-row sheet
 costs no more than a small one; each row is as wide as the widest used row of the corner (a
