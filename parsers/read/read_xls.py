@@ -9,9 +9,12 @@ as in the XLSX reader.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import xlrd
+import xlrd.formatting
 from xlrd.biffh import XLRDError
 
 from parsers.codes import FindingCode
@@ -98,10 +101,28 @@ def _sheet_grid(book: Any, index: int) -> Grid:
     return grid
 
 
+@contextmanager
+def _without_colour_audit() -> Iterator[None]:
+    """xlrd walks every attribute of every XF record to note which colours are used, for its
+    verbose log only: a third of its load of a form. The walk is skipped only while this
+    reader opens a workbook, so no other xlrd user in the process sees the change."""
+    original = xlrd.formatting.check_colour_indexes_in_obj
+    xlrd.formatting.check_colour_indexes_in_obj = _no_audit
+    try:
+        yield
+    finally:
+        xlrd.formatting.check_colour_indexes_in_obj = original
+
+
+def _no_audit(book: Any, obj: Any, orig_index: int) -> None:
+    return None
+
+
 def read_xls(data: bytes) -> Document:
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
-                                  logfile=_Quiet(), verbosity=0)
+        with _without_colour_audit():
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                      logfile=_Quiet(), verbosity=0)
     except XLRDError as exc:
         protected = _ENCRYPTED in str(exc).lower()
         code = FindingCode.FILE_PROTECTED if protected else FindingCode.FILE_UNREADABLE
