@@ -215,6 +215,13 @@ def _hostile_cases() -> list[tuple[str, Callable[[], bytes], int]]:
             inner = hostile._table(inner + "<w:p/>")
         return hostile.docx_body(inner)
 
+    def wide_sheet() -> bytes:  # the form, then 1,000 rows of 3,000 cells (~50 MB of XML)
+        sheet = hostile.members_of(xlsx)["xl/worksheets/sheet1.xml"].decode()
+        wide = "".join(f"<c><v>{n}</v></c>" for n in range(3_000))
+        rows = "".join(f'<row r="{r}">{wide}</row>' for r in range(200, 1_200))
+        return hostile.patched(xlsx, {"xl/worksheets/sheet1.xml": sheet.replace(
+            "</sheetData>", rows + "</sheetData>").encode()})
+
     def span_attack() -> bytes:
         wide = '<w:tc><w:tcPr><w:gridSpan w:val="2147483647"/></w:tcPr><w:p/></w:tc>'
         merged = "<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>"
@@ -226,6 +233,7 @@ def _hostile_cases() -> list[tuple[str, Callable[[], bytes], int]]:
         ("form .xlsm", lambda: hostile.xlsm_of(xlsx), 5),
         ("sheet of 100,000 rows", lambda: hostile.long_sheet(
             hostile.sheet_rows(hostile.XLSX_CASE), 100_000), 3),
+        ("sheet of 1,000 rows x 3,000 cells", wide_sheet, 1),
         ("docx, ~45 MB document.xml", big_document, 1),
         ("docx, 500 tables", lambda: hostile.docx_body(
             (hostile._table("", rows=3, cols=3) + "<w:p/>") * 500), 3),

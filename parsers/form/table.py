@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from parsers.form.quantity import Quantity, parse_quantity
 from parsers.read.document import Cell, Grid, Location
 from parsers.spec.campaign import Campaign, RowSpec
-from parsers.text import contains_words, match_key
+from parsers.text import match_key
 
 MAX_HEADER_SCAN = 200
 MAX_LABEL_CHARS = 100
@@ -117,8 +117,8 @@ def _label_of(row: list[Cell], columns: dict[str, int], stop: int) -> str:
     return " ".join(parts)
 
 
-def _score(spec: RowSpec, key: str, tt: str, group: str | None) -> float:
-    base = max((len(s) for s in spec.spellings if contains_words(key, s)), default=0)
+def _score(spec: RowSpec, words: frozenset[str], tt: str, group: str | None) -> float:
+    base = max((len(s) for s in spec.spellings if all(w in words for w in s)), default=0)
     if not base:
         return 0.0
     bonus = 0.0
@@ -134,8 +134,8 @@ def _code_key(code: str) -> str:
 
 
 def _classify(label: str, tt: str, group: str | None, campaign: Campaign) -> RowSpec | None:
-    key = match_key(label)
-    scored = [(_score(spec, key, tt, group), -i, spec) for i, spec in enumerate(campaign.rows)]
+    words = frozenset(match_key(label).split())  # once per label, not once per spelling
+    scored = [(_score(spec, words, tt, group), -i, spec) for i, spec in enumerate(campaign.rows)]
     best = max(scored, key=lambda t: (t[0], t[1]))
     return best[2] if best[0] > 0 else None
 

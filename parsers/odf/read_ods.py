@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lxml import etree
-from openpyxl.utils import get_column_letter
 
 from parsers.codes import FindingCode
 from parsers.odf.cells import cell_reading
@@ -22,7 +21,7 @@ from parsers.odf.package import CONTENT, STYLES, OdfPackage, open_odf, q, repeat
 from parsers.odf.styles import STYLE_TAGS, OdfFonts
 from parsers.read.document import Cell, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
-from parsers.read.read_xlsx import MAX_COLS, MAX_ROWS, MAX_SHEETS
+from parsers.read.xlsx.rows import LETTERS, MAX_COLS, MAX_ROWS, MAX_SHEETS
 
 _TABLE = q("table", "table")
 _ROW = q("table", "table-row")
@@ -60,7 +59,7 @@ class _Sheet:
             value, text, font = (None, "", None) if child.tag == _COVERED else \
                 cell_reading(child, style, self.fonts)
             for k in range(count):
-                loc = Location(sheet=self.name, cell=f"{get_column_letter(c + k + 1)}{r + 1}")
+                loc = Location(sheet=self.name, cell=f"{LETTERS[c + k]}{r + 1}")
                 cells.append(Cell(value, text, loc, font) if text else Cell(None, "", loc))
         return cells
 
@@ -85,7 +84,7 @@ class _Sheet:
         grid = Grid(kind="sheet", name=self.name)
         for r, row in enumerate(self.rows):
             padded = row[:width] + [
-                Cell(None, "", Location(sheet=self.name, cell=f"{get_column_letter(c + 1)}{r + 1}"))
+                Cell(None, "", Location(sheet=self.name, cell=f"{LETTERS[c]}{r + 1}"))
                 for c in range(len(row), width)]
             grid.rows.append(padded)
         return grid

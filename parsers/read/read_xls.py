@@ -9,16 +9,18 @@ as in the XLSX reader.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import xlrd
-from openpyxl.utils import get_column_letter
+import xlrd.formatting
 from xlrd.biffh import XLRDError
 
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, CellValue, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
-from parsers.read.read_xlsx import MAX_COLS, MAX_ROWS, MAX_SHEETS
+from parsers.read.xlsx.rows import LETTERS, MAX_COLS, MAX_ROWS, MAX_SHEETS
 from parsers.text import clean
 from parsers.vietnamese.legacy import to_unicode
 
@@ -33,9 +35,11 @@ def _font(book: Any, xf_index: int) -> str | None:
     return str(name) if name else None
 
 
-def _value(book: Any, cell: Any) -> CellValue:
-    kind, value = cell.ctype, cell.value
-    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+_BLANK = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+
+
+def _value(book: Any, kind: int, value: Any) -> CellValue:
+    if kind in _BLANK:
         return None
     if kind == xlrd.XL_CELL_NUMBER:
         number = float(value)
@@ -67,13 +71,12 @@ def _decoded(book: Any, text: str, font: str | None, runs: list[tuple[int, int]]
     return "".join(parts)
 
 
-def _cell(book: Any, sheet: Any, r: int, c: int) -> Cell:
-    loc = Location(sheet=str(sheet.name), cell=f"{get_column_letter(c + 1)}{r + 1}")
-    raw = sheet.cell(r, c)
-    value = _value(book, raw)
+def _cell(book: Any, sheet: Any, r: int, c: int, kind: int, raw: Any) -> Cell:
+    loc = Location(sheet=str(sheet.name), cell=f"{LETTERS[c]}{r + 1}")
+    value = _value(book, kind, raw)
     if value is None:
         return Cell(None, "", loc)
-    font = _font(book, raw.xf_index)
+    font = _font(book, sheet.cell_xf_index(r, c))  # the cell's, else its row's or column's
     if isinstance(value, str):
         value = _decoded(book, value, font, sheet.rich_text_runlist_map.get((r, c), []))
         text = "\n".join(clean(line) for line in value.splitlines())
@@ -87,8 +90,9 @@ def _sheet_grid(book: Any, index: int) -> Grid:
     columns = min(sheet.ncols, MAX_COLS)
     for r in range(min(sheet.nrows, MAX_ROWS)):
         width = min(columns, sheet.row_len(r))
-        row = [_cell(book, sheet, r, c) for c in range(width)]
-        row += [Cell(None, "", Location(sheet=grid.name, cell=f"{get_column_letter(c + 1)}{r + 1}"))
+        kinds, values = sheet.row_types(r, 0, width), sheet.row_values(r, 0, width)
+        row = [_cell(book, sheet, r, c, kinds[c], values[c]) for c in range(width)]
+        row += [Cell(None, "", Location(sheet=grid.name, cell=f"{LETTERS[c]}{r + 1}"))
                 for c in range(width, columns)]
         grid.rows.append(row)
     while grid.rows and not any(c.text for c in grid.rows[-1]):
@@ -97,10 +101,28 @@ def _sheet_grid(book: Any, index: int) -> Grid:
     return grid
 
 
+@contextmanager
+def _without_colour_audit() -> Iterator[None]:
+    """xlrd walks every attribute of every XF record to note which colours are used, for its
+    verbose log only: a third of its load of a form. The walk is skipped only while this
+    reader opens a workbook, so no other xlrd user in the process sees the change."""
+    original = xlrd.formatting.check_colour_indexes_in_obj
+    xlrd.formatting.check_colour_indexes_in_obj = _no_audit
+    try:
+        yield
+    finally:
+        xlrd.formatting.check_colour_indexes_in_obj = original
+
+
+def _no_audit(book: Any, obj: Any, orig_index: int) -> None:
+    return None
+
+
 def read_xls(data: bytes) -> Document:
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
-                                  logfile=_Quiet(), verbosity=0)
+        with _without_colour_audit():
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                      logfile=_Quiet(), verbosity=0)
     except XLRDError as exc:
         protected = _ENCRYPTED in str(exc).lower()
         code = FindingCode.FILE_PROTECTED if protected else FindingCode.FILE_UNREADABLE

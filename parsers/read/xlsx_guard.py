@@ -38,11 +38,19 @@ def _elements(archive: zipfile.ZipFile, name: str, tag: str) -> list[tuple[str, 
     return found
 
 
+def check_defined_name(name: str, text: str) -> None:
+    if name.lower() in _RESERVED and len(text) > MAX_PRINT_RANGE:
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"defined name {name} too long")
+
+
+def check_number_format(code: str) -> None:
+    if len(code) > MAX_NUMBER_FORMAT:
+        raise UnreadableFile(FindingCode.FILE_UNREADABLE, "number format too long")
+
+
 def check_workbook_parts(archive: zipfile.ZipFile) -> None:
     """Raise UnreadableFile for the lengths openpyxl cannot parse in bounded time."""
     for name, _, text in _elements(archive, "xl/workbook.xml", "definedName"):
-        if name.lower() in _RESERVED and len(text) > MAX_PRINT_RANGE:
-            raise UnreadableFile(FindingCode.FILE_UNREADABLE, f"defined name {name} too long")
+        check_defined_name(name, text)
     for _, code, _ in _elements(archive, "xl/styles.xml", "numFmt"):
-        if len(code) > MAX_NUMBER_FORMAT:
-            raise UnreadableFile(FindingCode.FILE_UNREADABLE, "number format too long")
+        check_number_format(code)

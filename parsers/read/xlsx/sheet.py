@@ -1,0 +1,138 @@
+"""One sheet's rows, streamed from its XML and read as openpyxl's sheet parser reads them with
+data_only (a formula's cached value, a number in a date style a date, a shared string by its
+index, an inline string, a boolean, an error's text), stopping after the corner a form needs.
+
+A cell or row in the corner that openpyxl would read some other way (a coordinate that is not
+plain A1, a non-cell inside a row, a number that is no number, a shared string out of range,
+an ISO date cell) is Unfamiliar. A cell past the corner's MAX_COLS columns is neither read nor
+judged: a row of 16,384 cells costs little more than one of 60.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator
+
+from lxml import etree
+
+from parsers.read.xlsx.numbers import cast_number, from_excel
+from parsers.read.xlsx.package import MAIN, Unfamiliar
+from parsers.read.xlsx.rows import MAX_COLS, ParsedRow, Row, corner
+from parsers.read.xlsx.strings import text_content
+from parsers.read.xlsx.styles import Styles
+
+_ROW, _C, _V, _IS, _SHEET_DATA = (MAIN + n for n in ("row", "c", "v", "is", "sheetData"))
+_REF = re.compile(r"([A-Z]{1,3})[0-9]+")
+_COLUMNS: dict[str, int] = {}  # "A" → 1 …, filled as letters are met
+
+
+def _column(letters: str) -> int:
+    number = _COLUMNS.get(letters)
+    if number is None:
+        number = 0
+        for letter in letters:
+            number = number * 26 + ord(letter) - 64
+        _COLUMNS[letters] = number
+    return number
+
+
+class _Cells:
+    """What one sheet's cells need: the shared strings, the styles, the date system."""
+
+    def __init__(self, strings: list[str], styles: Styles, epoch: dt.datetime) -> None:
+        self.strings, self.styles, self.epoch = strings, styles, epoch
+
+    def value(self, c: etree._Element, style: int | None) -> object:
+        kind = c.get("t", "n")
+        if kind == "inlineStr":
+            found = c.find(_IS)
+            return text_content(found) if found is not None else None
+        text = c.findtext(_V) or None
+        if text is None:
+            return None
+        try:
+            if kind == "n":
+                number = cast_number(text)
+                if style is None or style not in self.styles.dates:
+                    return number
+                try:
+                    return from_excel(number, self.epoch, style in self.styles.durations)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"  # as openpyxl reads a date out of range
+            if kind == "s":
+                return self.strings[int(text)]
+            if kind == "b":
+                return bool(int(text))
+        except (ValueError, IndexError):
+            raise Unfamiliar(f"cell {c.get('r')}: {kind} {text[:20]!r}") from None
+        if kind == "d":
+            raise Unfamiliar("ISO date cell")
+        return text  # "str" (a formula's text), "e" (an error), any other: the text as it is
+
+    def font(self, style: int | None) -> str | None:
+        try:
+            return self.styles.fonts[style] if style is not None else None
+        except IndexError:
+            return None
+
+    def row(self, row: etree._Element, number: int) -> ParsedRow:
+        column = 0
+        cells: list[tuple[int, object, str | None]] = []
+        for c in row:
+            if c.tag != _C:
+                raise Unfamiliar("not a cell in a row")
+            ref = c.get("r")
+            if ref is None:
+                column += 1
+            else:
+                found = _REF.fullmatch(ref)
+                if found is None:
+                    raise Unfamiliar(f"cell reference {ref[:20]!r}")
+                column = _column(found.group(1))
+            if column > MAX_COLS:
+                continue  # past the corner: neither read nor judged, however wide the row
+            style_text = c.get("s")
+            style = 0 if style_text is None else None if style_text == "" else int(style_text)
+            value = self.value(c, style)
+            if value is not None:
+                cells.append((column, value, self.font(style)))
+        return number, cells
+
+
+def _number(row: etree._Element, previous: int) -> int:
+    text = row.get("r")
+    if text is None:
+        return previous + 1
+    try:
+        return int(text)
+    except ValueError:
+        real = float(text)  # ValueError: Unfamiliar, below
+        if not real.is_integer():
+            raise Unfamiliar(f"row {text[:20]!r}") from None
+        return int(real)
+
+
+def _parsed(source: object, cells: _Cells) -> Iterator[ParsedRow]:
+    number = 0
+    for _, element in etree.iterparse(source, events=("end",), tag=(_ROW, _SHEET_DATA),
+                                      resolve_entities=False, no_network=True, load_dtd=False,
+                                      huge_tree=False):
+        if element.tag == _SHEET_DATA:
+            return  # the rest of a sheet (merges, margins, drawings) tells the form nothing
+        number = _number(element, number)
+        yield cells.row(element, number)
+        element.clear()
+        while element.getprevious() is not None:  # rows read, not kept: flat memory
+            del element.getparent()[0]
+
+
+def sheet_rows(archive: zipfile.ZipFile, part: str, strings: list[str], styles: Styles,
+               epoch: dt.datetime) -> list[Row]:
+    cells = _Cells(strings, styles, epoch)
+    try:
+        with archive.open(part) as source:
+            return corner(_parsed(source, cells))
+    except ValueError as exc:  # a row number or style that is no number
+        raise Unfamiliar(str(exc)[:80]) from None
