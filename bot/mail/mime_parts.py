@@ -81,13 +81,21 @@ def _walk(part: email.message.Message, depth: int, budget: PartBudget, max_depth
         found.append(attachment)
 
 
+_FOUND = "_bcy_attachments"  # where a parsed mail keeps what find_attachments found
+
+
 def find_attachments(msg: email.message.Message, max_depth: int = 20,
                      max_parts: int = 500) -> list[Attachment]:
-    """Every part that is not the message body nor an inline picture, forwarded mail included."""
-    found: list[Attachment] = []
-    with contextlib.suppress(Exception):
-        _walk(msg, 0, PartBudget(max_parts), max_depth, "text/plain", found)
-    return found
+    """Every part that is not the message body nor an inline picture, forwarded mail included.
+    Worked out once per parsed mail (deciding, reading ahead and marking each ask; each
+    payload is decoded once)."""
+    known: dict[tuple[int, int], list[Attachment]] = msg.__dict__.setdefault(_FOUND, {})
+    if (max_depth, max_parts) not in known:
+        found: list[Attachment] = []
+        with contextlib.suppress(Exception):
+            _walk(msg, 0, PartBudget(max_parts), max_depth, "text/plain", found)
+        known[max_depth, max_parts] = found
+    return list(known[max_depth, max_parts])
 
 
 def part_types(msg: email.message.Message, max_depth: int = 20, max_parts: int = 500) -> list[str]:
