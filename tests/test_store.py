@@ -346,3 +346,36 @@ def test_lazy_writes_wait_for_the_next_durable_commit_on_sqlite(tmp_path: Path) 
     assert other.messages.get(first).mailbox_action_done
     other.close()
     store.close()
+
+
+def test_a_digest_queued_by_two_machines_at_once_is_queued_once(store: Store) -> None:
+    """Two machines' timers fire together: one digest per recipient, whoever wins."""
+    import threading
+
+    from bot.store.records import NewOutbox
+
+    url = store.engine.url.render_as_string(hide_password=False)
+    day, others = date(2021, 5, 10), [Store.open(url) for _ in range(4)]
+    items = [NewOutbox(kind="digest", recipient=f"staff{n}@bcy.gov.vn", raw=b"x", mail_id="<d>")
+             for n in range(3)]
+    won: list[bool] = []
+    gate = threading.Barrier(len(others))
+
+    def queue(other: Store) -> None:
+        gate.wait(10)
+        won.append(other.outbox.queue_digest(day, items))
+
+    threads = [threading.Thread(target=queue, args=(other,)) for other in others]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        for other in others:
+            other.close()
+    assert sorted(won) == [False, False, False, True]
+    assert [i.recipient for i in store.outbox.unsent()] == [i.recipient for i in items]
+    assert not store.outbox.queue_digest(day, items)
+    assert store.outbox.queue_digest(day, items, force=True)  # --force sends it again
+    assert len(store.outbox.unsent()) == 2 * len(items)

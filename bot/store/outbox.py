@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Connection, ScalarSelect, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import NewOutbox, OutboxItem, OutboxKind, StoredSubmission
@@ -171,6 +172,30 @@ class Outbox(Queries):
     def digest_sent(self, day: date) -> bool:
         with self._reading() as conn:
             return _digest_sent(conn, day)
+
+    def queue_digest(self, day: date, items: Sequence[NewOutbox],
+                     period: tuple[datetime, datetime] | None = None,
+                     sent_at: datetime | None = None, force: bool = False) -> bool:
+        """Queue the digest of `day` and record it as sent, in one transaction; False (and
+        nothing queued) when it was sent already and not `force`d. Two machines whose timers
+        fire at once queue it once: SQLite lets one writer in at a time, and on PostgreSQL the
+        day's key lets only one insert stand."""
+        values = {"sent_at": sent_at or utc_now(),
+                  "period_start": period[0] if period else None,
+                  "period_end": period[1] if period else None}
+        try:
+            with self._writing() as conn:
+                if _digest_sent(conn, day):
+                    if not force:
+                        return False
+                    conn.execute(update(digests).where(digests.c.day == day).values(**values))
+                else:
+                    conn.execute(insert(digests).values(day=day, **values))
+                for item in items:
+                    insert_outbox(conn, item, None, None)
+        except IntegrityError:
+            return False  # another machine queued it at this very moment
+        return True
 
     def mark_digest_sent(self, day: date, period: tuple[datetime, datetime] | None = None,
                          sent_at: datetime | None = None) -> None:

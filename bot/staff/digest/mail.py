@@ -56,8 +56,9 @@ def send_digest(service: Service, period: Period, now: dt.datetime,
         return None
     mail = compose_digest(build_digest(service, period, now), service)
     raw = mail.as_bytes()
-    for recipient in service.cfg.digest.recipients:
-        store.outbox.enqueue(NewOutbox(kind="digest", recipient=recipient, raw=raw,
-                                       mail_id=mail.message_id))
-    store.outbox.mark_digest_sent(period.day, period.bounds, sent_at=now)
+    items = [NewOutbox(kind="digest", recipient=recipient, raw=raw, mail_id=mail.message_id)
+             for recipient in service.cfg.digest.recipients]
+    # checked again as it is queued: another machine's timer may have queued it meanwhile
+    if not store.outbox.queue_digest(period.day, items, period.bounds, sent_at=now, force=force):
+        return None
     return send_pending(service.cfg.smtp, store)
