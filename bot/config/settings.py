@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import DEFAULT_CONFIG
+from bot.config import DEFAULT_CONFIG, DEFAULT_TIMEZONE
 from bot.config.passwords import Secret, inline_secret_warnings, read_password
 from bot.config.reader import Section, said
 from bot.config.trust import TrustConfig, read_trust
@@ -100,7 +100,7 @@ class StoreConfig:
 @dataclass(frozen=True)
 class DigestConfig:
     recipients: tuple[str, ...] = ()
-    timezone: str = "Asia/Ho_Chi_Minh"  # the staff's calendar day, for digests and caps
+    timezone: str = DEFAULT_TIMEZONE  # the staff's calendar day, for digests and caps
 
 
 @dataclass(frozen=True)

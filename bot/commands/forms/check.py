@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import HELP
-from bot.config.settings import DigestConfig
+from bot.config import DEFAULT_TIMEZONE
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import UsageError
 from parsers.codes import FindingCode
@@ -118,5 +118,5 @@ def run(args: argparse.Namespace) -> int:
                  if r not in unopened]
         if shown:
             sys.stdout.write(render("check/report.txt.j2", reports=shown, rows=rows,
-                                    years=campaign.years, tz=ZoneInfo(DigestConfig.timezone)))
+                                    years=campaign.years, tz=ZoneInfo(DEFAULT_TIMEZONE)))
     return max(EXIT_BY_VERDICT[r.verdict] for r in reports)
