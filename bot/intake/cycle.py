@@ -100,6 +100,8 @@ class Intake:
         if not self.filing.reconciled:
             self.filing.reconcile(box, here, known)
         new = sorted(here.uids - known)
+        if new:
+            self._judge()  # made, and its reader forked, before any mail is held in memory
         sizes = box.sizes(new)
         limits = self.cfg.limits
         for batch in byte_batches([u for u in new if u in sizes], sizes, limits.max_batch_bytes,

@@ -39,11 +39,14 @@ class Service:
         """Decides a stored mail: the cycle's way, and reprocess's. Made on first use, with
         the readers and the reply side it imports: a poll that finds nothing new, or a
         command that only lists, never loads them."""
+        from bot.intake.isolated import start_reader
         from bot.intake.judge import Judge
         from bot.intake.outcome import OutcomeBuilder
 
-        return Judge(self.cfg, self.store,
-                     OutcomeBuilder(self.cfg, self.store, self.campaign, self.registry))
+        judge = Judge(self.cfg, self.store,
+                      OutcomeBuilder(self.cfg, self.store, self.campaign, self.registry))
+        start_reader()  # forked now, before the cycle holds any mail (Intake._cycle)
+        return judge
 
     @cached_property
     def intake(self) -> Intake:
