@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.mail import big_bodies
 from bot.mail.mime_parts import body_text, find_attachments, parse_message, part_types
@@ -123,3 +125,34 @@ def test_a_25_mb_attachment_parses_and_decodes_in_little_more_than_its_size(
                          timeout=120, check=True)
     grown = int(run.stdout.strip())
     assert grown <= 35, f"the parse and decode grew the peak RSS by {grown} MB"
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.tuples(st.booleans(), st.integers(0, 70)), max_size=40),
+       at_least=st.integers(16, 60))
+def test_spans_by_blocks_are_the_spans_one_by_one(
+        pieces: list[tuple[bool, int]], at_least: int) -> None:
+    """The block-wise search finds the very stretches the character-wise one does (blocks of
+    8 bytes here, so that a few hundred bytes cross many of them)."""
+    raw = b"".join((b"QUJD\r\n" * 12)[:n] if alphabet else (b"a b:" * 18)[:n]
+                   for alphabet, n in pieces)
+    one_by_one = [(m.start(), m.end()) for m in big_bodies._SPAN.finditer(raw)
+                  if m.end() - m.start() >= at_least]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(big_bodies, "BLOCK", 8)
+        assert list(big_bodies._spans(raw, at_least)) == one_by_one
+
+
+def test_a_long_text_is_scanned_by_blocks_not_by_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """22 MB of plain text: the search for base64 runs looks at it in blocks, never match by
+    match (one match a word cost 4 s, six times the parse); no run is found in it, and the
+    base64 run after it is."""
+    class NoMatching:
+        def finditer(self, *_: object) -> None:
+            raise AssertionError("matched word by word")
+
+    monkeypatch.setattr(big_bodies, "_SPAN", NoMatching())
+    text = b"Kinh gui Ban Co yeu Chinh phu, so 15/BC ngay 10\r\n" * 450_000
+    raw = b"Subject: x\r\n\r\n" + text + b"\r\n" + _lines(os.urandom(1 << 20)) + b"\r\n"
+    [run] = big_bodies.hold(raw)[1].values()
+    assert run.start == len(raw) - len(_lines(os.urandom(1 << 20))) - 2
