@@ -12,7 +12,9 @@ Starts a private Dovecot and an SMTP sink on 127.0.0.1 and appends `--messages` 
   (its own, and with its attachment readers), peak RSS, submissions/s and the ratio to the
   sum of the floors (the target: ≥ 100/s and ≤ 2×);
 - with `--seen N`: N mails that are not submissions are added; one poll sees them, and a
-  second poll over the mailbox already seen is timed (target ≤ 1 s).
+  second poll over the mailbox already seen is timed (target ≤ 1 s); with `--against DIR`
+  as well, in turn with that checkout's (an older commit unpacked with git archive) on the
+  same mailbox and a store of its own, `--rounds` times each, medians side by side.
 `--profile DIR` runs the timed polls under py-spy (raw stacks in DIR) and prints the top
 entries (py-spy's own sampling slows them: take the numbers from a run without it)."""
 
@@ -29,7 +31,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mailkit import REPO, append_all, bcy, other_mail, rig, submission, top_of_profile
+from mailkit import (
+    NO_CAPS,
+    REPO,
+    Rig,
+    append_all,
+    bcy,
+    other_mail,
+    rig,
+    submission,
+    top_of_profile,
+)
+
+from tests.pipeline_kit import write_config
 
 DEADLINE = 1800.0  # seconds for any one poll
 
@@ -68,6 +82,29 @@ def fetch_floor(r: object, count: int) -> float:
     return took
 
 
+def side_by_side(r: Rig, ours: Path, theirs: Path, rounds: int) -> None:
+    """The seen poll of two checkouts in turn over one mailbox, each with its own store (an
+    older checkout may not know our store's newest revision): medians and their ratio."""
+    (r.work / "against").mkdir(exist_ok=True)
+    other = write_config(r.work / "against", r.box, r.sink,
+                         limits=NO_CAPS, store=f"sqlite:///{r.work / 'against' / 'store.sqlite'}")
+    first = bcy(other, "poll", "--once", timeout=DEADLINE, code=theirs)  # sees it all once
+    print(f"{theirs}: first poll status {first.status}, {first.wall:.1f} s")
+    times: dict[str, list[tuple[float, float]]] = {"ours": [], "theirs": []}
+    for _ in range(rounds):
+        for name, config, code in (("ours", r.config, ours), ("theirs", other, theirs)):
+            run = bcy(config, "poll", "--once", timeout=DEADLINE, code=code)
+            if run.status:
+                print(run.stderr[-3000:])
+            times[name].append((run.wall, run.cpu))
+    wall = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
+    cpu = {k: statistics.median(c for _, c in v) for k, v in times.items()}
+    print(f"seen poll, median of {rounds} in turn: ours {wall['ours']:.2f} s wall, CPU "
+          f"{cpu['ours']:.2f} s; {theirs}: {wall['theirs']:.2f} s wall, CPU "
+          f"{cpu['theirs']:.2f} s; ours/theirs {wall['ours'] / wall['theirs']:.2f}× wall, "
+          f"{cpu['ours'] / cpu['theirs']:.2f}× CPU")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--messages", type=int, default=1000)
@@ -75,6 +112,9 @@ def main() -> int:
     p.add_argument("--profile", type=Path, help="a folder for py-spy's raw stacks")
     p.add_argument("--code", type=Path, default=REPO,
                    help="the checkout to run (e.g. an older commit unpacked with git archive)")
+    p.add_argument("--against", type=Path,
+                   help="with --seen: another checkout's seen poll, timed in turn with ours")
+    p.add_argument("--rounds", type=int, default=5, help="seen polls of each, with --against")
     args = p.parse_args()
     raws = [submission(i) for i in range(args.messages)]
     files = attachments(raws)
@@ -111,6 +151,8 @@ def main() -> int:
                   f"{again.peak_mb:.0f} MB")
             if again.status:
                 print(again.stderr[-3000:])
+            if args.against:
+                side_by_side(r, args.code, args.against, args.rounds)
         if args.profile:
             for name in ("backlog.raw", "seen.raw"):
                 if (args.profile / name).exists():

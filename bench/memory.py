@@ -29,7 +29,6 @@ from demo.sample_mail import DOCX_TYPE, build_mail
 from tests.pipeline_kit import BTC, CAMPAIGN, OURS, SUBJECT
 
 MB = 1024 * 1024
-DEADLINE = 3 * 3600.0  # seconds for one poll
 
 
 def mixed(n: int) -> Iterator[bytes]:
@@ -49,11 +48,13 @@ def big_form(mb: int) -> bytes:
     return out.getvalue()
 
 
-def case(label: str, mails: Iterator[bytes], code: Path, **limits: object) -> Run:
+def case(label: str, mails: Iterator[bytes], code: Path, deadline: float, **limits: object
+         ) -> Run:
     with rig(**limits) as r:
         count = append_all(r.box, mails)
-        run = bcy(r.config, "poll", "--once", timeout=DEADLINE, code=code)
-        print(f"{label}: {count} mails, status {run.status}, {run.wall:.1f} s wall, "
+        run = bcy(r.config, "poll", "--once", timeout=deadline, code=code)
+        cut = f" (stopped at the deadline, {deadline:.0f} s)" if run.wall >= deadline else ""
+        print(f"{label}: {count} mails, status {run.status}{cut}, {run.wall:.1f} s wall, "
               f"CPU {run.cpu:.1f} s; peak RSS {run.peak_mb:.0f} MB "
               f"(tree {run.tree_peak_mb:.0f} MB); replies {len(r.sink.messages)}", flush=True)
         if run.status:
@@ -68,15 +69,19 @@ def main() -> int:
     p.add_argument("--only-attachment", action="store_true", help="the 25 MB case alone")
     p.add_argument("--code", type=Path, default=REPO,
                    help="the checkout to run (e.g. an older commit unpacked with git archive)")
+    p.add_argument("--deadline", type=float, default=30.0,
+                   help="minutes one poll may take before it is stopped (its peak so far is "
+                        "printed, marked as stopped)")
     args = p.parse_args()
-    n, size = args.messages, args.attachment_mb
+    n, size, deadline = args.messages, args.attachment_mb, args.deadline * 60
     big = case(f"one {size} MB attachment",
-               iter([_big_mail(size)]), args.code, max_message_bytes=(2 * size + 10) * MB,
+               iter([_big_mail(size)]), args.code, deadline,
+               max_message_bytes=(2 * size + 10) * MB,
                max_attachment_bytes=(size + 5) * MB, max_batch_bytes=(2 * size + 10) * MB)
     if args.only_attachment:
         return 0
-    one = case(f"mailbox of {n}", mixed(n), args.code)
-    two = case(f"mailbox of {2 * n}", mixed(2 * n), args.code)
+    one = case(f"mailbox of {n}", mixed(n), args.code, deadline)
+    two = case(f"mailbox of {2 * n}", mixed(2 * n), args.code, deadline)
     print(f"flat? peak RSS {one.peak_mb:.0f} MB at {n} mails, {two.peak_mb:.0f} MB at {2 * n} "
           f"({two.peak_mb / one.peak_mb:.2f}×); with one {size} MB attachment "
           f"{big.peak_mb:.0f} MB")

@@ -22,13 +22,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
 from bot.config.settings import Config
-from bot.intake.decide import Decision
 from bot.intake.filing import Filing, Folder
-from bot.intake.judge import Judge
 from bot.intake.notify import heartbeat
 from bot.intake.safety.quarantine import (
     DECIDE_TIME_LIMIT,
@@ -48,6 +47,12 @@ from bot.store.engine import utc_now
 from bot.store.outage import store_guard
 from bot.store.schema import StoredMessage
 from bot.store.submissions import OutcomeAlreadySaved
+
+# The judge (readers, classification, replies) is made when a mail is to be decided: a
+# cycle over mail already decided imports none of it (bot.intake.service builds it late).
+if TYPE_CHECKING:
+    from bot.intake.decide import Decision
+    from bot.intake.judge import Judge
 
 log = logging.getLogger(__name__)
 Kept = tuple[StoredMessage, email.message.Message]  # a mail kept, to be decided
@@ -74,14 +79,18 @@ class CycleStats:
 
 
 class Intake:
-    def __init__(self, cfg: Config, store: Store, judge: Judge) -> None:
+    def __init__(self, cfg: Config, store: Store, judge: Callable[[], Judge]) -> None:
         self.cfg = cfg
         self.store = store
-        self.judge = judge
+        self._judge = judge  # made on first use
         self.filing = Filing(cfg, store)
         self.reader = reader_id()  # what this process writes on the mail it reads
         self.holder = claim_holder(self.reader)  # what it writes on the mail it takes
         self._suspects: list[int] = []
+
+    @property
+    def judge(self) -> Judge:
+        return self._judge()
 
     def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False) -> CycleStats:
         with store_guard():
@@ -96,6 +105,8 @@ class Intake:
         if not self.filing.reconciled:
             self.filing.reconcile(box, here, known)
         new = sorted(here.uids - known)
+        if new:
+            self._judge()  # made, and its reader forked, before any mail is held in memory
         sizes = box.sizes(new)
         limits = self.cfg.limits
         for batch in byte_batches([u for u in new if u in sizes], sizes, limits.max_batch_bytes,

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from bot.intake.notify import heartbeat
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, unreadable_report
-from parsers.form.unpack import preload, read_attachment
+from parsers.form.unpack import read_attachment
 from parsers.spec.campaign import Campaign
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 WAIT_SLICE = 1.0  # seconds: the watchdog hears from us while a child reads
 RECYCLE_CALLS = 500  # files one reader reads before a fresh one takes over
 RECYCLE_RSS = 300 * 1024  # KiB of peak RSS after which a reader makes way for a fresh one
+OUT_OF_BAND = 64 * 1024  # bytes: a bigger bytes argument crosses the pipe as it is, unpickled
 T = TypeVar("T")
 
 
@@ -79,6 +80,7 @@ def _serve(conn: Connection, memory: int) -> None:
     for _ in range(RECYCLE_CALLS):
         try:
             function, args = conn.recv()
+            args = tuple(conn.recv_bytes() if isinstance(a, _Bytes) else a for a in args)
         except (EOFError, OSError):
             return  # the parent is gone or replaced us
         try:
@@ -90,6 +92,25 @@ def _serve(conn: Connection, memory: int) -> None:
         if not result[0] or worn:
             return  # after a failure or a big file, a fresh reader is cheaper than doubt
     conn.close()
+
+
+class _Bytes:
+    """Stands in the pickled call for a big bytes argument, sent after it with send_bytes:
+    pickling would copy the file once more in the parent (25 MB for a 25 MB attachment)."""
+
+
+def _send_call(conn: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    big = [isinstance(a, bytes) and len(a) > OUT_OF_BAND for a in args]
+    conn.send((function, tuple(_Bytes() if b else a for a, b in zip(args, big, strict=True))))
+    for arg, b in zip(args, big, strict=True):
+        if b:
+            conn.send_bytes(arg)
+
+
+def start_reader(memory: int | None = None) -> None:
+    """Start the reader now, if none is ready: forked while the caller holds no mail, it
+    does not carry the parent's pages of a big mail along (they count in its RSS)."""
+    _fit_reader(MEMORY_LIMIT if memory is None else memory, "read")
 
 
 class Reader:
@@ -200,7 +221,7 @@ def _send(function: Callable[..., Any], args: tuple[Any, ...], memory: int, role
     reader = _fit_reader(memory, role)
     reader.calls += 1
     try:
-        reader.conn.send((function, args))
+        _send_call(reader.conn, function, args)
     except OSError:
         _drop(role, kill=True)
         return None
@@ -245,7 +266,6 @@ def begin(function: Callable[..., Any], args: tuple[Any, ...], role: str,
 def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = ()) -> None:
     """Begin reading an attachment the parent will soon ask for with the same arguments
     (`read_attachment_isolated`), and return at once."""
-    preload()
     begin(_read, (data, name, campaign, tuple(roots)), "read")
 
 
@@ -260,7 +280,6 @@ def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
     """`read_attachment` in a child process: the reports of the file (one per form in an
     archive), or one `file-too-complex` report when the child hangs or dies. `roots` are the
     trust roots of signed PDFs (DER)."""
-    preload()  # the readers are imported lazily: here once, not in every child
     reports = run_isolated(_read, (data, name, campaign, tuple(roots)), f"reading {name}",
                            seconds, memory)
     return reports if reports is not None else [

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.config.settings import Config
 from bot.intake.decide import RANK
 from bot.intake.extras import Extras
+from bot.intake.isolated import run_isolated
 from bot.intake.safety.caps import Caps, reply_keys
 from bot.mail.addresses import reply_address, smtp_address
 from bot.mail.headers import raw_header_values
@@ -29,8 +30,6 @@ from parsers.read.document import SPREADSHEET_KINDS
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import Registry
 from replies.findings import report_json
-from replies.forms.blank_docx import blank_form_docx
-from replies.forms.blank_xlsx import blank_form_xlsx
 from replies.mail.compose import (
     FileAttachment,
     OutgoingMail,
@@ -72,6 +71,13 @@ def headline(forms: Sequence[Form]) -> int:
                                                  forms[i][2].standing != "counted", -i))
 
 
+def _blank_forms(campaign: Campaign) -> dict[str, bytes]:
+    from replies.forms.blank_docx import blank_form_docx
+    from replies.forms.blank_xlsx import blank_form_xlsx
+
+    return {"docx": blank_form_docx(campaign), "xlsx": blank_form_xlsx(campaign)}
+
+
 class ReplyWriter:
     def __init__(self, cfg: Config, store: Store, campaign: Campaign,
                  registry: Registry | None = None) -> None:
@@ -85,8 +91,12 @@ class ReplyWriter:
 
     @cached_property
     def _blank(self) -> dict[str, bytes]:
-        """The blank forms, written once (their bytes are the same every time)."""
-        return {"docx": blank_form_docx(self.campaign), "xlsx": blank_form_xlsx(self.campaign)}
+        """The blank forms, written once (their bytes are the same every time), in the process
+        where the agency's files are marked (not the one reading ahead): the service itself
+        never loads python-docx and openpyxl (≈ 20 MB of its memory); here only if that
+        process fails."""
+        return run_isolated(_blank_forms, (self.campaign,), "writing the blank forms",
+                            role="mark") or _blank_forms(self.campaign)
 
     @cached_property
     def marks(self) -> OwnMarks:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,12 +16,13 @@ from bot.config.settings import Config, ConfigError, load_config
 from bot.config.specs import checked_campaign, checked_registry
 from bot.errors import EX_CONFIG, EX_TEMPFAIL, CommandError
 from bot.intake.cycle import Intake
-from bot.intake.judge import Judge
-from bot.intake.outcome import OutcomeBuilder
 from bot.store.database import Store
 from parsers.spec.campaign import Campaign
 from parsers.spec.registry import DEFAULT_REGISTRY, Registry
 from replies.render import staff_message
+
+if TYPE_CHECKING:
+    from bot.intake.judge import Judge
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,24 @@ class Service:
     store: Store
     campaign: Campaign
     registry: Registry
-    judge: Judge  # decides a stored mail: the cycle's way, and reprocess's
-    intake: Intake
+
+    @cached_property
+    def judge(self) -> Judge:
+        """Decides a stored mail: the cycle's way, and reprocess's. Made on first use, with
+        the readers and the reply side it imports: a poll that finds nothing new, or a
+        command that only lists, never loads them."""
+        from bot.intake.isolated import start_reader
+        from bot.intake.judge import Judge
+        from bot.intake.outcome import OutcomeBuilder
+
+        judge = Judge(self.cfg, self.store,
+                      OutcomeBuilder(self.cfg, self.store, self.campaign, self.registry))
+        start_reader()  # forked now, before the cycle holds any mail (Intake._cycle)
+        return judge
+
+    @cached_property
+    def intake(self) -> Intake:
+        return Intake(self.cfg, self.store, lambda: self.judge)
 
 
 def _config(config_path: str, mailbox_password: bool = True) -> Config:
@@ -75,8 +94,7 @@ def service_for(cfg: Config, campaign_override: str | None = None,
         raise CommandError(staff_message("store_unavailable",
                                          reason=f"{type(cause).__name__}: {cause}"),
                            EX_TEMPFAIL) from exc
-    judge = Judge(cfg, store, OutcomeBuilder(cfg, store, campaign, registry))
-    return Service(cfg, store, campaign, registry, judge, Intake(cfg, store, judge))
+    return Service(cfg, store, campaign, registry)
 
 
 def open_store(config_path: str) -> tuple[Config, Store]:

@@ -17,6 +17,7 @@ import quopri
 from dataclasses import dataclass
 from typing import Final
 
+from bot.mail.big_bodies import attach, decoded, hold, restore, restore_all
 from bot.mail.headers import decode_base64, header_names, header_value, structured_header
 
 BODY_TYPES: Final = frozenset({"text/plain", "text/html"})
@@ -31,28 +32,34 @@ class PartBudget:
 
 
 def parse_message(raw: bytes) -> email.message.Message:
-    """`message_from_bytes` that never raises: default policy, then compat32, then empty."""
+    """`message_from_bytes` that never raises: default policy, then compat32, then empty.
+    Long runs of base64 lines stay in `raw`, each part that has one decodes it from there
+    (bot.mail.big_bodies): the tree of a 34 MB mail is a few kilobytes."""
+    pieces, runs = hold(raw)
     for policy in (email.policy.default, email.policy.compat32):
         try:
-            return _parse(raw, policy)
+            msg = _parse(pieces, policy)
+            attach(msg, runs)
+            return msg
         except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
             continue
     return email.message.Message()
 
 
-def _parse(raw: bytes, policy: email.policy.Policy) -> email.message.Message:
+def _parse(pieces: list[memoryview], policy: email.policy.Policy) -> email.message.Message:
     """What `message_from_bytes` gives, fed in slices: it decodes the whole mail to one str
     and reads it through a StringIO (4 bytes a character), 300 MB at its peak for a 34 MB
     mail; the same feed parser fed slice by slice holds only the parts it builds."""
     parser = email.parser.BytesFeedParser(policy=policy)
-    view = memoryview(raw)
-    for start in range(0, len(raw), FEED_SLICE):
-        parser.feed(bytes(view[start:start + FEED_SLICE]))
+    for view in pieces:
+        for start in range(0, len(view), FEED_SLICE):
+            parser.feed(bytes(view[start:start + FEED_SLICE]))
     return parser.close()
 
 
 def _serialize(part: email.message.Message) -> bytes:
     try:
+        restore_all(part)
         return part.as_bytes(policy=email.policy.compat32)
     except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
         return b""
@@ -82,6 +89,11 @@ def _clean_base64(part: email.message.Message) -> bytes | None:
 def payload(part: email.message.Message) -> bytes:
     """The part's content with its transfer encoding undone; b"" when there is none."""
     try:
+        cte = str(part.get("content-transfer-encoding", "")).lower()
+        held = decoded(part, base64_body=cte == "base64" and not part.is_multipart())
+        if held is not None:
+            return held
+        restore(part)  # anything else is the email package's to decode, from the text
         clean = _clean_base64(part)
         if clean is not None:
             return clean
@@ -122,6 +134,7 @@ def children(part: email.message.Message) -> list[email.message.Message]:
     if len(found) == 1 and ("base64" in cte or "quoted" in cte):
         # A forwarded mail wrongly sent in base64: the parser saw one headerless body.
         inner = found[0]
+        restore(inner)
         if not header_names(inner) and isinstance(inner.get_payload(), str):
             raw = str(inner.get_payload()).encode("ascii", "replace")
             return [parse_message(decode_base64(raw) if "base64" in cte

@@ -99,7 +99,7 @@ messages = Table(
     Column("uid", BigInteger, nullable=False),
     Column("message_id", String(998), nullable=False),  # '' when the mail has none
     Column("content_sha256", String(64), nullable=False),
-    Column("raw", LargeBinary, nullable=False),
+    Column("raw", LargeBinary, nullable=False),  # empty since 0010: see message_bodies
     Column("size", Integer, nullable=False),
     Column("received_at", UtcDateTime, nullable=True),
     Column("from_addr", String(998), nullable=True),
@@ -129,6 +129,14 @@ message_slots = Table(
     Column("uid", BigInteger, primary_key=True),
     Column("message_id", Integer, ForeignKey("messages.id"), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# The raw mail as it came in (migration 0010), apart from its row in `messages`: SQLite
+# rewrites a whole row on any update, and a mail is marked several times on its way.
+message_bodies = Table(
+    "message_bodies", metadata,
+    Column("message_id", Integer, ForeignKey("messages.id"), primary_key=True),
+    Column("raw", LargeBinary, nullable=False),
 )
 
 # Which process is reading a mail right now (migration 0008); a row left behind by a process

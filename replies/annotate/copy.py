@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from replies.annotate.docx import annotate_docx
 from replies.annotate.marks import WRITABLE, Mark
-from replies.annotate.xlsx import annotate_xlsx
 
 SUFFIX = "-can-sua"
 
@@ -22,4 +20,11 @@ def annotated_copy(data: bytes, kind: str, marks: Sequence[Mark]) -> bytes:
     """`data` (a `kind` file the readers read) with `marks`; raises when it cannot be done."""
     if kind not in WRITABLE:
         raise ValueError(f"cannot write {kind} files")
-    return annotate_docx(data, marks) if kind == "docx" else annotate_xlsx(data, marks)
+    # python-docx and openpyxl load here, in the reader process, never in the service
+    if kind == "docx":
+        from replies.annotate.docx import annotate_docx
+
+        return annotate_docx(data, marks)
+    from replies.annotate.xlsx import annotate_xlsx
+
+    return annotate_xlsx(data, marks)

@@ -25,17 +25,18 @@ import socket
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
-from bot.intake.decide import Decision
-from bot.intake.isolated import MEMORY_LIMIT, wait_for
-from bot.intake.judge import Judge
-from bot.intake.replying import received_day
 from bot.mail.addresses import reply_address, smtp_address
-from bot.mail.classify import classify
 from bot.mail.headers import raw_header_values
 from bot.mail.mime_parts import header_value, parse_message
 from bot.store.schema import NewOutbox, StoredMessage
-from replies.mail.compose import compose_holding
+
+# Every cycle asks who reads and who holds a claim; only a suspect or a quarantined mail
+# needs the deciding and replying stack, imported then (a poll over a seen mailbox never).
+if TYPE_CHECKING:
+    from bot.intake.decide import Decision
+    from bot.intake.judge import Judge
 
 log = logging.getLogger(__name__)
 DECIDE_TIME_LIMIT = 900.0  # seconds for a whole mail read in a child (each file has 60)
@@ -98,6 +99,8 @@ def reader_alive(mark: str) -> bool:
 
 
 def _child(conn: Connection, judge: Judge, stored: StoredMessage, raw: bytes) -> None:
+    from bot.intake.isolated import MEMORY_LIMIT
+
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         result: Decision | str = judge.decide(stored, parse_message(raw))[1]
@@ -113,6 +116,8 @@ def decide_isolated(judge: Judge, stored: StoredMessage, raw: bytes,
     """Decide a suspect (`raw`, its bytes) in a child process, which never touches the store:
     its Decision, or why the child gave none (it died, ran out of time, or failed): evidence
     against the mail. None when `stop` asked the service to end meanwhile: no evidence."""
+    from bot.intake.isolated import wait_for
+
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     # not a daemon: it starts readers of its own (bot.intake.isolated) for the attachments
@@ -147,6 +152,10 @@ def headers_of(raw: bytes) -> email.message.Message:
 def holding_reply(judge: Judge, stored: StoredMessage, raw: bytes) -> NewOutbox | None:
     """The holding reply to a quarantined mail, or None for automatic mail, a mail without a
     usable address, or one a cap holds back."""
+    from bot.intake.replying import received_day
+    from bot.mail.classify import classify
+    from replies.mail.compose import compose_holding
+
     msg = headers_of(raw)
     builder = judge.builder
     if classify(msg, builder.campaign, judge.own, attachments=[]).kind == "automatic":
