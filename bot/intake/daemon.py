@@ -120,6 +120,8 @@ def _wait(box: Mailbox, service: Service, stopper: Stopper, at_most: float | Non
     imap = service.cfg.imap
     longest = imap.poll_interval if "IDLE" not in box.capabilities else imap.idle_renew_seconds
     deadline = time.monotonic() + min(longest, 29 * 60, at_most or longest)
+    if "IDLE" in box.capabilities and box.newer_than_listed():
+        return  # arrived while the cycle ran: IDLE would not announce it again
     while (left := deadline - time.monotonic()) > 0 and not stopper.stop:
         sd_notify("WATCHDOG=1")
         if "IDLE" in box.capabilities:

@@ -30,6 +30,7 @@ _UID = re.compile(rb"UID (\d+)")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 SIZES_PER_COMMAND = 500  # UIDs in one FETCH of sizes: a short command line
 MAX_HEADER_FETCH = 256 * 1024  # bytes of a large mail's header taken in
+_ANNOUNCING = ("EXISTS", "RECENT")  # untagged responses that say new mail is there
 CONNECT_ERRORS = (OSError, socket.timeout, imap_tools.errors.MailboxLoginError,
                   imap_tools.errors.MailboxFolderSelectError)
 
@@ -110,6 +111,7 @@ class Mailbox:
         self.attempts = attempts
         self.box: Any = None
         self._folders: set[str] = set()
+        self.listed = 0  # the newest UID `uids` has listed
 
     def _failed_attempt(self, state: RetryCallState) -> None:
         """Each failed try and the wait before the next, so an unreachable server is seen
@@ -154,7 +156,19 @@ class Mailbox:
         typ, data = self.box.client.uid("SEARCH", "ALL")
         if typ != "OK":
             raise MailboxUnavailable(f"UID SEARCH: {typ}")
-        return sorted(int(x) for x in b" ".join(d for d in data if d).split())
+        found = sorted(int(x) for x in b" ".join(d for d in data if d).split())
+        self.listed = max(self.listed, found[-1] if found else 0)
+        return found
+
+    def newer_than_listed(self) -> bool:
+        """Mail arrived in the folder since `uids` last listed it (a cycle ran meanwhile:
+        what the server announced then came with the answers to the cycle's own commands)."""
+        self.box.client.noop()  # the session sees mail that arrived since its last command
+        typ, data = self.box.client.uid("SEARCH", "UID", f"{self.listed + 1}:*")
+        if typ != "OK":
+            raise MailboxUnavailable(f"UID SEARCH: {typ}")
+        # "n:*" always matches the newest mail, even below n
+        return any(int(x) > self.listed for x in b" ".join(d for d in data if d).split())
 
     def fetch_raw(self, uids: list[int]) -> Iterator[tuple[int, bytes]]:
         """(uid, raw bytes) for each UID, with BODY.PEEK so nothing is marked \\Seen."""
@@ -227,5 +241,11 @@ class Mailbox:
             self.box.client.sock.shutdown(socket.SHUT_RDWR)
 
     def idle_wait(self, timeout: float) -> bool:
-        """Wait in IDLE up to `timeout` s; True when the server announced something."""
-        return bool(self.box.idle.wait(timeout=timeout))
+        """Wait in IDLE up to `timeout` s; True when the server announced something: while
+        waiting, or as IDLE began or ended (imaplib keeps such announcements aside, and a
+        mail that arrived between two waits is announced as the next one begins)."""
+        aside = self.box.client.untagged_responses
+        for kind in _ANNOUNCING:
+            aside.pop(kind, None)
+        heard = bool(self.box.idle.wait(timeout=timeout))
+        return any([heard, *(aside.pop(kind, None) for kind in _ANNOUNCING)])
