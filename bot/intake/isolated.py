@@ -36,7 +36,10 @@ TIME_LIMIT = 60.0  # seconds; a form reads in well under one (bench/parse.py --h
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 WAIT_SLICE = 1.0  # seconds: the watchdog hears from us while a child reads
 RECYCLE_CALLS = 500  # files one reader reads before a fresh one takes over
-RECYCLE_RSS = 300 * 1024  # KiB of peak RSS after which a reader makes way for a fresh one
+RECYCLE_RSS = 120 * 1024  # KiB of peak RSS after which a reader makes way for a fresh one
+# (marking a file with python-docx/openpyxl leaves some 0.5 MB behind each time: a marking
+# process that only marks would otherwise reach 160 MB over 2,000 mails; forked from a daemon
+# of ≈ 75 MB, a reader is replaced after it grew by some 50 MB)
 OUT_OF_BAND = 64 * 1024  # bytes: a bigger bytes argument crosses the pipe as it is, unpickled
 T = TypeVar("T")
 
