@@ -223,3 +223,24 @@ def test_a_call_begun_ahead_in_any_reader_answers_only_the_same_call() -> None:
     read_attachment_isolated(_filled(1), "a.xlsx", default_campaign())  # the other reader
     assert run_isolated(pow, (2, 10), "marking", role="mark") == 1024
     assert run_isolated(pow, (5, 2), "marking", role="mark") == 25
+
+
+_HOARD: list[bytearray] = []
+
+
+def _grow(megabytes: int) -> int:
+    _HOARD.append(bytearray(megabytes * 1024 * 1024))  # touched: resident
+    return os.getpid()
+
+
+def test_a_reader_that_grew_makes_way_for_a_fresh_one() -> None:
+    """Whatever a reader leaves behind call after call (a marked file's library caches), it
+    never grows more than RECYCLE_GROWTH past where it was forked."""
+    from bot.intake.isolated import RECYCLE_GROWTH
+
+    assert RECYCLE_GROWTH < 60 * 1024
+    small = run_isolated(_grow, (1,), "a little")
+    assert run_isolated(_grow, (1,), "a little") == small  # kept
+    grown = run_isolated(_grow, (60,), "a lot")  # well under RECYCLE_RSS
+    assert grown == small
+    assert run_isolated(os.getpid, (), "who reads") not in (None, grown)

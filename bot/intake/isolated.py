@@ -7,7 +7,8 @@ address-space limit; the agency's own file is marked for a correction request th
 
 The child is kept and reused from one attachment to the next (a fork of the daemon costs more
 than reading a form): it is replaced when it ran out of time (killed), failed or died, after
-`RECYCLE_CALLS` files or once its peak RSS passed `RECYCLE_RSS`, and whenever what it would
+`RECYCLE_CALLS` files or once its peak RSS passed `RECYCLE_RSS` or grew by `RECYCLE_GROWTH`
+since it was forked, and whenever what it would
 run has changed in the parent (another memory limit, another reader, another environment)."""
 
 from __future__ import annotations
@@ -36,10 +37,12 @@ TIME_LIMIT = 60.0  # seconds; a form reads in well under one (bench/parse.py --h
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of the child, bytes
 WAIT_SLICE = 1.0  # seconds: the watchdog hears from us while a child reads
 RECYCLE_CALLS = 500  # files one reader reads before a fresh one takes over
-RECYCLE_RSS = 120 * 1024  # KiB of peak RSS after which a reader makes way for a fresh one
-# (marking a file with python-docx/openpyxl leaves some 0.5 MB behind each time: a marking
-# process that only marks would otherwise reach 160 MB over 2,000 mails; forked from a daemon
-# of ≈ 75 MB, a reader is replaced after it grew by some 50 MB)
+RECYCLE_RSS = 300 * 1024  # KiB of peak RSS after which a reader makes way for a fresh one
+# ... or once it grew by this much since it was forked: marking a file with python-docx or
+# openpyxl leaves some 0.5 MB behind each time, and a marking process (never recycled by
+# count on a normal day) reached 160 MB over 2,000 mails; forked from a daemon of ≈ 75 MB,
+# a reader now stays near 120 MB
+RECYCLE_GROWTH = 48 * 1024
 OUT_OF_BAND = 64 * 1024  # bytes: a bigger bytes argument crosses the pipe as it is, unpickled
 T = TypeVar("T")
 
@@ -75,11 +78,17 @@ def _let_go(keep: Connection) -> None:
     os.close(null)
 
 
+def _peak_rss() -> int:
+    """KiB: this process's peak resident size so far (a forked one starts at its parent's)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _serve(conn: Connection, memory: int) -> None:
     """The reader: one call after another, until a call fails, the parent goes or it is due
     to make way for a fresh reader."""
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     _let_go(conn)
+    forked = _peak_rss()
     for _ in range(RECYCLE_CALLS):
         try:
             function, args = conn.recv()
@@ -90,7 +99,8 @@ def _serve(conn: Connection, memory: int) -> None:
             result: tuple[bool, Any] = (True, function(*args))
         except BaseException as exc:  # noqa: BLE001 - MemoryError too: the parent always hears
             result = (False, f"{type(exc).__name__}: {exc}"[:500])
-        worn = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > RECYCLE_RSS
+        peak = _peak_rss()
+        worn = peak > RECYCLE_RSS or peak - forked > RECYCLE_GROWTH
         conn.send((*result, not result[0] or worn))
         if not result[0] or worn:
             return  # after a failure or a big file, a fresh reader is cheaper than doubt
