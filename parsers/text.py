@@ -49,12 +49,6 @@ def match_key(text: object) -> str:
     return _match_key(text)
 
 
-def contains_words(haystack: str, words: tuple[str, ...]) -> bool:
-    """True when every word of `words` appears as a whole word in the match key `haystack`."""
-    have = set(haystack.split())
-    return all(w in have for w in words)
-
-
 def has_phrase(haystack: str, phrases: Iterable[str]) -> bool:
     """True when one of the match keys `phrases` occurs in the match key `haystack` on word
     boundaries ("mau dang ky" in "gui mau dang ky 2021", not in "mau dang kyx")."""

@@ -233,8 +233,8 @@ def test_mailbox_actions_attempts_digests_and_events(store: Store) -> None:
     assert [m.last_error for m in store.messages.pending_mailbox_actions()] == ["parser crashed"]
     day = date(2021, 5, 10)
     assert not store.outbox.digest_sent(day)
-    store.outbox.mark_digest_sent(day)
-    store.outbox.mark_digest_sent(day)
+    assert store.outbox.queue_digest(day, [])
+    assert not store.outbox.queue_digest(day, [])
     assert store.outbox.digest_sent(day)
     store.events.record("send-failed", "outbox 3: 550 rejected", level="error", message_id=done)
     [event] = store.events.find(datetime.now(UTC).date())

@@ -58,10 +58,6 @@ log = logging.getLogger(__name__)
 Kept = tuple[StoredMessage, email.message.Message]  # a mail kept, to be decided
 
 
-def _nothing() -> None:
-    pass
-
-
 @dataclass
 class CycleStats:
     fetched: int = 0
@@ -257,7 +253,7 @@ class Intake:
         self.store.messages.start_reading(stored.id, self.reader)
         try:
             decision, reference = self.judge.decide_new(
-                stored, msg, then=(lambda: self.judge.read_ahead(*ahead)) if ahead else _nothing)
+                stored, msg, then=(lambda: self.judge.read_ahead(*ahead)) if ahead else None)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it
         except OutcomeAlreadySaved:

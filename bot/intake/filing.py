@@ -3,8 +3,8 @@ processed folder, quarantined mail to quarantine, other mail left where it was, 
 at a process's first cycle, the duplicate copies a crash left unfiled.
 
 Within a batch of new mail the moves wait (`later`) and go as one MOVE per folder by UID
-set (`flush`): a crash in between leaves decided mail unfiled, which the next cycle files
-(`pending_mailbox_actions`), as after any crash between storing and filing."""
+set when the batch ends: a crash in between leaves decided mail unfiled, which the next cycle
+files (`pending_mailbox_actions`), as after any crash between storing and filing."""
 
 from __future__ import annotations
 
@@ -87,15 +87,15 @@ class Filing:
     def later(self, box: Mailbox, here: Folder) -> Iterator[None]:
         """Moves asked for inside wait, and go by one MOVE per folder when it ends without an
         error (after an error, the next cycle files what was decided)."""
-        self._later = {}
+        waiting: dict[str, dict[int, int]] = {}
+        self._later = waiting
         try:
             yield
-            self.flush(box, here)
         finally:
             self._later = None
+        self._flush(box, here, waiting)
 
-    def flush(self, box: Mailbox, here: Folder) -> None:
-        waiting, self._later = self._later or {}, {} if self._later is not None else None
+    def _flush(self, box: Mailbox, here: Folder, waiting: dict[str, dict[int, int]]) -> None:
         if waiting:
             self.store.sync()  # what was decided is durable before its mail leaves the INBOX
         for target, rows in waiting.items():

@@ -59,14 +59,15 @@ class Judge:
         return msg, decision
 
     def decide_new(self, stored: StoredMessage, msg: email.message.Message | None = None,
-                   then: Callable[[], None] = lambda: None) -> tuple[Decision, str | None]:
+                   then: Callable[[], None] | None = None) -> tuple[Decision, str | None]:
         """Decide a mail taken in and store the outcome with its reply; returns the decision
         and the new reference. OutcomeAlreadySaved if it was decided meanwhile. `then` runs
         once its files are read, before the outcome is stored (the cycle begins reading the
         next mail there)."""
         msg, decision = self.decide(stored, msg)
         self.builder.prepare(msg, decision)
-        then()
+        if then is not None:
+            then()
         reference = self.builder.save(stored, msg, decision)
         self.bounces.note(stored, msg, decision)  # a bounce of ours: staff are told
         return decision, reference

@@ -197,19 +197,6 @@ class Outbox(Queries):
             return False  # another machine queued it at this very moment
         return True
 
-    def mark_digest_sent(self, day: date, period: tuple[datetime, datetime] | None = None,
-                         sent_at: datetime | None = None) -> None:
-        """Record the digest of `day` as sent, with the period it covered; sent again
-        (--force), the row keeps the day and takes the newer period."""
-        values = {"sent_at": sent_at or utc_now(),
-                  "period_start": period[0] if period else None,
-                  "period_end": period[1] if period else None}
-        with self._writing() as conn:
-            if _digest_sent(conn, day):
-                conn.execute(update(digests).where(digests.c.day == day).values(**values))
-            else:
-                conn.execute(insert(digests).values(day=day, **values))
-
     def last_digest_end(self) -> datetime | None:
         """Where the last sent digest stopped: the end of its period, or when it was sent if
         that came first (a digest of a whole day sent in the morning has not seen the
