@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-HOLD_AT: Final = 1024 * 1024  # bytes of base64 lines that are held rather than parsed
+HOLD_AT: Final = 16 * 1024  # bytes of base64 lines that are held rather than parsed
 # characters a run may hold: a regular expression over lines would keep a backtracking
 # record per line (92 MB for 460,000 lines); one over characters keeps none
 _ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n"

@@ -18,13 +18,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from bot.store.engine import Queries, utc_now
 from bot.store.records import OutboxItem
 from bot.store.schema import message_claims, messages, outbox
 
 Gone = Callable[[str], bool]  # is the process that wrote this holder name dead?
+
+# each mail's claim is taken and given back once per cycle: the statements built once
+_c, _o = message_claims.c, outbox.c
+_LOCK_MAIL = (select(messages.c.id).where(messages.c.id == bindparam("id"))
+              .with_for_update(skip_locked=True))
+_HOLDER = select(_c.holder, _c.until).where(_c.message_id == bindparam("id"))
+_DROP = delete(message_claims).where(_c.message_id == bindparam("id"))
+_CLAIM = insert(message_claims)
+_RELEASE = delete(message_claims).where(_c.message_id == bindparam("id"),
+                                        _c.holder == bindparam("holder"))
+_SENDING = (update(outbox).where(_o.id == bindparam("row"), _o.sent_at.is_(None),
+                                 _o.claimed_by == bindparam("holder"))
+            .values(sending_at=bindparam("now"), claim_until=bindparam("until")))
 
 
 def _free(conn: Connection, holder: str, gone: Gone) -> list[str]:
@@ -39,28 +52,22 @@ class Claims(Queries):
     def take_message(self, message_id: int, holder: str, until: datetime, gone: Gone) -> bool:
         """Claim a kept mail until `until` (taken again by its holder, the lease renewed);
         False while another daemon holds it, or takes it right now."""
-        c = message_claims.c
         now = utc_now()
         with self._writing() as conn:
-            row = conn.execute(select(messages.c.id).where(messages.c.id == message_id)
-                               .with_for_update(skip_locked=True)).first()
-            if row is None:
+            if conn.execute(_LOCK_MAIL, {"id": message_id}).first() is None:
                 return False  # another daemon is claiming it at this very moment
-            current = conn.execute(select(c.holder, c.until)
-                                   .where(c.message_id == message_id)).first()
+            current = conn.execute(_HOLDER, {"id": message_id}).first()
             if (current is not None and current.holder != holder and current.until > now
                     and not gone(current.holder)):
                 return False
-            conn.execute(delete(message_claims).where(c.message_id == message_id))
-            conn.execute(insert(message_claims).values(message_id=message_id, holder=holder,
-                                                       until=until))
+            if current is not None:
+                conn.execute(_DROP, {"id": message_id})
+            conn.execute(_CLAIM, {"message_id": message_id, "holder": holder, "until": until})
             return True
 
     def release_message(self, message_id: int, holder: str) -> None:
-        c = message_claims.c
         with self._writing() as conn:
-            conn.execute(delete(message_claims).where(c.message_id == message_id,
-                                                      c.holder == holder))
+            conn.execute(_RELEASE, {"id": message_id, "holder": holder})
 
     def take_outbox(self, holder: str, until: datetime, gone: Gone, max_attempts: int,
                     limit: int = 20) -> list[OutboxItem]:
@@ -87,11 +94,9 @@ class Claims(Queries):
     def start_sending(self, outbox_id: int, holder: str, until: datetime) -> bool:
         """Mark a claimed row as handed to SMTP and renew its lease; False when the claim
         was lost (it ran out and another daemon took the row): then it must not be sent."""
-        o = outbox.c
         with self._writing() as conn:
-            return conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None),
-                                                     o.claimed_by == holder)
-                                .values(sending_at=utc_now(), claim_until=until)).rowcount > 0
+            return conn.execute(_SENDING, {"row": outbox_id, "holder": holder, "now": utc_now(),
+                                           "until": until}).rowcount > 0
 
     def release_outbox(self, holder: str) -> int:
         """Give back the rows `holder` still holds (not sent: left for the next run)."""

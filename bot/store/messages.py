@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Executable, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
@@ -27,25 +27,39 @@ _MESSAGE_COLUMNS = [c for c in messages.c if c.name != "raw"]  # raw: in message
 BLOB_SLICE = 1024 * 1024  # bytes written at a time into SQLite's blob of a raw mail
 
 
-def _messages(conn: Connection, stmt: Select[Any]) -> list[StoredMessage]:
-    return [StoredMessage(**row._mapping) for row in conn.execute(stmt)]
+def _messages(conn: Connection, stmt: Executable,
+              params: dict[str, Any] | None = None) -> list[StoredMessage]:
+    return [StoredMessage(**row._mapping) for row in conn.execute(stmt, params)]
+
+
+# The statements of every mail's way through the cycle, built once with their parameters
+# named: building one anew costs more than SQLite takes to run it.
+_m, _slot = messages.c, message_slots.c
+_AT_SLOT = select(*_MESSAGE_COLUMNS).where(
+    ((_m.folder == bindparam("folder")) & (_m.uidvalidity == bindparam("validity"))
+     & (_m.uid == bindparam("uid")))
+    | _m.id.in_(select(_slot.message_id).where(
+        _slot.folder == bindparam("folder"), _slot.uidvalidity == bindparam("validity"),
+        _slot.uid == bindparam("uid"))))
+_SAME_MAIL = select(*_MESSAGE_COLUMNS).where(_m.message_id == bindparam("message_id"),
+                                             _m.content_sha256 == bindparam("sha"))
+_BY_ID = select(*_MESSAGE_COLUMNS).where(_m.id == bindparam("id"))
+_INSERT = insert(messages).returning(*_MESSAGE_COLUMNS)
+_INSERT_BODY = insert(message_bodies)
+_UNREAD = delete(message_readings).where(message_readings.c.message_id == bindparam("id"))
+_READING = insert(message_readings)
+_FILED = (update(messages).where(_m.id.in_(bindparam("ids", expanding=True)))
+          .values(mailbox_action_done=True))
 
 
 def _at_slot(conn: Connection, folder: str, uidvalidity: int, uid: int
              ) -> StoredMessage | None:
-    m, slot = messages.c, message_slots.c
-    moved = select(slot.message_id).where(
-        slot.folder == folder, slot.uidvalidity == uidvalidity, slot.uid == uid)
-    found = _messages(conn, select(*_MESSAGE_COLUMNS).where(
-        ((m.folder == folder) & (m.uidvalidity == uidvalidity) & (m.uid == uid))
-        | m.id.in_(moved)))
+    found = _messages(conn, _AT_SLOT, {"folder": folder, "validity": uidvalidity, "uid": uid})
     return found[0] if found else None
 
 
 def _same_mail(conn: Connection, message_id: str | None, sha256: str) -> StoredMessage | None:
-    m = messages.c
-    found = _messages(conn, select(*_MESSAGE_COLUMNS).where(
-        m.message_id == (message_id or "").strip(), m.content_sha256 == sha256))
+    found = _messages(conn, _SAME_MAIL, {"message_id": (message_id or "").strip(), "sha": sha256})
     return found[0] if found else None
 
 
@@ -84,8 +98,7 @@ class Messages(Queries):
     def get(self, message_id: int) -> StoredMessage:
         """The kept mail with this id (IndexError if there is none)."""
         with self._reading() as conn:
-            return _messages(conn, select(*_MESSAGE_COLUMNS)
-                             .where(messages.c.id == message_id))[0]
+            return _messages(conn, _BY_ID, {"id": message_id})[0]
 
     def raw(self, message_id: int) -> bytes:
         body = message_bodies.c
@@ -135,16 +148,15 @@ class Messages(Queries):
                         return known
                     duplicate = _same_mail(conn, message_id, sha)
                     if duplicate is None:
-                        row = int(conn.execute(insert(messages).values(
-                            folder=folder, uidvalidity=uidvalidity, uid=uid,
-                            message_id=(message_id or "").strip(), content_sha256=sha,
-                            raw=b"", size=len(raw) if size is None else size,
-                            received_at=received_at, from_addr=from_addr, subject=subject,
-                            state="new", created_at=utc_now(), body_omitted=size is not None,
-                        ).returning(messages.c.id)).scalar_one())
-                        _keep_body(conn, row, raw)
-                        return _messages(conn, select(*_MESSAGE_COLUMNS)
-                                         .where(messages.c.id == row))[0]
+                        kept = _messages(conn, _INSERT, {
+                            "folder": folder, "uidvalidity": uidvalidity, "uid": uid,
+                            "message_id": (message_id or "").strip(), "content_sha256": sha,
+                            "raw": b"", "size": len(raw) if size is None else size,
+                            "received_at": received_at, "from_addr": from_addr,
+                            "subject": subject, "state": "new", "created_at": utc_now(),
+                            "body_omitted": size is not None})[0]
+                        _keep_body(conn, kept.id, raw)
+                        return kept
                 self.remember_slot(folder, uidvalidity, uid, duplicate.id)
                 return duplicate
             except IntegrityError:
@@ -167,22 +179,19 @@ class Messages(Queries):
     def mark_filed(self, message_ids: list[int]) -> None:
         """Several mails filed at once (one MOVE by UID set)."""
         with self._writing(lazy=True) as conn:  # the UIDs gone from the folder say so again
-            conn.execute(update(messages).where(messages.c.id.in_(message_ids))
-                         .values(mailbox_action_done=True))
+            conn.execute(_FILED, {"ids": message_ids})
 
     def start_reading(self, message_id: int, reader: str) -> None:
         """Mark the mail as being read by `reader` (a process): if the mark is still there
         when another process looks, the reader died on it."""
-        r = message_readings.c
         with self._writing(lazy=True) as conn:  # lost with the power: no evidence, no harm
-            conn.execute(delete(message_readings).where(r.message_id == message_id))
-            conn.execute(insert(message_readings).values(message_id=message_id, reader=reader,
-                                                         since=utc_now()))
+            conn.execute(_UNREAD, {"id": message_id})
+            conn.execute(_READING, {"message_id": message_id, "reader": reader,
+                                    "since": utc_now()})
 
     def stop_reading(self, message_id: int) -> None:
         with self._writing() as conn:
-            conn.execute(delete(message_readings)
-                         .where(message_readings.c.message_id == message_id))
+            conn.execute(_UNREAD, {"id": message_id})
 
     def note_crash(self, message_id: int, reader: str) -> int:
         """The reader `reader` died while reading this mail: count it, clear the mark;
@@ -290,7 +299,7 @@ def _keep_body(conn: Connection, message_id: int, raw: bytes) -> None:
     bound as a parameter, SQLite would copy them twice (the bound value, then the record) —
     68 MB held at once for a 34 MB mail."""
     if conn.dialect.name != "sqlite" or len(raw) <= BLOB_SLICE:
-        conn.execute(insert(message_bodies).values(message_id=message_id, raw=raw))
+        conn.execute(_INSERT_BODY, {"message_id": message_id, "raw": raw})
         return
     conn.execute(insert(message_bodies).values(message_id=message_id,
                                                raw=func.zeroblob(len(raw))))

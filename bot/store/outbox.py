@@ -10,28 +10,62 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, ScalarSelect, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import NewOutbox, OutboxItem, OutboxKind, StoredSubmission
 from bot.store.schema import digests, outbox
 
+_o = outbox.c
+_QUEUE = insert(outbox).returning(_o.id)
+_SENT = (update(outbox).where(_o.id == bindparam("row"), _o.sent_at.is_(None))
+         .values(sent_at=bindparam("now"), last_error=None, sending_at=None))
+
 
 def insert_outbox(conn: Connection, item: NewOutbox, message_id: int | None,
                   submission_id: int | None = None) -> int:
     """Queue one mail inside the caller's transaction; returns the outbox row's id."""
-    return int(conn.execute(insert(outbox).values(
-        message_id=message_id, submission_id=submission_id, kind=item.kind,
-        recipient=item.recipient, raw=item.raw, created_at=utc_now(), mail_id=item.mail_id,
-        sender_key=item.sender_key, recipient_key=item.recipient_key,
-        recipient_domain=item.recipient_domain,
-    ).returning(outbox.c.id)).scalar_one())
+    return int(conn.execute(_QUEUE, {
+        "message_id": message_id, "submission_id": submission_id, "kind": item.kind,
+        "recipient": item.recipient, "raw": item.raw, "created_at": utc_now(),
+        "mail_id": item.mail_id, "sender_key": item.sender_key,
+        "recipient_key": item.recipient_key, "recipient_domain": item.recipient_domain,
+    }).scalar_one())
 
 
 CapKey = Literal["sender_key", "recipient_key", "recipient_domain"]
+
+
+def _count(*where: ColumnElement[bool]) -> ColumnElement[int]:
+    return select(func.count()).select_from(outbox).where(
+        _o.kind == "reply", *where).scalar_subquery()
+
+
+_COUNTS: dict[tuple[CapKey, ...], Executable] = {}
+
+
+def _counts_query(keys: tuple[CapKey, ...]) -> Executable:
+    """The reply counts for these cap keys, the values and times as parameters (k0…, day,
+    hour): built once per set of keys."""
+    if keys not in _COUNTS:
+        _COUNTS[keys] = select(
+            *(_count(getattr(_o, key) == bindparam(f"k{n}"), _o.created_at >= bindparam("day"))
+              for n, key in enumerate(keys)),
+            _count(_o.created_at >= bindparam("hour")))
+    return _COUNTS[keys]
 
 
 class Outbox(Queries):
@@ -61,10 +95,8 @@ class Outbox(Queries):
         """Lazy: lost with the power, the row is found handed to SMTP (`sending_at`, durable)
         and sent again with the same Message-ID, the event saying so — as after any crash
         between sending and marking; the next durable commit (the next row's) keeps it."""
-        o = outbox.c
         with self._writing(lazy=True) as conn:
-            conn.execute(update(outbox).where(o.id == outbox_id, o.sent_at.is_(None))
-                         .values(sent_at=utc_now(), last_error=None, sending_at=None))
+            conn.execute(_SENT, {"row": outbox_id, "now": utc_now()})
 
     def mark_send_failed(self, outbox_id: int, error: str) -> int:
         """Count a failed attempt; returns how many attempts have failed so far."""
@@ -89,15 +121,10 @@ class Outbox(Queries):
         """In one query: replies queued (sent or not) since `day` whose cap key is the value
         given, for each of `keys`; and replies queued since `hour` to anyone. Each count
         is a subquery of its own, read from its index."""
-        o = outbox.c
-
-        def count(*where: ColumnElement[bool]) -> ScalarSelect[int]:
-            return select(func.count()).select_from(outbox).where(
-                o.kind == "reply", *where).scalar_subquery()
-
-        columns = [count(getattr(o, key) == value, o.created_at >= day) for key, value in keys]
+        params: dict[str, Any] = {f"k{n}": value for n, (_key, value) in enumerate(keys)}
+        query = _counts_query(tuple(key for key, _value in keys))
         with self._reading() as conn:
-            row = conn.execute(select(*columns, count(o.created_at >= hour))).one()
+            row = conn.execute(query, {**params, "day": day, "hour": hour}).one()
         return [int(n) for n in row[:-1]], int(row[-1])
 
     def by_mail_ids(self, mail_ids: Sequence[str]) -> list[OutboxItem]:

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from bot.store.engine import Queries, utc_now
 from bot.store.records import Source, TrustedSender
 from bot.store.schema import trusted_senders
 
 Entry = tuple[str, str]  # (agency key, address or domain), lower case
+
+# asked for every mail's sender, and for every trusted one: built once
+_t = trusted_senders.c
+_MATCHING = select(trusted_senders).where(
+    _t.sender.in_(bindparam("keys", expanding=True)), _t.removed_at.is_(None)).order_by(_t.id)
+_KNOWN = select(_t.id, _t.removed_at).where(
+    _t.agency_key == bindparam("agency"), _t.sender == bindparam("who"),
+    _t.source == bindparam("origin"))
+_TRUST = insert(trusted_senders)
 
 
 def sender_keys(address: str) -> list[str]:
@@ -33,17 +42,16 @@ def insert_trusted(conn: Connection, entry: Entry, source: Source, by: str) -> b
     staff had removed is trusted again, as added by `by` now."""
     t = trusted_senders.c
     agency_key, sender = entry
-    known = conn.execute(select(t.id, t.removed_at).where(
-        t.agency_key == agency_key, t.sender == sender, t.source == source)).first()
+    known = conn.execute(_KNOWN, {"agency": agency_key, "who": sender,
+                                  "origin": source}).first()
     if known is not None and known.removed_at is None:
         return False
     if known is not None:
         conn.execute(update(trusted_senders).where(t.id == known.id).values(
             added_by=by[:255], added_at=utc_now(), removed_by=None, removed_at=None))
         return True
-    conn.execute(insert(trusted_senders).values(agency_key=agency_key, sender=sender,
-                                                source=source, added_by=by[:255],
-                                                added_at=utc_now()))
+    conn.execute(_TRUST, {"agency_key": agency_key, "sender": sender, "source": source,
+                          "added_by": by[:255], "added_at": utc_now()})
     return True
 
 
@@ -63,10 +71,8 @@ def remove_trusted(conn: Connection, sender_id: int, by: str) -> str | None:
 class Senders(Queries):
     def matching(self, address: str) -> list[TrustedSender]:
         """Every entry naming `address` or a domain it is at."""
-        t = trusted_senders.c
         with self._reading() as conn:
-            rows = conn.execute(select(trusted_senders).where(
-                t.sender.in_(sender_keys(address)), t.removed_at.is_(None)).order_by(t.id)).all()
+            rows = conn.execute(_MATCHING, {"keys": sender_keys(address)}).all()
         return [TrustedSender(**row._mapping) for row in rows]
 
     def find(self, agency_key: str | None = None,

@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
@@ -41,6 +41,27 @@ from bot.store.signatures import insert_signatures, replace_signatures, signatur
 
 _COUNTS = (submissions.c.verdict == "accepted", submissions.c.standing == "counted")
 
+# statements every submission runs, built once
+_m, _s, _counter = messages.c, submissions.c, reference_counters.c
+_STATE_LOCKED = select(_m.state).where(_m.id == bindparam("id")).with_for_update()
+_BUMP = (update(reference_counters).where(_counter.prefix == bindparam("of"))
+         .values(last_value=_counter.last_value + 1))
+_LAST = select(_counter.last_value).where(_counter.prefix == bindparam("of"))
+_INSERT = insert(submissions).returning(_s.id)
+_INSERT_QUANTITIES = insert(quantities)
+_LIVE = select(_s.id, _s.received_at).where(
+    _s.agency_key == bindparam("agency"), *_COUNTS, _s.superseded_by.is_(None),
+    _s.id != bindparam("new"))
+_DECIDED = (update(messages).where(_m.id == bindparam("row"))
+            .values(kind=bindparam("new_kind"), state=bindparam("new_state")))
+_PREVIOUS = select(_s.id).where(_s.agency_key == bindparam("agency"), *_COUNTS).order_by(
+    _s.received_at.desc(), _s.id.desc()).limit(1)
+_PREVIOUS_BY_TIME = _PREVIOUS.where(_s.received_at <= bindparam("received"))
+_PREVIOUS_BY_ROW = _PREVIOUS.where(or_(
+    _s.received_at < bindparam("received"),
+    and_(_s.received_at == bindparam("received"), _s.id < bindparam("this"))))
+_UNREAD = delete(message_readings).where(message_readings.c.message_id == bindparam("id"))
+
 
 class OutcomeAlreadySaved(Exception):
     """save_outcome was called for a message that already has one: no second reply."""
@@ -56,18 +77,14 @@ def next_reference(conn: Connection, prefix: str) -> str:
     The counter row is locked until that transaction ends, and a rollback gives the
     number back, so references are gap-free as long as the submission shares the transaction.
     """
-    counter = reference_counters.c
-    bump = (update(reference_counters).where(counter.prefix == prefix)
-            .values(last_value=counter.last_value + 1))
-    if conn.execute(bump).rowcount == 0:
+    if conn.execute(_BUMP, {"of": prefix}).rowcount == 0:
         try:
             with conn.begin_nested():
                 conn.execute(insert(reference_counters).values(prefix=prefix, last_value=0))
         except IntegrityError:
             pass  # a concurrent transaction created it; the bump below waits for it
-        conn.execute(bump)
-    value = conn.execute(select(counter.last_value).where(counter.prefix == prefix)).scalar_one()
-    return _reference(prefix, value)
+        conn.execute(_BUMP, {"of": prefix})
+    return _reference(prefix, conn.execute(_LAST, {"of": prefix}).scalar_one())
 
 
 def _reference(prefix: str, value: int) -> str:
@@ -76,14 +93,13 @@ def _reference(prefix: str, value: int) -> str:
 
 def _insert_submission(conn: Connection, message_id: int, reference: str,
                        sub: NewSubmission) -> int:
-    s = submissions.c
-    new_id = int(conn.execute(insert(submissions).values(
-        reference=reference, message_id=message_id, agency=sub.agency,
-        agency_key=sub.agency_key, sender=sub.sender, verdict=sub.verdict,
-        document_number=sub.document_number, document_date=sub.document_date,
-        place=sub.place, record_json=sub.record_json, findings_json=sub.findings_json,
-        received_at=sub.received_at, standing=sub.standing, standing_reason=sub.standing_reason,
-        author=sub.author).returning(s.id)).scalar_one())
+    new_id = int(conn.execute(_INSERT, {
+        "reference": reference, "message_id": message_id, "agency": sub.agency,
+        "agency_key": sub.agency_key, "sender": sub.sender, "verdict": sub.verdict,
+        "document_number": sub.document_number, "document_date": sub.document_date,
+        "place": sub.place, "record_json": sub.record_json, "findings_json": sub.findings_json,
+        "received_at": sub.received_at, "standing": sub.standing,
+        "standing_reason": sub.standing_reason, "author": sub.author}).scalar_one())
     _insert_quantities(conn, new_id, sub.quantities)
     insert_signatures(conn, new_id, sub.signatures)
     if sub.verdict == "accepted" and sub.standing == "counted" and sub.agency_key:
@@ -96,16 +112,14 @@ def _insert_quantities(conn: Connection, submission_id: int,
     rows = [{"submission_id": submission_id, "row_key": row, "year": year, "value": value}
             for row, years in amounts.items() for year, value in years.items()]
     if rows:
-        conn.execute(insert(quantities), rows)
+        conn.execute(_INSERT_QUANTITIES, rows)
 
 
 def _supersede(conn: Connection, new_id: int, agency_key: str, received_at: datetime) -> None:
     """A newer counting form replaces older ones of the same agency; mail processed out of
     order must not replace a form that was received later."""
     s = submissions.c
-    live = conn.execute(select(s.id, s.received_at).where(
-        s.agency_key == agency_key, *_COUNTS, s.superseded_by.is_(None),
-        s.id != new_id)).all()
+    live = conn.execute(_LIVE, {"agency": agency_key, "new": new_id}).all()
     older = [row.id for row in live if row.received_at <= received_at]
     newer = sorted((row for row in live if row.received_at > received_at),
                    key=lambda row: (row.received_at, row.id))
@@ -163,10 +177,8 @@ class Submissions(Queries):
     def next_references(self, prefix: str, count: int) -> list[str]:
         """The references the next `count` submissions under `prefix` would get, if no one
         else takes one first: a reply can be composed with them before the short write."""
-        counter = reference_counters.c
         with self._reading() as conn:
-            last = conn.execute(select(counter.last_value)
-                                .where(counter.prefix == prefix)).scalar()
+            last = conn.execute(_LAST, {"of": prefix}).scalar()
         return [_reference(prefix, int(last or 0) + n) for n in range(1, count + 1)]
 
     def save_outcomes(self, message_id: int, subs: Sequence[NewSubmission],
@@ -179,12 +191,10 @@ class Submissions(Queries):
         belongs to the mail, not to one of them. With `expected` (from `next_references`,
         the reply already composed with them) ReferencesMoved is raised, and nothing is
         stored, when the references taken are not those."""
-        m = messages.c
         with self._writing() as conn:
             # the row locked (PostgreSQL): two daemons deciding the same mail at once wait
             # here, and the second one sees the first one's outcome
-            current = conn.execute(select(m.state).where(m.id == message_id)
-                                   .with_for_update()).scalar_one()
+            current = conn.execute(_STATE_LOCKED, {"id": message_id}).scalar_one()
             if current != "new":
                 raise OutcomeAlreadySaved(f"message {message_id} is already {current}")
             references: list[str] = []
@@ -196,10 +206,8 @@ class Submissions(Queries):
                 raise ReferencesMoved(f"{list(expected)} != {references}")  # rolls back
             for item in build_outbox(references):
                 insert_outbox(conn, item, message_id, ids[0] if len(ids) == 1 else None)
-            conn.execute(update(messages).where(m.id == message_id)
-                         .values(kind=kind, state=state))
-            conn.execute(delete(message_readings)
-                         .where(message_readings.c.message_id == message_id))
+            conn.execute(_DECIDED, {"row": message_id, "new_kind": kind, "new_state": state})
+            conn.execute(_UNREAD, {"id": message_id})
         return references
 
     def replace_outcome(self, old: StoredSubmission, new: NewSubmission,
@@ -294,15 +302,11 @@ class Submissions(Queries):
         agency's whole history (bot.intake.changes.previous_counted over a list is the same
         rule)."""
         s = submissions.c
-        earlier = s.received_at < received
-        if this is None:
-            earlier = s.received_at <= received
-        else:
-            earlier = or_(earlier, and_(s.received_at == received, s.id < this))
+        query, params = _PREVIOUS_BY_TIME, {"agency": agency_key, "received": received}
+        if this is not None:
+            query, params = _PREVIOUS_BY_ROW, {**params, "this": this}
         with self._reading() as conn:
-            row = conn.execute(select(s.id).where(
-                s.agency_key == agency_key, s.verdict == "accepted", s.standing == "counted",
-                earlier).order_by(s.received_at.desc(), s.id.desc()).limit(1)).scalar()
+            row = conn.execute(query, params).scalar()
             found = _find(conn, s.id == row) if row is not None else []
         return found[0] if found else None
 
