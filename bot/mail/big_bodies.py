@@ -27,7 +27,7 @@ HOLD_AT: Final = 16 * 1024  # bytes of base64 lines that are held rather than pa
 # record per line (92 MB for 460,000 lines); one over characters keeps none
 _ALPHABET: Final = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n"
 _SPAN: Final = re.compile(rb"[A-Za-z0-9+/=\r\n]+")
-BLOCK: Final = 64 * 1024  # bytes looked at a time for spans of the alphabet
+BLOCK: Final = 4 * 1024  # bytes looked at a time for spans of the alphabet
 _BLANK: Final = re.compile(rb"\n\r?\n")
 _HELD: Final = "_bcy_held"  # the attribute a part keeps its held runs in
 
