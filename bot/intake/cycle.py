@@ -210,15 +210,20 @@ class Intake:
         until = utc_now() + timedelta(seconds=self.cfg.limits.claim_seconds + extra)
         return self.store.claims.take_message(message_id, self.holder, until, holder_gone)
 
+    def _claimed(self, message_id: int) -> StoredMessage | None:
+        """`_claim`, and the mail as it is once claimed (None: another daemon holds it)."""
+        until = utc_now() + timedelta(seconds=self.cfg.limits.claim_seconds)
+        return self.store.claims.take_and_get(message_id, self.holder, until, holder_gone)
+
     def _release(self, message_id: int) -> None:
         self.store.claims.release_message(message_id, self.holder)
 
     def _file_claimed(self, box: Mailbox, here: Folder, message_id: int) -> None:
         """File a decided mail, unless another daemon holds it or has filed it meanwhile."""
-        if not self._claim(message_id):
+        stored = self._claimed(message_id)
+        if stored is None:
             return
         try:
-            stored = self.store.messages.get(message_id)
             if stored.state != "new" and not stored.mailbox_action_done:
                 self.filing.file(box, here, stored)
         finally:
@@ -230,10 +235,10 @@ class Intake:
         """Decide a kept mail, unless another daemon holds it; `ahead`: the mail to begin
         reading once this one's files are read."""
         heartbeat()
-        if not self._claim(stored.id):
+        current = self._claimed(stored.id)
+        if current is None:
             return  # another daemon is deciding it
         try:
-            current = self.store.messages.get(stored.id)
             if current.state != "new":  # decided by another daemon since it was listed
                 if not current.mailbox_action_done:
                     self.filing.file(box, here, current)

@@ -39,7 +39,10 @@ class MessageRefused(Exception):
 
 
 def crlf(raw: bytes) -> bytes:
-    """SMTP lines end in CRLF; smtplib sends bytes as they are."""
+    """SMTP lines end in CRLF; smtplib sends bytes as they are. Our own mail has CRLF
+    throughout already: two counts tell, where a substitution would rebuild it."""
+    if raw.count(b"\n") == raw.count(b"\r\n"):
+        return raw
     return re.sub(rb"\r?\n", b"\r\n", raw)
 
 

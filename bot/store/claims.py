@@ -21,7 +21,8 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from bot.store.engine import Queries, utc_now
-from bot.store.records import OutboxItem
+from bot.store.messages import stored_message
+from bot.store.records import OutboxItem, StoredMessage
 from bot.store.schema import message_claims, messages, outbox
 
 Gone = Callable[[str], bool]  # is the process that wrote this holder name dead?
@@ -48,22 +49,33 @@ def _free(conn: Connection, holder: str, gone: Gone) -> list[str]:
     return [h for h in held if h != holder and gone(h)]
 
 
+def _take(conn: Connection, message_id: int, holder: str, until: datetime, gone: Gone) -> bool:
+    if conn.execute(_LOCK_MAIL, {"id": message_id}).first() is None:
+        return False  # another daemon is claiming it at this very moment
+    current = conn.execute(_HOLDER, {"id": message_id}).first()
+    if (current is not None and current.holder != holder and current.until > utc_now()
+            and not gone(current.holder)):
+        return False
+    if current is not None:
+        conn.execute(_DROP, {"id": message_id})
+    conn.execute(_CLAIM, {"message_id": message_id, "holder": holder, "until": until})
+    return True
+
+
 class Claims(Queries):
     def take_message(self, message_id: int, holder: str, until: datetime, gone: Gone) -> bool:
         """Claim a kept mail until `until` (taken again by its holder, the lease renewed);
         False while another daemon holds it, or takes it right now."""
-        now = utc_now()
         with self._writing() as conn:
-            if conn.execute(_LOCK_MAIL, {"id": message_id}).first() is None:
-                return False  # another daemon is claiming it at this very moment
-            current = conn.execute(_HOLDER, {"id": message_id}).first()
-            if (current is not None and current.holder != holder and current.until > now
-                    and not gone(current.holder)):
-                return False
-            if current is not None:
-                conn.execute(_DROP, {"id": message_id})
-            conn.execute(_CLAIM, {"message_id": message_id, "holder": holder, "until": until})
-            return True
+            return _take(conn, message_id, holder, until, gone)
+
+    def take_and_get(self, message_id: int, holder: str, until: datetime, gone: Gone
+                     ) -> StoredMessage | None:
+        """`take_message`, and the mail as it is now once claimed (None: not claimed), in
+        the same transaction."""
+        with self._writing() as conn:
+            return stored_message(conn, message_id) if _take(
+                conn, message_id, holder, until, gone) else None
 
     def release_message(self, message_id: int, holder: str) -> None:
         with self._writing() as conn:

@@ -58,6 +58,11 @@ def _at_slot(conn: Connection, folder: str, uidvalidity: int, uid: int
     return found[0] if found else None
 
 
+def stored_message(conn: Connection, message_id: int) -> StoredMessage:
+    """The kept mail with this id, inside the caller's transaction (IndexError: none)."""
+    return _messages(conn, _BY_ID, {"id": message_id})[0]
+
+
 def _same_mail(conn: Connection, message_id: str | None, sha256: str) -> StoredMessage | None:
     found = _messages(conn, _SAME_MAIL, {"message_id": (message_id or "").strip(), "sha": sha256})
     return found[0] if found else None
@@ -98,7 +103,7 @@ class Messages(Queries):
     def get(self, message_id: int) -> StoredMessage:
         """The kept mail with this id (IndexError if there is none)."""
         with self._reading() as conn:
-            return _messages(conn, _BY_ID, {"id": message_id})[0]
+            return stored_message(conn, message_id)
 
     def raw(self, message_id: int) -> bytes:
         body = message_bodies.c
