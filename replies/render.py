@@ -35,6 +35,7 @@ def environment(html: bool = False) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=showable,
+        auto_reload=False,  # the templates ship with the code: no stat of the file per render
     )
     env.filters["number"] = format_number
     env.filters["date"] = format_date

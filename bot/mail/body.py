@@ -94,12 +94,21 @@ def _body(part: email.message.Message, depth: int, budget: PartBudget,
     return []
 
 
+_TEXT = "_bcy_body_text"  # where a parsed mail keeps its body text
+
+
 def body_text(msg: email.message.Message, max_chars: int = MAX_BODY_CHARS,
               max_depth: int = 20, max_parts: int = 500) -> str:
-    """Plain text of the body (text/plain preferred over HTML), forwarded mail included, NFC."""
-    try:
-        chunks = _body(msg, 0, PartBudget(max_parts), max_depth)
-    except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
-        return ""
-    text = "\n\n".join(c.strip() for c in chunks if c.strip())[:max_chars]
-    return unicodedata.normalize("NFC", text)  # cp1258 mail spells tones as combining marks
+    """Plain text of the body (text/plain preferred over HTML), forwarded mail included, NFC.
+    Worked out once per parsed mail and limits (classifying, looking for our own mail and
+    for bounces each ask)."""
+    known: dict[tuple[int, int, int], str] = msg.__dict__.setdefault(_TEXT, {})
+    key = (max_chars, max_depth, max_parts)
+    if key not in known:
+        try:
+            chunks = _body(msg, 0, PartBudget(max_parts), max_depth)
+        except Exception:  # noqa: BLE001 - hostile mail makes the email package raise anything
+            chunks = []
+        text = "\n\n".join(c.strip() for c in chunks if c.strip())[:max_chars]
+        known[key] = unicodedata.normalize("NFC", text)  # cp1258 spells tones combining
+    return known[key]
