@@ -19,7 +19,8 @@ from __future__ import annotations
 import email.message
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -83,6 +84,7 @@ class Intake:
         self.reader = reader_id()  # what this process writes on the mail it reads
         self.holder = claim_holder(self.reader)  # what it writes on the mail it takes
         self._suspects: list[int] = []
+        self._releasing: list[int] | None = None  # claims to give back when a batch ends
 
     @property
     def judge(self) -> Judge:
@@ -116,7 +118,7 @@ class Intake:
             # each mail is kept before the one before it is decided, so its file can be read
             # (in the reader process) while the parent answers that one; the batch's writes
             # are made durable together, before its mail is filed (together) and any reply sent
-            with self.store.deferred(), self.filing.later(box, here):
+            with self.store.deferred(), self._release_later(), self.filing.later(box, here):
                 self._take_batch(box, here, batch, stats, stop)
             if stop():
                 return stats
@@ -216,7 +218,21 @@ class Intake:
         return self.store.claims.take_and_get(message_id, self.holder, until, holder_gone)
 
     def _release(self, message_id: int) -> None:
-        self.store.claims.release_message(message_id, self.holder)
+        if self._releasing is not None:
+            self._releasing.append(message_id)
+        else:
+            self.store.claims.release_message(message_id, self.holder)
+
+    @contextmanager
+    def _release_later(self) -> Iterator[None]:
+        """The claims given back inside are given back together when it ends: a batch's
+        mail is decided by then (another daemon waits for a claim at most a batch long)."""
+        self._releasing = []
+        try:
+            yield
+        finally:
+            held, self._releasing = self._releasing, None
+            self.store.claims.release_messages(held, self.holder)
 
     def _file_claimed(self, box: Mailbox, here: Folder, message_id: int) -> None:
         """File a decided mail, unless another daemon holds it or has filed it meanwhile."""

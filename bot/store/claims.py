@@ -36,6 +36,8 @@ _DROP = delete(message_claims).where(_c.message_id == bindparam("id"))
 _CLAIM = insert(message_claims)
 _RELEASE = delete(message_claims).where(_c.message_id == bindparam("id"),
                                         _c.holder == bindparam("holder"))
+_RELEASE_ALL = delete(message_claims).where(_c.message_id.in_(bindparam("ids", expanding=True)),
+                                            _c.holder == bindparam("holder"))
 _SENDING = (update(outbox).where(_o.id == bindparam("row"), _o.sent_at.is_(None),
                                  _o.claimed_by == bindparam("holder"))
             .values(sending_at=bindparam("now"), claim_until=bindparam("until")))
@@ -80,6 +82,12 @@ class Claims(Queries):
     def release_message(self, message_id: int, holder: str) -> None:
         with self._writing() as conn:
             conn.execute(_RELEASE, {"id": message_id, "holder": holder})
+
+    def release_messages(self, message_ids: list[int], holder: str) -> None:
+        """Give back several claims at once (a batch of mail decided)."""
+        if message_ids:
+            with self._writing() as conn:
+                conn.execute(_RELEASE_ALL, {"ids": message_ids, "holder": holder})
 
     def take_outbox(self, holder: str, until: datetime, gone: Gone, max_attempts: int,
                     limit: int = 20) -> list[OutboxItem]:
