@@ -133,3 +133,26 @@ def test_a_dropped_connection_is_opened_again(
     assert smtp_sink.connections == 3
     assert rows(tmp_path, "SELECT kind, detail FROM events WHERE kind != 'agency-mismatch'"
                 ) == []
+
+
+def test_replies_follow_one_another_without_a_noop_each(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    """A connection with nothing waiting to be read is open: no NOOP's round trip per reply
+    (20 ms each to a distant relay)."""
+    _three(mailbox, docx_mail("Văn thư <vt@mof.gov.vn>", message_id="<b@mof.gov.vn>"))
+    assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0
+    assert len(smtp_sink.messages) == 3
+    assert (smtp_sink.connections, smtp_sink.noops) == (1, 0)
+
+
+def test_a_server_that_takes_one_mail_per_connection_gets_every_reply(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    """A server that answers the next MAIL FROM with 421 and hangs up (nothing of that mail
+    went): the mail goes again at once on a new connection, not at the next run."""
+    _three(mailbox, docx_mail("Văn thư <vt@mof.gov.vn>", message_id="<b@mof.gov.vn>"))
+    smtp_sink.close_at_mail_after = 1
+    assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0
+    assert _in_reply_to(smtp_sink) == ["<a@moh.gov.vn>", "<b@mof.gov.vn>", "<c@mic.gov.vn>"]
+    assert smtp_sink.connections == 3
+    assert rows(tmp_path, "SELECT kind, detail FROM events WHERE kind != 'agency-mismatch'"
+                ) == []

@@ -11,9 +11,12 @@ What fails is told apart, because it decides what the outbox does next:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import select
 import smtplib
+import ssl
 from types import TracebackType
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -49,6 +52,57 @@ def crlf(raw: bytes) -> bytes:
 def _text(code: int, message: bytes | str) -> str:
     said = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
     return f"{code} {said}"[:300]
+
+
+def _quiet(client: smtplib.SMTP) -> bool:
+    """Nothing has arrived on the connection since its last reply (no EOF, no line)."""
+    sock = getattr(client, "sock", None)
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable and not (isinstance(sock, ssl.SSLSocket) and sock.pending())
+
+
+class _Closed(Exception):
+    """The server had closed the connection (or closed it, 421) by MAIL FROM: nothing of the
+    mail reached it."""
+
+
+def _hand_over(client: smtplib.SMTP, sender: str, recipient: str, raw: bytes,
+               options: list[str]) -> None:
+    """smtplib's `sendmail` for one recipient, telling a connection found closed at MAIL
+    FROM (`_Closed`) from a refusal; the same exceptions otherwise."""
+    client.ehlo_or_helo_if_needed()
+    extensions = [*([f"size={len(raw)}"] if client.has_extn("size") else []), *options] \
+        if client.does_esmtp else []
+    try:
+        code, said = client.mail(sender, extensions)
+    except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+        raise _Closed(f"{type(exc).__name__}: {exc}") from exc
+    if code == 421:
+        raise _Closed(_text(code, said))
+    if code != 250:
+        _reset(client)
+        raise smtplib.SMTPSenderRefused(code, said, sender)
+    code, said = client.rcpt(recipient)
+    if code not in (250, 251):
+        if code != 421:
+            _reset(client)
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, said)})
+    code, said = client.data(raw)
+    if code != 250:
+        if code != 421:
+            _reset(client)
+        raise smtplib.SMTPDataError(code, said)
+
+
+def _reset(client: smtplib.SMTP) -> None:
+    """RSET after a refusal, as smtplib does: a server gone meanwhile shows at the next mail."""
+    with contextlib.suppress(smtplib.SMTPServerDisconnected):
+        client.rset()
 
 
 class SmtpSession:
@@ -118,9 +172,19 @@ class SmtpSession:
             self.used = False
         return self.client
 
+    def _ready(self) -> tuple[smtplib.SMTP, bool]:
+        """The connection, and whether it may have been closed by the server unseen. One in
+        use with nothing waiting to be read is taken as open without a NOOP's round trip
+        (one per reply: 20 ms each to a distant relay): a server that closed it, or is about
+        to (421), has sent its EOF or its line, and then the NOOP is spent. One it closed
+        in the instant since is found at MAIL FROM, before anything of the mail went."""
+        if self.client is not None and self.used and _quiet(self.client):
+            return self.client, True
+        return self._open(), False
+
     def send(self, raw: bytes, recipient: str) -> None:
         """Hand one message to the server for one recipient."""
-        client = self._open()
+        client, unchecked = self._ready()
         raw = crlf(raw)
         options = []
         if not (recipient.isascii() and raw.isascii()):
@@ -132,7 +196,18 @@ class SmtpSession:
                 options.append("BODY=8BITMIME")
         self.used = True
         try:
-            client.sendmail(self.cfg.from_address, [recipient], raw, mail_options=options)
+            try:
+                _hand_over(client, self.cfg.from_address, recipient, raw, options)
+            except _Closed:
+                if not unchecked:
+                    raise
+                log.info("the SMTP server closed the connection; opening a new one")
+                self.close()
+                _hand_over(self._open(), self.cfg.from_address, recipient, raw, options)
+                self.used = True
+        except _Closed as exc:
+            self.close()
+            raise SmtpUnavailable(f"{exc}"[:300]) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             code, said = next(iter(exc.recipients.values()), (550, b""))
             self._refused(code, said)

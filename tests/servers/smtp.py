@@ -16,6 +16,7 @@ from . import LOOPBACK, free_port
 
 REFUSAL = "451 4.3.0 Temporarily refused by the test sink"
 RECIPIENT_REFUSAL = "550 5.1.1 No such mailbox here (test sink)"
+CLOSING = "421 4.7.0 Too many messages on this connection (test sink)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,23 @@ class _Handler:
         session.host_name = hostname
         return responses
 
+    async def handle_NOOP(self, server: SMTP, session: Session, envelope: Envelope,
+                          arg: str) -> str:
+        with self.sink._lock:
+            self.sink.noops += 1
+        return "250 OK"
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, mail_options: list[str]) -> str:
+        done = getattr(session, "delivered_by_sink", 0)
+        if self.sink.close_at_mail_after is not None and done >= self.sink.close_at_mail_after:
+            if server.transport is not None:
+                asyncio.get_running_loop().call_soon(server.transport.close)
+            return CLOSING
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, rcpt_options: list[str]) -> str:
         if address.lower() in self.sink.refuse_recipients:
@@ -50,6 +68,7 @@ class _Handler:
             return REFUSAL
         login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
         raw = envelope.original_content or b""
+        session.delivered_by_sink = getattr(session, "delivered_by_sink", 0) + 1  # type: ignore[attr-defined]
         if self.sink.drop_after_each and server.transport is not None:
             # the server hangs up once its reply is out (a transport flushes before closing)
             asyncio.get_running_loop().call_soon(server.transport.close)
@@ -85,7 +104,9 @@ class SmtpSink:
 
     Set `refusing = True` at any time to answer 451 to DATA (a temporary failure); put
     addresses in `refuse_recipients` to answer 550 to their RCPT; set `drop_after_each` to
-    close the connection after every message accepted. With `tls`, STARTTLS is
+    close the connection after every message accepted; set `close_at_mail_after` to N to
+    answer MAIL FROM with 421 and hang up once a session delivered N messages (a server
+    limiting mail per connection). `noops` counts the NOOP commands heard. With `tls`, STARTTLS is
     offered with that server context; with `smtputf8`, SMTPUTF8 (RFC 6531) is offered.
     `connections` counts the sessions that said EHLO.
     """
@@ -102,7 +123,9 @@ class SmtpSink:
         self.refusing = False
         self.refuse_recipients: set[str] = set()
         self.drop_after_each = False
+        self.close_at_mail_after: int | None = None
         self.connections = 0
+        self.noops = 0
         self._messages: list[ReceivedMessage] = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
