@@ -186,13 +186,22 @@ def read_docx(data: bytes) -> Document:
     return Document(kind="docx", blocks=reader.blocks)
 
 
+class _TableWalk(_Reader):
+    """The reader's walk without the text (half its time). No paragraph becomes a block, so
+    the caps stop this walk no earlier than the reader's: every table the reader numbered is
+    found, in the same order, with the same number."""
+
+    def _text(self, p: Any) -> tuple[str, str | None]:
+        return "", None
+
+
 def table_elements(body: Any) -> list[Any]:
     """The w:tbl elements below a w:body, numbered as `read_docx` numbers them in locations
     (table n at index n - 1), nested ones included: how a finding's cell is found again in
-    the file. The reader's own walk, caps included, so the numbers cannot drift apart."""
-    reader = _Reader(None)
-    reader.body(body)
-    return reader.table_elements
+    the file. The reader's own walk, so the numbers cannot drift apart."""
+    walk = _TableWalk(None)
+    walk.body(body)
+    return walk.table_elements
 
 
 def tables_in_reading_order(document: Any) -> list[Any]:

@@ -19,7 +19,13 @@ from parsers.read.ooxml_parts import WORD_MAIN, content_types
 from parsers.read.read_docx import table_elements
 from parsers.read.xml_prolog import parse_checked
 from replies.annotate.marks import Mark
-from replies.annotate.word_marks import cells_of, marks_by_table, note_text, shading_order
+from replies.annotate.word_marks import (
+    cells_of,
+    marks_by_table,
+    note_text,
+    shading_order,
+    table_rows,
+)
 from replies.annotate.zip_copy import replaced
 
 RED = "C00000"
@@ -109,8 +115,9 @@ def lean_marked(data: bytes, archive: zipfile.ZipFile, marks: Sequence[Mark]) ->
     tables = table_elements(body)
     for number, found in marks_by_table(marks, len(tables)).items():
         tbl = tables[number - 1]
+        rows = table_rows(tbl)
         for mark in shading_order(found):
-            for tc in cells_of(tbl, mark):
+            for tc in cells_of(rows, mark):
                 _shade(tc, mark.fill)
         anchor = tbl
         for mark in found:

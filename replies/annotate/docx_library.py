@@ -15,7 +15,13 @@ from docx.text.paragraph import Paragraph
 
 from parsers.read.read_docx import tables_in_reading_order
 from replies.annotate.marks import Mark
-from replies.annotate.word_marks import cells_of, marks_by_table, note_text, shading_order
+from replies.annotate.word_marks import (
+    cells_of,
+    marks_by_table,
+    note_text,
+    shading_order,
+    table_rows,
+)
 
 RED = RGBColor(0xC0, 0x00, 0x00)
 
@@ -49,8 +55,9 @@ def library_marked(data: bytes, marks: Sequence[Mark]) -> bytes:
     tables = tables_in_reading_order(document)
     for number, found in marks_by_table(marks, len(tables)).items():
         table = tables[number - 1]
+        rows = table_rows(table._tbl)
         for mark in shading_order(found):
-            for tc in cells_of(table._tbl, mark):
+            for tc in cells_of(rows, mark):
                 _shade(tc, mark.fill)
         _note_after(table, found)
     out = io.BytesIO()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from parsers.read.docx_rows import grid_rows
+from parsers.read.docx_rows import Slot, grid_rows
 from replies.annotate.marks import Mark
 
 
@@ -26,14 +26,17 @@ def shading_order(marks: Sequence[Mark]) -> list[Mark]:
     return sorted(marks, key=lambda m: m.severity != "warning")
 
 
-def cells_of(tbl: Any, mark: Mark) -> list[Any]:
-    """The w:tc elements of `tbl` (a w:tbl element) a mark names: its cell, or every cell of
-    its row when it names no column."""
+def table_rows(tbl: Any) -> list[list[Slot]]:
+    """The grid rows of `tbl` (a w:tbl element), read once for all the marks of the table:
+    shading a cell changes no span or merge."""
+    return list(grid_rows(tbl))
+
+
+def cells_of(rows: Sequence[Sequence[Slot]], mark: Mark) -> list[Any]:
+    """The w:tc elements of a table (its `table_rows`) a mark names: its cell, or every cell
+    of its row when it names no column."""
     loc = mark.location
-    if loc.row is None:
-        return []
-    rows = list(grid_rows(tbl))
-    if not 0 < loc.row <= len(rows):
+    if loc.row is None or not 0 < loc.row <= len(rows):
         return []
     slots = rows[loc.row - 1]
     if loc.grid_column is None:
