@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from tests.servers.smtp import SmtpSink
 
 SERVER_FIXTURES = {"dovecot_server", "mailbox", "smtp_sink", "smtp_sink_open", "postgres_url"}
-__all__ = ["REPO_ROOT", "servers_required"]  # what test modules import from here
+__all__ = ["REPO_ROOT", "servers_required", "unavailable"]  # what test modules import from here
 # The sink is loopback-only; aiosmtpd warns about AUTH without TLS at every connection.
 AUTH_WITHOUT_TLS_WARNING = "ignore:Requiring AUTH while not requiring TLS:UserWarning"
 _user_numbers = itertools.count(1)

@@ -90,16 +90,24 @@ def _parse(archive: zipfile.ZipFile, partname: str) -> etree._Element:
     return parse_checked(_read_part(archive, partname), partname.lstrip("/"))
 
 
+def main_part(archive: zipfile.ZipFile, types: ContentTypes) -> tuple[str, str]:
+    """The part name ("/word/document.xml") and content type of the main document of a checked
+    Word archive whose declared content types are `types`; UnreadableFile when there is none."""
+    main = _related(archive, "/", "officeDocument")
+    if main is None:
+        raise _fail("no main document")
+    ctype = _content_type(types, main)
+    if ctype is None or ctype not in _MAIN_TYPES:
+        raise _fail("not a Word document")
+    return main, ctype
+
+
 def word_parts(archive: zipfile.ZipFile) -> WordParts:
     """The main document and styles of a checked Word archive; UnreadableFile otherwise."""
     types = content_types(archive)
     if types is None:
         raise _fail("no [Content_Types].xml")
-    main = _related(archive, "/", "officeDocument")
-    if main is None:
-        raise _fail("no main document")
-    if _content_type(types, main) not in _MAIN_TYPES:
-        raise _fail("not a Word document")
+    main, _ = main_part(archive, types)
     root = _parse(archive, main)
     try:
         styles_name = _related(archive, main, "styles")

@@ -1,0 +1,114 @@
+"""Marking one Word file for a correction request, the lean marker against python-docx's.
+
+    python bench/mark.py [--runs 30] [--seconds 60]
+
+For the backlog's broken form (bench/mailkit.py's BTC_BROKEN, its findings' marks) and three
+files of the shared corpus (every cell of their tables marked), one round times, in turn:
+`annotate_docx` (the zip checks, the lean marker), python-docx's marking as it was before (the
+same zip checks, `docx.Document`, the marks, `save`), and the floor under any marker that keeps
+those checks (the checks, the main part parsed and serialized by lxml, the archive copied with
+it: no table walked, nothing marked). Medians of the rounds, the ratio taken round by round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lxml import etree  # noqa: E402
+
+from demo.forms import fill_docx  # noqa: E402
+from parsers.form.parse import read_form  # noqa: E402
+from parsers.read.document import Location  # noqa: E402
+from parsers.read.read_docx import read_docx  # noqa: E402
+from parsers.read.safe_zip import check_zip  # noqa: E402
+from parsers.read.xml_prolog import parse_checked  # noqa: E402
+from parsers.spec.campaign import default_campaign  # noqa: E402
+from replies.annotate.docx import annotate_docx  # noqa: E402
+from replies.annotate.docx_library import library_marked  # noqa: E402
+from replies.annotate.marks import Mark, marks_of  # noqa: E402
+from replies.annotate.zip_copy import replaced  # noqa: E402
+from replies.findings import finding_message, location_text  # noqa: E402
+from tests.pipeline_kit import BTC_BROKEN  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "docx-python-docx"
+CORPUS_FILES = ("features_steps_test_files_tbl-props.docx",
+                "features_steps_test_files_tbl-having-tables.docx",
+                "tests_test_files_having-images.docx")
+MAIN = "word/document.xml"  # in every file benchmarked
+MAX_RUNS = 1_000
+Step = Callable[[bytes, Sequence[Mark]], object]
+
+
+def _every_cell(data: bytes) -> list[Mark]:
+    return [Mark("error" if c % 2 else "warning", f"ô {c}", f"bảng {g.name}",
+                 Location(table=int(g.name), row=r + 1, grid_column=c))
+            for g in read_docx(data).grids for r, row in enumerate(g.rows)
+            for c in range(len(row))]
+
+
+def cases() -> list[tuple[str, bytes, list[Mark]]]:
+    campaign = default_campaign()
+    broken = fill_docx(campaign, BTC_BROKEN)
+    report = read_form(broken, "mau-dang-ky.docx", campaign)
+    found = [("BTC_BROKEN", broken, marks_of(report.findings, finding_message, location_text))]
+    for name in CORPUS_FILES:
+        path = CORPUS / name
+        if path.is_file():
+            data = path.read_bytes()
+            found.append((name.rsplit("_", 1)[-1], data, _every_cell(data)))
+    return found
+
+
+def _old(data: bytes, marks: Sequence[Mark]) -> object:
+    check_zip(data)
+    return library_marked(data, marks)
+
+
+def _floor(data: bytes, marks: Sequence[Mark]) -> object:
+    archive = check_zip(data)
+    root = parse_checked(archive.read(MAIN), MAIN)
+    return replaced(data, archive, MAIN, etree.tostring(root, encoding="UTF-8", standalone=True))
+
+
+def _clock(step: Step, data: bytes, marks: Sequence[Mark]) -> float:
+    start = time.perf_counter()
+    step(data, marks)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=60.0, help="stop a file's rounds then")
+    args = parser.parse_args()
+    steps: dict[str, Step] = {"lean": annotate_docx, "python-docx": _old, "floor": _floor}
+    print(f"marking one DOCX, median of up to {args.runs} rounds (ms; ratio round by round)")
+    print(f"{'file':<24}{'KiB':>5}{'marks':>6}{'lean':>8}{'python-docx':>12}{'floor':>8}"
+          f"{'docx/lean':>10}")
+    for name, data, marks in cases():
+        spent: dict[str, list[float]] = {k: [] for k in steps}
+        for step in steps.values():
+            step(data, marks)  # warm: imports and caches out of the rounds
+        deadline = time.monotonic() + args.seconds
+        for _ in range(min(args.runs, MAX_RUNS)):
+            for key, step in steps.items():
+                spent[key].append(_clock(step, data, marks))
+            if time.monotonic() > deadline:
+                break
+        ms = {k: statistics.median(v) * 1000 for k, v in spent.items()}
+        ratio = statistics.median(o / n for o, n in zip(spent["python-docx"], spent["lean"],
+                                                        strict=True))
+        print(f"{name:<24}{len(data) / 1024:5.0f}{len(marks):6}{ms['lean']:8.2f}"
+              f"{ms['python-docx']:12.2f}{ms['floor']:8.2f}{ratio:9.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""A ZIP archive with one member's content replaced and every other member copied as it is
+stored: its compressed bytes, method, date and attributes, never inflated and deflated again.
+
+Re-compressing the 800 KB of XML in a Word file's styles parts cost 5-6 ms, three times the
+rest of the marking; the standard library can only copy a member by inflating it. The archive
+has passed `check_zip` (no encryption, at most 2,000 members, sizes capped far below 4 GiB),
+so the plain ZIP records written here never need ZIP64.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+
+_LOCAL = struct.Struct("<4sHHHHHIIIHH")
+_CENTRAL = struct.Struct("<4sBBHHHHHIIIHHHHHII")
+_END = struct.Struct("<4sHHHHIIH")
+_LOCAL_SIGNATURE, _CENTRAL_SIGNATURE, _END_SIGNATURE = b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06"
+_DATA_DESCRIPTOR = 0x08  # sizes after the data: not needed, they are written before it here
+_UTF8_NAME = 0x800
+_LIMIT = 0xFFFF_FFFF
+
+
+def _stored(data: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """The member's bytes as stored (compressed), found through its local header."""
+    at = info.header_offset
+    head = data[at:at + _LOCAL.size]
+    if len(head) < _LOCAL.size or head[:4] != _LOCAL_SIGNATURE:
+        raise ValueError(f"{info.filename}: no local header")
+    fields = _LOCAL.unpack(head)
+    start = at + _LOCAL.size + fields[9] + fields[10]  # past the name and extra field
+    if start + info.compress_size > len(data):
+        raise ValueError(f"{info.filename}: truncated")
+    return memoryview(data)[start:start + info.compress_size]
+
+
+def _deflated(content: bytes) -> bytes:
+    # the zlib default level, as zipfile (and so python-docx) writes a deflated member
+    packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return packer.compress(content) + packer.flush()
+
+
+def _dos(info: zipfile.ZipInfo) -> tuple[int, int]:
+    y, mo, d, h, mi, s = info.date_time
+    return h << 11 | mi << 5 | s // 2, (y - 1980) << 9 | mo << 5 | d
+
+
+def replaced(data: bytes, archive: zipfile.ZipFile, name: str, content: bytes) -> bytes:
+    """`data` (the bytes `archive` was opened on) with member `name` holding `content`,
+    deflated; ValueError when the archive cannot be copied faithfully."""
+    infos = archive.infolist()
+    if len({i.filename for i in infos}) != len(infos):
+        raise ValueError("a member named twice")
+    if sum(i.compress_size for i in infos) > len(data):  # members that overlap: never copied
+        raise ValueError("members overlap")
+    if len(infos) > 0xFFFF or len(data) + len(content) > _LIMIT // 2:  # past check_zip's caps
+        raise ValueError("too large for a plain ZIP")
+    chunks: list[bytes | memoryview] = []
+    directory: list[bytes] = []
+    offset = 0
+    for info in infos:
+        stored: bytes | memoryview
+        if info.filename == name:
+            stored, method = _deflated(content), zipfile.ZIP_DEFLATED
+            crc, size, flags = zlib.crc32(content), len(content), 0
+        else:
+            stored, method = _stored(data, info), info.compress_type
+            crc, size, flags = info.CRC, info.file_size, info.flag_bits & ~_UTF8_NAME
+        flags &= ~_DATA_DESCRIPTOR
+        try:
+            encoded = info.filename.encode("ascii")
+        except UnicodeEncodeError:
+            encoded, flags = info.filename.encode("utf-8"), flags | _UTF8_NAME
+        version = max(info.extract_version, 20)
+        time, date = _dos(info)
+        chunks += [_LOCAL.pack(_LOCAL_SIGNATURE, version, flags, method, time, date, crc,
+                               len(stored), size, len(encoded), 0), encoded, stored]
+        directory += [_CENTRAL.pack(_CENTRAL_SIGNATURE, info.create_version, info.create_system,
+                                    version, flags, method, time, date, crc, len(stored), size,
+                                    len(encoded), 0, 0, 0, info.internal_attr,
+                                    info.external_attr, offset), encoded]
+        offset += _LOCAL.size + len(encoded) + len(stored)
+    size = sum(len(d) for d in directory)
+    end = _END.pack(_END_SIGNATURE, 0, 0, len(infos), len(infos), size, offset, 0)
+    return b"".join([*chunks, *directory, end])
