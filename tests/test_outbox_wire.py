@@ -9,11 +9,13 @@ import base64
 import email
 import email.policy
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.commands.cli import main
+from bot.intake.outbox import CLAIM_BATCH
 from tests.pipeline_kit import docx_mail, poll, received, write_config
 from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.servers.dovecot import MailboxAccount
@@ -156,3 +158,24 @@ def test_a_server_that_takes_one_mail_per_connection_gets_every_reply(
     assert smtp_sink.connections == 3
     assert rows(tmp_path, "SELECT kind, detail FROM events WHERE kind != 'agency-mismatch'"
                 ) == []
+
+
+def test_on_a_backlog_replies_go_out_while_the_rest_is_decided(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+    """The first agencies of a backlog are answered while the cycle decides the others (a
+    sender beside it), not after the last mail: each reply once, nothing left queued."""
+    count = 3 * CLAIM_BATCH
+    for i in range(count):
+        mailbox.append(docx_mail(f"Văn thư {i} <vt{i}@so{i}.gov.vn>",
+                                 message_id=f"<m{i}@so{i}.gov.vn>"))
+    assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0
+    sent = smtp_sink.messages
+    assert sorted(m.rcpt_tos[0] for m in sent) == sorted(f"vt{i}@so{i}.gov.vn"
+                                                         for i in range(count))
+    [[last_kept]] = rows(tmp_path, "SELECT max(created_at) FROM messages")
+    kept = last_kept if isinstance(last_kept, datetime) else datetime.fromisoformat(last_kept)
+    kept = kept if kept.tzinfo else kept.replace(tzinfo=UTC)
+    assert datetime.fromtimestamp(min(m.at for m in sent), UTC) < kept
+    db = tmp_path
+    assert _count(db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+    assert _count(db, "SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL") == 0

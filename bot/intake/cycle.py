@@ -75,6 +75,10 @@ class CycleStats:
         return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
+def _nobody() -> None:
+    """Nobody to tell that a mail was decided."""
+
+
 class Intake:
     def __init__(self, cfg: Config, store: Store, judge: Callable[[], Judge]) -> None:
         self.cfg = cfg
@@ -85,14 +89,22 @@ class Intake:
         self.holder = claim_holder(self.reader)  # what it writes on the mail it takes
         self._suspects: list[int] = []
         self._releasing: list[int] | None = None  # claims to give back when a batch ends
+        self._queued: Callable[[], None] = _nobody
 
     @property
     def judge(self) -> Judge:
         return self._judge()
 
-    def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False) -> CycleStats:
-        with store_guard():
-            return self._cycle(box, stop)
+    def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False,
+              queued: Callable[[], None] = lambda: None) -> CycleStats:
+        """Take in the new mail; `queued` is called each time a mail is decided (a reply
+        may wait in the outbox)."""
+        self._queued = queued
+        try:
+            with store_guard():
+                return self._cycle(box, stop)
+        finally:
+            self._queued = _nobody
 
     def _cycle(self, box: Mailbox, stop: Callable[[], bool]) -> CycleStats:
         stats = CycleStats()
@@ -327,6 +339,7 @@ class Intake:
                stats: CycleStats) -> None:
         counter = "submissions" if decision.kind == "submission" else decision.kind
         setattr(stats, counter, getattr(stats, counter) + 1)
+        self._queued()
         log.info("message %s (uid %s) decided: kind=%s reason=%s verdict=%s reference=%s",
                  stored.id, stored.uid, decision.kind, decision.reason, decision.verdict,
                  reference or "-")

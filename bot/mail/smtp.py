@@ -172,6 +172,10 @@ class SmtpSession:
             self.used = False
         return self.client
 
+    def connect(self) -> None:
+        """Open the connection now (SmtpUnavailable when the server is away)."""
+        self._open()
+
     def _ready(self) -> tuple[smtplib.SMTP, bool]:
         """The connection, and whether it may have been closed by the server unseen. One in
         use with nothing waiting to be read is taken as open without a NOOP's round trip

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from bot.store.engine import Queries, utc_now
+from bot.store.engine import Queries, sync, utc_now
 from bot.store.messages import stored_message
 from bot.store.records import OutboxItem, StoredMessage
 from bot.store.schema import message_claims, messages, outbox
@@ -96,7 +96,8 @@ class Claims(Queries):
         by. The holder gives them back with `release_outbox` at the end of its run."""
         o = outbox.c
         now = utc_now()
-        with self._writing() as conn:
+        # lazy: a lease lost with the power is a row claimed again, nothing more
+        with self._writing(lazy=True) as conn:
             dead = _free(conn, holder, gone)
             # a row this holder claimed earlier in the run was tried already: not again
             free = or_(o.claimed_by.is_(None), o.claim_until < now, o.claimed_by.in_(dead))
@@ -114,13 +115,15 @@ class Claims(Queries):
     def start_sending(self, outbox_id: int, holder: str, until: datetime) -> bool:
         """Mark a claimed row as handed to SMTP and renew its lease; False when the claim
         was lost (it ran out and another daemon took the row): then it must not be sent."""
-        with self._writing() as conn:
-            return conn.execute(_SENDING, {"row": outbox_id, "holder": holder, "now": utc_now(),
-                                           "until": until}).rowcount > 0
+        with self._writing(lazy=True) as conn:
+            taken = conn.execute(_SENDING, {"row": outbox_id, "holder": holder,
+                                            "now": utc_now(), "until": until}).rowcount > 0
+        sync(self.engine)  # durable before the mail leaves, synced outside the write lock
+        return taken
 
     def release_outbox(self, holder: str) -> int:
         """Give back the rows `holder` still holds (not sent: left for the next run)."""
         o = outbox.c
-        with self._writing() as conn:
+        with self._writing(lazy=True) as conn:  # a lease given back early
             return conn.execute(update(outbox).where(o.claimed_by == holder)
                                 .values(claimed_by=None, claim_until=None)).rowcount

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -139,17 +140,38 @@ def only_daemon(url: str) -> Iterator[None]:
         os.close(fd)  # also releases the lock
 
 
-_deferring: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+class _PerThread(threading.local):
+    """How deep each engine's `deferred` goes, in this thread only: the outbox's sender
+    thread writes durably while the cycle beside it defers."""
+
+    def __init__(self) -> None:
+        self.deferring: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+
+
+_here = _PerThread()
+# SQLite takes one writer at a time; two threads of one process (the cycle and the outbox's
+# sender) queue on this lock rather than on SQLite's busy handler, which sleeps 1, 2, 5 ms…
+# between tries where the lock is free again in a fraction of one
+_writers: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_writers_made = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
+    if engine.url.get_backend_name() != "sqlite":
+        return nullcontext()
+    with _writers_made:
+        return _writers.setdefault(engine, threading.RLock())
 
 
 @contextmanager
 def deferred(engine: Engine) -> Iterator[None]:
-    """Every write inside is lazy; all of them are durable when it ends (`sync`)."""
-    _deferring[engine] = _deferring.get(engine, 0) + 1
+    """Every write inside (in this thread) is lazy; all of them are durable when it ends
+    (`sync`)."""
+    _here.deferring[engine] = _here.deferring.get(engine, 0) + 1
     try:
         yield
     finally:
-        _deferring[engine] -= 1
+        _here.deferring[engine] -= 1
         sync(engine)
 
 
@@ -173,14 +195,15 @@ def sync(engine: Engine) -> None:
 def write_transaction(engine: Engine, lazy: bool = False) -> Iterator[Connection]:
     """A transaction that may write (BEGIN IMMEDIATE on SQLite); commits unless it raises.
     `lazy`: durable at the next durable commit rather than at its own (SQLite only)."""
-    if not lazy and not _deferring.get(engine):
-        with engine.begin() as conn:
-            yield conn
-        return
-    with engine.connect() as conn:
-        conn = conn.execution_options(**{_LAZY: True})
-        with conn.begin():
-            yield conn
+    with _writer_lock(engine):
+        if not lazy and not _here.deferring.get(engine):
+            with engine.begin() as conn:
+                yield conn
+            return
+        with engine.connect() as conn:
+            conn = conn.execution_options(**{_LAZY: True})
+            with conn.begin():
+                yield conn
 
 
 @contextmanager

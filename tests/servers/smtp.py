@@ -26,6 +26,7 @@ class ReceivedMessage:
     raw: bytes
     auth_login: str | None
     smtputf8: bool = False  # sent with MAIL FROM ... SMTPUTF8
+    at: float = 0.0  # when it was accepted (time.time())
 
 
 class _Handler:
@@ -79,6 +80,7 @@ class _Handler:
                 raw=raw if isinstance(raw, bytes) else raw.encode(),
                 auth_login=login.decode() if isinstance(login, bytes) else None,
                 smtputf8=bool(getattr(envelope, "smtp_utf8", False)),
+                at=time.time(),
             )
         )
         return "250 2.0.0 OK: queued by the test sink"
