@@ -24,7 +24,7 @@ from bot.mail.headers import decode_base64, header_names, header_value, structur
 BODY_TYPES: Final = frozenset({"text/plain", "text/html"})
 FEED_SLICE: Final = 64 * 1024  # bytes handed to the feed parser at a time
 KEEP_CLASSES: Final = 256  # header names whose class the registry keeps
-KEEP_HEADERS: Final = 2048  # parsed headers kept for when they are asked for again
+KEEP_HEADERS: Final = 256  # parsed headers kept for when they are asked for again
 KEEP_VALUE: Final = 1024  # characters of a header value worth keeping its parse for
 
 
