@@ -1,4 +1,5 @@
-"""Marking one Word file for a correction request, the lean marker against python-docx's.
+"""Marking one Word file or workbook for a correction request, the lean markers against
+python-docx's and openpyxl's.
 
     python bench/mark.py [--runs 30] [--seconds 60]
 
@@ -8,6 +9,10 @@ files of the shared corpus (every cell of their tables marked), one round times,
 same zip checks, `docx.Document`, the marks, `save`), and the floor under any marker that keeps
 those checks (the checks, the main part parsed and serialized by lxml, the archive copied with
 it: no table walked, nothing marked). Medians of the rounds, the ratio taken round by round.
+
+Then, for the golden XLSX form (its findings' marks) and three corpus workbooks (every cell of
+their first sheet marked, at most 300): `annotate_xlsx` (the zip and workbook checks, the lean
+marker) against openpyxl's marking as it was before (the same checks, load, marks, save).
 """
 
 from __future__ import annotations
@@ -28,12 +33,16 @@ from demo.forms import fill_docx  # noqa: E402
 from parsers.form.parse import read_form  # noqa: E402
 from parsers.read.document import Location  # noqa: E402
 from parsers.read.read_docx import read_docx  # noqa: E402
+from parsers.read.read_xlsx import read_xlsx  # noqa: E402
 from parsers.read.safe_zip import check_zip  # noqa: E402
+from parsers.read.xlsx_guard import check_workbook_parts  # noqa: E402
 from parsers.read.xml_prolog import parse_checked  # noqa: E402
 from parsers.spec.campaign import default_campaign  # noqa: E402
 from replies.annotate.docx import annotate_docx  # noqa: E402
 from replies.annotate.docx_library import library_marked  # noqa: E402
 from replies.annotate.marks import Mark, marks_of  # noqa: E402
+from replies.annotate.xlsx import annotate_xlsx  # noqa: E402
+from replies.annotate.xlsx_library import library_marked as openpyxl_marked  # noqa: E402
 from replies.annotate.zip_copy import replaced  # noqa: E402
 from replies.findings import finding_message, location_text  # noqa: E402
 from tests.pipeline_kit import BTC_BROKEN  # noqa: E402
@@ -42,6 +51,10 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "docx-python-docx"
 CORPUS_FILES = ("features_steps_test_files_tbl-props.docx",
                 "features_steps_test_files_tbl-having-tables.docx",
                 "tests_test_files_having-images.docx")
+WORKBOOKS = ROOT.parent / "shared" / "corpus" / "spreadsheets-calamine"
+WORKBOOK_FILES = ("issue_553.xlsx", "issue_261_fixed_by_excel.xlsx", "issue_174.xlsx")
+GOLDEN_XLSX = ROOT / "tests" / "golden" / "template-cell-errors.xlsx"
+MAX_XLSX_MARKS = 300
 MAIN = "word/document.xml"  # in every file benchmarked
 MAX_RUNS = 1_000
 Step = Callable[[bytes, Sequence[Mark]], object]
@@ -67,6 +80,29 @@ def cases() -> list[tuple[str, bytes, list[Mark]]]:
     return found
 
 
+def xlsx_cases() -> list[tuple[str, bytes, list[Mark]]]:
+    campaign = default_campaign()
+    golden = GOLDEN_XLSX.read_bytes()
+    report = read_form(golden, "mau-dang-ky.xlsx", campaign)
+    found = [(GOLDEN_XLSX.name, golden,
+              marks_of(report.findings, finding_message, location_text))]
+    for name in WORKBOOK_FILES:
+        path = WORKBOOKS / name
+        if path.is_file():
+            data = path.read_bytes()
+            grid = read_xlsx(data).grids[0]
+            found.append((name, data, [Mark("error" if n % 3 else "warning", f"ô {n}", "",
+                                            c.location)
+                                       for n, c in enumerate(c for row in grid.rows
+                                                             for c in row)][:MAX_XLSX_MARKS]))
+    return found
+
+
+def _openpyxl(data: bytes, marks: Sequence[Mark]) -> object:
+    check_workbook_parts(check_zip(data))
+    return openpyxl_marked(data, marks)
+
+
 def _old(data: bytes, marks: Sequence[Mark]) -> object:
     check_zip(data)
     return library_marked(data, marks)
@@ -84,6 +120,20 @@ def _clock(step: Step, data: bytes, marks: Sequence[Mark]) -> float:
     return time.perf_counter() - start
 
 
+def _rounds(steps: dict[str, Step], data: bytes, marks: Sequence[Mark], runs: int,
+            seconds: float) -> dict[str, list[float]]:
+    spent: dict[str, list[float]] = {k: [] for k in steps}
+    for step in steps.values():
+        step(data, marks)  # warm: imports and caches out of the rounds
+    deadline = time.monotonic() + seconds
+    for _ in range(min(runs, MAX_RUNS)):
+        for key, step in steps.items():
+            spent[key].append(_clock(step, data, marks))
+        if time.monotonic() > deadline:
+            break
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -94,20 +144,22 @@ def main() -> None:
     print(f"{'file':<24}{'KiB':>5}{'marks':>6}{'lean':>8}{'python-docx':>12}{'floor':>8}"
           f"{'docx/lean':>10}")
     for name, data, marks in cases():
-        spent: dict[str, list[float]] = {k: [] for k in steps}
-        for step in steps.values():
-            step(data, marks)  # warm: imports and caches out of the rounds
-        deadline = time.monotonic() + args.seconds
-        for _ in range(min(args.runs, MAX_RUNS)):
-            for key, step in steps.items():
-                spent[key].append(_clock(step, data, marks))
-            if time.monotonic() > deadline:
-                break
+        spent = _rounds(steps, data, marks, args.runs, args.seconds)
         ms = {k: statistics.median(v) * 1000 for k, v in spent.items()}
         ratio = statistics.median(o / n for o, n in zip(spent["python-docx"], spent["lean"],
                                                         strict=True))
         print(f"{name:<24}{len(data) / 1024:5.0f}{len(marks):6}{ms['lean']:8.2f}"
               f"{ms['python-docx']:12.2f}{ms['floor']:8.2f}{ratio:9.1f}×")
+    xlsx_steps: dict[str, Step] = {"lean": annotate_xlsx, "openpyxl": _openpyxl}
+    print(f"\nmarking one XLSX, median of up to {args.runs} rounds (ms; ratio round by round)")
+    print(f"{'file':<30}{'KiB':>5}{'marks':>6}{'lean':>8}{'openpyxl':>10}{'openpyxl/lean':>14}")
+    for name, data, marks in xlsx_cases():
+        spent = _rounds(xlsx_steps, data, marks, args.runs, args.seconds)
+        ms = {k: statistics.median(v) * 1000 for k, v in spent.items()}
+        ratio = statistics.median(o / n for o, n in zip(spent["openpyxl"], spent["lean"],
+                                                        strict=True))
+        print(f"{name:<30}{len(data) / 1024:5.0f}{len(marks):6}{ms['lean']:8.2f}"
+              f"{ms['openpyxl']:10.2f}{ratio:13.1f}×")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""[Content_Types].xml read safely, and macro-enabled Word files turned into plain ones in memory.
+"""[Content_Types].xml read safely, and macro-enabled or template Word and Excel files turned
+into plain ones in memory.
 
-A .docm/.dotm/.dotx differs from a .docx only in the main part's content type and the VBA parts.
-The copy handed to python-docx has the plain content type and no VBA at all: the data is read,
-nothing is executed, and the macros never reach a parser.
+A .docm/.dotm/.dotx differs from a .docx (an .xlsm/.xltm/.xltx from an .xlsx) only in the main
+part's content type and the VBA parts. The copy handed on has the plain content type and no VBA
+at all: the data is read, nothing is executed, and the macros never reach a parser.
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ WORD_MAIN_VARIANTS = (
     "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
 )
+EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+EXCEL_MAIN_VARIANTS = (
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+)
+_PLAIN = {**dict.fromkeys(WORD_MAIN_VARIANTS, WORD_MAIN),
+          **dict.fromkeys(EXCEL_MAIN_VARIANTS, EXCEL_MAIN)}
 _XML_EXTENSIONS = (".xml", ".rels", ".vml")
 _VBA_MARKS = ("vbaproject", "vbadata")
 
@@ -88,8 +97,8 @@ def _plain_types(data: bytes) -> bytes:
         ctype = str(child.get("ContentType", ""))
         if _local(child.tag) == "Override" and _is_vba(str(child.get("PartName", ""))):
             root.remove(child)
-        elif ctype in WORD_MAIN_VARIANTS:
-            child.set("ContentType", WORD_MAIN)
+        elif ctype in _PLAIN:
+            child.set("ContentType", _PLAIN[ctype])
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
@@ -106,8 +115,16 @@ def needs_plain_word(archive: zipfile.ZipFile) -> bool:
     return types is not None and any(t in WORD_MAIN_VARIANTS for t in types.overrides.values())
 
 
-def plain_word_copy(archive: zipfile.ZipFile) -> bytes:
-    """A .docx built from a macro-enabled or template Word archive: same parts, no VBA."""
+def needs_plain_workbook(archive: zipfile.ZipFile) -> bool:
+    """A macro-enabled or template workbook, or any workbook that carries VBA parts."""
+    types = content_types(archive)
+    return (types is not None and any(t in EXCEL_MAIN_VARIANTS for t in types.overrides.values())
+            ) or any(_is_vba(name) for name in archive.NameToInfo)
+
+
+def plain_copy(archive: zipfile.ZipFile) -> bytes:
+    """A .docx (.xlsx) built from a macro-enabled or template Word (Excel) archive: the same
+    parts, the plain main content type, no VBA."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
         for info in archive.infolist():

@@ -11,7 +11,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from parsers.read.ooxml_parts import needs_plain_word, plain_word_copy
+from parsers.read.ooxml_parts import needs_plain_word, plain_copy
 from parsers.read.safe_zip import check_zip
 from replies.annotate.docx_lean import lean_marked
 from replies.annotate.marks import Mark
@@ -21,7 +21,7 @@ def annotate_docx(data: bytes, marks: Sequence[Mark]) -> bytes:
     """Raises on a file it cannot open or write: the caller sends the blank form instead."""
     archive = check_zip(data)  # the same limits the reader applied
     if needs_plain_word(archive):  # macros and their links left out
-        data = plain_word_copy(archive)
+        data = plain_copy(archive)
         archive = zipfile.ZipFile(io.BytesIO(data))
     try:
         return lean_marked(data, archive, marks)
