@@ -23,6 +23,7 @@ own restart at once, another machine once the claim ran out.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ CLAIM_BATCH = 20  # rows claimed at once: a second daemon gets the next ones mea
 MAX_BATCHES = 10_000  # bound of the loop: 200,000 rows in one run
 MEANWHILE_WAKE = 0.5  # seconds the sender beside a cycle sleeps when nobody wakes it
 MEANWHILE_JOIN = 120.0  # seconds a cycle's end waits for the sender beside it to finish
+SWITCH_SECONDS = 0.0005  # the interpreter's switch interval once two threads share it
 
 
 def _interrupted(store: Store, item: OutboxItem) -> None:
@@ -163,6 +165,9 @@ class Meanwhile:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="outbox-meanwhile",
                                             daemon=True)
+            # the cycle hands the interpreter over at each SQLite step and pipe write; it gets
+            # it back within this, not the default 5 ms, while the sender holds it
+            sys.setswitchinterval(SWITCH_SECONDS)
             self._thread.start()
         self._wake.set()
 
