@@ -7,25 +7,23 @@ python-docx, as every file was before (python-docx loads only then)."""
 
 from __future__ import annotations
 
-import io
-import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from parsers.read.ooxml_parts import needs_plain_word, plain_copy
+from parsers.read.ooxml_parts import needs_plain_word
 from parsers.read.safe_zip import check_zip
 from replies.annotate.docx_lean import lean_marked
 from replies.annotate.marks import Mark
+from replies.annotate.zip_copy import lean_or_library
 
 
 def annotate_docx(data: bytes, marks: Sequence[Mark]) -> bytes:
     """Raises on a file it cannot open or write: the caller sends the blank form instead."""
     archive = check_zip(data)  # the same limits the reader applied
-    if needs_plain_word(archive):  # macros and their links left out
-        data = plain_copy(archive)
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    try:
-        return lean_marked(data, archive, marks)
-    except Exception:  # noqa: BLE001  # Unfamiliar, or anything the lean marker did not foresee
-        from replies.annotate.docx_library import library_marked
+    return lean_or_library(data, archive, needs_plain_word(archive), lean_marked, _library,
+                           marks)
 
-        return library_marked(data, marks)
+
+def _library() -> Callable[[bytes, Sequence[Mark]], bytes]:
+    from replies.annotate.docx_library import library_marked
+
+    return library_marked

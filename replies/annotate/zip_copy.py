@@ -10,11 +10,15 @@ so the plain ZIP records written here never need ZIP64.
 
 from __future__ import annotations
 
+import io
 import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+
+from parsers.read.ooxml_parts import plain_copy
+from replies.annotate.marks import Mark
 
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 _CENTRAL = struct.Struct("<4sBBHHHHHIIIHHHHHII")
@@ -107,3 +111,22 @@ def rewritten(data: bytes, archive: zipfile.ZipFile, changed: Mapping[str, bytes
     size = sum(len(d) for d in directory)
     end = _END.pack(_END_SIGNATURE, 0, 0, len(members), len(members), size, offset, 0)
     return b"".join([*chunks, *directory, end])
+
+
+Marker = Callable[[bytes, zipfile.ZipFile, Sequence[Mark]], bytes]
+
+
+def lean_or_library(data: bytes, archive: zipfile.ZipFile, plain: bool, lean: Marker,
+                    library: Callable[[], Callable[[bytes, Sequence[Mark]], bytes]],
+                    marks: Sequence[Mark]) -> bytes:
+    """`data` marked by `lean` on its package (first made plain when `plain`: macros and
+    their links left out, a template a document); by the library's marker (`library()`
+    imports it, only then) when the lean one does not know the package or meets anything
+    it did not foresee: that costs time, never the marked file."""
+    if plain:
+        data = plain_copy(archive)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        return lean(data, archive, marks)
+    except Exception:  # noqa: BLE001  # Unfamiliar, or anything the lean marker did not foresee
+        return library()(data, marks)
