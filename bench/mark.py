@@ -47,11 +47,14 @@ from replies.annotate.zip_copy import replaced  # noqa: E402
 from replies.findings import finding_message, location_text  # noqa: E402
 from tests.pipeline_kit import BTC_BROKEN  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus" / "docx-python-docx"
+# the shared corpus beside the checkout, else where this machine keeps it
+SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if p.is_dir()),
+              ROOT.parent / "shared")
+CORPUS = SHARED / "corpus" / "docx-python-docx"
 CORPUS_FILES = ("features_steps_test_files_tbl-props.docx",
                 "features_steps_test_files_tbl-having-tables.docx",
                 "tests_test_files_having-images.docx")
-WORKBOOKS = ROOT.parent / "shared" / "corpus" / "spreadsheets-calamine"
+WORKBOOKS = SHARED / "corpus" / "spreadsheets-calamine"
 WORKBOOK_FILES = ("issue_553.xlsx", "issue_261_fixed_by_excel.xlsx", "issue_174.xlsx")
 GOLDEN_XLSX = ROOT / "tests" / "golden" / "template-cell-errors.xlsx"
 MAX_XLSX_MARKS = 300
