@@ -163,7 +163,8 @@ def test_a_server_that_takes_one_mail_per_connection_gets_every_reply(
 def test_on_a_backlog_replies_go_out_while_the_rest_is_decided(
         tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
     """The first agencies of a backlog are answered while the cycle decides the others (a
-    sender beside it), not after the last mail: each reply once, nothing left queued."""
+    sender beside it), not after the last mail: each reply once, nothing left queued or
+    claimed."""
     count = 3 * CLAIM_BATCH
     for i in range(count):
         mailbox.append(docx_mail(f"Văn thư {i} <vt{i}@so{i}.gov.vn>",
@@ -179,3 +180,5 @@ def test_on_a_backlog_replies_go_out_while_the_rest_is_decided(
     db = tmp_path
     assert _count(db, "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
     assert _count(db, "SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL") == 0
+    # the mail's claims, given back a batch at a time, are all given back
+    assert _count(db, "SELECT count(*) FROM message_claims") == 0

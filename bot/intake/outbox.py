@@ -83,23 +83,34 @@ def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], Non
     `claim_seconds`: how long a row stays ours (bot.store.claims) before another daemon
     may send it."""
     holder = claim_holder()
-    sent = deferred = 0
     try:
         with SmtpSession(cfg, attempts_per_cycle) as smtp:
-            for _batch in range(MAX_BATCHES):
-                batch = _claim(store, holder, claim_seconds)
-                if not batch:
-                    break
-                done, waiting, stopped = _send_batch(smtp, store, batch, holder, claim_seconds,
-                                                     keep_copy)
-                sent, deferred = sent + done, deferred + waiting
-                if stopped:
-                    return sent, deferred + len(store.outbox.unsent(MAX_SEND_ATTEMPTS))
+            sent, deferred, stopped = _send_claimed(smtp, store, holder, claim_seconds,
+                                                    keep_copy)
+            if stopped:
+                return sent, deferred + len(store.outbox.unsent(MAX_SEND_ATTEMPTS))
     finally:
         store.claims.release_outbox(holder)  # what is left waits for the next run, anyone's
     if deferred and not sent:
         store.events.record("smtp-unavailable", f"all-deferred: {deferred}")
     return sent, deferred
+
+
+def _send_claimed(smtp: SmtpSession, store: Store, holder: str, seconds: int,
+                  keep_copy: Callable[[bytes], None] | None,
+                  done: Callable[[], bool] = lambda: False) -> tuple[int, int, bool]:
+    """Claim a batch of rows and send it, again until none is left (or `done`); (sent,
+    deferred, the server is away: stopped)."""
+    sent = deferred = 0
+    for _batch in range(MAX_BATCHES):
+        batch = [] if done() else _claim(store, holder, seconds)
+        if not batch:
+            break
+        went, waiting, stopped = _send_batch(smtp, store, batch, holder, seconds, keep_copy)
+        sent, deferred = sent + went, deferred + waiting
+        if stopped:
+            return sent, deferred, True
+    return sent, deferred, False
 
 
 def _claim(store: Store, holder: str, seconds: int) -> list[OutboxItem]:
@@ -201,18 +212,10 @@ class Meanwhile:
 
     def _send_all(self, smtp: SmtpSession, holder: str) -> bool:
         """Send what can be claimed now; False once the server is away."""
-        for _batch in range(MAX_BATCHES):
-            if self._done.is_set():
-                return True
-            batch = _claim(self.store, holder, self.claim_seconds)
-            if not batch:
-                return True
-            done, _waiting, stopped = _send_batch(smtp, self.store, batch, holder,
-                                                  self.claim_seconds, None)
-            self.sent += done
-            if stopped:
-                return False
-        return True
+        sent, _deferred, stopped = _send_claimed(smtp, self.store, holder, self.claim_seconds,
+                                                 None, self._done.is_set)
+        self.sent += sent
+        return not stopped
 
 
 @contextmanager
