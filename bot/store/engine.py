@@ -149,18 +149,89 @@ class _PerThread(threading.local):
 
 
 _here = _PerThread()
-# SQLite takes one writer at a time; two threads of one process (the cycle and the outbox's
-# sender) queue on this lock rather than on SQLite's busy handler, which sleeps 1, 2, 5 ms…
-# between tries where the lock is free again in a fraction of one
-_writers: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+
+
+class _Writer:
+    """One writer at a time on a SQLite file. Threads of this process (the cycle and the
+    outbox's sender) queue on an RLock, processes (the workers sharing a backlog, a staff
+    command beside the daemon) on an flock of a file beside the database
+    (`intake.db.write-lock`): both wake the moment the lock is free, where SQLite's busy
+    handler sleeps 1, 2, 5 ms… between tries. Where that file cannot be had (a read-only
+    place), the busy handler alone queues the processes, as before."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._thread = threading.RLock()
+        self._path = path
+        self._fd: int | None = None
+        self._pid = 0
+        self._depth = 0
+
+    def __enter__(self) -> None:
+        self._thread.acquire()
+        try:
+            if self._depth == 0 and (fd := self._file()) is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread.release()
+            raise
+        self._depth += 1
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None and self._pid == os.getpid():
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread.release()
+
+    def _file(self) -> int | None:
+        """The lock file, opened by this process: a forked child shares its parent's open
+        file, and with it the parent's lock, so it opens one of its own."""
+        if self._path is None:
+            return None
+        if self._fd is None or self._pid != os.getpid():
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+                                   | os.O_CLOEXEC, 0o600)
+            except OSError:
+                self._path = None
+                return None
+            self._pid = os.getpid()
+        return self._fd
+
+
+_writers: weakref.WeakKeyDictionary[Engine, _Writer] = weakref.WeakKeyDictionary()
 _writers_made = threading.Lock()
+
+
+def _lock_file(engine: Engine) -> Path | None:
+    database = engine.url.database
+    if not database or database == ":memory:" or engine.url.query.get("uri"):
+        return None
+    return Path(database).with_name(Path(database).name + ".write-lock")
 
 
 def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
     if engine.url.get_backend_name() != "sqlite":
         return nullcontext()
     with _writers_made:
-        return _writers.setdefault(engine, threading.RLock())
+        if (writer := _writers.get(engine)) is None:
+            writer = _writers[engine] = _Writer(_lock_file(engine))
+        return writer
+
+
+_parents_pools: list[Any] = []
+
+
+def forked(engine: Engine) -> None:
+    """In a process just forked from one using `engine`: the pooled connections are the
+    parent's (left to it, never closed here), and so are the writer lock and the thread's
+    `deferred` depth (this process writes durably until it defers itself). The parent's
+    pool is kept referenced, never collected: a collected driver connection closes itself,
+    and a PostgreSQL one would end the parent's session as it does."""
+    _parents_pools.append(engine.pool)
+    engine.pool = engine.pool.recreate()
+    _here.deferring.pop(engine, None)
+    with _writers_made:
+        _writers.pop(engine, None)
 
 
 @contextmanager

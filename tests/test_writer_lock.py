@@ -1,0 +1,69 @@
+"""SQLite takes one writer at a time: the processes writing one store file (the daemon, the
+sender beside its cycle, a staff command) queue on a lock file beside it, woken the moment it
+is free, not on SQLite's busy handler that sleeps between tries."""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bot.store.database import Store
+from bot.store.engine import forked, write_transaction
+from bot.store.events import insert_event
+from tests.store_kit import sqlite_only
+
+HOLD = 0.6  # seconds the other process keeps its write transaction open
+
+
+def _hold_a_write(store: Store, said: Connection) -> None:
+    forked(store.engine)
+    with write_transaction(store.engine) as conn:
+        insert_event(conn, "held", "by the child")
+        said.send_bytes(b"holding")
+        time.sleep(HOLD)
+    store.engine.dispose()
+
+
+def _lock_is_free(path: Path) -> bool:
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # also lets go of the lock, if it was taken
+    return True
+
+
+@sqlite_only
+def test_a_second_process_waits_for_the_writer_on_the_lock_file(tmp_path: Path) -> None:
+    db = tmp_path / "intake.db"
+    store = Store.open(f"sqlite:///{db.as_posix()}")
+    try:
+        store.events.record("first", "by the parent")  # opens the lock file
+        lock = tmp_path / "intake.db.write-lock"
+        assert lock.exists() and lock.stat().st_mode & 0o777 == 0o600
+        ours, theirs = multiprocessing.Pipe()
+        child = multiprocessing.get_context("fork").Process(target=_hold_a_write,
+                                                            args=(store, theirs))
+        child.start()
+        assert ours.poll(10) and ours.recv_bytes() == b"holding"
+        assert not _lock_is_free(lock)  # the child's write holds it
+        began = time.monotonic()
+        store.events.record("second", "by the parent, after the child")
+        waited = time.monotonic() - began
+        child.join(10)
+        assert child.exitcode == 0
+        assert waited > HOLD / 2  # it queued behind the child's transaction
+        assert _lock_is_free(lock)
+        with store.engine.connect() as conn:
+            kinds = conn.execute(text("SELECT kind FROM events ORDER BY id")).scalars().all()
+        assert kinds == ["first", "held", "second"]
+    finally:
+        store.close()
