@@ -20,6 +20,7 @@ commits each write durably, deferred or not.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -135,9 +136,28 @@ def only_daemon(url: str) -> Iterator[None]:
                                 ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _daemon_lock.add(fd)
         yield
     finally:
+        _daemon_lock.discard(fd)
         os.close(fd)  # also releases the lock
+
+
+# The daemon's lock file, open while it runs: a process forked from it (a reader, the sender)
+# shares the open file and with it the lock, and would keep a restarted daemon out while it
+# finishes its work after the daemon died; each closes its copy at once (the lock stays the
+# daemon's, held by the daemon's own copy).
+_daemon_lock: set[int] = set()
+
+
+def _let_go_of_daemon_lock() -> None:
+    for fd in _daemon_lock:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _daemon_lock.clear()
+
+
+os.register_at_fork(after_in_child=_let_go_of_daemon_lock)
 
 
 class _PerThread(threading.local):

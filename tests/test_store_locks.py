@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.store.database import Store
-from bot.store.engine import forked, write_transaction
+from bot.store.engine import forked, only_daemon, write_transaction
 from bot.store.events import insert_event
 from tests.store_kit import sqlite_only
 
@@ -67,3 +67,29 @@ def test_a_second_process_waits_for_the_writer_on_the_lock_file(tmp_path: Path) 
         assert kinds == ["first", "held", "second"]
     finally:
         store.close()
+
+
+def _linger(said: Connection) -> None:
+    said.send_bytes(b"forked")
+    time.sleep(HOLD * 5)
+
+
+@sqlite_only
+def test_a_process_forked_by_the_daemon_does_not_keep_its_lock(tmp_path: Path) -> None:
+    """A reader or the sender, still finishing its work after the daemon died, must not keep
+    the restarted daemon out."""
+    db = tmp_path / "intake.db"
+    ours, theirs = multiprocessing.Pipe()
+    with only_daemon(f"sqlite:///{db.as_posix()}"):
+        child = multiprocessing.get_context("fork").Process(target=_linger, args=(theirs,))
+        child.start()
+        assert ours.poll(10) and ours.recv_bytes() == b"forked"
+        assert not _lock_is_free(tmp_path / "intake.db.daemon-lock")
+    try:
+        assert child.is_alive()
+        assert _lock_is_free(tmp_path / "intake.db.daemon-lock")
+        with only_daemon(f"sqlite:///{db.as_posix()}"):
+            pass  # a daemon starting now is let in
+    finally:
+        child.terminate()
+        child.join(10)
