@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.commands.cli import main
-from bot.intake.outbox import CLAIM_BATCH
+from bot.intake.sending.outbox import CLAIM_BATCH
 from tests.pipeline_kit import docx_mail, poll, received, write_config
 from tests.servers import SINK_PASSWORD, SINK_USER
 from tests.servers.dovecot import MailboxAccount

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.commands import HELP
 from bot.commands.arguments import clock_argument
 from bot.config.settings import config_path
-from bot.intake.outbox import send_pending
+from bot.intake.sending.outbox import send_pending
 from bot.intake.service import open_service
 from bot.staff.digest.period import staff_now
 from bot.staff.labels import labels

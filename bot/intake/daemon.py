@@ -19,10 +19,10 @@ import imap_tools
 
 from bot.errors import EX_TEMPFAIL, CommandError
 from bot.intake.backoff import Backoff
-from bot.intake.beside import sending_beside
 from bot.intake.cycle import CycleStats
 from bot.intake.notify import sd_notify
-from bot.intake.outbox import send_pending
+from bot.intake.sending.beside import sending_beside
+from bot.intake.sending.outbox import send_pending
 from bot.intake.service import Service
 from bot.mail.mailbox import Mailbox, MailboxUnavailable
 from bot.store.outage import StoreUnavailable, store_guard

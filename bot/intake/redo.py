@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.intake.outbox import send_pending
+from bot.intake.sending.outbox import send_pending
 from bot.intake.service import Service
 from bot.store.records import NewOutbox, StoredSubmission
 

@@ -8,7 +8,7 @@ import email.utils
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
-from bot.intake.outbox import send_pending
+from bot.intake.sending.outbox import send_pending
 from bot.intake.service import Service
 from bot.staff.digest.period import Period
 from bot.staff.digest.report import Digest, build_digest, digest_context

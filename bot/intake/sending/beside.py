@@ -28,8 +28,8 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 from bot.config.settings import SmtpConfig
-from bot.intake.outbox import CLAIM_BATCH, CLAIM_SECONDS, send_claimed
 from bot.intake.safety.quarantine import claim_holder
+from bot.intake.sending.outbox import CLAIM_BATCH, CLAIM_SECONDS, send_claimed
 from bot.mail.smtp import SmtpSession
 from bot.store.database import Store
 from bot.store.engine import forked
@@ -52,6 +52,7 @@ class SenderBeside:
         self._waiting = 0  # mail decided since the sender was last woken
         self._pipe: Connection | None = None
         self._process: BaseProcess | None = None
+        self._failed = False  # no sender could be forked
 
     def queued(self) -> None:
         """A reply may wait in the outbox: the sender is started, and woken once a batch's
@@ -60,8 +61,12 @@ class SenderBeside:
         if self._waiting < CLAIM_BATCH:
             return
         self._waiting = 0
-        if self._process is None:
-            self._start()
+        if self._process is None and not self._failed:
+            try:
+                self._start()
+            except OSError as exc:  # no process to be had: all goes after the cycle
+                self._failed = True
+                log.warning("no sender beside the cycle (%s); replies go after it", exc)
         self._say(WAKE)
 
     def _start(self) -> None:
