@@ -15,16 +15,25 @@ from functools import lru_cache
 # U+00D0 (Icelandic eth) is a common stand-in for Đ; U+0189 (African D) too.
 _D_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u0189": "\u0110"})
 _STRIP_D = str.maketrans({"\u0111": "d", "\u0110": "D"})
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def clean(text: object) -> str:
-    """NFC, lookalike letters fixed, whitespace collapsed, trimmed."""
+    """NFC, lookalike letters fixed, whitespace collapsed, trimmed.
+
+    Called on every cell and line of a form, so each step runs only where it can change
+    something. Whitespace is what `str.isspace` knows (no-break and figure spaces included)
+    and the two invisible spaces it does not (U+200B, U+FEFF)."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFC", str(text)).translate(_D_LOOKALIKES)
-    return _SPACES.sub(" ", s).strip()
+    s = str(text)
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+        if "\u00d0" in s or "\u0189" in s:
+            s = s.translate(_D_LOOKALIKES)
+        if "\u200b" in s or "\ufeff" in s:
+            s = s.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(s.split())
 
 
 def strip_accents(text: str) -> str:

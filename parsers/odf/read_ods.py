@@ -11,6 +11,7 @@ the displayed text.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -130,8 +131,9 @@ def _drop(element: etree._Element) -> None:
             del parent[0]
 
 
-def read_ods(data: bytes) -> Document:
-    package = open_odf(data)
+def read_ods(data: bytes, archive: zipfile.ZipFile | None = None) -> Document:
+    """`archive`: `data` as the sniffer opened it, when it did."""
+    package = open_odf(data, archive)
     fonts = OdfFonts()
     if package.has(STYLES):
         fonts.add_all(package.parse(STYLES))

@@ -9,6 +9,7 @@ of `check_zip`.
 
 from __future__ import annotations
 
+import zipfile
 from typing import Any
 
 from parsers.codes import FindingCode
@@ -173,8 +174,9 @@ class _Reader:
         return Cell(text or None, text, loc, font)
 
 
-def read_docx(data: bytes) -> Document:
-    parts = word_parts(check_zip(data))
+def read_docx(data: bytes, archive: zipfile.ZipFile | None = None) -> Document:
+    """`archive`: `data` as the sniffer opened it, when it did."""
+    parts = word_parts(check_zip(data, archive))
     body = parts.root.find(w("body")) if parts.root.tag == w("document") else None
     if body is None:  # the main part may be any XML at all
         raise UnreadableFile(FindingCode.FILE_UNREADABLE, "no body")

@@ -16,6 +16,8 @@ blank slot past the last used column tells the form nothing).
 
 from __future__ import annotations
 
+import zipfile
+
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location
 from parsers.read.errors import UnreadableFile
@@ -55,8 +57,9 @@ def _grid(title: str, rows: list[Row]) -> Grid:
     return grid
 
 
-def read_xlsx(data: bytes) -> Document:
-    archive = check_zip(data)
+def read_xlsx(data: bytes, archive: zipfile.ZipFile | None = None) -> Document:
+    """`archive`: `data` as the sniffer opened it, when it did."""
+    archive = check_zip(data, archive)
     try:
         sheets = lean_sheets(archive)
     except UnreadableFile:
