@@ -85,11 +85,20 @@ class _FoldTable(dict[int, str]):
 _FOLD = _FoldTable()
 
 
+def _fold(text: str) -> str:
+    out = text.translate(_FOLD)
+    return out if len(out) == len(text) else strip_accents(text).lower()
+
+
+_cached_fold = lru_cache(maxsize=16_384)(_fold)  # as match_key: a form's lines repeat
+
+
 def fold(text: str) -> str:
     """Accent- and case-free copy of an already `clean` text, one character per character,
     so a match found in the fold can be cut out of the original with the same indices."""
-    out = text.translate(_FOLD)
-    return out if len(out) == len(text) else strip_accents(text).lower()
+    if len(text) <= _CACHED_LENGTH:
+        return _cached_fold(text)
+    return _fold(text)
 
 
 def has_letters(text: str) -> bool:

@@ -8,7 +8,7 @@ and rows and columns are capped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +30,8 @@ class Slot:
     duplicate: bool  # a merged continuation: its content is counted at its first slot
 
 
-def _number(tr_or_tc: Any, path: str, default: int) -> int:
-    element = tr_or_tc.find(path)
+def _value(element: Any, default: int) -> int:
+    """A gridSpan's or gridBefore's number, clamped; `default` when there is none."""
     if element is None:
         return default
     try:
@@ -40,20 +40,26 @@ def _number(tr_or_tc: Any, path: str, default: int) -> int:
         return default
 
 
-def _continues(tc: Any) -> bool:
-    element = tc.find(_VMERGE)
+def _merged(element: Any) -> bool:
+    """Whether a vMerge element (or None) continues the cell above."""
     return element is not None and element.get(_VAL, "continue") == "continue"
 
 
-def _row(tr: Any, above: dict[int, Any]) -> tuple[list[Slot], dict[int, Any]]:
+# A cell of a row as the layout reads it: the w:tc, its gridSpan and vMerge elements (or None).
+CellMarks = tuple[Any, Any, Any]
+
+
+def row_slots(before: Any, cells: Iterable[CellMarks], above: dict[int, Any]
+              ) -> tuple[list[Slot], dict[int, Any]]:
     """Slots of one row (positions exclude gridBefore, as Word's cell list does) and the
-    content cell at each grid offset, for the row below."""
+    content cell at each grid offset, for the row below. `before`: the row's gridBefore
+    element, or None."""
     slots: list[Slot] = []
     roots: dict[int, Any] = {}
-    offset = _number(tr, _BEFORE, 0)
-    for tc in tr.iterchildren(_TC):
-        span = max(1, _number(tc, _SPAN, 1))
-        root = above.get(offset) if _continues(tc) else None
+    offset = _value(before, 0)
+    for tc, span_mark, merge_mark in cells:
+        span = max(1, _value(span_mark, 1))
+        root = above.get(offset) if _merged(merge_mark) else None
         for k in range(span):
             if len(slots) >= MAX_GRID_COLS:
                 return slots, roots
@@ -69,5 +75,6 @@ def grid_rows(tbl: Any) -> Iterator[list[Slot]]:
     for r, tr in enumerate(tbl.iterchildren(_TR)):
         if r >= MAX_TABLE_ROWS:
             return
-        slots, above = _row(tr, above)
+        cells = ((tc, tc.find(_SPAN), tc.find(_VMERGE)) for tc in tr.iterchildren(_TC))
+        slots, above = row_slots(tr.find(_BEFORE), cells, above)
         yield slots
