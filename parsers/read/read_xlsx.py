@@ -28,10 +28,7 @@ from parsers.text import clean
 from parsers.vietnamese.legacy import to_unicode as _to_unicode
 
 
-def _cell(sheet: str, r: int, c: int, raw: RawCell | None) -> Cell:
-    loc = Location(sheet=sheet, cell=f"{LETTERS[c]}{r + 1}")
-    if raw is None:
-        return Cell(None, "", loc)
+def _cell(raw: RawCell, loc: Location) -> Cell:
     value, font = raw
     if isinstance(value, str):
         value = _to_unicode(value, font)
@@ -50,8 +47,13 @@ def _grid(title: str, rows: list[Row]) -> Grid:
     grid = Grid(kind="sheet", name=title)
     width = _width(rows)
     for r, row in enumerate(rows):
-        grid.rows.append([_cell(title, r, c, row[c] if c < len(row) else None)
-                          for c in range(width)])
+        number = str(r + 1)
+        cells: list[Cell] = []
+        for c in range(width):
+            raw = row[c] if c < len(row) else None
+            loc = Location(title, LETTERS[c] + number)  # sheet, cell
+            cells.append(Cell(None, "", loc) if raw is None else _cell(raw, loc))
+        grid.rows.append(cells)
     while grid.rows and not any(c.text for c in grid.rows[-1]):
         grid.rows.pop()
     return grid
