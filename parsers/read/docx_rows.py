@@ -9,8 +9,7 @@ and rows and columns are capped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from parsers.read.docx_package import w
 
@@ -24,8 +23,7 @@ _BEFORE = f"{w('trPr')}/{w('gridBefore')}"
 _VAL = w("val")
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):  # one per grid cell read: a tuple is cheaper to make than a dataclass
     tc: Any  # the w:tc element holding the content of this grid cell
     duplicate: bool  # a merged continuation: its content is counted at its first slot
 

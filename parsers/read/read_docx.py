@@ -11,6 +11,7 @@ of `check_zip`. Each paragraph of the body, and each table, is read by one XPath
 from __future__ import annotations
 
 import zipfile
+from functools import lru_cache
 from typing import Any
 
 from parsers.codes import FindingCode
@@ -29,6 +30,23 @@ __all__ = ["MAX_BLOCKS", "MAX_CELLS", "MAX_DEPTH", "read_docx", "table_elements"
 _P, _TBL, _SDT, _SDT_CONTENT = w("p"), w("tbl"), w("sdt"), w("sdtContent")
 _WRAPPERS = (_SDT, w("customXml"))  # MAX_DEPTH deep at most, as tables in tables
 _COLUMNS = [str(c + 1) for c in range(MAX_GRID_COLS)]
+
+
+# A table's places and merged (blank) cells are values every form of a layout shares: made
+# once, not once a cell and a parse.
+@lru_cache(maxsize=16_384)
+def _location(table: int, row: int, column: int) -> Location:
+    return Location(table=table, row=row, column=_COLUMNS[column])
+
+
+@lru_cache(maxsize=16_384)
+def _blank(table: int, row: int, column: int) -> Cell:
+    return Cell(None, "", _location(table, row, column))
+
+
+@lru_cache(maxsize=16_384)
+def _paragraph_location(paragraph: int) -> Location:
+    return Location(paragraph=paragraph)
 
 
 class _Reader:
@@ -66,7 +84,7 @@ class _Reader:
         for element in p.iter(*PARAGRAPH_TAGS):
             gatherer.take(element, element.tag)
         text, _ = gatherer.text(gathered, self.default_font)
-        loc = Location(paragraph=self.paragraphs)
+        loc = _paragraph_location(self.paragraphs)
         for line in text.splitlines():
             line = clean(line)
             if line:
@@ -93,12 +111,11 @@ class _Reader:
         for r, slots in enumerate(rows):
             cells: list[Cell] = []
             for c, slot in enumerate(slots):
-                loc = Location(table=number, row=r + 1, column=_COLUMNS[c])
                 if slot.duplicate:
-                    cells.append(Cell(None, "", loc))
+                    cells.append(_blank(number, r + 1, c))
                     continue
                 content = contents[slot.tc]
-                cells.append(self._cell(content, loc, nest.gatherer))
+                cells.append(self._cell(content, _location(number, r + 1, c), nest.gatherer))
                 nested.extend(content.tables)
             self.cells += len(cells)
             grid.rows.append(cells)
@@ -114,7 +131,7 @@ class _Reader:
         for paragraph in content.paragraphs:
             text, f = gatherer.text(paragraph, self.default_font)
             font = font or f
-            for line in text.splitlines():
+            for line in text.splitlines() if text else ():
                 line = clean(line)
                 if line:
                     lines.append(line)

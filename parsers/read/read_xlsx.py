@@ -17,6 +17,7 @@ blank slot past the last used column tells the form nothing).
 from __future__ import annotations
 
 import zipfile
+from functools import lru_cache
 
 from parsers.codes import FindingCode
 from parsers.read.document import Cell, Document, Grid, Location
@@ -43,6 +44,18 @@ def _width(rows: list[Row]) -> int:
     return max(used) + 1 if used else 0
 
 
+# A sheet's places and blank cells are values that every form of a layout shares: made once,
+# not once a slot and a parse (they were a fifth of a workbook's parse).
+@lru_cache(maxsize=16_384)
+def _location(sheet: str, ref: str) -> Location:
+    return Location(sheet=sheet, cell=ref)
+
+
+@lru_cache(maxsize=16_384)
+def _blank(sheet: str, ref: str) -> Cell:
+    return Cell(None, "", _location(sheet, ref))
+
+
 def _grid(title: str, rows: list[Row]) -> Grid:
     grid = Grid(kind="sheet", name=title)
     width = _width(rows)
@@ -51,8 +64,8 @@ def _grid(title: str, rows: list[Row]) -> Grid:
         cells: list[Cell] = []
         for c in range(width):
             raw = row[c] if c < len(row) else None
-            loc = Location(title, LETTERS[c] + number)  # sheet, cell
-            cells.append(Cell(None, "", loc) if raw is None else _cell(raw, loc))
+            ref = LETTERS[c] + number
+            cells.append(_blank(title, ref) if raw is None else _cell(raw, _location(title, ref)))
         grid.rows.append(cells)
     while grid.rows and not any(c.text for c in grid.rows[-1]):
         grid.rows.pop()

@@ -18,7 +18,7 @@ from parsers.vietnamese.legacy import legacy_encoding_of_font
 from parsers.vietnamese.legacy import to_unicode as _to_unicode
 
 P, R, T, HYPERLINK = w("p"), w("r"), w("t"), w("hyperlink")
-_RPR, _RFONTS = w("rPr"), w("rFonts")
+_RPR, RFONTS = w("rPr"), w("rFonts")
 _BR, _BR_TYPE = w("br"), w("type")
 _FONT_ATTRS = (w("hAnsi"), w("ascii"), w("cs"))  # a legacy font's accents are drawn in hAnsi
 # A run's text as python-docx's `CT_R.text` gives it: a page or column break is no text,
@@ -27,8 +27,8 @@ _DOCX_TEXT = {w("tab"): "\t", w("cr"): "\n", w("noBreakHyphen"): "-", w("ptab"):
 # A run's text for legacy-font conversion: every break is a line.
 _RUN_TEXT = {w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("softHyphen"): "\xad",
              w("noBreakHyphen"): "-"}
-_PIECE_TAGS = frozenset((T, _BR, *_DOCX_TEXT))
-PARAGRAPH_TAGS = (P, R, _RFONTS, *_PIECE_TAGS)  # a paragraph and what `Gatherer.take` places
+PIECE_TAGS = frozenset((T, _BR, *_DOCX_TEXT))
+PARAGRAPH_TAGS = (P, R, RFONTS, *PIECE_TAGS)  # a paragraph and what `Gatherer.take` places
 
 # One paragraph as gathered: its element, its text pieces, every run below it.
 Gathered = tuple[Any, list[str], list[Any]]
@@ -51,21 +51,30 @@ class Gatherer:
     def take(self, element: Any, tag: str) -> bool:
         """Place a run, fonts element or text piece; False for any other element."""
         if tag == R:
-            gathered = self._holder(element)
-            if gathered is not None:
-                gathered[2].append(element)
-        elif tag in _PIECE_TAGS:
-            gathered = self._reader_of(element)
-            if gathered is not None:
-                gathered[1].append(_piece(element, tag))
-        elif tag == _RFONTS:
-            properties = element.getparent()
-            run = properties.getparent() if properties.tag == _RPR else None
-            if run is not None and run.tag == R:
-                self.fonts.setdefault(run, element)
+            self.run(element)
+        elif tag in PIECE_TAGS:
+            self.piece(element, tag)
+        elif tag == RFONTS:
+            self.run_fonts(element)
         else:
             return False
         return True
+
+    def run(self, run: Any) -> None:
+        gathered = self._holder(run)
+        if gathered is not None:
+            gathered[2].append(run)
+
+    def piece(self, piece: Any, tag: str) -> None:
+        gathered = self._reader_of(piece)
+        if gathered is not None:
+            gathered[1].append(_piece(piece, tag))
+
+    def run_fonts(self, fonts: Any) -> None:
+        properties = fonts.getparent()
+        run = properties.getparent() if properties.tag == _RPR else None
+        if run is not None and run.tag == R:
+            self.fonts.setdefault(run, fonts)
 
     def _reader_of(self, piece: Any) -> Gathered | None:
         """The paragraph whose `Paragraph.text` reads this piece: a run's child, the run in
@@ -95,6 +104,11 @@ class Gatherer:
     def text(self, paragraph: Gathered, default_font: str | None) -> tuple[str, str | None]:
         """The paragraph's text and the font of its first run that has one."""
         _, pieces, runs = paragraph
+        if not self.fonts:  # no run has its own font: each is in the default font
+            if not runs or not default_font:
+                return "".join(pieces), None
+            if not _legacy(default_font):
+                return "".join(pieces), default_font
         fonts = [_font(self.fonts.get(r)) or default_font for r in runs]
         first = next((f for f in fonts if f), None)
         if not any(_legacy(f) for f in fonts):

@@ -12,7 +12,15 @@ from typing import Any
 
 from parsers.read.docx_package import w
 from parsers.read.docx_rows import MAX_GRID_COLS, MAX_TABLE_ROWS, CellMarks, Slot, row_slots
-from parsers.read.word.paragraphs import PARAGRAPH_TAGS, Gathered, Gatherer
+from parsers.read.word.paragraphs import (
+    PARAGRAPH_TAGS,
+    PIECE_TAGS,
+    RFONTS,
+    Gathered,
+    Gatherer,
+    R,
+    T,
+)
 
 MAX_DEPTH = 20  # tables in tables: the reader reads no deeper
 _TBL, _TR, _TC, _P = w("tbl"), w("tr"), w("tc"), w("p")
@@ -52,10 +60,23 @@ class Tables:
         self._rows: dict[Any, _Row] = {}
         self._cells: dict[Any, CellContent] = {}
         self.gatherer.stops.add(outer)
-        for element in outer.iter(*(_ALL_TAGS if with_text else _LAYOUT_TAGS)):
+        gatherer, place = self.gatherer, self._place
+        if not with_text:
+            for element in outer.iter(*_LAYOUT_TAGS):
+                place(element, element.tag)
+            return
+        for element in outer.iter(*_ALL_TAGS):  # the commonest first
             tag = element.tag
-            if not self.gatherer.take(element, tag):
-                self._place(element, tag)
+            if tag == R:
+                gatherer.run(element)
+            elif tag == T:
+                gatherer.piece(element, tag)
+            elif tag == RFONTS:
+                gatherer.run_fonts(element)
+            elif tag in PIECE_TAGS:
+                gatherer.piece(element, tag)
+            else:
+                place(element, tag)
 
     def _place(self, element: Any, tag: str) -> None:
         parent = element.getparent()
