@@ -78,6 +78,8 @@ def _find_years(grid: Grid, years: tuple[str, ...]) -> tuple[int, dict[str, int]
     for r, row in enumerate(grid.rows[:MAX_HEADER_SCAN]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
+            if cell.value is None and not cell.text:  # blank: no year
+                continue
             year = _year_of(cell, years)
             if year and year not in found:
                 found[year] = c

@@ -57,7 +57,8 @@ class Grid:
             if first <= i <= last:
                 continue
             for c in row:
-                out.extend(line for line in c.text.split("\n") if line.strip())
+                if c.text:  # most cells of a sheet are blank
+                    out.extend(line for line in c.text.split("\n") if line.strip())
         return out
 
 

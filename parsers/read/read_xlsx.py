@@ -40,8 +40,13 @@ def _cell(raw: RawCell, loc: Location) -> Cell:
 
 
 def _width(rows: list[Row]) -> int:
-    used = [c for row in rows for c, raw in enumerate(row) if raw is not None]
-    return max(used) + 1 if used else 0
+    """One past the last column any row uses."""
+    width = 0
+    for row in rows:
+        rest = row[width:]  # only what could widen it, counted in C
+        if rest.count(None) < len(rest):
+            width = len(row) - next(i for i, raw in enumerate(reversed(row)) if raw is not None)
+    return width
 
 
 # A sheet's places and blank cells are values that every form of a layout shares: made once,
