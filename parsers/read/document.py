@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | None
@@ -35,6 +36,20 @@ class Cell:
     text: str  # the value as cleaned text ("" for blank)
     location: Location
     font: str | None = None  # font name, for legacy-encoding detection
+
+
+# A sheet's places and blank cells are values that every form of a layout shares: made once,
+# not once a slot and a parse (they were a fifth of a workbook's parse). Bounded.
+@lru_cache(maxsize=16_384)
+def sheet_location(sheet: str, ref: str) -> Location:
+    """`Location(sheet=sheet, cell=ref)`."""
+    return Location(sheet=sheet, cell=ref)
+
+
+@lru_cache(maxsize=16_384)
+def blank_sheet_cell(sheet: str, ref: str) -> Cell:
+    """A blank cell at `ref` of `sheet`."""
+    return Cell(None, "", sheet_location(sheet, ref))
 
 
 @dataclass

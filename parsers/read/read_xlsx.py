@@ -17,10 +17,16 @@ blank slot past the last used column tells the form nothing).
 from __future__ import annotations
 
 import zipfile
-from functools import lru_cache
 
 from parsers.codes import FindingCode
-from parsers.read.document import Cell, Document, Grid, Location
+from parsers.read.document import (
+    Cell,
+    Document,
+    Grid,
+    Location,
+    blank_sheet_cell,
+    sheet_location,
+)
 from parsers.read.errors import UnreadableFile
 from parsers.read.safe_zip import check_zip
 from parsers.read.xlsx.lean import lean_sheets
@@ -49,18 +55,6 @@ def _width(rows: list[Row]) -> int:
     return width
 
 
-# A sheet's places and blank cells are values that every form of a layout shares: made once,
-# not once a slot and a parse (they were a fifth of a workbook's parse).
-@lru_cache(maxsize=16_384)
-def _location(sheet: str, ref: str) -> Location:
-    return Location(sheet=sheet, cell=ref)
-
-
-@lru_cache(maxsize=16_384)
-def _blank(sheet: str, ref: str) -> Cell:
-    return Cell(None, "", _location(sheet, ref))
-
-
 def _grid(title: str, rows: list[Row]) -> Grid:
     grid = Grid(kind="sheet", name=title)
     width = _width(rows)
@@ -70,7 +64,8 @@ def _grid(title: str, rows: list[Row]) -> Grid:
         for c in range(width):
             raw = row[c] if c < len(row) else None
             ref = LETTERS[c] + number
-            cells.append(_blank(title, ref) if raw is None else _cell(raw, _location(title, ref)))
+            cells.append(blank_sheet_cell(title, ref) if raw is None
+                         else _cell(raw, sheet_location(title, ref)))
         grid.rows.append(cells)
     while grid.rows and not any(c.text for c in grid.rows[-1]):
         grid.rows.pop()
