@@ -40,13 +40,13 @@ class Cell:
 
 # A sheet's places and blank cells are values that every form of a layout shares: made once,
 # not once a slot and a parse (they were a fifth of a workbook's parse). Bounded.
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def sheet_location(sheet: str, ref: str) -> Location:
     """`Location(sheet=sheet, cell=ref)`."""
     return Location(sheet=sheet, cell=ref)
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def blank_sheet_cell(sheet: str, ref: str) -> Cell:
     """A blank cell at `ref` of `sheet`."""
     return Cell(None, "", sheet_location(sheet, ref))

@@ -29,7 +29,6 @@ class Slot(NamedTuple):  # one per grid cell read: a tuple is cheaper to make th
 
 
 def _value(element: Any, default: int) -> int:
-    """A gridSpan's or gridBefore's number, clamped; `default` when there is none."""
     if element is None:
         return default
     try:
@@ -38,26 +37,35 @@ def _value(element: Any, default: int) -> int:
         return default
 
 
-def _merged(element: Any) -> bool:
-    """Whether a vMerge element (or None) continues the cell above."""
+def before_of(element: Any) -> int:
+    """The grid columns a row skips, from its gridBefore element (or None), clamped."""
+    return _value(element, 0)
+
+
+def span_of(element: Any) -> int:
+    """The grid columns a cell spans, from its gridSpan element (or None), clamped."""
+    return max(1, _value(element, 1))
+
+
+def merged(element: Any) -> bool:
+    """Whether a cell continues the one above, from its vMerge element (or None)."""
     return element is not None and element.get(_VAL, "continue") == "continue"
 
 
-# A cell of a row as the layout reads it: the w:tc, its gridSpan and vMerge elements (or None).
-CellMarks = tuple[Any, Any, Any]
+# A cell of a row as the layout reads it: what holds its content (the w:tc), its span, and
+# whether it continues the cell above.
+CellMarks = tuple[Any, int, bool]
 
 
-def row_slots(before: Any, cells: Iterable[CellMarks], above: dict[int, Any]
+def row_slots(before: int, cells: Iterable[CellMarks], above: dict[int, Any]
               ) -> tuple[list[Slot], dict[int, Any]]:
     """Slots of one row (positions exclude gridBefore, as Word's cell list does) and the
-    content cell at each grid offset, for the row below. `before`: the row's gridBefore
-    element, or None."""
+    content cell at each grid offset, for the row below."""
     slots: list[Slot] = []
     roots: dict[int, Any] = {}
-    offset = _value(before, 0)
-    for tc, span_mark, merge_mark in cells:
-        span = max(1, _value(span_mark, 1))
-        root = above.get(offset) if _merged(merge_mark) else None
+    offset = before
+    for tc, span, continues in cells:
+        root = above.get(offset) if continues else None
         for k in range(span):
             if len(slots) >= MAX_GRID_COLS:
                 return slots, roots
@@ -73,6 +81,7 @@ def grid_rows(tbl: Any) -> Iterator[list[Slot]]:
     for r, tr in enumerate(tbl.iterchildren(_TR)):
         if r >= MAX_TABLE_ROWS:
             return
-        cells = ((tc, tc.find(_SPAN), tc.find(_VMERGE)) for tc in tr.iterchildren(_TC))
-        slots, above = row_slots(tr.find(_BEFORE), cells, above)
+        cells = ((tc, span_of(tc.find(_SPAN)), merged(tc.find(_VMERGE)))
+                 for tc in tr.iterchildren(_TC))
+        slots, above = row_slots(before_of(tr.find(_BEFORE)), cells, above)
         yield slots

@@ -34,17 +34,17 @@ _COLUMNS = [str(c + 1) for c in range(MAX_GRID_COLS)]
 
 # A table's places and merged (blank) cells are values every form of a layout shares: made
 # once, not once a cell and a parse.
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def _location(table: int, row: int, column: int) -> Location:
     return Location(table=table, row=row, column=_COLUMNS[column])
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def _blank(table: int, row: int, column: int) -> Cell:
     return Cell(None, "", _location(table, row, column))
 
 
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4_096)
 def _paragraph_location(paragraph: int) -> Location:
     return Location(paragraph=paragraph)
 
@@ -107,14 +107,14 @@ class _Reader:
         grid = Grid(kind="table", name=str(number))
         self.blocks.append(grid)
         nested: list[Any] = []
-        rows, contents = nest.rows(tbl)
+        rows = nest.rows(tbl)
         for r, slots in enumerate(rows):
             cells: list[Cell] = []
             for c, slot in enumerate(slots):
                 if slot.duplicate:
                     cells.append(_blank(number, r + 1, c))
                     continue
-                content = contents[slot.tc]
+                content: CellContent = slot.tc
                 cells.append(self._cell(content, _location(number, r + 1, c), nest.gatherer))
                 nested.extend(content.tables)
             self.cells += len(cells)

@@ -30,8 +30,8 @@ _RUN_TEXT = {w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("softHyphen"): "\xa
 PIECE_TAGS = frozenset((T, _BR, *_DOCX_TEXT))
 PARAGRAPH_TAGS = (P, R, RFONTS, *PIECE_TAGS)  # a paragraph and what `Gatherer.take` places
 
-# One paragraph as gathered: its element, its text pieces, every run below it.
-Gathered = tuple[Any, list[str], list[Any]]
+# One paragraph as gathered: its text pieces, every run below it.
+Gathered = tuple[list[str], list[Any]]
 
 
 class Gatherer:
@@ -39,14 +39,21 @@ class Gatherer:
 
     def __init__(self) -> None:
         self.paragraphs: dict[Any, Gathered] = {}  # the paragraphs read, by element
-        self.fonts: dict[Any, Any] = {}  # run → its first rPr's first rFonts, as r.find() gives
+        # run → the font of its first rPr's first rFonts (as r.find() finds that), if any
+        self.fonts: dict[Any, str | None] = {}
         # elements a run's search for its paragraph stops at: the tables, rows and cells read
         self.stops: set[Any] = set()
 
     def paragraph(self, p: Any) -> Gathered:
-        gathered: Gathered = (p, [], [])
+        gathered: Gathered = ([], [])
         self.paragraphs[p] = gathered
         return gathered
+
+    def done(self) -> None:
+        """All is placed: let the elements go that only placing needed (a table may hold
+        thousands of cells, each kept until its table is read)."""
+        self.paragraphs.clear()
+        self.stops.clear()
 
     def take(self, element: Any, tag: str) -> bool:
         """Place a run, fonts element or text piece; False for any other element."""
@@ -63,18 +70,18 @@ class Gatherer:
     def run(self, run: Any) -> None:
         gathered = self._holder(run)
         if gathered is not None:
-            gathered[2].append(run)
+            gathered[1].append(run)
 
     def piece(self, piece: Any, tag: str) -> None:
         gathered = self._reader_of(piece)
         if gathered is not None:
-            gathered[1].append(_piece(piece, tag))
+            gathered[0].append(_piece(piece, tag))
 
     def run_fonts(self, fonts: Any) -> None:
         properties = fonts.getparent()
         run = properties.getparent() if properties.tag == _RPR else None
-        if run is not None and run.tag == R:
-            self.fonts.setdefault(run, fonts)
+        if run is not None and run.tag == R and run not in self.fonts:
+            self.fonts[run] = _font(fonts)
 
     def _reader_of(self, piece: Any) -> Gathered | None:
         """The paragraph whose `Paragraph.text` reads this piece: a run's child, the run in
@@ -103,13 +110,13 @@ class Gatherer:
 
     def text(self, paragraph: Gathered, default_font: str | None) -> tuple[str, str | None]:
         """The paragraph's text and the font of its first run that has one."""
-        _, pieces, runs = paragraph
+        pieces, runs = paragraph
         if not self.fonts:  # no run has its own font: each is in the default font
             if not runs or not default_font:
                 return "".join(pieces), None
             if not _legacy(default_font):
                 return "".join(pieces), default_font
-        fonts = [_font(self.fonts.get(r)) or default_font for r in runs]
+        fonts = [self.fonts.get(r) or default_font for r in runs]
         first = next((f for f in fonts if f), None)
         if not any(_legacy(f) for f in fonts):
             return "".join(pieces), first

@@ -11,7 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from parsers.read.docx_package import w
-from parsers.read.docx_rows import MAX_GRID_COLS, MAX_TABLE_ROWS, CellMarks, Slot, row_slots
+from parsers.read.docx_rows import (
+    MAX_GRID_COLS,
+    MAX_TABLE_ROWS,
+    CellMarks,
+    Slot,
+    before_of,
+    merged,
+    row_slots,
+    span_of,
+)
 from parsers.read.word.paragraphs import (
     PARAGRAPH_TAGS,
     PIECE_TAGS,
@@ -31,15 +40,17 @@ _ALL_TAGS = (*_LAYOUT_TAGS, *PARAGRAPH_TAGS)
 
 
 class CellContent:
-    """One w:tc as the pass found it."""
+    """One w:tc as the pass found it (slots, and no element kept that reading it does not
+    need: a table may hold thousands of cells, each kept until its table is read)."""
 
-    __slots__ = ("depth", "marks", "paragraphs", "tables")
+    __slots__ = ("depth", "merged", "paragraphs", "span", "tables")
 
     def __init__(self, depth: int) -> None:
         self.depth = depth  # of its table: 0 for the outer one
-        self.marks: list[Any] = [None, None]  # its first gridSpan and vMerge elements
+        self.span: int | None = None  # from its first gridSpan element
+        self.merged: bool | None = None  # from its first vMerge element
         self.paragraphs: list[Gathered] = []
-        self.tables: list[Any] = []  # the w:tbl elements in it: nested tables
+        self.tables: tuple[Any, ...] = ()  # the w:tbl elements in it: nested tables
 
 
 class _Row:
@@ -47,8 +58,8 @@ class _Row:
 
     def __init__(self, depth: int) -> None:
         self.depth = depth
-        self.before: Any = None  # its first gridBefore element
-        self.cells: list[Any] = []
+        self.before: int | None = None  # from its first gridBefore element
+        self.cells: list[CellContent] = []
 
 
 class Tables:
@@ -64,19 +75,22 @@ class Tables:
         if not with_text:
             for element in outer.iter(*_LAYOUT_TAGS):
                 place(element, element.tag)
-            return
-        for element in outer.iter(*_ALL_TAGS):  # the commonest first
-            tag = element.tag
-            if tag == R:
-                gatherer.run(element)
-            elif tag == T:
-                gatherer.piece(element, tag)
-            elif tag == RFONTS:
-                gatherer.run_fonts(element)
-            elif tag in PIECE_TAGS:
-                gatherer.piece(element, tag)
-            else:
-                place(element, tag)
+        else:
+            for element in outer.iter(*_ALL_TAGS):  # the commonest first
+                tag = element.tag
+                if tag == R:
+                    gatherer.run(element)
+                elif tag == T:
+                    gatherer.piece(element, tag)
+                elif tag == RFONTS:
+                    gatherer.run_fonts(element)
+                elif tag in PIECE_TAGS:
+                    gatherer.piece(element, tag)
+                else:
+                    place(element, tag)
+        self._rows.clear()
+        self._cells.clear()
+        gatherer.done()
 
     def _place(self, element: Any, tag: str) -> None:
         parent = element.getparent()
@@ -87,8 +101,8 @@ class Tables:
         elif tag == _TC:
             row = self._rows.get(parent)
             if row is not None and len(row.cells) < MAX_GRID_COLS:
-                row.cells.append(element)
-                self._cells[element] = CellContent(row.depth)
+                row.cells.append(cell := CellContent(row.depth))
+                self._cells[element] = cell
                 self.gatherer.stops.add(element)
         elif tag == _TR:
             table = self._tables.get(parent)
@@ -96,15 +110,16 @@ class Tables:
                 table[1].append(row := _Row(table[0]))
                 self._rows[element] = row
                 self.gatherer.stops.add(element)
-        elif tag in (_SPAN, _VMERGE):
+        elif tag in (_SPAN, _VMERGE):  # the first of each, as tc.find() finds it
             cell = self._cells.get(parent.getparent()) if parent.tag == _TC_PR else None
-            at = 0 if tag == _SPAN else 1
-            if cell is not None and cell.marks[at] is None:  # the first, as tc.find() finds
-                cell.marks[at] = element
+            if cell is not None and tag == _SPAN and cell.span is None:
+                cell.span = span_of(element)
+            elif cell is not None and tag == _VMERGE and cell.merged is None:
+                cell.merged = merged(element)
         elif tag == _BEFORE:
             row = self._rows.get(parent.getparent()) if parent.tag == _TR_PR else None
             if row is not None and row.before is None:
-                row.before = element
+                row.before = before_of(element)
         elif tag == _TBL:
             self._nested(element, parent)
 
@@ -112,22 +127,19 @@ class Tables:
         cell = self._cells.get(parent)
         if cell is None:
             return
-        cell.tables.append(tbl)
+        cell.tables += (tbl,)
         if cell.depth < MAX_DEPTH:  # deeper tables are never read: nor gathered
             self._tables[tbl] = (cell.depth + 1, [])
             self.gatherer.stops.add(tbl)
 
-    def rows(self, tbl: Any) -> tuple[list[list[Slot]], dict[Any, CellContent]]:
-        """The rows of a table of the nest as grid slots (as `grid_rows` gives them) and
-        what is in each of its cells."""
+    def rows(self, tbl: Any) -> list[list[Slot]]:
+        """The rows of a table of the nest as grid slots (as `grid_rows` gives them), each
+        slot's `tc` the content of its cell."""
         grid: list[list[Slot]] = []
         above: dict[int, Any] = {}
         for row in self._tables[tbl][1]:
-            marks: list[CellMarks] = [(tc, *_marks(self._cells[tc])) for tc in row.cells]
-            slots, above = row_slots(row.before, marks, above)
+            marks: list[CellMarks] = [(cell, 1 if cell.span is None else cell.span,
+                                       bool(cell.merged)) for cell in row.cells]
+            slots, above = row_slots(0 if row.before is None else row.before, marks, above)
             grid.append(slots)
-        return grid, self._cells
-
-
-def _marks(content: CellContent) -> tuple[Any, Any]:
-    return content.marks[0], content.marks[1]
+        return grid
