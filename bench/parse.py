@@ -1,6 +1,7 @@
 """Parse + validate one form, side by side with the floors under it, in one run.
 
     python bench/parse.py [--runs 30] [--seconds 120] [--hostile] [--hostile-runs 3]
+                          [--code DIR]
     python bench/parse.py --profile docx [--runs 200]     (needs pyinstrument)
 
 For each format (DOCX and XLSX filled by demo.forms, XLS/ODS/ODT converted by LibreOffice in
@@ -11,7 +12,13 @@ sheets loaded), and
 the physical floor (open the zip, parse the main part with lxml). The ratios are taken round
 by round, so they hold when the machine's speed drifts; the medians are printed. The peak
 memory of one parse is its Python heap peak (tracemalloc) and, in a forked child, the growth
-of the process's peak RSS.
+of the process's peak RSS. After the library's load its garbage is collected, untimed:
+python-docx and openpyxl leave reference cycles that the next step allocating enough would
+otherwise free for them (1.2-1.4 ms of a DOCX parse that followed `docx.Document`).
+
+`--code DIR` times another checkout's parsers (and demo forms) with this script, e.g. the
+main checkout beside this one, each with its own venv, in turn:
+`/work/main/.venv/bin/python bench/parse.py --code /work/main`.
 
 `--hostile` adds huge and hostile files (what scripts/bench_parsers.py measured before it
 moved here): each in a forked child, so that its peak RSS is its own.
@@ -20,6 +27,7 @@ moved here): each in a forked child, so that its peak RSS is its own.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import multiprocessing as mp
 import random
@@ -36,7 +44,19 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+
+
+def _code(argv: list[str]) -> Path:
+    """The checkout whose code is timed (`--code DIR`), known before anything is imported."""
+    for i, arg in enumerate(argv):
+        if arg == "--code" and i + 1 < len(argv):
+            return Path(argv[i + 1]).resolve()
+        if arg.startswith("--code="):
+            return Path(arg.split("=", 1)[1]).resolve()
+    return ROOT
+
+
+sys.path.insert(0, str(_code(sys.argv)))
 
 from lxml import etree  # noqa: E402
 
@@ -153,7 +173,8 @@ def _ratio(a: list[float], b: list[float]) -> str:
 
 
 def bench_forms(campaign: Campaign, runs: int, seconds: float) -> None:
-    print(f"parse + validate, median of up to {runs} rounds (ms; ratios round by round)")
+    code = Path(read_form.__code__.co_filename).parents[2]
+    print(f"parse + validate ({code}), median of up to {runs} rounds (ms; ratios round by round)")
     print(f"{'file':<6}{'KiB':>6}{'parse':>9}{'library':>9}{'zip+lxml':>9}"
           f"{'/library':>10}{'/zip+lxml':>10}  {'heap KiB':>8} {'RSS+KiB':>7}  library")
     deadline = time.monotonic() + seconds
@@ -171,6 +192,7 @@ def bench_forms(campaign: Campaign, runs: int, seconds: float) -> None:
             spent["parse"].append(_clock(parse, case.data))
             if library:
                 spent["library"].append(_clock(library, case.data))
+                gc.collect()  # its reference cycles: not the next step's to free
             if bare:
                 spent["bare"].append(_clock(bare, case.data))
             if time.monotonic() > deadline:
@@ -286,6 +308,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120, help="time bound per format")
     parser.add_argument("--hostile", action="store_true", help="huge and hostile files too")
     parser.add_argument("--hostile-runs", type=int, default=3)
+    parser.add_argument("--code", type=Path, default=ROOT,
+                        help="the checkout whose parsers are timed (default: this one)")
     parser.add_argument("--profile", choices=("docx", "xlsx", "xls", "ods", "odt"),
                         help="instead: the profile of --runs parses of one format")
     args = parser.parse_args()

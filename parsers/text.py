@@ -15,16 +15,25 @@ from functools import lru_cache
 # U+00D0 (Icelandic eth) is a common stand-in for Đ; U+0189 (African D) too.
 _D_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u0189": "\u0110"})
 _STRIP_D = str.maketrans({"\u0111": "d", "\u0110": "D"})
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def clean(text: object) -> str:
-    """NFC, lookalike letters fixed, whitespace collapsed, trimmed."""
+    """NFC, lookalike letters fixed, whitespace collapsed, trimmed.
+
+    Called on every cell and line of a form, so each step runs only where it can change
+    something. Whitespace is what `str.isspace` knows (no-break and figure spaces included)
+    and the two invisible spaces it does not (U+200B, U+FEFF)."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFC", str(text)).translate(_D_LOOKALIKES)
-    return _SPACES.sub(" ", s).strip()
+    s = str(text)
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+        if "\u00d0" in s or "\u0189" in s:
+            s = s.translate(_D_LOOKALIKES)
+        if "\u200b" in s or "\ufeff" in s:
+            s = s.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(s.split())
 
 
 def strip_accents(text: str) -> str:
@@ -76,11 +85,20 @@ class _FoldTable(dict[int, str]):
 _FOLD = _FoldTable()
 
 
+def _fold(text: str) -> str:
+    out = text.translate(_FOLD)
+    return out if len(out) == len(text) else strip_accents(text).lower()
+
+
+_cached_fold = lru_cache(maxsize=16_384)(_fold)  # as match_key: a form's lines repeat
+
+
 def fold(text: str) -> str:
     """Accent- and case-free copy of an already `clean` text, one character per character,
     so a match found in the fold can be cut out of the original with the same indices."""
-    out = text.translate(_FOLD)
-    return out if len(out) == len(text) else strip_accents(text).lower()
+    if len(text) <= _CACHED_LENGTH:
+        return _cached_fold(text)
+    return _fold(text)
 
 
 def has_letters(text: str) -> bool:

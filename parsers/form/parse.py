@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import zipfile
 from dataclasses import dataclass, field, replace
 
 from parsers.codes import FindingCode
@@ -57,42 +58,48 @@ def sniff_kind(data: bytes) -> str:
     """By content only: docx · xlsx · xlsb · ooxml (another Office package) · odt · ods · doc ·
     xls · rtf · ole · ole-encrypted · pdf · zip · 7z · rar · tnef · zip-damaged · empty ·
     other."""
+    return _sniff(data)[0]
+
+
+def _sniff(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
+    """The kind, and for a zip its archive as opened to sniff it: the guard and the reader
+    go on with it instead of opening it again."""
     if not data.strip():
-        return "empty"
+        return "empty", None
     if data.startswith(OLE_MAGIC):
-        return ole_kind(data)
+        return ole_kind(data), None
     if data.lstrip().startswith(b"%PDF"):
-        return "pdf"
+        return "pdf", None
     if data.startswith(b"{\\rtf"):
-        return "rtf"
+        return "rtf", None
     for magic, kind in CONTAINER_MAGIC:
         if data.startswith(magic):
-            return kind
+            return kind, None
     if data.startswith(b"PK"):
         return _zip_kind(data)
-    return "other"
+    return "other", None
 
 
-def _zip_kind(data: bytes) -> str:
+def _zip_kind(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     try:
         archive = open_zip(data)
     except UnreadableFile:
-        return "zip-damaged"
-    odf = odf_kind(data)
+        return "zip-damaged", None
+    odf = odf_kind(archive)
     if odf is not None:
-        return odf
+        return odf, archive
     try:  # an OPC package says what it is, wherever its parts sit: never an archive of files
         declared = package_kind(archive)
     except UnreadableFile:  # its types unreadable (encrypted, damaged): the reader will say
         declared = None
     if declared is not None and declared != "ooxml":
-        return declared
-    names = set(archive.namelist())
+        return declared, archive
+    names = archive.NameToInfo
     if "word/document.xml" in names or any(n.startswith("word/") for n in names):
-        return "docx"
+        return "docx", archive
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
-        return "xlsx"
-    return "zip" if declared is None else "ooxml"
+        return "xlsx", archive
+    return ("zip" if declared is None else "ooxml"), archive
 
 
 # The reader of each kind, imported when a file of that kind comes: a `check` of one DOCX
@@ -113,9 +120,10 @@ def preload_readers() -> None:
         importlib.import_module(module)
 
 
-def _read(kind: str, data: bytes) -> Document:
+def _read(kind: str, data: bytes, archive: zipfile.ZipFile | None) -> Document:
     module, name = _READERS[kind]
-    document: Document = getattr(importlib.import_module(module), name)(data)
+    reader = getattr(importlib.import_module(module), name)
+    document: Document = reader(data) if archive is None else reader(data, archive)
     return document
 _PACKAGES = frozenset({"docx", "xlsx"})
 _UNSUPPORTED_CODE: dict[str, FindingCode] = {
@@ -199,13 +207,15 @@ def read_form(data: bytes, name: str, campaign: Campaign) -> FormReport:
     """Parse and validate one file. Never raises on bad input: a bad file is a verdict."""
     if len(data) > MAX_FILE_BYTES:
         return unreadable_report(name, FindingCode.FILE_TOO_LARGE)
-    kind = sniff_kind(data)
+    kind, archive = _sniff(data)
     if kind not in _READERS:
         code = _UNSUPPORTED_CODE.get(kind, FindingCode.FILE_TYPE_UNSUPPORTED)
         return unreadable_report(name, code, kind)
     try:
-        document = _read(kind, normalized_package(data) if kind in _PACKAGES else data)
-        return read_document(document, name, campaign)
+        if kind in _PACKAGES:
+            plain = normalized_package(data, archive)
+            data, archive = plain, (archive if plain is data else None)
+        return read_document(_read(kind, data, archive), name, campaign)
     except UnreadableFile as exc:
         return unreadable_report(name, exc.code, kind)
     except RecursionError:

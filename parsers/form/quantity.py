@@ -57,6 +57,8 @@ def _from_number(value: float, written: str) -> Quantity:
 
 
 def _from_text(raw: str) -> Quantity:
+    if raw.isascii() and raw.isdigit():  # most cells: what the general path reads the same
+        return Quantity(int(raw), raw)
     text = clean(raw)
     if not text:
         return Quantity(0, "", blank=True)

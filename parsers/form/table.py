@@ -64,6 +64,8 @@ def _year_of(cell: Cell, years: tuple[str, ...]) -> str | None:
     v = cell.value
     if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer():
         return str(int(v)) if str(int(v)) in years else None
+    if not cell.text:  # most cells of a sheet: no year to find
+        return None
     key = match_key(cell.text)
     if not key or len(key) > 25:
         return None
@@ -76,6 +78,8 @@ def _find_years(grid: Grid, years: tuple[str, ...]) -> tuple[int, dict[str, int]
     for r, row in enumerate(grid.rows[:MAX_HEADER_SCAN]):
         found: dict[str, int] = {}
         for c, cell in enumerate(row):
+            if cell.value is None and not cell.text:  # blank: no year
+                continue
             year = _year_of(cell, years)
             if year and year not in found:
                 found[year] = c
@@ -117,27 +121,28 @@ def _label_of(row: list[Cell], columns: dict[str, int], stop: int) -> str:
     return " ".join(parts)
 
 
-def _score(spec: RowSpec, words: frozenset[str], tt: str, group: str | None) -> float:
-    base = max((len(s) for s in spec.spellings if all(w in words for w in s)), default=0)
-    if not base:
-        return 0.0
-    bonus = 0.0
-    if spec.code and tt and tt == _code_key(spec.code):
-        bonus += 0.5
-    if spec.parent and group == spec.parent:
-        bonus += 0.6
-    return base + bonus
-
-
 def _code_key(code: str) -> str:
     return str(int(code)) if code.isdigit() else match_key(code)
 
 
 def _classify(label: str, tt: str, group: str | None, campaign: Campaign) -> RowSpec | None:
+    """The row whose longest spelling found among the label's words is longest, a TT code or
+    group that agrees adding to it; the first of equals."""
     words = frozenset(match_key(label).split())  # once per label, not once per spelling
-    scored = [(_score(spec, words, tt, group), -i, spec) for i, spec in enumerate(campaign.rows)]
-    best = max(scored, key=lambda t: (t[0], t[1]))
-    return best[2] if best[0] > 0 else None
+    best, found = 0.0, None
+    for spec, spellings in zip(campaign.rows, campaign.row_spellings, strict=True):
+        base = max((n for spelling, n in spellings if spelling <= words), default=0)
+        if not base:
+            continue
+        bonus = 0.0
+        if spec.code and tt and tt == _code_key(spec.code):
+            bonus += 0.5
+        if spec.parent and group == spec.parent:
+            bonus += 0.6
+        score = base + bonus
+        if score > best:
+            best, found = score, spec
+    return found
 
 
 def _read_row(grid: Grid, r: int, spec: RowSpec, years: dict[str, int],

@@ -18,7 +18,7 @@ from lxml import etree
 from parsers.codes import FindingCode
 from parsers.read.errors import UnreadableFile
 from parsers.read.ooxml_parts import read_small
-from parsers.read.safe_zip import check_zip, open_zip
+from parsers.read.safe_zip import check_zip
 
 NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -98,13 +98,13 @@ class OdfPackage:
 
 
 def _encrypted(archive: zipfile.ZipFile) -> bool:
-    if MANIFEST not in archive.namelist():
+    if MANIFEST not in archive.NameToInfo:
         return False
     return b"encryption-data" in read_small(archive, MANIFEST)
 
 
-def open_odf(data: bytes) -> OdfPackage:
-    archive = check_zip(data)
+def open_odf(data: bytes, archive: zipfile.ZipFile | None = None) -> OdfPackage:
+    archive = check_zip(data, archive)
     names = set(archive.namelist())
     if _encrypted(archive):
         raise UnreadableFile(FindingCode.FILE_PROTECTED, "encrypted ODF")
@@ -116,11 +116,10 @@ def open_odf(data: bytes) -> OdfPackage:
     return OdfPackage(archive, mimetype)
 
 
-def odf_kind(data: bytes) -> str | None:
+def odf_kind(archive: zipfile.ZipFile) -> str | None:
     """"ods" or "odt" (templates included) from the package's mimetype, else None."""
     try:
-        archive = open_zip(data)
-        if MIMETYPE not in archive.namelist() or archive.getinfo(MIMETYPE).file_size > 200:
+        if MIMETYPE not in archive.NameToInfo or archive.getinfo(MIMETYPE).file_size > 200:
             return None
         mimetype = archive.read(MIMETYPE).decode("ascii", "replace").strip()
     except Exception:  # noqa: BLE001 - zipfile and zlib raise many kinds on damage

@@ -11,6 +11,7 @@ the displayed text.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -19,7 +20,7 @@ from parsers.codes import FindingCode
 from parsers.odf.cells import cell_reading
 from parsers.odf.package import CONTENT, STYLES, OdfPackage, open_odf, q, repeat
 from parsers.odf.styles import STYLE_TAGS, OdfFonts
-from parsers.read.document import Cell, Document, Grid, Location
+from parsers.read.document import Cell, Document, Grid, blank_sheet_cell, sheet_location
 from parsers.read.errors import UnreadableFile
 from parsers.read.xlsx.rows import LETTERS, MAX_COLS, MAX_ROWS, MAX_SHEETS
 
@@ -58,9 +59,11 @@ class _Sheet:
             style = row_style or (self.column_styles[c] if c < len(self.column_styles) else None)
             value, text, font = (None, "", None) if child.tag == _COVERED else \
                 cell_reading(child, style, self.fonts)
+            number = str(r + 1)
             for k in range(count):
-                loc = Location(sheet=self.name, cell=f"{LETTERS[c + k]}{r + 1}")
-                cells.append(Cell(value, text, loc, font) if text else Cell(None, "", loc))
+                ref = LETTERS[c + k] + number
+                cells.append(Cell(value, text, sheet_location(self.name, ref), font) if text
+                             else blank_sheet_cell(self.name, ref))
         return cells
 
     def add_row(self, element: etree._Element) -> None:
@@ -83,9 +86,8 @@ class _Sheet:
                      for row in self.rows), default=0)
         grid = Grid(kind="sheet", name=self.name)
         for r, row in enumerate(self.rows):
-            padded = row[:width] + [
-                Cell(None, "", Location(sheet=self.name, cell=f"{LETTERS[c]}{r + 1}"))
-                for c in range(len(row), width)]
+            padded = row[:width] + [blank_sheet_cell(self.name, f"{LETTERS[c]}{r + 1}")
+                                    for c in range(len(row), width)]
             grid.rows.append(padded)
         return grid
 
@@ -130,8 +132,9 @@ def _drop(element: etree._Element) -> None:
             del parent[0]
 
 
-def read_ods(data: bytes) -> Document:
-    package = open_odf(data)
+def read_ods(data: bytes, archive: zipfile.ZipFile | None = None) -> Document:
+    """`archive`: `data` as the sniffer opened it, when it did."""
+    package = open_odf(data, archive)
     fonts = OdfFonts()
     if package.has(STYLES):
         fonts.add_all(package.parse(STYLES))

@@ -8,6 +8,7 @@ content.xml is parsed whole, as python-docx parses document.xml, under the same 
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 
 from lxml import etree
@@ -133,8 +134,9 @@ def _cell_paragraphs(element: etree._Element, nested: list[etree._Element],
             yield from _cell_paragraphs(child, nested, depth + 1)
 
 
-def read_odt(data: bytes) -> Document:
-    package = open_odf(data)
+def read_odt(data: bytes, archive: zipfile.ZipFile | None = None) -> Document:
+    """`archive`: `data` as the sniffer opened it, when it did."""
+    package = open_odf(data, archive)
     fonts = OdfFonts()
     if package.has(STYLES):
         fonts.add_all(package.parse(STYLES))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | None
@@ -37,6 +38,20 @@ class Cell:
     font: str | None = None  # font name, for legacy-encoding detection
 
 
+# A sheet's places and blank cells are values that every form of a layout shares: made once,
+# not once a slot and a parse (they were a fifth of a workbook's parse). Bounded.
+@lru_cache(maxsize=4_096)
+def sheet_location(sheet: str, ref: str) -> Location:
+    """`Location(sheet=sheet, cell=ref)`."""
+    return Location(sheet=sheet, cell=ref)
+
+
+@lru_cache(maxsize=4_096)
+def blank_sheet_cell(sheet: str, ref: str) -> Cell:
+    """A blank cell at `ref` of `sheet`."""
+    return Cell(None, "", sheet_location(sheet, ref))
+
+
 @dataclass
 class Grid:
     """A Word table or a spreadsheet: rows of cells, merged continuations left blank."""
@@ -57,7 +72,8 @@ class Grid:
             if first <= i <= last:
                 continue
             for c in row:
-                out.extend(line for line in c.text.split("\n") if line.strip())
+                if c.text:  # most cells of a sheet are blank
+                    out.extend(line for line in c.text.split("\n") if line.strip())
         return out
 
 

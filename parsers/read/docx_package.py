@@ -9,7 +9,6 @@ Parts the form never needs (images, headers, numbering, VBA) are neither read no
 
 from __future__ import annotations
 
-import io
 import posixpath
 import zipfile
 from dataclasses import dataclass
@@ -63,7 +62,7 @@ def _related(archive: zipfile.ZipFile, source: str, reltype: str) -> str | None:
     UnreadableFile when more than one does (python-docx refuses the ambiguity too)."""
     folder, base = posixpath.split(source)
     rels = posixpath.join(folder, "_rels", f"{base}.rels").lstrip("/")
-    if rels not in archive.namelist():
+    if rels not in archive.NameToInfo:
         return None
     by_id: dict[str | None, str | None] = {}  # as python-docx keeps them: a repeated id, once
     for rel in parse_checked(read_small(archive, rels), rels):
@@ -134,24 +133,48 @@ def normal_font(data: bytes, name: str) -> str | None:
     `document.styles["Normal"].font.name` gives it — the style named Normal, else the one
     whose id is Normal; None where that raises or is empty.
 
-    Word's styles part is often 300-400 KiB (every latent style listed): it is streamed and
-    left as soon as the style named Normal is seen, near its start, so a DOCX reads in a
-    fraction of the time a full parse of that part takes."""
+    Word's styles part is often 300-400 KiB (every latent style listed): it is fed to the
+    parser a slice at a time and left as soon as the style named Normal is seen, near its
+    start. A syntax error raises once the styles before it are looked at, as a stream parse
+    raises it: damage past the Normal style is never reached."""
     check_prolog(data[:PROLOG_BYTES], name, PROLOG_BYTES)
-    by_id: tuple[str | None] | None = None
-    styles = etree.iterparse(io.BytesIO(data), events=("end",), tag=w("style"),
-                             remove_blank_text=True, resolve_entities=False, no_network=True,
-                             load_dtd=False, huge_tree=False)
-    try:
-        for _, style in styles:
+    parser = etree.XMLPullParser(events=("end",), tag=w("style"), remove_blank_text=True,
+                                 resolve_entities=False, no_network=True, load_dtd=False,
+                                 huge_tree=False)
+    found = _NormalStyle()
+    for at in [*range(0, len(data), _STYLES_SLICE), None]:
+        try:
+            if at is not None:
+                parser.feed(data[at:at + _STYLES_SLICE])
+            else:
+                parser.close()
+        except etree.XMLSyntaxError as exc:
+            if found.look(parser):
+                return found.font
+            raise _fail(f"{name}: {exc}") from exc
+        if found.look(parser):
+            return found.font
+    return found.by_id[0] if found.by_id else None
+
+
+_STYLES_SLICE = 16 * 1024  # Word's Normal style ends near 15 KiB in: one slice, mostly
+
+
+class _NormalStyle:
+    def __init__(self) -> None:
+        self.font: str | None = None
+        self.by_id: tuple[str | None] | None = None
+
+    def look(self, parser: etree.XMLPullParser) -> bool:
+        """True once the style named Normal has been read (its font in `font`)."""
+        for _, style in parser.read_events():
             parent = style.getparent()
             if parent is None or parent.tag != w("styles") or parent.getparent() is not None:
                 continue
             if any(n.get(w("val")) == "Normal" for n in style.iterchildren(w("name"))):
-                return _font_of(style)
-            if by_id is None and style.get(w("styleId")) == "Normal":
-                by_id = (_font_of(style),)
+                self.font = _font_of(style)
+                return True
+            if self.by_id is None and style.get(w("styleId")) == "Normal":
+                self.by_id = (_font_of(style),)
             style.clear()
-    except etree.XMLSyntaxError as exc:
-        raise _fail(f"{name}: {exc}") from exc
-    return by_id[0] if by_id else None
+        return False

@@ -8,9 +8,8 @@ and rows and columns are capped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
 
 from parsers.read.docx_package import w
 
@@ -24,14 +23,12 @@ _BEFORE = f"{w('trPr')}/{w('gridBefore')}"
 _VAL = w("val")
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):  # one per grid cell read: a tuple is cheaper to make than a dataclass
     tc: Any  # the w:tc element holding the content of this grid cell
     duplicate: bool  # a merged continuation: its content is counted at its first slot
 
 
-def _number(tr_or_tc: Any, path: str, default: int) -> int:
-    element = tr_or_tc.find(path)
+def _value(element: Any, default: int) -> int:
     if element is None:
         return default
     try:
@@ -40,20 +37,35 @@ def _number(tr_or_tc: Any, path: str, default: int) -> int:
         return default
 
 
-def _continues(tc: Any) -> bool:
-    element = tc.find(_VMERGE)
+def before_of(element: Any) -> int:
+    """The grid columns a row skips, from its gridBefore element (or None), clamped."""
+    return _value(element, 0)
+
+
+def span_of(element: Any) -> int:
+    """The grid columns a cell spans, from its gridSpan element (or None), clamped."""
+    return max(1, _value(element, 1))
+
+
+def merged(element: Any) -> bool:
+    """Whether a cell continues the one above, from its vMerge element (or None)."""
     return element is not None and element.get(_VAL, "continue") == "continue"
 
 
-def _row(tr: Any, above: dict[int, Any]) -> tuple[list[Slot], dict[int, Any]]:
+# A cell of a row as the layout reads it: what holds its content (the w:tc), its span, and
+# whether it continues the cell above.
+CellMarks = tuple[Any, int, bool]
+
+
+def row_slots(before: int, cells: Iterable[CellMarks], above: dict[int, Any]
+              ) -> tuple[list[Slot], dict[int, Any]]:
     """Slots of one row (positions exclude gridBefore, as Word's cell list does) and the
     content cell at each grid offset, for the row below."""
     slots: list[Slot] = []
     roots: dict[int, Any] = {}
-    offset = _number(tr, _BEFORE, 0)
-    for tc in tr.iterchildren(_TC):
-        span = max(1, _number(tc, _SPAN, 1))
-        root = above.get(offset) if _continues(tc) else None
+    offset = before
+    for tc, span, continues in cells:
+        root = above.get(offset) if continues else None
         for k in range(span):
             if len(slots) >= MAX_GRID_COLS:
                 return slots, roots
@@ -69,5 +81,7 @@ def grid_rows(tbl: Any) -> Iterator[list[Slot]]:
     for r, tr in enumerate(tbl.iterchildren(_TR)):
         if r >= MAX_TABLE_ROWS:
             return
-        slots, above = _row(tr, above)
+        cells = ((tc, span_of(tc.find(_SPAN)), merged(tc.find(_VMERGE)))
+                 for tc in tr.iterchildren(_TC))
+        slots, above = row_slots(before_of(tr.find(_BEFORE)), cells, above)
         yield slots

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 
@@ -61,9 +62,24 @@ def read_small(archive: zipfile.ZipFile, name: str) -> bytes:
     return data
 
 
+# An archive's declared types, read once however many steps ask (the sniffer, the guard, the
+# reader): an archive read here is never written, and the entry goes with the archive.
+_TYPES_READ: weakref.WeakKeyDictionary[zipfile.ZipFile, ContentTypes | None] = (
+    weakref.WeakKeyDictionary())
+
+
 def content_types(archive: zipfile.ZipFile) -> ContentTypes | None:
-    """The declared content types, or None when the archive has no [Content_Types].xml."""
-    if CONTENT_TYPES not in archive.namelist():
+    """The declared content types, or None when the archive has no [Content_Types].xml.
+    Shared by every caller for the same archive: read them, never change them."""
+    if archive in _TYPES_READ:
+        return _TYPES_READ[archive]
+    types = _read_types(archive)
+    _TYPES_READ[archive] = types
+    return types
+
+
+def _read_types(archive: zipfile.ZipFile) -> ContentTypes | None:
+    if CONTENT_TYPES not in archive.NameToInfo:
         return None
     root = parse_checked(read_small(archive, CONTENT_TYPES), CONTENT_TYPES)
     types = ContentTypes()

@@ -39,7 +39,7 @@ def package_kind(archive: zipfile.ZipFile) -> str | None:
     """docx · xlsx · xlsb by the main part's declared type (when that part is there), `ooxml`
     for any other package (a presentation, a drawing, one without its main part); None when
     the zip declares no content types at all."""
-    if _find(archive.namelist(), CONTENT_TYPES) is None:
+    if CONTENT_TYPES not in archive.NameToInfo and _find(archive.namelist(), CONTENT_TYPES) is None:
         return None
     types = _types(archive)
     present = {n.replace("\\", "/").lower() for n in archive.namelist()}
@@ -55,11 +55,13 @@ def package_kind(archive: zipfile.ZipFile) -> str | None:
     return "ooxml"
 
 
-def normalized_package(data: bytes) -> bytes:
+def normalized_package(data: bytes, archive: zipfile.ZipFile | None = None) -> bytes:
     """`data` itself when its member names are the ones it refers to; otherwise a copy with
     `\\` read as `/` and each member named as its references spell it. Raises UnreadableFile
-    for a zip that cannot be opened or read within the caps."""
-    archive = open_zip(data)
+    for a zip that cannot be opened or read within the caps. `archive`: `data` as `open_zip`
+    opened it, when it did."""
+    if archive is None:
+        archive = open_zip(data)
     names = archive.namelist()
     check_sizes(archive.infolist())  # a password or a bomb is told before any part is read
     if not _misnamed(archive, names):
@@ -91,7 +93,7 @@ def _find(names: list[str], wanted: str) -> str | None:
 
 
 def _types(archive: zipfile.ZipFile) -> ContentTypes:
-    if CONTENT_TYPES in archive.namelist():
+    if CONTENT_TYPES in archive.NameToInfo:
         return content_types(archive) or ContentTypes()
     found = _find(archive.namelist(), CONTENT_TYPES)
     types = ContentTypes()

@@ -18,7 +18,14 @@ import xlrd.formatting
 from xlrd.biffh import XLRDError
 
 from parsers.codes import FindingCode
-from parsers.read.document import Cell, CellValue, Document, Grid, Location
+from parsers.read.document import (
+    Cell,
+    CellValue,
+    Document,
+    Grid,
+    blank_sheet_cell,
+    sheet_location,
+)
 from parsers.read.errors import UnreadableFile
 from parsers.read.xlsx.rows import LETTERS, MAX_COLS, MAX_ROWS, MAX_SHEETS
 from parsers.text import clean
@@ -72,10 +79,11 @@ def _decoded(book: Any, text: str, font: str | None, runs: list[tuple[int, int]]
 
 
 def _cell(book: Any, sheet: Any, r: int, c: int, kind: int, raw: Any) -> Cell:
-    loc = Location(sheet=str(sheet.name), cell=f"{LETTERS[c]}{r + 1}")
+    ref = f"{LETTERS[c]}{r + 1}"
     value = _value(book, kind, raw)
     if value is None:
-        return Cell(None, "", loc)
+        return blank_sheet_cell(str(sheet.name), ref)
+    loc = sheet_location(str(sheet.name), ref)
     font = _font(book, sheet.cell_xf_index(r, c))  # the cell's, else its row's or column's
     if isinstance(value, str):
         value = _decoded(book, value, font, sheet.rich_text_runlist_map.get((r, c), []))
@@ -92,8 +100,7 @@ def _sheet_grid(book: Any, index: int) -> Grid:
         width = min(columns, sheet.row_len(r))
         kinds, values = sheet.row_types(r, 0, width), sheet.row_values(r, 0, width)
         row = [_cell(book, sheet, r, c, kinds[c], values[c]) for c in range(width)]
-        row += [Cell(None, "", Location(sheet=grid.name, cell=f"{LETTERS[c]}{r + 1}"))
-                for c in range(width, columns)]
+        row += [blank_sheet_cell(grid.name, f"{LETTERS[c]}{r + 1}") for c in range(width, columns)]
         grid.rows.append(row)
     while grid.rows and not any(c.text for c in grid.rows[-1]):
         grid.rows.pop()

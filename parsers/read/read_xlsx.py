@@ -16,8 +16,17 @@ blank slot past the last used column tells the form nothing).
 
 from __future__ import annotations
 
+import zipfile
+
 from parsers.codes import FindingCode
-from parsers.read.document import Cell, Document, Grid, Location
+from parsers.read.document import (
+    Cell,
+    Document,
+    Grid,
+    Location,
+    blank_sheet_cell,
+    sheet_location,
+)
 from parsers.read.errors import UnreadableFile
 from parsers.read.safe_zip import check_zip
 from parsers.read.xlsx.lean import lean_sheets
@@ -26,10 +35,7 @@ from parsers.text import clean
 from parsers.vietnamese.legacy import to_unicode as _to_unicode
 
 
-def _cell(sheet: str, r: int, c: int, raw: RawCell | None) -> Cell:
-    loc = Location(sheet=sheet, cell=f"{LETTERS[c]}{r + 1}")
-    if raw is None:
-        return Cell(None, "", loc)
+def _cell(raw: RawCell, loc: Location) -> Cell:
     value, font = raw
     if isinstance(value, str):
         value = _to_unicode(value, font)
@@ -40,23 +46,35 @@ def _cell(sheet: str, r: int, c: int, raw: RawCell | None) -> Cell:
 
 
 def _width(rows: list[Row]) -> int:
-    used = [c for row in rows for c, raw in enumerate(row) if raw is not None]
-    return max(used) + 1 if used else 0
+    """One past the last column any row uses."""
+    width = 0
+    for row in rows:
+        rest = row[width:]  # only what could widen it, counted in C
+        if rest.count(None) < len(rest):
+            width = len(row) - next(i for i, raw in enumerate(reversed(row)) if raw is not None)
+    return width
 
 
 def _grid(title: str, rows: list[Row]) -> Grid:
     grid = Grid(kind="sheet", name=title)
     width = _width(rows)
     for r, row in enumerate(rows):
-        grid.rows.append([_cell(title, r, c, row[c] if c < len(row) else None)
-                          for c in range(width)])
+        number = str(r + 1)
+        cells: list[Cell] = []
+        for c in range(width):
+            raw = row[c] if c < len(row) else None
+            ref = LETTERS[c] + number
+            cells.append(blank_sheet_cell(title, ref) if raw is None
+                         else _cell(raw, sheet_location(title, ref)))
+        grid.rows.append(cells)
     while grid.rows and not any(c.text for c in grid.rows[-1]):
         grid.rows.pop()
     return grid
 
 
-def read_xlsx(data: bytes) -> Document:
-    archive = check_zip(data)
+def read_xlsx(data: bytes, archive: zipfile.ZipFile | None = None) -> Document:
+    """`archive`: `data` as the sniffer opened it, when it did."""
+    archive = check_zip(data, archive)
     try:
         sheets = lean_sheets(archive)
     except UnreadableFile:

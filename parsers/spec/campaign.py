@@ -55,6 +55,12 @@ class Campaign(CampaignKeys):
     keywords: tuple[str, ...]
 
     @cached_property
+    def row_spellings(self) -> tuple[tuple[tuple[frozenset[str], int], ...], ...]:
+        """Each row's spellings (in `rows` order) as the set of its words and its length in
+        words: what a label's words are matched against, once per campaign."""
+        return tuple(tuple((frozenset(s), len(s)) for s in spec.spellings) for spec in self.rows)
+
+    @cached_property
     def keyword_keys(self) -> tuple[str, ...]:
         """Match keys of the words that single out this campaign in mail and documents."""
         return tuple(k for k in map(match_key, self.keywords) if k)

@@ -11,9 +11,12 @@ judged: a row of 16,384 cells costs little more than one of 60.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Iterator
+from functools import lru_cache
+from typing import IO
 
 from lxml import etree
 
@@ -38,18 +41,48 @@ def _column(letters: str) -> int:
     return number
 
 
+def _child(c: etree._Element, tag: str) -> etree._Element | None:
+    """`c.find(tag)` without lxml's path machinery (a third of a cell's cost)."""
+    for child in c:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _value_text(c: etree._Element) -> str | None:
+    """`c.findtext(_V) or None`."""
+    found = _child(c, _V)
+    return (found.text or None) if found is not None else None
+
+
+@lru_cache(maxsize=65_536)
+def _ref_column(ref: str) -> int | None:
+    """The column number of a plain A1 reference, None for anything else."""
+    found = _REF.fullmatch(ref)
+    return None if found is None else _column(found.group(1))
+
+
 class _Cells:
     """What one sheet's cells need: the shared strings, the styles, the date system."""
 
     def __init__(self, strings: list[str], styles: Styles, epoch: dt.datetime) -> None:
         self.strings, self.styles, self.epoch = strings, styles, epoch
+        # a cell's `s` as written → its style and that style's font: a sheet uses a few
+        self.by_style: dict[str | None, tuple[int | None, str | None]] = {}
+
+    def style(self, text: str | None) -> tuple[int | None, str | None]:
+        """The style a cell's `s` names (None for s=""), and its font; ValueError for a
+        style that is no number."""
+        style = 0 if text is None else None if text == "" else int(text)
+        found = self.by_style[text] = (style, self.font(style))
+        return found
 
     def value(self, c: etree._Element, style: int | None) -> object:
         kind = c.get("t", "n")
         if kind == "inlineStr":
-            found = c.find(_IS)
+            found = _child(c, _IS)
             return text_content(found) if found is not None else None
-        text = c.findtext(_V) or None
+        text = _value_text(c)
         if text is None:
             return None
         try:
@@ -87,17 +120,19 @@ class _Cells:
             if ref is None:
                 column += 1
             else:
-                found = _REF.fullmatch(ref)
+                found = _ref_column(ref)
                 if found is None:
                     raise Unfamiliar(f"cell reference {ref[:20]!r}")
-                column = _column(found.group(1))
+                column = found
             if column > MAX_COLS:
                 continue  # past the corner: neither read nor judged, however wide the row
             style_text = c.get("s")
-            style = 0 if style_text is None else None if style_text == "" else int(style_text)
-            value = self.value(c, style)
+            style = self.by_style.get(style_text) or self.style(style_text)
+            if not len(c):
+                continue  # a style and nothing in it, the commonest: no value
+            value = self.value(c, style[0])
             if value is not None:
-                cells.append((column, value, self.font(style)))
+                cells.append((column, value, style[1]))
         return number, cells
 
 
@@ -128,11 +163,23 @@ def _parsed(source: object, cells: _Cells) -> Iterator[ParsedRow]:
             del element.getparent()[0]
 
 
+_WHOLE = 32 * 1024  # lxml's iterparse reads a file 32 KiB at a time
+
+
+def _source(archive: zipfile.ZipFile, part: str) -> IO[bytes]:
+    """The sheet's XML to stream: a small one read whole, as the first read of the stream
+    would read it (and check it), without zipfile's reader in lxml's loop; a large one
+    streamed, so a long sheet is never held whole."""
+    if archive.getinfo(part).file_size <= _WHOLE:
+        return io.BytesIO(archive.read(part))
+    return archive.open(part)
+
+
 def sheet_rows(archive: zipfile.ZipFile, part: str, strings: list[str], styles: Styles,
                epoch: dt.datetime) -> list[Row]:
     cells = _Cells(strings, styles, epoch)
     try:
-        with archive.open(part) as source:
+        with _source(archive, part) as source:
             return corner(_parsed(source, cells))
     except ValueError as exc:  # a row number or style that is no number
         raise Unfamiliar(str(exc)[:80]) from None

@@ -11,7 +11,7 @@ from lxml import etree
 from parsers.read.xlsx.package import MAIN, Unfamiliar
 from parsers.read.xlsx.styles import local
 
-_SI = MAIN + "si"
+_SI, _T = MAIN + "si", MAIN + "t"
 _IGNORED = ("rPh", "phoneticPr")
 
 
@@ -27,7 +27,8 @@ def text_content(node: etree._Element) -> str:
     plain: str | None = None
     runs: list[str] = []
     for child in node:
-        name = local(child.tag)
+        tag = child.tag
+        name = "t" if tag == _T else local(tag)
         if name == "t":
             plain = _text_of(child)
         elif name == "r":
