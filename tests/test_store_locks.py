@@ -1,5 +1,5 @@
 """SQLite takes one writer at a time: the processes writing one store file (the daemon, the
-sender beside its cycle, a staff command) queue on a lock file beside it, woken the moment it
+web console, a staff command) queue on a lock file beside it, woken the moment it
 is free, not on SQLite's busy handler that sleeps between tries."""
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.store.database import Store
-from bot.store.engine import forked, only_daemon, write_transaction
+from bot.store.engine import create_store_engine, only_daemon, write_transaction
 from bot.store.events import insert_event
 from tests.store_kit import sqlite_only
 
 HOLD = 0.6  # seconds the other process keeps its write transaction open
 
 
-def _hold_a_write(store: Store, said: Connection) -> None:
-    forked(store.engine)
+def _hold_a_write(url: str, said: Connection) -> None:
+    store = Store(create_store_engine(url))  # a process of its own (spawned), its own store
     with write_transaction(store.engine) as conn:
         insert_event(conn, "held", "by the child")
         said.send_bytes(b"holding")
@@ -50,8 +50,8 @@ def test_a_second_process_waits_for_the_writer_on_the_lock_file(tmp_path: Path) 
         lock = tmp_path / "intake.db.write-lock"
         assert lock.exists() and lock.stat().st_mode & 0o777 == 0o600
         ours, theirs = multiprocessing.Pipe()
-        child = multiprocessing.get_context("fork").Process(target=_hold_a_write,
-                                                            args=(store, theirs))
+        child = multiprocessing.get_context("spawn").Process(
+            target=_hold_a_write, args=(f"sqlite:///{db.as_posix()}", theirs))
         child.start()
         assert ours.poll(10) and ours.recv_bytes() == b"holding"
         assert not _lock_is_free(lock)  # the child's write holds it
@@ -76,8 +76,8 @@ def _linger(said: Connection) -> None:
 
 @sqlite_only
 def test_a_process_forked_by_the_daemon_does_not_keep_its_lock(tmp_path: Path) -> None:
-    """A reader or the sender, still finishing its work after the daemon died, must not keep
-    the restarted daemon out."""
+    """A reader still finishing its file after the daemon died must not keep the restarted
+    daemon out."""
     db = tmp_path / "intake.db"
     ours, theirs = multiprocessing.Pipe()
     with only_daemon(f"sqlite:///{db.as_posix()}"):

@@ -143,7 +143,7 @@ def only_daemon(url: str) -> Iterator[None]:
         os.close(fd)  # also releases the lock
 
 
-# The daemon's lock file, open while it runs: a process forked from it (a reader, the sender)
+# The daemon's lock file, open while it runs: a process forked from it (a reader, a marker)
 # shares the open file and with it the lock, and would keep a restarted daemon out while it
 # finishes its work after the daemon died; each closes its copy at once (the lock stays the
 # daemon's, held by the daemon's own copy).
@@ -236,22 +236,6 @@ def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
         if (writer := _writers.get(engine)) is None:
             writer = _writers[engine] = _Writer(_lock_file(engine))
         return writer
-
-
-_parents_pools: list[Any] = []
-
-
-def forked(engine: Engine) -> None:
-    """In a process just forked from one using `engine`: the pooled connections are the
-    parent's (left to it, never closed here), and so are the writer lock and the thread's
-    `deferred` depth (this process writes durably until it defers itself). The parent's
-    pool is kept referenced, never collected: a collected driver connection closes itself,
-    and a PostgreSQL one would end the parent's session as it does."""
-    _parents_pools.append(engine.pool)
-    engine.pool = engine.pool.recreate()
-    _here.deferring.pop(engine, None)
-    with _writers_made:
-        _writers.pop(engine, None)
 
 
 @contextmanager
