@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _READ_ONLY = "bcy_read_only"  # execution option: this transaction only reads
@@ -89,6 +89,19 @@ def _postgres_text(_conn: Any, _cursor: Any, statement: str, parameters: Any, _c
     return statement, parameters
 
 
+def _sqlite_file(url: URL) -> Path | None:
+    """The database file of a SQLite URL; None for another store, an in-memory database or
+    a URI (what files it names, SQLite decides)."""
+    if (url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:"
+            or url.query.get("uri")):
+        return None
+    return Path(url.database)
+
+
+def _beside(file: Path, suffix: str) -> Path:
+    return file.with_name(file.name + suffix)
+
+
 def create_store_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -96,9 +109,9 @@ def create_store_engine(url: str) -> Engine:
         if parsed.get_backend_name() == "postgresql":
             event.listen(engine, "before_cursor_execute", _postgres_text, retval=True)
         return engine
-    if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        _private_file(Path(parsed.database))
+    if (file := _sqlite_file(parsed)) is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        _private_file(file)
     engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
@@ -120,12 +133,10 @@ def only_daemon(url: str) -> Iterator[None]:
     the database (`intake.db.daemon-lock`), and a second one on the same file is refused
     (AnotherDaemon). The kernel drops the lock when the process ends, however it ends.
     PostgreSQL serves several, each taking its work by claims (bot.store.claims): no lock."""
-    parsed = make_url(url)
-    if (parsed.get_backend_name() != "sqlite" or not parsed.database
-            or parsed.database == ":memory:" or parsed.query.get("uri")):
+    if (file := _sqlite_file(make_url(url))) is None:
         yield
         return
-    lock = Path(parsed.database).with_name(Path(parsed.database).name + ".daemon-lock")
+    lock = _beside(file, ".daemon-lock")
     lock.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     try:
@@ -223,10 +234,8 @@ _writers_made = threading.Lock()
 
 
 def _lock_file(engine: Engine) -> Path | None:
-    database = engine.url.database
-    if not database or database == ":memory:" or engine.url.query.get("uri"):
-        return None
-    return Path(database).with_name(Path(database).name + ".write-lock")
+    file = _sqlite_file(engine.url)
+    return None if file is None else _beside(file, ".write-lock")
 
 
 def _writer_lock(engine: Engine) -> AbstractContextManager[Any]:
@@ -252,10 +261,9 @@ def deferred(engine: Engine) -> Iterator[None]:
 
 def sync(engine: Engine) -> None:
     """Make every lazy write so far durable: the SQLite WAL and database file synced."""
-    database = engine.url.database
-    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+    if (file := _sqlite_file(engine.url)) is None:
         return
-    for path in (f"{database}-wal", database):
+    for path in (_beside(file, "-wal"), file):
         try:
             fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
