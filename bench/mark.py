@@ -21,7 +21,7 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,28 +142,28 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60.0, help="stop a file's rounds then")
     args = parser.parse_args()
-    steps: dict[str, Step] = {"lean": annotate_docx, "python-docx": _old, "floor": _floor}
-    print(f"marking one DOCX, median of up to {args.runs} rounds (ms; ratio round by round)")
-    print(f"{'file':<24}{'KiB':>5}{'marks':>6}{'lean':>8}{'python-docx':>12}{'floor':>8}"
-          f"{'docx/lean':>10}")
-    for name, data, marks in cases():
-        spent = _rounds(steps, data, marks, args.runs, args.seconds)
-        ms = {k: statistics.median(v) * 1000 for k, v in spent.items()}
-        ratio = statistics.median(o / n for o, n in zip(spent["python-docx"], spent["lean"],
-                                                        strict=True))
-        print(f"{name:<24}{len(data) / 1024:5.0f}{len(marks):6}{ms['lean']:8.2f}"
-              f"{ms['python-docx']:12.2f}{ms['floor']:8.2f}{ratio:9.1f}×")
-    xlsx_steps: dict[str, Step] = {"lean": annotate_xlsx, "openpyxl": _openpyxl}
-    print(f"\nmarking one XLSX, median of up to {args.runs} rounds (ms; ratio round by round)")
-    print(f"{'file':<30}{'KiB':>5}{'marks':>6}{'lean':>8}{'openpyxl':>10}{'openpyxl/lean':>14}")
-    for name, data, marks in xlsx_cases():
-        spent = _rounds(xlsx_steps, data, marks, args.runs, args.seconds)
-        ms = {k: statistics.median(v) * 1000 for k, v in spent.items()}
-        ratio = statistics.median(o / n for o, n in zip(spent["openpyxl"], spent["lean"],
-                                                        strict=True))
-        print(f"{name:<30}{len(data) / 1024:5.0f}{len(marks):6}{ms['lean']:8.2f}"
-              f"{ms['openpyxl']:10.2f}{ratio:13.1f}×")
+    _table("DOCX", {"lean": annotate_docx, "python-docx": _old, "floor": _floor}, cases(),
+           args.runs, args.seconds)
+    print()
+    _table("XLSX", {"lean": annotate_xlsx, "openpyxl": _openpyxl}, xlsx_cases(), args.runs,
+           args.seconds)
 
+
+def _table(kind: str, steps: dict[str, Step], files: Iterable[tuple[str, bytes, list[Mark]]],
+           runs: int, seconds: float) -> None:
+    """One line per file: each step's median, and the library's time over the lean marker's
+    (the second step over the first), round by round."""
+    lean, library, *_ = steps
+    print(f"marking one {kind}, median of up to {runs} rounds (ms; ratio round by round)")
+    print(f"{'file':<30}{'KiB':>5}{'marks':>6}" + "".join(f"{k:>12}" for k in steps)
+          + f"{library + '/' + lean:>18}")
+    for name, data, marks in files:
+        spent = _rounds(steps, data, marks, runs, seconds)
+        ms = {k: statistics.median(v) * 1000 for k, v in spent.items()}
+        ratio = statistics.median(o / n for o, n in zip(spent[library], spent[lean],
+                                                        strict=True))
+        print(f"{name:<30}{len(data) / 1024:5.0f}{len(marks):6}"
+              + "".join(f"{ms[k]:12.2f}" for k in steps) + f"{ratio:17.1f}×")
 
 if __name__ == "__main__":
     main()
