@@ -309,6 +309,7 @@ def test_upgrade_from_0003_keeps_rows_that_refer_to_messages(url: str) -> None:
     assert store.submissions.by_reference("BCY-CTS-2021-0001") is not None
     [item] = store.outbox.unsent()
     assert item.mail_id is None and item.failed_at is None
+    assert item.raw == b"x"  # moved to outbox_bodies (0011)
     store.close()
 
 
@@ -320,9 +321,9 @@ def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> No
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(migrations.alembic_config())
-    assert script.get_heads() == ["0010"]
-    assert [r.revision for r in script.walk_revisions("base", "head")][:8] == [
-        "0010", "0009", "0008", "0007", "0006", "0005", "0004", "0003"]
+    assert script.get_heads() == ["0011"]
+    assert [r.revision for r in script.walk_revisions("base", "head")][:9] == [
+        "0011", "0010", "0009", "0008", "0007", "0006", "0005", "0004", "0003"]
     Store.open(url).close()
     engine = create_store_engine(url)
     with engine.begin() as conn:
@@ -330,7 +331,8 @@ def test_the_migrations_are_one_line_that_goes_down_and_up_again(url: str) -> No
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
     assert not tables & {"reminders", "trusted_senders", "staff_accounts", "agency_contacts",
-                         "signatures", "message_readings", "message_claims", "message_bodies"}
+                         "signatures", "message_readings", "message_claims", "message_bodies",
+                         "outbox_bodies"}
     engine.dispose()
     store = Store.open(url)
     with store.engine.connect() as conn:

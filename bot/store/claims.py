@@ -22,6 +22,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from bot.store.engine import Queries, sync, utc_now
 from bot.store.messages import stored_message
+from bot.store.outbox import ITEMS
 from bot.store.records import OutboxItem, StoredMessage
 from bot.store.schema import message_claims, messages, outbox
 
@@ -109,7 +110,7 @@ class Claims(Queries):
                 return []
             conn.execute(update(outbox).where(o.id.in_(ids))
                          .values(claimed_by=holder, claim_until=until))
-            rows = conn.execute(select(outbox).where(o.id.in_(ids)).order_by(o.id))
+            rows = conn.execute(ITEMS.where(o.id.in_(ids)).order_by(o.id))
             return [OutboxItem(**row._mapping) for row in rows]
 
     def start_sending(self, outbox_id: int, holder: str, until: datetime) -> bool:

@@ -9,7 +9,17 @@ from collections import Counter
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Executable, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Executable,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
@@ -245,7 +255,7 @@ class Messages(Queries):
         m = messages.c
         with self._reading() as conn:
             return _messages(conn, select(*_MESSAGE_COLUMNS).where(
-                m.state != "new", m.mailbox_action_done.is_(False)).order_by(m.id))
+                m.state != "new", m.mailbox_action_done == false()).order_by(m.id))
 
     def kinds(self, day: date | None = None, tz: tzinfo | None = None,
               period: tuple[datetime, datetime] | None = None) -> Counter[str]:

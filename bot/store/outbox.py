@@ -16,10 +16,13 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Executable,
+    Integer,
+    Select,
     bindparam,
     exists,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -27,10 +30,17 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.records import NewOutbox, OutboxItem, OutboxKind, StoredSubmission
-from bot.store.schema import digests, outbox
+from bot.store.schema import digests, outbox, outbox_bodies
 
 _o = outbox.c
 _QUEUE = insert(outbox).returning(_o.id)
+_QUEUE_BODY = insert(outbox_bodies)
+# an outbox row with its mail, kept apart in outbox_bodies since 0011 (a row from before
+# that has none: its own, then)
+_b = outbox_bodies.c
+ITEMS: Select[Any] = select(
+    *(c for c in outbox.c if c.name != "raw"), func.coalesce(_b.raw, _o.raw).label("raw")
+).select_from(outbox.outerjoin(outbox_bodies, _b.outbox_id == _o.id))
 _SENT = (update(outbox).where(_o.id == bindparam("row"), _o.sent_at.is_(None))
          .values(sent_at=bindparam("now"), last_error=None, sending_at=None))
 
@@ -38,33 +48,39 @@ _SENT = (update(outbox).where(_o.id == bindparam("row"), _o.sent_at.is_(None))
 def insert_outbox(conn: Connection, item: NewOutbox, message_id: int | None,
                   submission_id: int | None = None) -> int:
     """Queue one mail inside the caller's transaction; returns the outbox row's id."""
-    return int(conn.execute(_QUEUE, {
+    row = int(conn.execute(_QUEUE, {
         "message_id": message_id, "submission_id": submission_id, "kind": item.kind,
-        "recipient": item.recipient, "raw": item.raw, "created_at": utc_now(),
+        "recipient": item.recipient, "raw": b"", "created_at": utc_now(),
         "mail_id": item.mail_id, "sender_key": item.sender_key,
         "recipient_key": item.recipient_key, "recipient_domain": item.recipient_domain,
     }).scalar_one())
+    conn.execute(_QUEUE_BODY, {"outbox_id": row, "raw": item.raw})
+    return row
 
 
 CapKey = Literal["sender_key", "recipient_key", "recipient_domain"]
 
 
-def _count(*where: ColumnElement[bool]) -> ColumnElement[int]:
-    return select(func.count()).select_from(outbox).where(
-        _o.kind == "reply", *where).scalar_subquery()
+def _count(cap: str, *where: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many replies match `where`, counted up to the parameter `cap` at most: a cap
+    only asks whether it is reached, so a count never reads more than the cap's rows."""
+    found = select(literal(1)).select_from(outbox).where(_o.kind == "reply", *where)
+    return select(func.count()).select_from(
+        found.limit(bindparam(cap, type_=Integer)).subquery()).scalar_subquery()
 
 
 _COUNTS: dict[tuple[CapKey, ...], Executable] = {}
 
 
 def _counts_query(keys: tuple[CapKey, ...]) -> Executable:
-    """The reply counts for these cap keys, the values and times as parameters (k0…, day,
-    hour): built once per set of keys."""
+    """The reply counts for these cap keys, the values, caps and times as parameters (k0…,
+    cap0…, day; hour, cap): built once per set of keys."""
     if keys not in _COUNTS:
         _COUNTS[keys] = select(
-            *(_count(getattr(_o, key) == bindparam(f"k{n}"), _o.created_at >= bindparam("day"))
+            *(_count(f"cap{n}", getattr(_o, key) == bindparam(f"k{n}"),
+                     _o.created_at >= bindparam("day"))
               for n, key in enumerate(keys)),
-            _count(_o.created_at >= bindparam("hour")))
+            _count("cap", _o.created_at >= bindparam("hour")))
     return _COUNTS[keys]
 
 
@@ -78,7 +94,7 @@ class Outbox(Queries):
     def unsent(self, max_attempts: int | None = None) -> list[OutboxItem]:
         """Queued mail not yet sent, oldest first; past `max_attempts` it waits for a person."""
         o = outbox.c
-        stmt = select(outbox).where(o.sent_at.is_(None), o.failed_at.is_(None)).order_by(o.id)
+        stmt = ITEMS.where(o.sent_at.is_(None), o.failed_at.is_(None)).order_by(o.id)
         if max_attempts is not None:
             stmt = stmt.where(o.attempts < max_attempts)
         with self._reading() as conn:
@@ -116,15 +132,18 @@ class Outbox(Queries):
                          .values(failed_at=utc_now(), attempts=o.attempts + 1,
                                  last_error=error, sending_at=None))
 
-    def reply_counts(self, keys: Sequence[tuple[CapKey, str]], day: datetime, hour: datetime
-                     ) -> tuple[list[int], int]:
+    def reply_counts(self, keys: Sequence[tuple[CapKey, str, int]], day: datetime,
+                     hour: tuple[datetime, int]) -> tuple[list[int], int]:
         """In one query: replies queued (sent or not) since `day` whose cap key is the value
-        given, for each of `keys`; and replies queued since `hour` to anyone. Each count
-        is a subquery of its own, read from its index."""
-        params: dict[str, Any] = {f"k{n}": value for n, (_key, value) in enumerate(keys)}
-        query = _counts_query(tuple(key for key, _value in keys))
+        given, for each of `keys` (key, value, cap); and replies queued since `hour[0]` to
+        anyone. Each count is read from its index and stops at its cap (`hour[1]` for the
+        last): a count equal to its cap means the cap is reached."""
+        params: dict[str, Any] = {"day": day, "hour": hour[0], "cap": hour[1]}
+        for n, (_key, value, cap) in enumerate(keys):
+            params |= {f"k{n}": value, f"cap{n}": cap}
+        query = _counts_query(tuple(key for key, _value, _cap in keys))
         with self._reading() as conn:
-            row = conn.execute(query, {**params, "day": day, "hour": hour}).one()
+            row = conn.execute(query, params).one()
         return [int(n) for n in row[:-1]], int(row[-1])
 
     def by_mail_ids(self, mail_ids: Sequence[str]) -> list[OutboxItem]:
@@ -133,7 +152,7 @@ class Outbox(Queries):
             return []
         o = outbox.c
         with self._reading() as conn:
-            rows = conn.execute(select(outbox).where(o.mail_id.in_(list(mail_ids)[:50]))
+            rows = conn.execute(ITEMS.where(o.mail_id.in_(list(mail_ids)[:50]))
                                 .order_by(o.id))
             return [OutboxItem(**row._mapping) for row in rows]
 
@@ -161,7 +180,7 @@ class Outbox(Queries):
         """Queued mail the server has refused or could not take at least once, or gave up."""
         o = outbox.c
         with self._reading() as conn:
-            rows = conn.execute(select(outbox).where(o.sent_at.is_(None),
+            rows = conn.execute(ITEMS.where(o.sent_at.is_(None),
                                                      (o.attempts > 0) | o.failed_at.is_not(None))
                                 .order_by(o.id))
             return [OutboxItem(**row._mapping) for row in rows]
@@ -174,7 +193,7 @@ class Outbox(Queries):
                 | (o.submission_id.is_(None) & (later.message_id == o.message_id)))
         newer = exists().where(later.kind == "reply", later.id > o.id, same)
         with self._reading() as conn:
-            rows = conn.execute(select(outbox).where(o.kind == "reply",
+            rows = conn.execute(ITEMS.where(o.kind == "reply",
                                                      o.undelivered_at.is_not(None), ~newer)
                                 .order_by(o.undelivered_at, o.id))
             return [OutboxItem(**row._mapping) for row in rows]
@@ -192,7 +211,7 @@ class Outbox(Queries):
         mine = (o.submission_id == sub.id) | ((o.submission_id.is_(None))
                                               & (o.message_id == sub.message_id))
         with self._reading() as conn:
-            rows = conn.execute(select(outbox).where(o.kind == "reply", mine)
+            rows = conn.execute(ITEMS.where(o.kind == "reply", mine)
                                 .order_by(o.id.desc()).limit(newest))
             return [OutboxItem(**row._mapping) for row in rows]
 

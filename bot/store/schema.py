@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import false
@@ -55,8 +56,9 @@ __all__ = [  # the records are defined in bot.store.records
     "OUTBOX_KINDS", "OutboxKind", "Reminder", "Signature", "State", "StoredMessage",
     "StoredSubmission", "TrustedSender", "UtcDateTime", "Verdict", "agency_contacts", "digests",
     "events", "handled_mail", "login_attempts", "message_claims", "message_readings",
-    "message_slots", "messages", "metadata", "outbox", "quantities", "reference_counters",
-    "reminders", "signatures", "staff_accounts", "submissions", "trusted_senders",
+    "message_slots", "messages", "metadata", "outbox", "outbox_bodies", "quantities",
+    "reference_counters", "reminders", "signatures", "staff_accounts", "submissions",
+    "trusted_senders",
 ]
 
 NAMING = {
@@ -118,6 +120,12 @@ messages = Table(
     UniqueConstraint("message_id", "content_sha256"),
     _one_of("kind", ("automatic", "submission", "other"), "kind"),
     _one_of("state", ("new", "done", "quarantined", "failed"), "state"),
+    # migration 0011: the mail a cycle resumes (undecided, unfiled), found without reading
+    # the mail long done
+    Index("ix_messages_undecided", "id", sqlite_where=text("state = 'new'"),
+          postgresql_where=text("state = 'new'")),
+    Index("ix_messages_unfiled", "id", sqlite_where=text("mailbox_action_done = 0"),
+          postgresql_where=text("mailbox_action_done = false")),
 )
 
 # Where an already-kept mail turned up again (moved back, copied, UIDVALIDITY reset), so
@@ -183,7 +191,12 @@ submissions = Table(
     Column("settled_at", UtcDateTime, nullable=True),
     _one_of("verdict", ("accepted", "needs_correction", "unreadable"), "verdict"),
     _one_of("standing", STANDINGS, "standing"),
-    Index(None, "agency_key", "verdict"),
+    # migration 0011: an agency's counted forms by time (the one before a new form is found
+    # from the index, newest first), and its live ones apart (a form supersedes those)
+    Index("ix_submissions_counted", "agency_key", "verdict", "standing", "received_at"),
+    Index("ix_submissions_live", "agency_key", "verdict", "standing",
+          sqlite_where=text("superseded_by IS NULL"),
+          postgresql_where=text("superseded_by IS NULL")),
     Index(None, "received_at"),
 )
 
@@ -236,7 +249,7 @@ outbox = Table(
     Column("submission_id", Integer, ForeignKey("submissions.id"), nullable=True),
     Column("kind", String(16), nullable=False),
     Column("recipient", String(998), nullable=False),
-    Column("raw", LargeBinary, nullable=False),
+    Column("raw", LargeBinary, nullable=False),  # empty since 0011: see outbox_bodies
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
@@ -260,11 +273,25 @@ outbox = Table(
     _one_of("kind", OUTBOX_KINDS, "kind"),
     Index(None, "recipient", "created_at"),
     Index(None, "mail_id"),
-    Index(None, "sender_key", "created_at"),
-    Index(None, "recipient_key", "created_at"),
-    Index(None, "recipient_domain", "created_at"),
+    # migration 0011: the reply caps count replies by key and time from these alone
+    Index("ix_outbox_sender_key_kind", "sender_key", "kind", "created_at"),
+    Index("ix_outbox_recipient_key_kind", "recipient_key", "kind", "created_at"),
+    Index("ix_outbox_recipient_domain_kind", "recipient_domain", "kind", "created_at"),
+    Index(None, "kind", "created_at"),
     Index(None, "created_at"),
     Index(None, "claimed_by"),
+    # migration 0011: the rows still to send, found without reading the sent ones
+    Index("ix_outbox_unsent", "id", sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+          postgresql_where=text("sent_at IS NULL AND failed_at IS NULL")),
+)
+
+# The mail as it goes out (migration 0011), apart from its row in `outbox`: SQLite rewrites
+# a whole row on any update, and a row is marked three times on its way (claimed, handed to
+# SMTP, sent) — each mark rewrote the reply and its attachment, ≈ 45 KB.
+outbox_bodies = Table(
+    "outbox_bodies", metadata,
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), primary_key=True),
+    Column("raw", LargeBinary, nullable=False),
 )
 
 # One row per local day a digest went out; the period it covered (migration 0006) is where

@@ -55,7 +55,8 @@ class Caps:
             ("domain", "recipient_domain", keys.domain, limits.replies_per_domain_per_day))
         checks = [check for check in every if check[2]]
         counts, last_hour = self.store.outbox.reply_counts(
-            [(column, value) for _, column, value, _ in checks], day, now - dt.timedelta(hours=1))
+            [(column, value, cap) for _, column, value, cap in checks], day,
+            (now - dt.timedelta(hours=1), limits.replies_per_hour))
         for (name, _, _, cap), count in zip(checks, counts, strict=True):
             if count >= cap:
                 return f"{name} {cap}/day"
