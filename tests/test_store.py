@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy import create_engine, event, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.store import migrations
@@ -431,3 +431,22 @@ def test_a_store_at_the_newest_revision_opens_without_alembic(url: str) -> None:
         assert set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars()) \
             == set(heads)
     engine.dispose()
+
+
+def test_reads_together_share_one_transaction_and_writes_inside_stand(store: Store) -> None:
+    """`reading_together` (a reply's reads before it is stored): one transaction for all
+    the reads inside, where each read had its own; a write inside commits on its own, and
+    the reads after see it."""
+    began: list[object] = []
+    event.listen(store.engine, "begin", began.append)
+    store.events.record("first", "1")
+    began.clear()
+    with store.reading_together():
+        before = store.events.find()
+        store.events.record("second", "2")
+        store.messages.unfinished()
+        with store.reading_together():  # nested: the same transaction
+            store.events.since(T0, ("warning",), 10)
+    assert len(began) == 2  # the reads' transaction and the write's
+    assert [e.kind for e in before] == ["first"]
+    assert [e.kind for e in store.events.find()] == ["first", "second"]

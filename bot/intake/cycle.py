@@ -224,10 +224,20 @@ class Intake:
         until = utc_now() + timedelta(seconds=self.cfg.limits.claim_seconds + extra)
         return self.store.claims.take_message(message_id, self.holder, until, holder_gone)
 
-    def _claimed(self, message_id: int) -> StoredMessage | None:
-        """`_claim`, and the mail as it is once claimed (None: another daemon holds it)."""
+    def _claimed(self, message_id: int, to_read: bool = False) -> StoredMessage | None:
+        """`_claim`, and the mail as it is once claimed (None: another daemon holds it);
+        `to_read`: marked as being read by this process in the same transaction, if it is
+        to be read (`_readable`)."""
         until = utc_now() + timedelta(seconds=self.cfg.limits.claim_seconds)
-        return self.store.claims.take_and_get(message_id, self.holder, until, holder_gone)
+        return self.store.claims.take_and_get(
+            message_id, self.holder, until, holder_gone,
+            reading=(self.reader, self._readable) if to_read else None)
+
+    def _readable(self, stored: StoredMessage) -> bool:
+        """Is this mail to be read now: undecided, not out of attempts, and no reader has
+        died on it (that one is read apart, `_read_suspects`)?"""
+        return (stored.state == "new" and stored.attempts < self.cfg.limits.max_attempts
+                and not stored.crashes)
 
     def _release(self, message_id: int) -> None:
         if self._releasing is not None:
@@ -263,7 +273,7 @@ class Intake:
         """Decide a kept mail, unless another daemon holds it; `ahead`: the mail to begin
         reading once this one's files are read."""
         heartbeat()
-        current = self._claimed(stored.id)
+        current = self._claimed(stored.id, to_read=True)
         if current is None:
             return  # another daemon is deciding it
         try:
@@ -271,19 +281,19 @@ class Intake:
                 if not current.mailbox_action_done:
                     self.filing.file(box, here, current)
                 return
-            self._decide(box, here, stored, stats, msg, ahead)
+            self._decide(box, here, current, stats, msg, ahead)
         finally:
             self._release(stored.id)
 
     def _decide(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
                 msg: email.message.Message | None, ahead: Kept | None = None) -> None:
+        """Decide a claimed mail; one `_readable` was marked as being read with its claim."""
         if stored.attempts >= self.cfg.limits.max_attempts:
             self._quarantine(box, here, stored, stored.last_error or "failed", stats)
             return
         if stored.crashes:
             self._suspects.append(stored.id)  # read on its own, after the rest
             return
-        self.store.messages.start_reading(stored.id, self.reader)
         try:
             decision, reference = self.judge.decide_new(
                 stored, msg, then=(lambda: self.judge.read_ahead(*ahead)) if ahead else None)

@@ -121,26 +121,36 @@ class OutcomeBuilder:
         # the other files are named only beside forms: a mail without one lists them already
         others = [r for r in decision.tried if r.quantities is None] \
             if decision.reason == "form-found" else []
-        subs = [self.submission(msg, r, decision.proofs) for r in forms]
-        extras = [self.extras(msg, r, s) for r, s in zip(forms, subs, strict=True)]
 
         def reply(refs: list[str]) -> list[NewOutbox]:
             return list(self.writer.about(msg, list(zip(forms, refs, subs, strict=True)),
                                           others, extras, row=stored.id))
 
-        # Composed before the write, with the references the forms will get, so that no
-        # write transaction waits on composing; recomposed if another writer took them.
-        for _ in range(COMPOSE_TRIES):
+        def composed() -> tuple[list[str], list[NewOutbox]]:
             expected = self.store.submissions.next_references(self.campaign.reference_prefix,
                                                               len(subs))
-            queued = reply(expected)
+            return expected, reply(expected)
+
+        # Composed before the write, with the references the forms will get, so that no
+        # write transaction waits on composing; recomposed if another writer took them. What
+        # the reply is made from (trusted senders, earlier forms, the references, the caps'
+        # counts) is read in one read transaction.
+        with self.store.reading_together():
+            subs = [self.submission(msg, r, decision.proofs) for r in forms]
+            extras = [self.extras(msg, r, s) for r, s in zip(forms, subs, strict=True)]
+            expected, queued = composed()
+        for attempt in range(COMPOSE_TRIES):
+            if attempt:
+                log.info("references taken meanwhile; composing the reply again")
+                with self.store.reading_together():
+                    expected, queued = composed()
             try:
                 references = self.store.submissions.save_outcomes(
                     stored.id, subs, _given(queued), kind="submission", state="done",
                     expected=expected)
                 break
             except ReferencesMoved:
-                log.info("references taken meanwhile; composing the reply again")
+                continue
         else:
             references = self.store.submissions.save_outcomes(stored.id, subs, reply,
                                                               kind="submission", state="done")

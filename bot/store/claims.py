@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from bot.store.engine import Queries, sync, utc_now
-from bot.store.messages import stored_message
+from bot.store.messages import mark_reading, stored_message
 from bot.store.outbox import ITEMS
 from bot.store.records import OutboxItem, StoredMessage
 from bot.store.schema import message_claims, messages, outbox
@@ -72,13 +72,20 @@ class Claims(Queries):
         with self._writing() as conn:
             return _take(conn, message_id, holder, until, gone)
 
-    def take_and_get(self, message_id: int, holder: str, until: datetime, gone: Gone
+    def take_and_get(self, message_id: int, holder: str, until: datetime, gone: Gone,
+                     reading: tuple[str, Callable[[StoredMessage], bool]] | None = None
                      ) -> StoredMessage | None:
         """`take_message`, and the mail as it is now once claimed (None: not claimed), in
-        the same transaction."""
+        the same transaction; with `reading` (a reader and a test of the mail), the mail
+        marked as read by that reader when the test says it is to be read
+        (`Messages.start_reading`), in that transaction too."""
         with self._writing() as conn:
-            return stored_message(conn, message_id) if _take(
-                conn, message_id, holder, until, gone) else None
+            if not _take(conn, message_id, holder, until, gone):
+                return None
+            stored = stored_message(conn, message_id)
+            if reading is not None and reading[1](stored):
+                mark_reading(conn, message_id, reading[0])
+            return stored
 
     def release_message(self, message_id: int, holder: str) -> None:
         with self._writing() as conn:

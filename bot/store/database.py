@@ -20,7 +20,7 @@ from bot.store import migrations
 from bot.store.accounts import Accounts
 from bot.store.claims import Claims
 from bot.store.contacts import Contacts
-from bot.store.engine import create_store_engine, deferred, sync
+from bot.store.engine import create_store_engine, deferred, reading_together, sync
 from bot.store.events import Events
 from bot.store.messages import Messages
 from bot.store.outbox import Outbox
@@ -53,6 +53,10 @@ class Store:
     def deferred(self) -> AbstractContextManager[None]:
         """Writes inside are lazy and all durable when it ends (engine.deferred)."""
         return deferred(self.engine)
+
+    def reading_together(self) -> AbstractContextManager[None]:
+        """Reads inside share one read transaction (engine.reading_together)."""
+        return reading_together(self.engine)
 
     def sync(self) -> None:
         """Every lazy write so far made durable (engine.sync)."""

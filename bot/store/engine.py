@@ -173,10 +173,13 @@ os.register_at_fork(after_in_child=_let_go_of_daemon_lock)
 
 class _PerThread(threading.local):
     """How deep each engine's `deferred` goes, in this thread only: the outbox's sender
-    thread writes durably while the cycle beside it defers."""
+    thread writes durably while the cycle beside it defers; and the read transaction its
+    reads share (`reading_together`), if any."""
 
     def __init__(self) -> None:
         self.deferring: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+        self.reading: weakref.WeakKeyDictionary[Engine, Connection] = \
+            weakref.WeakKeyDictionary()
 
 
 _here = _PerThread()
@@ -291,11 +294,33 @@ def write_transaction(engine: Engine, lazy: bool = False) -> Iterator[Connection
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that only reads (plain BEGIN on SQLite)."""
+    """A transaction that only reads (plain BEGIN on SQLite); inside `reading_together`, the
+    one open there."""
+    shared = _here.reading.get(engine)
+    if shared is not None:
+        yield shared
+        return
     with engine.connect() as conn:
         conn = conn.execution_options(**{_READ_ONLY: True})
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def reading_together(engine: Engine) -> Iterator[None]:
+    """The reads inside (in this thread) share one read transaction: one BEGIN and one
+    COMMIT between them, where each read cost its own. Writes inside go on in their own
+    transactions, which these reads may not see (SQLite reads one moment of the store): a
+    caller that reads what it wrote ends this first."""
+    if engine in _here.reading:
+        yield
+        return
+    with read_transaction(engine) as conn:
+        _here.reading[engine] = conn
+        try:
+            yield
+        finally:
+            del _here.reading[engine]
 
 
 class Queries:

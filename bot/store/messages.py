@@ -68,6 +68,12 @@ def _at_slot(conn: Connection, folder: str, uidvalidity: int, uid: int
     return found[0] if found else None
 
 
+def mark_reading(conn: Connection, message_id: int, reader: str) -> None:
+    """`Messages.start_reading` inside the caller's transaction."""
+    conn.execute(_UNREAD, {"id": message_id})
+    conn.execute(_READING, {"message_id": message_id, "reader": reader, "since": utc_now()})
+
+
 def stored_message(conn: Connection, message_id: int) -> StoredMessage:
     """The kept mail with this id, inside the caller's transaction (IndexError: none)."""
     return _messages(conn, _BY_ID, {"id": message_id})[0]
@@ -200,9 +206,7 @@ class Messages(Queries):
         """Mark the mail as being read by `reader` (a process): if the mark is still there
         when another process looks, the reader died on it."""
         with self._writing(lazy=True) as conn:  # lost with the power: no evidence, no harm
-            conn.execute(_UNREAD, {"id": message_id})
-            conn.execute(_READING, {"message_id": message_id, "reader": reader,
-                                    "since": utc_now()})
+            mark_reading(conn, message_id, reader)
 
     def stop_reading(self, message_id: int) -> None:
         with self._writing() as conn:
