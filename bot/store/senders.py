@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Executable, bindparam, delete, insert, select, update
 
 from bot.store.engine import Queries, utc_now
 from bot.store.records import Source, TrustedSender
@@ -21,8 +21,18 @@ Entry = tuple[str, str]  # (agency key, address or domain), lower case
 
 # asked for every mail's sender, and for every trusted one: built once
 _t = trusted_senders.c
-_MATCHING = select(trusted_senders).where(
-    _t.sender.in_(bindparam("keys", expanding=True)), _t.removed_at.is_(None)).order_by(_t.id)
+_MATCHING: dict[int, Executable] = {}  # by how many keys: an expanding IN list would be
+# rendered to SQL anew at each mail
+
+
+def _matching(keys: int) -> Executable:
+    if keys not in _MATCHING:
+        _MATCHING[keys] = select(trusted_senders).where(
+            _t.sender.in_([bindparam(f"k{n}") for n in range(keys)]),
+            _t.removed_at.is_(None)).order_by(_t.id)
+    return _MATCHING[keys]
+
+
 _KNOWN = select(_t.id, _t.removed_at).where(
     _t.agency_key == bindparam("agency"), _t.sender == bindparam("who"),
     _t.source == bindparam("origin"))
@@ -72,7 +82,9 @@ class Senders(Queries):
     def matching(self, address: str) -> list[TrustedSender]:
         """Every entry naming `address` or a domain it is at."""
         with self._reading() as conn:
-            rows = conn.execute(_MATCHING, {"keys": sender_keys(address)}).all()
+            keys = sender_keys(address)
+            rows = conn.execute(_matching(len(keys)),
+                                {f"k{n}": key for n, key in enumerate(keys)}).all()
         return [TrustedSender(**row._mapping) for row in rows]
 
     def find(self, agency_key: str | None = None,
