@@ -21,7 +21,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -306,6 +306,9 @@ class Intake:
             return
         else:
             self._count(stored, decision, reference, stats)
+            # as `save` left it (this process holds its claim): no read of it again
+            self.filing.file(box, here, replace(stored, kind=decision.kind, state="done"))
+            return
         self.filing.file(box, here, self.store.messages.get(stored.id))
 
     def _read_suspects(self, box: Mailbox, here: Folder, stats: CycleStats,
