@@ -14,14 +14,14 @@ from typing import Any
 from bot.intake.changes import compare
 from bot.intake.decide import named_files
 from bot.intake.isolated import begin, run_isolated
+from bot.intake.premark import form_marks, take, waiting
 from bot.mail.mime_parts import find_attachments
 from bot.store.database import Store
 from bot.store.records import NewSubmission, StoredSubmission
 from parsers.form.parse import FormReport
 from parsers.spec.campaign import Campaign
 from replies.annotate.copy import annotated_copy, copy_name
-from replies.annotate.marks import WRITABLE, marks_of
-from replies.findings import finding_message, location_text
+from replies.annotate.marks import WRITABLE
 from replies.mail.compose import FileAttachment
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def _marking(msg: email.message.Message, report: FormReport
     """What to say of marking a form's file, and the call that marks it (None: no call)."""
     if report.verdict != "needs_correction":
         return Extras(), None
-    marks = marks_of(report.findings, finding_message, location_text)
+    marks = form_marks(report)
     if not marks:  # nothing points into the table (a header finding): nothing to mark
         return Extras(), None
     if report.kind not in WRITABLE or "/" in report.file:  # old formats; inside an archive
@@ -70,7 +70,7 @@ def _marking(msg: email.message.Message, report: FormReport
 def mark_ahead(msg: email.message.Message, report: FormReport) -> None:
     """Begin marking the form's file in the marking process (`marked_file` receives it)."""
     _, call = _marking(msg, report)
-    if call is not None:
+    if call is not None and not waiting(*call):  # not already marked by the reader
         begin(annotated_copy, call, role="mark")
 
 
@@ -80,7 +80,8 @@ def marked_file(msg: email.message.Message, report: FormReport) -> Extras:
     extras, call = _marking(msg, report)
     if call is None or report.kind is None:
         return extras
-    data = run_isolated(annotated_copy, call, f"marking {report.file}", role="mark")
+    data = take(*call) or run_isolated(annotated_copy, call, f"marking {report.file}",
+                                       role="mark")
     if data is None:
         return Extras()
     return Extras(marked=FileAttachment(copy_name(report.file, report.kind), data,

@@ -27,6 +27,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
 
 from bot.intake.notify import heartbeat
+from bot.intake.premark import Premarked, keep, premark
 from parsers.codes import FindingCode
 from parsers.form.parse import FormReport, unreadable_report
 from parsers.form.unpack import read_attachment
@@ -283,8 +284,12 @@ def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes
 
 
 def _read(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...]
-          ) -> list[FormReport]:
-    return read_attachment(data, name, campaign, roots)  # looked up when run: tests swap it
+          ) -> tuple[list[FormReport], list[Premarked]]:
+    """The reports of a file, and the file marked for those that need correction (made here,
+    while the parent is busy with the mail before: bot.intake.premark)."""
+    began = time.monotonic()
+    reports = read_attachment(data, name, campaign, roots)  # looked up when run: tests swap it
+    return reports, premark(data, reports, time.monotonic() - began)
 
 
 def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
@@ -293,7 +298,10 @@ def read_attachment_isolated(data: bytes, name: str, campaign: Campaign,
     """`read_attachment` in a child process: the reports of the file (one per form in an
     archive), or one `file-too-complex` report when the child hangs or dies. `roots` are the
     trust roots of signed PDFs (DER)."""
-    reports = run_isolated(_read, (data, name, campaign, tuple(roots)), f"reading {name}",
-                           seconds, memory)
-    return reports if reports is not None else [
-        unreadable_report(name, FindingCode.FILE_TOO_COMPLEX)]
+    answer = run_isolated(_read, (data, name, campaign, tuple(roots)), f"reading {name}",
+                          seconds, memory)
+    if answer is None:
+        return [unreadable_report(name, FindingCode.FILE_TOO_COMPLEX)]
+    reports, marked = answer
+    keep(data, marked)
+    return reports

@@ -13,14 +13,15 @@ from parsers.read.ooxml_parts import needs_plain_word
 from parsers.read.safe_zip import check_zip
 from replies.annotate.docx_lean import lean_marked
 from replies.annotate.marks import Mark
-from replies.annotate.zip_copy import lean_or_library
+from replies.annotate.zip_copy import lean_or_library, no_library
 
 
-def annotate_docx(data: bytes, marks: Sequence[Mark]) -> bytes:
-    """Raises on a file it cannot open or write: the caller sends the blank form instead."""
+def annotate_docx(data: bytes, marks: Sequence[Mark], library: bool = True) -> bytes:
+    """Raises on a file it cannot open or write: the caller sends the blank form instead.
+    Without `library`, also where the lean marker would hand over to python-docx."""
     archive = check_zip(data)  # the same limits the reader applied
-    return lean_or_library(data, archive, needs_plain_word(archive), lean_marked, _library,
-                           marks)
+    return lean_or_library(data, archive, needs_plain_word(archive), lean_marked,
+                           _library if library else no_library, marks)
 
 
 def _library() -> Callable[[bytes, Sequence[Mark]], bytes]:

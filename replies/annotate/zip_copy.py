@@ -130,3 +130,13 @@ def lean_or_library(data: bytes, archive: zipfile.ZipFile, plain: bool, lean: Ma
         return lean(data, archive, marks)
     except Exception:  # noqa: BLE001  # Unfamiliar, or anything the lean marker did not foresee
         return library()(data, marks)
+
+
+class NoLibrary(Exception):
+    """The lean marker did not mark the file, and no library was to be loaded for it."""
+
+
+def no_library() -> Callable[[bytes, Sequence[Mark]], bytes]:
+    """In place of a library's marker where none may load (the reader process): the file is
+    left to a caller that may load one."""
+    raise NoLibrary
