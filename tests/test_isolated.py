@@ -163,6 +163,7 @@ def _counted(reports: list[FormReport]) -> object:
 def test_a_reading_ahead_is_the_answer_to_the_same_call_and_never_to_another() -> None:
     """The cycle begins reading the next mail's file while it answers the one before; the
     answer must reach the call for that file, and no other, whatever runs in between."""
+    import bot.intake.isolated as isolated
     from bot.intake.isolated import read_ahead
 
     campaign = default_campaign()
@@ -175,10 +176,13 @@ def test_a_reading_ahead_is_the_answer_to_the_same_call_and_never_to_another() -
     run_isolated(os.getpid, (), "marking", role="mark")
     assert _counted(read_attachment_isolated(two, "b.xlsx", campaign)) == 22  # not one's answer
     read_ahead(two, "b.xlsx", campaign)
-    read_ahead(three, "c.xlsx", campaign)  # one reading ahead at a time: this one is not begun
+    read_ahead(three, "c.xlsx", campaign)  # two readings ahead at a time
+    read_ahead(one, "a.xlsx", campaign)  # not begun: the reader has two to answer
+    assert len(isolated._readers["read"].begun) == 2
     assert _counted(read_attachment_isolated(three, "c.xlsx", campaign)) == 33
-    assert _counted(read_attachment_isolated(two, "b.xlsx", campaign)) == 22
+    assert _counted(read_attachment_isolated(two, "b.xlsx", campaign)) == 22  # kept meanwhile
     assert _counted(read_attachment_isolated(two, "other-name.xlsx", campaign)) == 22
+    assert _counted(read_attachment_isolated(one, "a.xlsx", campaign)) == 11
 
 
 def test_a_hanging_reading_ahead_that_nobody_asks_for_is_stopped() -> None:
@@ -223,6 +227,50 @@ def test_a_call_begun_ahead_in_any_reader_answers_only_the_same_call() -> None:
     read_attachment_isolated(_filled(1), "a.xlsx", default_campaign())  # the other reader
     assert run_isolated(pow, (2, 10), "marking", role="mark") == 1024
     assert run_isolated(pow, (5, 2), "marking", role="mark") == 25
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def test_a_call_behind_calls_begun_ahead_is_answered_after_them_and_theirs_are_kept() -> None:
+    """The cycle begins the next two mails' files; a second file of the mail being decided
+    waits behind them, and their answers wait for their asking."""
+    from bot.intake.isolated import begin
+
+    reader = run_isolated(os.getpid, (), "who marks", role="mark")
+    begin(_pid_after, (0.3,), role="mark", depth=2)
+    begin(pow, (2, 5), role="mark", depth=2)
+    started = time.monotonic()
+    assert run_isolated(pow, (3, 3), "marking", role="mark") == 27
+    assert time.monotonic() - started >= 0.25  # behind the first
+    started = time.monotonic()
+    assert run_isolated(pow, (2, 5), "marking", role="mark") == 32
+    assert run_isolated(_pid_after, (0.3,), "marking", role="mark") == reader  # kept, not run
+    assert time.monotonic() - started < 0.25
+    assert run_isolated(os.getpid, (), "who marks", role="mark") == reader  # the same reader
+
+
+def test_calls_begun_behind_a_failure_or_a_death_are_answered_by_a_fresh_reader() -> None:
+    from bot.intake.isolated import begin
+
+    before = run_isolated(os.getpid, (), "who marks", role="mark")
+    begin(_fail, (), role="mark", depth=2)
+    begin(pow, (2, 6), role="mark", depth=2)  # queued behind a call the reader ends after
+    assert run_isolated(pow, (2, 6), "marking", role="mark") == 64
+    assert run_isolated(_fail, (), "a failure", role="mark") is None
+    after = run_isolated(os.getpid, (), "who marks", role="mark")
+    assert after not in (None, before)
+    begin(_die, (), role="mark", depth=2)
+    begin(pow, (2, 7), role="mark", depth=2)
+    assert run_isolated(pow, (2, 7), "marking", role="mark") == 128
+    assert run_isolated(_die, (), "a death", role="mark") is None  # its answer: it died
+    assert run_isolated(os.getpid, (), "who marks", role="mark") not in (None, before, after)
 
 
 _HOARD: list[bytearray] = []

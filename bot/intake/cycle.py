@@ -19,6 +19,7 @@ from __future__ import annotations
 import email.message
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Kept = tuple[StoredMessage, email.message.Message]  # a mail kept, to be decided
+READ_AHEAD = 2  # mails kept and begun reading before the one being decided (isolated.READ_AHEAD)
 
 
 @dataclass
@@ -127,8 +129,8 @@ class Intake:
                 stats.fetched += 1
                 self._take_outline(box, here, batch[0], sizes[batch[0]], stats)
                 continue
-            # each mail is kept before the one before it is decided, so its file can be read
-            # (in the reader process) while the parent answers that one; the batch's writes
+            # each mail is kept `READ_AHEAD` mails before it is decided, so that its file can
+            # be read (in the reader process) while the parent answers those; the batch's writes
             # are made durable together, before its mail is filed (together) and any reply sent
             with self.store.deferred(), self._release_later(), self.filing.later(box, here):
                 self._take_batch(box, here, batch, stats, stop)
@@ -139,17 +141,18 @@ class Intake:
 
     def _take_batch(self, box: Mailbox, here: Folder, batch: list[int], stats: CycleStats,
                     stop: Callable[[], bool]) -> None:
-        waiting: Kept | None = None
+        waiting: deque[Kept] = deque()
         for uid, raw in box.fetch_raw(batch):
             if stop():
                 return
             stats.fetched += 1
             kept = self._keep(box, here, uid, raw, stats)
-            if waiting is not None:
-                self._process(box, here, *waiting, stats, ahead=kept)
-            waiting = kept
-        if waiting is not None and not stop():
-            self._process(box, here, *waiting, stats)
+            if kept is not None:
+                waiting.append(kept)
+            if len(waiting) > READ_AHEAD:
+                self._process(box, here, *waiting.popleft(), stats, ahead=tuple(waiting))
+        while waiting and not stop():
+            self._process(box, here, *waiting.popleft(), stats, ahead=tuple(waiting))
 
     def _resume(self, box: Mailbox, here: Folder, stats: CycleStats) -> None:
         """Finish what an earlier cycle left: undecided mail, then unfiled mail. A reading
@@ -269,8 +272,8 @@ class Intake:
 
     def _process(self, box: Mailbox, here: Folder, stored: StoredMessage,
                  msg: email.message.Message | None, stats: CycleStats,
-                 ahead: Kept | None = None) -> None:
-        """Decide a kept mail, unless another daemon holds it; `ahead`: the mail to begin
+                 ahead: tuple[Kept, ...] = ()) -> None:
+        """Decide a kept mail, unless another daemon holds it; `ahead`: the mails to begin
         reading once this one's files are read."""
         heartbeat()
         current = self._claimed(stored.id, to_read=True)
@@ -286,7 +289,7 @@ class Intake:
             self._release(stored.id)
 
     def _decide(self, box: Mailbox, here: Folder, stored: StoredMessage, stats: CycleStats,
-                msg: email.message.Message | None, ahead: Kept | None = None) -> None:
+                msg: email.message.Message | None, ahead: tuple[Kept, ...] = ()) -> None:
         """Decide a claimed mail; one `_readable` was marked as being read with its claim."""
         if stored.attempts >= self.cfg.limits.max_attempts:
             self._quarantine(box, here, stored, stored.last_error or "failed", stats)
@@ -296,7 +299,7 @@ class Intake:
             return
         try:
             decision, reference = self.judge.decide_new(
-                stored, msg, then=(lambda: self.judge.read_ahead(*ahead)) if ahead else None)
+                stored, msg, then=(lambda: self._read_ahead(ahead)) if ahead else None)
         except OperationalError:
             raise  # the store is away, not the mail at fault: no attempt is held against it
         except OutcomeAlreadySaved:
@@ -310,6 +313,10 @@ class Intake:
             self.filing.file(box, here, replace(stored, kind=decision.kind, state="done"))
             return
         self.filing.file(box, here, self.store.messages.get(stored.id))
+
+    def _read_ahead(self, ahead: tuple[Kept, ...]) -> None:
+        for stored, msg in ahead:
+            self.judge.read_ahead(stored, msg)
 
     def _read_suspects(self, box: Mailbox, here: Folder, stats: CycleStats,
                        stop: Callable[[], bool]) -> None:

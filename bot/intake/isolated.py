@@ -45,6 +45,10 @@ RECYCLE_RSS = 300 * 1024  # KiB of peak RSS after which a reader makes way for a
 # a reader now stays near 120 MB
 RECYCLE_GROWTH = 48 * 1024
 OUT_OF_BAND = 64 * 1024  # bytes: a bigger bytes argument crosses the pipe as it is, unpickled
+READ_AHEAD = 2  # files the reader may be given ahead of their asking (the cycle's next mails)
+BEHIND_SECONDS = 2.0  # how long a call waits behind one begun before it that nobody asked for
+MAX_BEHIND = 8  # calls begun ahead one call may wait behind (the loop's bound)
+EARLY_KEPT = 4  # answers received before they were asked for, kept (the oldest dropped)
 T = TypeVar("T")
 
 
@@ -128,14 +132,15 @@ def start_reader(memory: int | None = None) -> None:
 
 
 class Reader:
-    """One child process that reads, its pipe, and what it was started for."""
+    """One child process that reads, its pipe, what it was started for, and the calls sent
+    to it whose answers are still to be received, in the order it answers them."""
 
     def __init__(self, memory: int) -> None:
         context = multiprocessing.get_context("fork")
         self.conn, theirs = context.Pipe(duplex=True)
         self.key = _key(memory)
         self.calls = 0
-        self.ahead: _Ahead | None = None  # a call begun, its answer not yet received
+        self.begun: list[_Ahead] = []
         self.process: BaseProcess = context.Process(target=_serve, args=(theirs, memory),
                                                     daemon=True)
         self.process.start()
@@ -157,12 +162,26 @@ class Reader:
 _readers: dict[str, Reader] = {}
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Ahead:
-    """A call begun before it was asked for: the call, and since when it runs."""
+    """A call sent to a reader, and since when it runs (for a call queued behind another:
+    since the answer before it was received, at the earliest)."""
 
     call: tuple[Any, ...]  # function, arguments, memory limit
     began: float
+
+
+@dataclass(frozen=True)
+class _Early:
+    """The answer to a call begun ahead, received before anyone asked for it (while waiting
+    for the answer to a call behind it)."""
+
+    call: tuple[Any, ...]
+    done: bool
+    value: Any
+
+
+_early: dict[str, list[_Early]] = {}
 
 
 def _key(memory: int) -> tuple[object, ...]:
@@ -183,31 +202,26 @@ def _fit_reader(memory: int, role: str) -> Reader:
     return reader
 
 
-def _drop(role: str, kill: bool = False) -> None:
+def _drop(role: str, kill: bool = False) -> Reader | None:
+    """Let the `role` reader go (killed when asked, or when it has calls to answer: nobody
+    waits for them); the reader, its calls still begun."""
     reader = _readers.pop(role, None)
-    if reader is not None:  # a call begun ahead is never waited for
-        reader.close(kill=kill or reader.ahead is not None)
+    if reader is not None:
+        reader.close(kill=kill or bool(reader.begun))
+    return reader
 
 
-def _settle(role: str, call: tuple[Any, ...] | None) -> float | None:
-    """Before the `role` reader is used: when the call begun ahead there is `call`, since
-    when it runs (its answer still to be received); else None, and the call begun ahead, if
-    any, dropped (its answer taken and thrown away when there, the reader stopped if busy)."""
-    reader = _readers.get(role)
-    if reader is None or reader.ahead is None:
-        return None
-    ahead, reader.ahead = reader.ahead, None
-    if call is not None and ahead.call == call:
-        reader.ahead = ahead
-        return ahead.began
-    try:
-        if reader.conn.poll(0):
-            if reader.conn.recv()[2]:  # spent: a fresh reader next
-                _drop(role)
-            return None
-    except (EOFError, OSError):
-        pass
-    _drop(role, kill=True)
+def _keep_early(role: str, answer: _Early) -> None:
+    early = _early.setdefault(role, [])
+    early.append(answer)
+    del early[:-EARLY_KEPT]
+
+
+def _take_early(role: str, call: tuple[Any, ...]) -> _Early | None:
+    early = _early.get(role, [])
+    for n, answer in enumerate(early):
+        if answer.call == call:
+            return early.pop(n)
     return None
 
 
@@ -217,21 +231,91 @@ def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
     """`function(*args)` in the `role` reader process with a time and an address-space limit:
     its result, or None (logged, naming `what`) when it raised, hung or died. `function` (a
     module-level function), its arguments and its result cross a pipe: plain data only.
-    `seconds` and `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called."""
+    `seconds` and `memory` default to TIME_LIMIT and MEMORY_LIMIT as they are when called.
+    A call begun ahead (`begin`) is answered from there; the calls begun before it are
+    answered first and their answers kept for when they are asked for."""
     seconds = TIME_LIMIT if seconds is None else seconds
     memory = MEMORY_LIMIT if memory is None else memory
-    began = _settle(role, (function, args, memory))
-    if began is None:
-        reader = _send(function, args, memory, role)
-        if reader is None:
-            return None
-        began = time.monotonic()
-    result: T | None = _receive(role, what, seconds - (time.monotonic() - began))
+    call = (function, args, memory)
+    answer = _take_early(role, call)
+    if answer is None:
+        answer = _answer(role, call, what, seconds)
+    if answer is None:
+        return None
+    if not answer.done:
+        log.warning("%s failed: %s", what, answer.value)
+        return None
+    result: T = answer.value
     return result
 
 
-def _send(function: Callable[..., Any], args: tuple[Any, ...], memory: int, role: str
-          ) -> Reader | None:
+def _answer(role: str, call: tuple[Any, ...], what: str, seconds: float) -> _Early | None:
+    """Wait for the answer to `call`, sending it unless it is begun already; None when it
+    hung or its reader died (logged). A call begun before it that keeps it waiting over
+    `BEHIND_SECONDS` (nobody asked for it yet) is given up with its reader."""
+    reader = _readers.get(role)
+    if reader is None or all(ahead.call != call for ahead in reader.begun):
+        reader = _send(call, role)
+    waiting_since = time.monotonic()
+    for _ in range(MAX_BEHIND + 1):  # each turn takes one begun call off the reader
+        if reader is None or not reader.begun:
+            return None
+        head = reader.begun[0]
+        mine = head.call == call
+        limit = head.began + seconds if mine else min(head.began + TIME_LIMIT,
+                                                       waiting_since + BEHIND_SECONDS)
+        try:
+            answered = wait_for(reader.conn, limit - time.monotonic())
+            got = reader.conn.recv() if answered else None
+        except (EOFError, OSError):
+            reader.process.join(1)
+            exit_code = reader.process.exitcode
+            if mine:
+                log.warning("%s ended its process (exit %s)", what, exit_code)
+                _drop(role, kill=True)
+                return None
+            # the file begun before ours ended the reader: that is its answer
+            _keep_early(role, _Early(head.call, False, f"ended its process (exit {exit_code})"))
+            reader = _resend(role, reader, skip=1)
+            continue
+        if got is None:
+            if mine:
+                log.warning("%s took over %.0f s: stopped", what, seconds)
+                _drop(role, kill=True)
+                return None
+            reader = _resend(role, reader, skip=len(reader.begun), then=call)  # given up
+            continue
+        done, value, spent = got
+        reader.begun.pop(0)
+        if reader.begun:  # the next call runs from now, at the earliest
+            reader.begun[0].began = max(reader.begun[0].began, time.monotonic())
+        answer = _Early(head.call, done, value)
+        if spent:  # failed or worn: the child ends, a fresh one answers what it still had
+            reader = _resend(role, reader, skip=0)
+        if mine:
+            return answer
+        _keep_early(role, answer)
+    return None
+
+
+def _resend(role: str, reader: Reader, skip: int, then: tuple[Any, ...] | None = None
+            ) -> Reader | None:
+    """The calls `reader` still had (but the first `skip`, and `then` after them if it is not
+    among them) sent again, in order, to a fresh reader that replaces it."""
+    calls = [ahead.call for ahead in reader.begun[skip:]]
+    if then is not None and then not in calls:
+        calls.append(then)
+    _drop(role, kill=True)
+    fresh: Reader | None = None
+    for call in calls:
+        fresh = _send(call, role)
+        if fresh is None:
+            return None
+    return fresh
+
+
+def _send(call: tuple[Any, ...], role: str) -> Reader | None:
+    function, args, memory = call
     reader = _fit_reader(memory, role)
     reader.calls += 1
     try:
@@ -239,48 +323,32 @@ def _send(function: Callable[..., Any], args: tuple[Any, ...], memory: int, role
     except OSError:
         _drop(role, kill=True)
         return None
+    reader.begun.append(_Ahead(call, time.monotonic()))
     return reader
 
 
-def _receive(role: str, what: str, seconds: float) -> Any:
-    reader = _readers[role]
-    reader.ahead = None  # if begun ahead, its answer is the one received now
-    done, value, spent = False, None, True
-    try:
-        if not wait_for(reader.conn, seconds):
-            log.warning("%s took over %.0f s: stopped", what, seconds)
-            return None
-        done, value, spent = reader.conn.recv()
-        if not done:
-            log.warning("%s failed: %s", what, value)
-            return None
-        return value
-    except (EOFError, OSError):
-        reader.process.join(1)
-        log.warning("%s ended its process (exit %s)", what, reader.process.exitcode)
-        return None
-    finally:
-        if spent:  # hung (killed: it had its time), failed, died or worn: a fresh one next
-            _drop(role, kill=not done)
-
-
 def begin(function: Callable[..., Any], args: tuple[Any, ...], role: str,
-          memory: int | None = None) -> None:
+          memory: int | None = None, depth: int = 1) -> None:
     """Begin `function(*args)` in the `role` reader and return at once: `run_isolated` with
-    the same call receives its answer. Nothing when that reader has a call begun already."""
-    reader = _readers.get(role)
-    if reader is not None and reader.ahead is not None:
-        return
+    the same call receives its answer. Nothing when that reader has `depth` calls begun
+    already, or this one (or when it is due to make way for a fresh one)."""
     memory = MEMORY_LIMIT if memory is None else memory
-    reader = _send(function, args, memory, role)
-    if reader is not None:
-        reader.ahead = _Ahead((function, args, memory), time.monotonic())
+    call = (function, args, memory)
+    reader = _readers.get(role)
+    if reader is not None and (len(reader.begun) >= depth
+                               or any(ahead.call == call for ahead in reader.begun)
+                               or (reader.begun and (reader.key != _key(memory)
+                                                     or reader.calls >= RECYCLE_CALLS))):
+        return
+    if any(answer.call == call for answer in _early.get(role, ())):
+        return
+    _send(call, role)
 
 
 def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = ()) -> None:
     """Begin reading an attachment the parent will soon ask for with the same arguments
     (`read_attachment_isolated`), and return at once."""
-    begin(_read, (data, name, campaign, tuple(roots)), "read")
+    begin(_read, (data, name, campaign, tuple(roots)), "read", depth=READ_AHEAD)
 
 
 def _read(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...]
