@@ -13,7 +13,7 @@ on: the raw mail kept (it is still in the INBOX until an outcome is stored, dura
 mark, a mail marked filed (its UID gone from the folder says so again).
 
 Inside `deferred` every write is lazy, and what they wrote is made durable at once when it
-ends, or earlier by `sync` (the WAL and the database file synced): the cycle decides a batch
+ends, or earlier by `sync` (the WAL synced): the cycle decides a batch
 of mail so and syncs before the mail is moved and before any reply leaves. PostgreSQL
 commits each write durably, deferred or not.
 """
@@ -62,9 +62,14 @@ def _sqlite_on_begin(connection: Connection) -> None:
 
 def _private_file(path: Path) -> None:
     """The database readable by the service user only. SQLite gives its -wal and -shm files
-    the mode of the database file, so creating that one 0600 covers all three."""
+    the mode of the database file, so creating that one 0600 covers all three. Opened only
+    to be made: closing a descriptor of a database this process has open would drop its
+    SQLite locks (see `sync`)."""
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW,
+                                 0o600))
         for found in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
             if found.exists() and found.stat().st_mode & 0o077:
                 found.chmod(0o600)
@@ -260,18 +265,24 @@ def deferred(engine: Engine) -> Iterator[None]:
 
 
 def sync(engine: Engine) -> None:
-    """Make every lazy write so far durable: the SQLite WAL and database file synced."""
+    """Make every lazy write so far durable: the SQLite WAL synced, where every commit not
+    yet copied into the database file is (SQLite syncs that file itself after each copy).
+
+    Never the database file itself: SQLite's locks on it are POSIX locks, the process's, and
+    closing any descriptor of the file drops them all. A process closing its last connection
+    beside one that did would find the store unused, checkpoint it and delete the WAL under
+    that one's feet (sqlite.org/howtocorrupt.html, 2.2): its next writes fail with a disk
+    I/O error, or go to the deleted file. SQLite takes no lock on the WAL."""
     if (file := _sqlite_file(engine.url)) is None:
         return
-    for path in (_beside(file, "-wal"), file):
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            continue  # no WAL (yet): nothing waits in it
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    try:
+        fd = os.open(_beside(file, "-wal"), os.O_RDONLY)
+    except FileNotFoundError:
+        return  # no WAL (yet): nothing waits in it
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextmanager
