@@ -30,15 +30,12 @@ from sqlalchemy.exc import OperationalError
 from bot.config.settings import Config
 from bot.intake.filing import Filing, Folder
 from bot.intake.notify import heartbeat
+from bot.intake.safety.holders import claim_holder, holder_gone, reader_alive, reader_id
 from bot.intake.safety.quarantine import (
     DECIDE_TIME_LIMIT,
-    claim_holder,
     decide_isolated,
     headers_of,
-    holder_gone,
     holding_reply,
-    reader_alive,
-    reader_id,
 )
 from bot.mail.mailbox import Mailbox, byte_batches
 from bot.mail.mime_parts import header_value, parse_message

@@ -31,7 +31,7 @@ from datetime import timedelta
 
 from bot.config.settings import SmtpConfig
 from bot.intake.notify import heartbeat
-from bot.intake.safety.quarantine import claim_holder, holder_gone
+from bot.intake.safety.holders import claim_holder, holder_gone
 from bot.mail.smtp import MessageRefused, SmtpSession, SmtpUnavailable
 from bot.store.database import Store
 from bot.store.engine import utc_now
