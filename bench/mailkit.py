@@ -98,7 +98,7 @@ def append_all(box: MailboxAccount, mails: Iterator[bytes] | list[bytes]) -> int
 class Run:
     status: int
     wall: float
-    cpu: float  # with every child it waited for (the attachment readers)
+    cpu: float  # with every child it waited for (the attachment readers, a sender process)
     peak_mb: float  # the process itself, VmHWM (not its readers)
     tree_peak_mb: float  # the largest of the process and its children (their VmHWM)
     stderr: str

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Crash-safety soak: a backlog in a private Dovecot INBOX, `bcy-intake run` SIGKILLed at random
 moments and restarted, then checks that every submission was stored once, answered once, filed,
-and that nothing was left behind.
+and that nothing was left behind; and at each kill, that the sender process beside the cycle
+(a cycle of `--sender-process-from` new mails or more has one) is gone within seconds.
 
     python scripts/soak.py --messages 60 --kills 25 --seed 1 [--max-seconds 600] [--keep]
     python scripts/soak.py --daemons 2 --store postgresql+psycopg://… [--claim-seconds 3]
+    python scripts/soak.py --sender-process-from 1000000   # replies beside the cycle by thread
 
 With `--daemons 2` two daemons (as on two machines: each in a UTS namespace of its own with
 another host name, where that can be made) share the INBOX and one PostgreSQL store; each
@@ -56,6 +58,7 @@ from tests.pipeline_kit import (  # noqa: E402 - after the sys.path line above
     plain,
     write_config,
 )
+from tests.sender_kit import gone, spawned_children  # noqa: E402 - after the sys.path line above
 from tests.servers import SINK_PASSWORD, SINK_USER  # noqa: E402 - after the sys.path line above
 from tests.servers.dovecot import Dovecot, MailboxAccount  # noqa: E402 - after the sys.path line above
 from tests.servers.smtp import SmtpSink  # noqa: E402 - after the sys.path line above
@@ -64,6 +67,7 @@ from tests.store_kit import new_postgres_url, query_url, store_url  # noqa: E402
 PROCESSED = "BCY-Intake/Processed"
 READY_TIMEOUT = 60.0  # a start on a machine under load, with the migrations of a new store
 STOP_TIMEOUT = 20.0
+SENDER_GONE = 10.0  # seconds a killed daemon's sender process may take to stop
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ class SoakOptions:
     daemons: int = 1
     store: str | None = None  # the store's URL; None: the work folder's (tests/store_kit.py)
     claim_seconds: int = 3  # [limits] claim_seconds of every daemon: takeover after a kill
+    # [limits] sender_process_from: most cycles of the soak send from a process of their own
+    sender_process_from: int = 10
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ class SoakResult:
     submissions: int = 0
     kills: int = 0
     kills_with_progress: int = 0
+    kills_with_sender: int = 0  # the killed daemon had a sender process beside its cycle
     replies: int = 0
     doubles: int = 0
     maybe_doubled_events: int = 0
@@ -100,7 +107,8 @@ class SoakResult:
     problems: list[str] = field(default_factory=list)
 
     def figures(self) -> str:
-        return (f"kills survived={self.kills} (with progress: {self.kills_with_progress}) "
+        return (f"kills survived={self.kills} (with progress: {self.kills_with_progress}, "
+                f"with a sender process: {self.kills_with_sender}) "
                 f"messages={self.messages} submissions={self.submissions} "
                 f"replies={self.replies} doubles={self.doubles} "
                 f"reply-maybe-doubled events={self.maybe_doubled_events} "
@@ -158,6 +166,7 @@ class Daemon:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(str(self.sock_path))
         self.proc: subprocess.Popen[bytes] | None = None
+        self.senders_seen = False  # the last kill found a sender process beside the cycle
         # another machine's name: its claims are not seen as this machine's processes
         self.prefix = ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', node] \
             if node else []
@@ -190,10 +199,19 @@ class Daemon:
                 continue
         return False
 
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(timeout=STOP_TIMEOUT)
+    def kill(self) -> list[int]:
+        """SIGKILL; the sender processes it had beside its cycle that outlived it by more
+        than SENDER_GONE seconds (none: they die with it)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return []
+        senders = spawned_children(self.proc.pid)
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=STOP_TIMEOUT)
+        self.senders_seen = bool(senders)
+        deadline = time.monotonic() + SENDER_GONE
+        while any(not gone(pid) for pid in senders) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [pid for pid in senders if not gone(pid)]
 
     def stop(self) -> int | None:
         if self.proc is None or self.proc.poll() is not None:
@@ -305,7 +323,8 @@ def _config(workdir: Path, box: MailboxAccount, sink: SmtpSink, url: str,
     # so however often the soak kills, no clean mail may be quarantined.
     workdir.mkdir(parents=True, exist_ok=True)
     return write_config(workdir, box, sink, store=url, batch_size=5, idle_renew_seconds=30,
-                        limits={"claim_seconds": opts.claim_seconds})
+                        limits={"claim_seconds": opts.claim_seconds,
+                                "sender_process_from": opts.sender_process_from})
 
 
 def _nodes(count: int) -> list[str | None]:
@@ -343,7 +362,10 @@ def _kill_loop(daemons: list[Daemon], opts: SoakOptions, rng: random.Random, url
         _start([daemons[victim]], result, n)
         trickle(share)
         time.sleep(rng.uniform(opts.min_kill, opts.max_kill))
-        daemons[victim].kill()
+        outlived = daemons[victim].kill()
+        result.problems += [f"kill {n + 1}: sender process {pid} still there "
+                            f"{SENDER_GONE:.0f} s after its daemon died" for pid in outlived]
+        result.kills_with_sender += daemons[victim].senders_seen
         # the others, one killed a round ago included: it stayed down meanwhile
         _start([d for i, d in enumerate(daemons) if i != victim], result, n)
         result.kills += 1
@@ -427,13 +449,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--daemons", type=int, default=1, help="daemons sharing mailbox and store")
     p.add_argument("--store", help="the store's URL (PostgreSQL for more than one daemon)")
     p.add_argument("--claim-seconds", type=int, default=3, help="[limits] claim_seconds")
+    p.add_argument("--sender-process-from", type=int, default=10,
+                   help="[limits] sender_process_from (new mails in a cycle)")
     a = p.parse_args(argv)
     warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
     logging.getLogger("mail.log").setLevel(logging.CRITICAL)  # aiosmtpd's chatter
     store = a.store or (new_postgres_url() if a.daemons > 1 else None)
     result = run_soak(SoakOptions(a.messages, a.kills, a.seed, a.max_seconds, keep=a.keep,
                                   daemons=a.daemons, store=store,
-                                  claim_seconds=a.claim_seconds))
+                                  claim_seconds=a.claim_seconds,
+                                  sender_process_from=a.sender_process_from))
     for problem in result.problems[:50]:
         print(f"PROBLEM: {problem}")
     print(result.figures())

@@ -80,7 +80,7 @@ def test_outbox_rows_are_shared_out_and_given_back(store: Store) -> None:
     assert store.claims.start_sending(ids[0], A, until)
     assert not store.claims.start_sending(ids[3], A, until)  # B's row: never sent by A
     store.outbox.mark_sent(ids[0])
-    assert store.claims.release_outbox(A) == 3
+    assert store.claims.release_outbox(A) == 2  # the sent one gave its claim up as it went
     again = store.claims.take_outbox(B, until, _alive, max_attempts=20)
     assert [i.id for i in again] == ids[1:3]  # the sent one is not taken again
     gone = store.claims.take_outbox(A, until, lambda holder: holder == B, max_attempts=20)

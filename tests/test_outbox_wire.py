@@ -160,16 +160,20 @@ def test_a_server_that_takes_one_mail_per_connection_gets_every_reply(
                 ) == []
 
 
+@pytest.mark.parametrize("sender_process_from", [CLAIM_BATCH, 1_000_000],
+                         ids=["process", "thread"])
 def test_on_a_backlog_replies_go_out_while_the_rest_is_decided(
-        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink) -> None:
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
+        sender_process_from: int) -> None:
     """The first agencies of a backlog are answered while the cycle decides the others (a
-    sender beside it), not after the last mail: each reply once, nothing left queued or
-    claimed."""
+    sender beside it: a process of its own on a long cycle, else a thread), not after the
+    last mail: each reply once, nothing left queued or claimed."""
     count = 3 * CLAIM_BATCH
     for i in range(count):
         mailbox.append(docx_mail(f"Văn thư {i} <vt{i}@so{i}.gov.vn>",
                                  message_id=f"<m{i}@so{i}.gov.vn>"))
-    assert poll(write_config(tmp_path, mailbox, smtp_sink)) == 0
+    assert poll(write_config(tmp_path, mailbox, smtp_sink,
+                             limits={"sender_process_from": sender_process_from})) == 0
     sent = smtp_sink.messages
     assert sorted(m.rcpt_tos[0] for m in sent) == sorted(f"vt{i}@so{i}.gov.vn"
                                                          for i in range(count))

@@ -15,7 +15,7 @@ import pytest
 
 import bot.intake.cycle
 import bot.intake.decide
-from bot.intake.safety.quarantine import reader_id
+from bot.intake.safety.holders import reader_id
 from bot.store.database import Store
 from bot.store.schema import StoredMessage
 from tests.pipeline_kit import SUBJECT, docx_mail, plain, poll, received, write_config

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from replies.render import staff_message
-
 T = TypeVar("T")
 CONFIG_MESSAGES = "staff/config.txt.j2"
 # One address, no display name: what SMTP's envelope and the From header need.
@@ -27,7 +25,11 @@ def describe(value: object) -> str:
 
 
 def said(name: str, **values: object) -> str:
-    """A configuration problem in the operator's words (replies/templates/staff/config.txt.j2)."""
+    """A configuration problem in the operator's words (replies/templates/staff/config.txt.j2).
+    The templates are loaded when there is something to say: the sender process beside the
+    cycle unpickles its SMTP settings without them."""
+    from replies.render import staff_message
+
     return staff_message(name, template=CONFIG_MESSAGES, **values)
 
 

@@ -14,21 +14,26 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import DEFAULT_CONFIG, DEFAULT_TIMEZONE
 from bot.config.passwords import Secret, inline_secret_warnings, read_password
 from bot.config.reader import Section, said
-from bot.config.trust import TrustConfig, read_trust
 from bot.config.web import WebConfig, parse_web
+
+# [trust] reads the agency registry's address rules and root certificates (parsers): loaded
+# with a whole config, not with the settings' types, which the sender process beside the
+# cycle unpickles (bot.intake.sending.spawned)
+if TYPE_CHECKING:
+    from bot.config.trust import TrustConfig
 
 __all__ = [
     "DEFAULT_PORTS", "MB", "Config", "ConfigError", "DigestConfig", "ImapConfig", "LimitsConfig",
-    "Secret", "Security", "SmtpConfig", "StoreConfig", "TrustConfig", "WebConfig", "load_config",
+    "Secret", "Security", "SmtpConfig", "StoreConfig", "WebConfig", "load_config",
     "parse_config",
 ]
 
@@ -121,6 +126,15 @@ class LimitsConfig:
     # how long a daemon holds a mail or an outbox row it took (bot.store.claims) before
     # another daemon sharing the store may take it over
     claim_seconds: int = 300
+    # new mails in one cycle from which its replies go from a process of their own while it
+    # runs (its start costs a fresh interpreter; bot.intake.sending.beside), else a thread
+    sender_process_from: int = 500
+
+
+def _no_trust() -> TrustConfig:
+    from bot.config.trust import TrustConfig
+
+    return TrustConfig()
 
 
 @dataclass(frozen=True)
@@ -132,7 +146,7 @@ class Config:
     limits: LimitsConfig
     campaign_file: Path | None = None
     registry_file: Path | None = None
-    trust: TrustConfig = TrustConfig()  # [trust]: see bot.config.trust
+    trust: TrustConfig = field(default_factory=_no_trust)  # see bot.config.trust
     web: WebConfig = WebConfig()
 
 
@@ -174,7 +188,7 @@ def parse_config(data: Mapping[str, Any], base_dir: Path,
                     limits=_limits(sections["limits"]),
                     campaign_file=sections["campaign"].path("file"),
                     registry_file=sections["registry"].path("file"),
-                    trust=read_trust(sections["trust"]),
+                    trust=_read_trust(sections["trust"]),
                     web=parse_web(sections["web"]))
     for section in sections.values():
         section.warn_unknown_keys()
@@ -183,6 +197,12 @@ def parse_config(data: Mapping[str, Any], base_dir: Path,
     if problems:
         raise ConfigError(problems)
     return config
+
+
+def _read_trust(s: Section) -> TrustConfig:
+    from bot.config.trust import read_trust
+
+    return read_trust(s)
 
 
 def _security(s: Section, key: str, default: Security | None = None) -> Security:
@@ -271,4 +291,4 @@ _LIMIT_HIGHS = {"max_message_bytes": 1024 * MB, "max_attachment_bytes": 1024 * M
                 "max_batch_bytes": 1024 * MB, "replies_per_sender_per_day": 1000,
                 "replies_per_recipient_per_day": 1000, "replies_per_domain_per_day": 100_000,
                 "replies_per_hour": 100_000, "max_attempts": 100, "reminders_per_run": 10_000,
-                "claim_seconds": 86_400}
+                "claim_seconds": 86_400, "sender_process_from": 1_000_000}

@@ -24,22 +24,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy.exc import OperationalError
 
 from bot.config.settings import Config
 from bot.intake.filing import Filing, Folder
 from bot.intake.notify import heartbeat
+from bot.intake.safety.holders import claim_holder, holder_gone, reader_alive, reader_id
 from bot.intake.safety.quarantine import (
     DECIDE_TIME_LIMIT,
-    claim_holder,
     decide_isolated,
     headers_of,
-    holder_gone,
     holding_reply,
-    reader_alive,
-    reader_id,
 )
 from bot.mail.mailbox import Mailbox, byte_batches
 from bot.mail.mime_parts import header_value, parse_message
@@ -77,8 +74,27 @@ class CycleStats:
         return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
-def _nobody() -> None:
-    """Nobody to tell that a mail was decided."""
+class Listener(Protocol):
+    """Told how the cycle goes (the sender beside it: bot.intake.sending.beside)."""
+
+    def backlog(self, count: int) -> None:
+        """The cycle found `count` new mails to take in."""
+
+    def queued(self) -> None:
+        """A mail was decided: a reply may wait in the outbox."""
+
+
+class _Nobody:
+    """Nobody to tell."""
+
+    def backlog(self, count: int) -> None:
+        pass
+
+    def queued(self) -> None:
+        pass
+
+
+_NOBODY = _Nobody()
 
 
 class Intake:
@@ -91,22 +107,22 @@ class Intake:
         self.holder = claim_holder(self.reader)  # what it writes on the mail it takes
         self._suspects: list[int] = []
         self._releasing: list[int] | None = None  # claims to give back when a batch ends
-        self._queued: Callable[[], None] = _nobody
+        self._listener: Listener = _NOBODY
 
     @property
     def judge(self) -> Judge:
         return self._judge()
 
     def cycle(self, box: Mailbox, stop: Callable[[], bool] = lambda: False,
-              queued: Callable[[], None] = lambda: None) -> CycleStats:
-        """Take in the new mail; `queued` is called each time a mail is decided (a reply
-        may wait in the outbox)."""
-        self._queued = queued
+              listener: Listener = _NOBODY) -> CycleStats:
+        """Take in the new mail; `listener` is told how much there is and each time a mail
+        is decided (a reply may wait in the outbox)."""
+        self._listener = listener
         try:
             with store_guard():
                 return self._cycle(box, stop)
         finally:
-            self._queued = _nobody
+            self._listener = _NOBODY
 
     def _cycle(self, box: Mailbox, stop: Callable[[], bool]) -> CycleStats:
         stats = CycleStats()
@@ -117,6 +133,7 @@ class Intake:
         if not self.filing.reconciled:
             self.filing.reconcile(box, here, known)
         new = sorted(here.uids - known)
+        self._listener.backlog(len(new))
         if new:
             self._judge()  # made, and its reader forked, before any mail is held in memory
         sizes = box.sizes(new)
@@ -359,7 +376,7 @@ class Intake:
                stats: CycleStats) -> None:
         counter = "submissions" if decision.kind == "submission" else decision.kind
         setattr(stats, counter, getattr(stats, counter) + 1)
-        self._queued()
+        self._listener.queued()
         log.info("message %s (uid %s) decided: kind=%s reason=%s verdict=%s reference=%s",
                  stored.id, stored.uid, decision.kind, decision.reason, decision.verdict,
                  reference or "-")

@@ -21,7 +21,8 @@ from bot.errors import EX_TEMPFAIL, CommandError
 from bot.intake.backoff import Backoff
 from bot.intake.cycle import CycleStats
 from bot.intake.notify import sd_notify
-from bot.intake.sending.outbox import send_pending, sending_meanwhile
+from bot.intake.sending.beside import sending_beside
+from bot.intake.sending.outbox import send_pending
 from bot.intake.service import Service
 from bot.mail.mailbox import Mailbox, MailboxUnavailable
 from bot.store.outage import StoreUnavailable, store_guard
@@ -115,15 +116,17 @@ def one_cycle(service: Service, box: Mailbox | None = None, stopper: Stopper | N
         stats = service.intake.cycle(box, stop)
         stats.sent, stats.unsent = _send(service, box)
         return stats
-    with sending_meanwhile(smtp, service.store, service.cfg.limits.claim_seconds) as meanwhile:
-        stats = service.intake.cycle(box, stop, meanwhile.queued)
-    if meanwhile.still_sending:
+    limits = service.cfg.limits
+    with sending_beside(smtp, service.store, service.cfg.store.url, limits.sender_process_from,
+                        limits.claim_seconds) as beside:
+        stats = service.intake.cycle(box, stop, beside)
+    if beside.still_sending:
         log.warning("the replies sent beside the cycle are still going out; the rest waits "
                     "for the next cycle")
-        stats.sent = meanwhile.sent
+        stats.sent = beside.sent
         return stats
     stats.sent, stats.unsent = _send(service, box)
-    stats.sent += meanwhile.sent
+    stats.sent += beside.sent
     return stats
 
 

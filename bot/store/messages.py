@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.outbox import insert_outbox
-from bot.store.records import Kind, NewOutbox, State, StoredMessage
+from bot.store.records import NewOutbox, State, StoredMessage
 from bot.store.schema import (
     handled_mail,
     message_bodies,
@@ -32,6 +32,9 @@ from bot.store.schema import (
     message_slots,
     messages,
 )
+
+if TYPE_CHECKING:
+    from bot.store.records import Kind  # a type only (see bot.store.records)
 
 _MESSAGE_COLUMNS = [c for c in messages.c if c.name != "raw"]  # raw: in message_bodies
 BLOB_SLICE = 1024 * 1024  # bytes written at a time into SQLite's blob of a raw mail

@@ -41,8 +41,10 @@ _b = outbox_bodies.c
 ITEMS: Select[Any] = select(
     *(c for c in outbox.c if c.name != "raw"), func.coalesce(_b.raw, _o.raw).label("raw")
 ).select_from(outbox.outerjoin(outbox_bodies, _b.outbox_id == _o.id))
+# sent: the claim is done with too (a sender that dies after it leaves no claim behind)
 _SENT = (update(outbox).where(_o.id == bindparam("row"), _o.sent_at.is_(None))
-         .values(sent_at=bindparam("now"), last_error=None, sending_at=None))
+         .values(sent_at=bindparam("now"), last_error=None, sending_at=None, claimed_by=None,
+                 claim_until=None))
 
 
 def insert_outbox(conn: Connection, item: NewOutbox, message_id: int | None,

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from bot.mail.classify import Kind  # the kinds classification gives are the ones stored
-from parsers.form.findings import Verdict  # the verdicts a form gets are the ones stored
-from parsers.signature.facts import holds, modified_after
+# The kinds classification gives are the ones stored, and so are the verdicts a form gets.
+# Types only, imported when asked for (`__getattr__`): the sender process beside the cycle
+# (bot.intake.sending.spawned) needs the records, never the classifier or the form reader.
+if TYPE_CHECKING:
+    from bot.mail.classify import Kind
+    from parsers.form.findings import Verdict
 
 __all__ = ["OUTBOX_KINDS", "STANDINGS", "SOURCES", "AgencyContact", "Event", "Kind", "Level",
            "NewOutbox", "NewSubmission", "OutboxItem", "OutboxKind", "Reminder", "Signature",
@@ -31,6 +34,19 @@ SOURCES: tuple[Source, ...] = ("registry", "config", "staff")
 OutboxKind = Literal["reply", "digest", "reminder"]
 OUTBOX_KINDS: tuple[OutboxKind, ...] = ("reply", "digest", "reminder")
 Level = Literal["info", "warning", "error"]
+
+
+def __getattr__(name: str) -> object:
+    """`Kind` and `Verdict` for the modules that import them from here, loaded then."""
+    if name == "Kind":
+        from bot.mail.classify import Kind as kind
+
+        return kind
+    if name == "Verdict":
+        from parsers.form.findings import Verdict as verdict
+
+        return verdict
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -81,10 +97,14 @@ class Signature:
 
     @property
     def modified_after(self) -> bool:
+        from parsers.signature.facts import modified_after
+
         return modified_after(self.coverage, self.modification)
 
     @property
     def holds(self) -> bool:  # it proves who sent the letter
+        from parsers.signature.facts import holds
+
         return holds(self.intact, self.coverage, self.modification, self.trusted)
 
 

@@ -8,6 +8,7 @@ two in step, so change both together. The records the store hands out live in
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -36,7 +37,6 @@ from bot.store.records import (
     SOURCES,
     STANDINGS,
     Event,
-    Kind,
     Level,
     NewOutbox,
     NewSubmission,
@@ -48,8 +48,20 @@ from bot.store.records import (
     StoredMessage,
     StoredSubmission,
     TrustedSender,
-    Verdict,
 )
+
+if TYPE_CHECKING:
+    from bot.store.records import Kind, Verdict
+
+
+def __getattr__(name: str) -> object:
+    """`Kind` and `Verdict`, loaded when asked for (see bot.store.records)."""
+    if name in ("Kind", "Verdict"):
+        from bot.store import records
+
+        return getattr(records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [  # the records are defined in bot.store.records
     "NAMING", "Event", "Kind", "Level", "NewOutbox", "NewSubmission", "OutboxItem",

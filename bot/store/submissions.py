@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,6 @@ from bot.store.engine import Queries, day_bounds, utc_now
 from bot.store.events import insert_event
 from bot.store.outbox import insert_outbox
 from bot.store.records import (
-    Kind,
     NewOutbox,
     NewSubmission,
     Standing,
@@ -38,6 +37,9 @@ from bot.store.schema import (
 )
 from bot.store.senders import Entry, insert_trusted, remove_trusted
 from bot.store.signatures import insert_signatures, replace_signatures, signatures_of
+
+if TYPE_CHECKING:
+    from bot.store.records import Kind  # a type only (see bot.store.records)
 
 _COUNTS = (submissions.c.verdict == "accepted", submissions.c.standing == "counted")
 

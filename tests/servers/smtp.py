@@ -67,6 +67,8 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.sink.refusing:
             return REFUSAL
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
         login = session.auth_data.login if isinstance(session.auth_data, LoginPassword) else None
         raw = envelope.original_content or b""
         session.delivered_by_sink = getattr(session, "delivered_by_sink", 0) + 1  # type: ignore[attr-defined]
@@ -108,7 +110,8 @@ class SmtpSink:
     addresses in `refuse_recipients` to answer 550 to their RCPT; set `drop_after_each` to
     close the connection after every message accepted; set `close_at_mail_after` to N to
     answer MAIL FROM with 421 and hang up once a session delivered N messages (a server
-    limiting mail per connection). `noops` counts the NOOP commands heard. With `tls`, STARTTLS is
+    limiting mail per connection); set `delay` to answer each DATA that many seconds late (a
+    slow server). `noops` counts the NOOP commands heard. With `tls`, STARTTLS is
     offered with that server context; with `smtputf8`, SMTPUTF8 (RFC 6531) is offered.
     `connections` counts the sessions that said EHLO.
     """
@@ -126,6 +129,7 @@ class SmtpSink:
         self.refuse_recipients: set[str] = set()
         self.drop_after_each = False
         self.close_at_mail_after: int | None = None
+        self.delay = 0.0
         self.connections = 0
         self.noops = 0
         self._messages: list[ReceivedMessage] = []

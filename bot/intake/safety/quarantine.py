@@ -2,11 +2,11 @@
 
 A process killed while it reads a mail (SIGKILL, the watchdog, out of memory, a bad deploy)
 proves nothing about that mail: it was merely first in line. So a mail is marked as being read
-(by which process: `reader_id`) and a mark left by a dead process makes it a *suspect*, never
-guilty. A suspect is read again later, after the other mail of the cycle, in a child process
-of its own (`decide_isolated`): if that child dies or fails on it, that is evidence, counted as
-an attempt; `max_attempts` of them and the mail is quarantined. Random kills of the service
-can make a mail a suspect, never quarantine it.
+(by which process: `holders.reader_id`) and a mark left by a dead process makes it a
+*suspect*, never guilty. A suspect is read again later, after the other mail of the cycle, in
+a child process of its own (`decide_isolated`): if that child dies or fails on it, that is
+evidence, counted as an attempt; `max_attempts` of them and the mail is quarantined. Random
+kills of the service can make a mail a suspect, never quarantine it.
 
 Quarantined mail is kept whole and filed for a person; unless it is automatic, its sender gets
 a polite holding reply (`holding_reply`).
@@ -19,9 +19,7 @@ import email.parser
 import email.policy
 import logging
 import multiprocessing
-import os
 import resource
-import socket
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -42,60 +40,6 @@ log = logging.getLogger(__name__)
 DECIDE_TIME_LIMIT = 900.0  # seconds for a whole mail read in a child (each file has 60)
 STOP_CHECK = 1.0  # seconds between looks at a stop request while a child reads
 MAX_HEADER_BYTES = 256 * 1024
-
-
-def _boot_time() -> int:
-    """When this machine booted, in whole minutes of the epoch (same value in every process
-    of one boot, another after a reboot, without reading /proc)."""
-    return round((time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)) / 60)
-
-
-def _start_ticks(pid: int) -> str | None:
-    """When process `pid` started, in clock ticks since boot (None if it is not there)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rpartition(")")[2].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def reader_id(pid: int | None = None) -> str:
-    """Who reads: boot, process id and its start, so a reused pid is not taken for us."""
-    pid = os.getpid() if pid is None else pid
-    return f"{_boot_time()}:{pid}:{_start_ticks(pid) or '?'}"
-
-
-def claim_holder(reader: str | None = None) -> str:
-    """Who holds a claim (bot.store.claims): this machine's name and the reader's mark, so
-    that a claim of a dead process of this machine is free at once, while one of another
-    machine's waits for its lease to run out (its processes cannot be seen from here)."""
-    return f"{socket.gethostname()[:120]} {reader or reader_id()}"
-
-
-def holder_gone(holder: str) -> bool:
-    """Is the holder of a claim a process of this machine that has died?"""
-    host, _, reader = holder.partition(" ")
-    return host == socket.gethostname()[:120] and not reader_alive(reader)
-
-
-def reader_alive(mark: str) -> bool:
-    """Is the process that left `mark` still running?"""
-    try:
-        boot, pid_text, start = mark.split(":")
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if abs(int(boot) - _boot_time()) > 2:
-        return False  # another boot: every reader of then is gone
-    if start != "?":
-        return _start_ticks(pid) == start
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _child(conn: Connection, judge: Judge, stored: StoredMessage, raw: bytes) -> None:

@@ -1,3 +1,3 @@
 """Sending what waits in the outbox (`outbox`): one run over the claimable rows on one SMTP
-connection, and a sender thread beside a cycle, as the cycle decides the mail its replies
-answer."""
+connection; and replies sent beside a cycle as it decides the mail they answer (`beside`), from
+a process of their own on a long cycle (`spawned`), else from a thread (`threaded`)."""

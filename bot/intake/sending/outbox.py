@@ -23,15 +23,12 @@ own restart at once, another machine once the claim ran out.
 from __future__ import annotations
 
 import logging
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.config.settings import SmtpConfig
 from bot.intake.notify import heartbeat
-from bot.intake.safety.quarantine import claim_holder, holder_gone
+from bot.intake.safety.holders import claim_holder, holder_gone
 from bot.mail.smtp import MessageRefused, SmtpSession, SmtpUnavailable
 from bot.store.database import Store
 from bot.store.engine import utc_now
@@ -42,9 +39,6 @@ MAX_SEND_ATTEMPTS = 20  # then a person must look (listed in the digest)
 CLAIM_SECONDS = 300  # [limits] claim_seconds: a row claimed for sending stays ours this long
 CLAIM_BATCH = 20  # rows claimed at once: a second daemon gets the next ones meanwhile
 MAX_BATCHES = 10_000  # bound of the loop: 200,000 rows in one run
-MEANWHILE_WAKE = 0.5  # seconds the sender beside a cycle sleeps when nobody wakes it
-MEANWHILE_JOIN = 120.0  # seconds a cycle's end waits for the sender beside it to finish
-SWITCH_SECONDS = 0.0005  # the interpreter's switch interval once two threads share it
 
 
 def _interrupted(store: Store, item: OutboxItem) -> None:
@@ -85,8 +79,8 @@ def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], Non
     holder = claim_holder()
     try:
         with SmtpSession(cfg, attempts_per_cycle) as smtp:
-            sent, deferred, stopped = _send_claimed(smtp, store, holder, claim_seconds,
-                                                    keep_copy)
+            sent, deferred, stopped = send_claimed(smtp, store, holder, claim_seconds,
+                                                   keep_copy)
             if stopped:
                 return sent, deferred + len(store.outbox.unsent(MAX_SEND_ATTEMPTS))
     finally:
@@ -96,17 +90,24 @@ def send_pending(cfg: SmtpConfig, store: Store, keep_copy: Callable[[bytes], Non
     return sent, deferred
 
 
-def _send_claimed(smtp: SmtpSession, store: Store, holder: str, seconds: int,
-                  keep_copy: Callable[[bytes], None] | None,
-                  done: Callable[[], bool] = lambda: False) -> tuple[int, int, bool]:
-    """Claim a batch of rows and send it, again until none is left (or `done`); (sent,
-    deferred, the server is away: stopped)."""
+def _never() -> bool:
+    return False
+
+
+def send_claimed(smtp: SmtpSession, store: Store, holder: str, seconds: int,
+                 keep_copy: Callable[[bytes], None] | None,
+                 done: Callable[[], bool] = _never, halt: Callable[[], bool] = _never
+                 ) -> tuple[int, int, bool]:
+    """Claim a batch of rows and send it, again until none is left, or `done` (the batch in
+    hand is still sent), or `halt` (checked before each mail: the rows left in hand are the
+    holder's to give back); (sent, deferred, the server is away: stopped)."""
     sent = deferred = 0
     for _batch in range(MAX_BATCHES):
-        batch = [] if done() else _claim(store, holder, seconds)
+        batch = [] if done() or halt() else _claim(store, holder, seconds)
         if not batch:
             break
-        went, waiting, stopped = _send_batch(smtp, store, batch, holder, seconds, keep_copy)
+        went, waiting, stopped = _send_batch(smtp, store, batch, holder, seconds, keep_copy,
+                                             halt)
         sent, deferred = sent + went, deferred + waiting
         if stopped:
             return sent, deferred, True
@@ -119,11 +120,13 @@ def _claim(store: Store, holder: str, seconds: int) -> list[OutboxItem]:
 
 
 def _send_batch(smtp: SmtpSession, store: Store, batch: list[OutboxItem], holder: str,
-                seconds: int, keep_copy: Callable[[bytes], None] | None
-                ) -> tuple[int, int, bool]:
-    """Send claimed rows; (sent, deferred, the server is away: stop)."""
+                seconds: int, keep_copy: Callable[[bytes], None] | None,
+                halt: Callable[[], bool] = _never) -> tuple[int, int, bool]:
+    """Send claimed rows, until `halt`; (sent, deferred, the server is away: stop)."""
     sent = deferred = 0
     for item in batch:
+        if halt():
+            break
         heartbeat()
         if item.sending_at is not None:
             _interrupted(store, item)
@@ -148,81 +151,3 @@ def _send_batch(smtp: SmtpSession, store: Store, batch: list[OutboxItem], holder
         log.info("outbox %s sent (%s)", item.id, item.kind)
         _keep(keep_copy, item)
     return sent, deferred, False
-
-
-class Meanwhile:
-    """Replies sent from a thread beside a cycle, as the cycle queues them (`queued`): on a
-    backlog the server's answers and the syncs before each mail leaves are waited for while
-    the cycle goes on, not one after another at its end. The thread sends what it can
-    claim; whatever it leaves (the server away, the store away) the run after the cycle
-    sends, as before. Only when nothing goes to Sent: the copies there need the mailbox,
-    which the cycle holds."""
-
-    def __init__(self, cfg: SmtpConfig, store: Store, claim_seconds: int) -> None:
-        self.cfg, self.store, self.claim_seconds = cfg, store, claim_seconds
-        self.sent = 0
-        self._waiting = 0  # mail decided since the sender was last woken
-        self._wake = threading.Event()
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def queued(self) -> None:
-        """A reply may wait in the outbox: the sender is started, and woken once a batch's
-        worth may wait (claimed and sent together)."""
-        self._waiting += 1
-        if self._waiting < CLAIM_BATCH:
-            return
-        self._waiting = 0
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="outbox-meanwhile",
-                                            daemon=True)
-            # the cycle hands the interpreter over at each SQLite step and pipe write; it gets
-            # it back within this, not the default 5 ms, while the sender holds it
-            sys.setswitchinterval(SWITCH_SECONDS)
-            self._thread.start()
-        self._wake.set()
-
-    def finish(self) -> None:
-        self._done.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(MEANWHILE_JOIN)
-
-    @property
-    def still_sending(self) -> bool:
-        """The thread outlived `finish` (a server that hangs): the run after the cycle must
-        wait for the next cycle, or it would send the rows the thread holds."""
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        holder = claim_holder()
-        try:
-            with SmtpSession(self.cfg, 1) as smtp:
-                smtp.connect()  # a server away now is the run after the cycle's to report
-                while not self._done.is_set():
-                    self._wake.wait(MEANWHILE_WAKE)
-                    self._wake.clear()
-                    if not self._send_all(smtp, holder):
-                        return
-        except Exception as exc:  # noqa: BLE001 - the run after the cycle sends what is left
-            log.info("replies beside the cycle stopped (%s: %s); the rest goes after it",
-                     type(exc).__name__, exc)
-        # the rows it tried stay claimed by this process: the run after the cycle passes
-        # them by (one attempt a cycle, as before) and gives them back when it ends
-
-    def _send_all(self, smtp: SmtpSession, holder: str) -> bool:
-        """Send what can be claimed now; False once the server is away."""
-        sent, _deferred, stopped = _send_claimed(smtp, self.store, holder, self.claim_seconds,
-                                                 None, self._done.is_set)
-        self.sent += sent
-        return not stopped
-
-
-@contextmanager
-def sending_meanwhile(cfg: SmtpConfig, store: Store, claim_seconds: int = CLAIM_SECONDS
-                      ) -> Iterator[Meanwhile]:
-    meanwhile = Meanwhile(cfg, store, claim_seconds)
-    try:
-        yield meanwhile
-    finally:
-        meanwhile.finish()
