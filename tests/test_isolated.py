@@ -147,6 +147,25 @@ def test_a_forked_process_starts_a_reader_of_its_own() -> None:
     assert _reader_pid() == parents  # and ours is still there
 
 
+def test_a_forked_process_never_takes_the_answer_to_its_parents_call() -> None:
+    from bot.intake.isolated import begin
+
+    parents = _reader_pid()
+    begin(_pid_after, (0.3,), role="read")
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=lambda: sender.send(run_isolated(_pid_after, (0.3,), "the same call")))
+    child.start()
+    assert receiver.poll(30)
+    theirs = receiver.recv()
+    child.join(10)
+    assert theirs not in (None, parents)  # its own reader answered it
+    started = time.monotonic()
+    assert run_isolated(_pid_after, (0.3,), "the call begun") == parents
+    assert time.monotonic() - started < 5
+
+
 
 def _filled(n: int) -> bytes:
     from demo.forms import Filling, fill_xlsx

@@ -254,6 +254,9 @@ def _answer(role: str, call: tuple[Any, ...], what: str, seconds: float) -> _Ear
     hung or its reader died (logged). A call begun before it that keeps it waiting over
     `BEHIND_SECONDS` (nobody asked for it yet) is given up with its reader."""
     reader = _readers.get(role)
+    if reader is not None and reader.owner != os.getpid():
+        _drop(role)  # a forked process's copy: the calls begun there are its parent's
+        reader = None
     if reader is None or all(ahead.call != call for ahead in reader.begun):
         reader = _send(call, role)
     waiting_since = time.monotonic()
