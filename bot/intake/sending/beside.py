@@ -10,9 +10,10 @@ The cycle then keeps its interpreter to itself (a thread beside it takes the int
 each SMTP answer and SQLite step), but a fresh interpreter costs ≈ 0.35 s of CPU to start,
 taken from the reader process on a 2-core machine. Medians of 3 alternated polls there:
 1,000 submissions 9.38 s against 10.22 s with a thread; 500 5.51 s against 5.64 s; 200
-3.26 s against 3.18 s. A shorter cycle gets a thread (`threaded`) once a batch of replies may wait, as does a
-cycle whose process cannot be had or died (a warning says so). No reply waits on either: a
-row is sent by whoever holds its claim, and the run after the cycle sends the rest.
+3.26 s against 3.18 s. A shorter cycle gets a thread (`threaded`) once a batch of replies
+may wait, as does a cycle whose process cannot be had or died (a warning says so). No reply
+waits on either: a row is sent by whoever holds its claim, and the run after the cycle sends
+the rest.
 """
 
 from __future__ import annotations
