@@ -194,9 +194,9 @@ def test_a_reading_ahead_is_the_answer_to_the_same_call_and_never_to_another() -
     read_ahead(one, "a.xlsx", campaign)
     run_isolated(os.getpid, (), "marking", role="mark")
     assert _counted(read_attachment_isolated(two, "b.xlsx", campaign)) == 22  # not one's answer
-    read_ahead(two, "b.xlsx", campaign)
-    read_ahead(three, "c.xlsx", campaign)  # two readings ahead at a time
-    read_ahead(one, "a.xlsx", campaign)  # not begun: the reader has two to answer
+    read_ahead(two, "b.xlsx", campaign, depth=2)
+    read_ahead(three, "c.xlsx", campaign, depth=2)  # two readings ahead at a time
+    read_ahead(one, "a.xlsx", campaign, depth=2)  # not begun: the reader has two to answer
     assert len(isolated._readers["read"].begun) == 2
     assert _counted(read_attachment_isolated(three, "c.xlsx", campaign)) == 33
     assert _counted(read_attachment_isolated(two, "b.xlsx", campaign)) == 22  # kept meanwhile

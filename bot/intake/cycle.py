@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Kept = tuple[StoredMessage, email.message.Message]  # a mail kept, to be decided
-READ_AHEAD = 2  # mails kept and begun reading before the one being decided (isolated.READ_AHEAD)
+READ_AHEAD = 2  # mails kept, their first files begun reading, before the one being decided
 
 
 @dataclass
@@ -333,7 +333,7 @@ class Intake:
 
     def _read_ahead(self, ahead: tuple[Kept, ...]) -> None:
         for stored, msg in ahead:
-            self.judge.read_ahead(stored, msg)
+            self.judge.read_ahead(stored, msg, depth=READ_AHEAD)
 
     def _read_suspects(self, box: Mailbox, here: Folder, stats: CycleStats,
                        stop: Callable[[], bool]) -> None:

@@ -14,14 +14,13 @@ from typing import Any
 from bot.intake.changes import compare
 from bot.intake.decide import named_files
 from bot.intake.isolated import begin, run_isolated
-from bot.intake.premark import form_marks, take, waiting
+from bot.intake.premark import form_marks, own_file, take, waiting
 from bot.mail.mime_parts import find_attachments
 from bot.store.database import Store
 from bot.store.records import NewSubmission, StoredSubmission
 from parsers.form.parse import FormReport
 from parsers.spec.campaign import Campaign
 from replies.annotate.copy import annotated_copy, copy_name
-from replies.annotate.marks import WRITABLE
 from replies.mail.compose import FileAttachment
 
 log = logging.getLogger(__name__)
@@ -54,12 +53,10 @@ def resubmission(store: Store, campaign: Campaign, tz: tzinfo, new: NewSubmissio
 def _marking(msg: email.message.Message, report: FormReport
              ) -> tuple[Extras, tuple[Any, ...] | None]:
     """What to say of marking a form's file, and the call that marks it (None: no call)."""
-    if report.verdict != "needs_correction":
-        return Extras(), None
     marks = form_marks(report)
-    if not marks:  # nothing points into the table (a header finding): nothing to mark
+    if not marks:  # accepted, or nothing points into the table (a header finding)
         return Extras(), None
-    if report.kind not in WRITABLE or "/" in report.file:  # old formats; inside an archive
+    if not own_file(report):  # old formats; inside an archive
         return Extras(unmarkable=report.file), None
     found = dict(named_files(find_attachments(msg))).get(report.file)
     if found is None:  # read from two copies of one form: the blank form is enough

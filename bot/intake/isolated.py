@@ -45,7 +45,6 @@ RECYCLE_RSS = 300 * 1024  # KiB of peak RSS after which a reader makes way for a
 # a reader now stays near 120 MB
 RECYCLE_GROWTH = 48 * 1024
 OUT_OF_BAND = 64 * 1024  # bytes: a bigger bytes argument crosses the pipe as it is, unpickled
-READ_AHEAD = 2  # files the reader may be given ahead of their asking (the cycle's next mails)
 BEHIND_SECONDS = 2.0  # how long a call waits behind one begun before it that nobody asked for
 MAX_BEHIND = 8  # calls begun ahead one call may wait behind (the loop's bound)
 EARLY_KEPT = 4  # answers received before they were asked for, kept (the oldest dropped)
@@ -172,16 +171,17 @@ class _Ahead:
 
 
 @dataclass(frozen=True)
-class _Early:
-    """The answer to a call begun ahead, received before anyone asked for it (while waiting
-    for the answer to a call behind it)."""
+class _Answer:
+    """What a reader answered to a call: its value when `done`, else what went wrong."""
 
     call: tuple[Any, ...]
     done: bool
     value: Any
 
 
-_early: dict[str, list[_Early]] = {}
+# answers to calls begun ahead, received before anyone asked for them (while waiting for a
+# call behind them), by role
+_early: dict[str, list[_Answer]] = {}
 
 
 def _key(memory: int) -> tuple[object, ...]:
@@ -190,11 +190,17 @@ def _key(memory: int) -> tuple[object, ...]:
     return memory, read_attachment, hash(frozenset(os.environ.items()))
 
 
+def _serves(reader: Reader, memory: int) -> bool:
+    """Is the kept reader ours, alive, started for calls with this memory limit and not due
+    to make way for a fresh one?"""
+    return (reader.owner == os.getpid() and reader.process.is_alive()
+            and reader.key == _key(memory) and reader.calls < RECYCLE_CALLS)
+
+
 def _fit_reader(memory: int, role: str) -> Reader:
-    """The reader to use: the kept one if it is ours, alive and started for this call."""
+    """The reader to use: the kept one if it `_serves` this call, else a fresh one."""
     reader = _readers.get(role)
-    if reader is not None and (reader.owner != os.getpid() or not reader.process.is_alive()
-                               or reader.key != _key(memory) or reader.calls >= RECYCLE_CALLS):
+    if reader is not None and not _serves(reader, memory):
         _drop(role)
         reader = None
     if reader is None:
@@ -202,22 +208,21 @@ def _fit_reader(memory: int, role: str) -> Reader:
     return reader
 
 
-def _drop(role: str, kill: bool = False) -> Reader | None:
+def _drop(role: str, kill: bool = False) -> None:
     """Let the `role` reader go (killed when asked, or when it has calls to answer: nobody
-    waits for them); the reader, its calls still begun."""
+    waits for them)."""
     reader = _readers.pop(role, None)
     if reader is not None:
         reader.close(kill=kill or bool(reader.begun))
-    return reader
 
 
-def _keep_early(role: str, answer: _Early) -> None:
+def _keep_early(role: str, answer: _Answer) -> None:
     early = _early.setdefault(role, [])
     early.append(answer)
     del early[:-EARLY_KEPT]
 
 
-def _take_early(role: str, call: tuple[Any, ...]) -> _Early | None:
+def _take_early(role: str, call: tuple[Any, ...]) -> _Answer | None:
     early = _early.get(role, [])
     for n, answer in enumerate(early):
         if answer.call == call:
@@ -249,7 +254,8 @@ def run_isolated(function: Callable[..., T], args: tuple[Any, ...], what: str,
     return result
 
 
-def _answer(role: str, call: tuple[Any, ...], what: str, seconds: float) -> _Early | None:
+def _answer(role: str, call: tuple[Any, ...], what: str, seconds: float
+            ) -> _Answer | None:
     """Wait for the answer to `call`, sending it unless it is begun already; None when it
     hung or its reader died (logged). A call begun before it that keeps it waiting over
     `BEHIND_SECONDS` (nobody asked for it yet) is given up with its reader."""
@@ -278,7 +284,7 @@ def _answer(role: str, call: tuple[Any, ...], what: str, seconds: float) -> _Ear
                 _drop(role, kill=True)
                 return None
             # the file begun before ours ended the reader: that is its answer
-            _keep_early(role, _Early(head.call, False, f"ended its process (exit {exit_code})"))
+            _keep_early(role, _Answer(head.call, False, f"ended its process (exit {exit_code})"))
             reader = _resend(role, reader, skip=1)
             continue
         if got is None:
@@ -292,7 +298,7 @@ def _answer(role: str, call: tuple[Any, ...], what: str, seconds: float) -> _Ear
         reader.begun.pop(0)
         if reader.begun:  # the next call runs from now, at the earliest
             reader.begun[0].began = max(reader.begun[0].began, time.monotonic())
-        answer = _Early(head.call, done, value)
+        answer = _Answer(head.call, done, value)
         if spent:  # failed or worn: the child ends, a fresh one answers what it still had
             reader = _resend(role, reader, skip=0)
         if mine:
@@ -337,21 +343,22 @@ def begin(function: Callable[..., Any], args: tuple[Any, ...], role: str,
     already, or this one (or when it is due to make way for a fresh one)."""
     memory = MEMORY_LIMIT if memory is None else memory
     call = (function, args, memory)
-    reader = _readers.get(role)
-    if reader is not None and (len(reader.begun) >= depth
-                               or any(ahead.call == call for ahead in reader.begun)
-                               or (reader.begun and (reader.key != _key(memory)
-                                                     or reader.calls >= RECYCLE_CALLS))):
-        return
     if any(answer.call == call for answer in _early.get(role, ())):
-        return
+        return  # answered already
+    reader = _readers.get(role)
+    if reader is not None and reader.begun and (
+            len(reader.begun) >= depth or any(ahead.call == call for ahead in reader.begun)
+            or not _serves(reader, memory)):
+        return  # begun already, enough begun, or a fresh reader would cost those begun
     _send(call, role)
 
 
-def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = ()) -> None:
+def read_ahead(data: bytes, name: str, campaign: Campaign, roots: Sequence[bytes] = (),
+               depth: int = 1) -> None:
     """Begin reading an attachment the parent will soon ask for with the same arguments
-    (`read_attachment_isolated`), and return at once."""
-    begin(_read, (data, name, campaign, tuple(roots)), "read", depth=READ_AHEAD)
+    (`read_attachment_isolated`), and return at once; `depth`: files the reader may have
+    begun (the mails the cycle keeps ahead)."""
+    begin(_read, (data, name, campaign, tuple(roots)), "read", depth=depth)
 
 
 def _read(data: bytes, name: str, campaign: Campaign, roots: tuple[bytes, ...]

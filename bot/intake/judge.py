@@ -72,15 +72,17 @@ class Judge:
         self.bounces.note(stored, msg, decision)  # a bounce of ours: staff are told
         return decision, reference
 
-    def read_ahead(self, stored: StoredMessage, msg: email.message.Message) -> None:
+    def read_ahead(self, stored: StoredMessage, msg: email.message.Message, depth: int = 1
+                   ) -> None:
         """Begin reading the first file of a mail taken in, in the reader process, while the
-        parent goes on: `decide` will find it read (or reading) when it asks for it."""
+        parent goes on: `decide` will find it read (or reading) when it asks for it; `depth`:
+        the files the reader may have begun."""
         if not self.ahead or stored.body_omitted or stored.state != "new" or stored.crashes:
             return
         first = first_read(msg, self.cfg.limits.max_attachment_bytes)
         if first is not None:
             read_ahead(first[1].data, first[0], self.builder.campaign,
-                       self.cfg.trust.root_certificates)
+                       self.cfg.trust.root_certificates, depth)
 
     def decide_again(self, sub: StoredSubmission, reply: bool) -> Redone | None:
         """Decide the mail of `sub` again and rewrite the submission in place (same

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 from parsers.form.parse import FormReport
 from replies.annotate.copy import lean_copy
@@ -28,13 +28,28 @@ QUICK_READ: Final = 0.5  # seconds
 KEPT: Final = 8  # copies waiting in the parent (a mail's broken forms), oldest dropped first
 Premarked = tuple[str, tuple[Mark, ...], bytes]  # kind, marks, the marked file
 
-_kept: deque[tuple[bytes, str, tuple[Mark, ...], bytes]] = deque(maxlen=KEPT)
+
+class _Copy(NamedTuple):
+    data: bytes  # the file as read
+    kind: str
+    marks: tuple[Mark, ...]
+    marked: bytes
+
+
+_kept: deque[_Copy] = deque(maxlen=KEPT)
 
 
 def form_marks(report: FormReport) -> list[Mark]:
     """The marks a correction request puts in the form's file: one per finding that points
-    into its table."""
+    into its table (none for a form that needs no correction)."""
+    if report.verdict != "needs_correction":
+        return []
     return marks_of(report.findings, finding_message, location_text)
+
+
+def own_file(report: FormReport) -> bool:
+    """Is the form's file one we write back marked: a DOCX or XLSX, not inside an archive?"""
+    return report.kind in WRITABLE and "/" not in report.file
 
 
 def premark(data: bytes, reports: Sequence[FormReport], read_seconds: float = 0.0
@@ -46,11 +61,8 @@ def premark(data: bytes, reports: Sequence[FormReport], read_seconds: float = 0.
         return []
     out: list[Premarked] = []
     for report in reports:
-        if (report.verdict != "needs_correction" or report.kind not in WRITABLE
-                or "/" in report.file):
-            continue
         marks = tuple(form_marks(report))
-        if not marks:
+        if not marks or not own_file(report) or report.kind is None:
             continue
         try:
             out.append((report.kind, marks, lean_copy(data, report.kind, marks)))
@@ -62,19 +74,24 @@ def premark(data: bytes, reports: Sequence[FormReport], read_seconds: float = 0.
 def keep(data: bytes, copies: Sequence[Premarked]) -> None:
     """In the parent: the copies the reader made of `data`, until they are taken."""
     for kind, marks, marked in copies:
-        _kept.append((data, kind, marks, marked))
+        _kept.append(_Copy(data, kind, marks, marked))
+
+
+def _find(data: bytes, kind: str, marks: Sequence[Mark]) -> _Copy | None:
+    wanted = tuple(marks)
+    return next((c for c in _kept if c.kind == kind and c.marks == wanted and c.data == data),
+                None)
 
 
 def take(data: bytes, kind: str, marks: Sequence[Mark]) -> bytes | None:
     """The copy of `data` marked with `marks`, if the reader made it (and once only)."""
-    wanted = tuple(marks)
-    for entry in _kept:
-        if entry[1] == kind and entry[2] == wanted and entry[0] == data:
-            _kept.remove(entry)
-            return entry[3]
-    return None
+    found = _find(data, kind, marks)
+    if found is None:
+        return None
+    _kept.remove(found)
+    return found.marked
 
 
 def waiting(data: bytes, kind: str, marks: Sequence[Mark]) -> bool:
-    wanted = tuple(marks)
-    return any(e[1] == kind and e[2] == wanted and e[0] == data for e in _kept)
+    """Has the reader made that copy (`take` would give it)?"""
+    return _find(data, kind, marks) is not None
