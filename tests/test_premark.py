@@ -1,11 +1,13 @@
 """The reader marks a broken form's file right after reading it (bot.intake.premark): the copy
 is the one the marking process would make, it serves only the very call the reply would make,
-once, and what the lean marker cannot mark (or a big file) is left to the marking process."""
+once, and what the lean marker cannot mark (or a big file) is left to the marking process. The
+cycle gives the reader the next two mails' files while it answers one."""
 
 from __future__ import annotations
 
 import io
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
 import bot.intake.extras as extras
+import bot.intake.isolated as isolated
 from bot.intake import premark
 from bot.intake.extras import marked_file
 from bot.intake.isolated import read_attachment_isolated
@@ -20,7 +23,9 @@ from demo.forms import fill_docx, fill_xlsx
 from parsers.form.parse import read_form
 from replies.annotate.copy import annotated_copy, lean_copy
 from replies.annotate.zip_copy import NoLibrary
-from tests.pipeline_kit import BTC, BTC_BROKEN, CAMPAIGN
+from tests.pipeline_kit import BTC, BTC_BROKEN, CAMPAIGN, docx_mail, poll, received, write_config
+from tests.servers.dovecot import MailboxAccount
+from tests.servers.smtp import SmtpSink
 
 DOCX_KIND = "vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -107,3 +112,41 @@ def test_what_needs_a_library_or_is_big_is_left_to_the_marking_process(
     monkeypatch.undo()
     assert premark.premark(data, [broken], read_seconds=premark.QUICK_READ + 1) == []
     assert premark.premark(data, [broken])  # quick and small: marked
+
+
+def test_the_cycle_gives_the_reader_the_next_two_mails_while_it_answers_one(
+        tmp_path: Path, mailbox: MailboxAccount, smtp_sink: SmtpSink,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each mail's file is sent to the reader two mails before it is asked for (one of them
+    broken: read and marked there), and every mail is answered as before."""
+    events: list[tuple[str, str]] = []
+    send, ask = isolated._send, isolated.run_isolated
+
+    def sending(call: tuple[Any, ...], role: str) -> Any:
+        if role == "read":
+            events.append(("sent", call[1][1]))
+        return send(call, role)
+
+    def asking(function: Any, args: tuple[Any, ...], what: str, *rest: Any, **kw: Any) -> Any:
+        if function is isolated._read:
+            events.append(("asked", args[1]))
+        return ask(function, args, what, *rest, **kw)
+
+    monkeypatch.setattr(isolated, "_send", sending)
+    monkeypatch.setattr(isolated, "run_isolated", asking)
+    config = write_config(tmp_path, mailbox, smtp_sink)
+    for n in range(4):
+        mailbox.append(docx_mail(f"Văn thư {n} <vt{n}@mof{n}.gov.vn>",
+                                 BTC_BROKEN if n == 2 else BTC, filename=f"mau-{n}.docx"))
+    assert poll(config) == 0
+    sent = [name for kind, name in events if kind == "sent"]
+    asked = [name for kind, name in events if kind == "asked"]
+    assert asked == [f"mau-{n}.docx" for n in range(4)]
+    assert sent == asked  # each once, in order
+    assert events.index(("sent", "mau-2.docx")) < events.index(("asked", "mau-1.docx"))
+    assert events.index(("sent", "mau-3.docx")) < events.index(("asked", "mau-2.docx"))
+    replies = received(smtp_sink)
+    assert len(replies) == 4
+    marked = [p.get_filename() for r in replies for p in r.iter_attachments()
+              if "can-sua" in str(p.get_filename())]
+    assert marked == ["mau-2-can-sua.docx"]
